@@ -1,0 +1,131 @@
+"""2-D toy datasets, a train/test split and feature expansion.
+
+Every dataset lies roughly in [-1.5, 1.5]^2; ``noise`` is the standard deviation of the
+Gaussian jitter added to each point, in those units. The same seed gives the same points.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import _validate as check
+
+MAX_SAMPLES = 100_000
+
+
+@dataclass
+class Dataset:
+    X: np.ndarray  # (n_samples, 2) float64
+    y: np.ndarray  # (n_samples,) int64 class labels 0 .. n_classes - 1
+    n_classes: int
+    name: str = ""
+
+    def __len__(self):
+        return len(self.y)
+
+
+def _class_sizes(n, k):
+    return [n // k + (c < n % k) for c in range(k)]
+
+
+def _circles(n, noise, rng):
+    from sklearn.datasets import make_circles
+
+    return make_circles(n, factor=0.5, noise=noise, random_state=int(rng.integers(2**31)))
+
+
+def _moons(n, noise, rng):
+    from sklearn.datasets import make_moons
+
+    X, y = make_moons(n, noise=noise, random_state=int(rng.integers(2**31)))
+    return (X - [0.5, 0.25]) / 1.2, y  # centre the moons on the origin
+
+
+def _xor(n, noise, rng):
+    X = rng.uniform(-1.0, 1.0, (n, 2))
+    # Keep points off the axes so the classes are separable before noise.
+    X += np.sign(X) * 0.05
+    y = (X[:, 0] * X[:, 1] > 0).astype(int)
+    return X + rng.normal(0.0, noise, X.shape), y
+
+
+def _blobs(n, noise, rng, centres, spread):
+    sizes = _class_sizes(n, len(centres))
+    X = np.concatenate([rng.normal(c, spread + noise, (m, 2)) for c, m in zip(centres, sizes)])
+    y = np.repeat(np.arange(len(centres)), sizes)
+    return X, y
+
+
+def _spiral(n, noise, rng, arms):
+    sizes = _class_sizes(n, arms)
+    parts = []
+    for c, m in enumerate(sizes):
+        t = np.linspace(0.05, 1.0, m)
+        theta = 1.75 * 2 * np.pi * t + 2 * np.pi * c / arms
+        parts.append(np.column_stack([t * np.sin(theta), t * np.cos(theta)]) * 1.2)
+    X = np.concatenate(parts)
+    return X + rng.normal(0.0, noise, X.shape), np.repeat(np.arange(arms), sizes)
+
+
+_GENERATORS = {
+    "circles": (2, _circles),
+    "moons": (2, _moons),
+    "xor": (2, _xor),
+    "gaussians": (2, lambda n, s, r: _blobs(n, s, r, [(-0.7, -0.7), (0.7, 0.7)], 0.35)),
+    "spiral": (2, lambda n, s, r: _spiral(n, s, r, 2)),
+    "blobs3": (3, lambda n, s, r: _blobs(n, s, r, [(0.0, 0.9), (-0.8, -0.5), (0.8, -0.5)], 0.3)),
+    "spiral3": (3, lambda n, s, r: _spiral(n, s, r, 3)),
+}
+DATASETS = tuple(_GENERATORS)
+
+
+def make_dataset(name, n_samples=200, noise=0.1, seed=0):
+    """Points of one of ``DATASETS``, shuffled so the classes are interleaved."""
+    check.choice("name", name, DATASETS)
+    n_classes, generate = _GENERATORS[name]
+    n_samples = check.integer("n_samples", n_samples, n_classes * 2, MAX_SAMPLES)
+    noise = check.number("noise", noise, 0.0, 10.0)
+    seed = check.integer("seed", seed, 0)
+    rng = np.random.default_rng(seed)
+    X, y = generate(n_samples, noise, rng)
+    order = rng.permutation(n_samples)
+    return Dataset(np.asarray(X, float)[order], np.asarray(y, np.int64)[order], n_classes, name)
+
+
+def train_test_split(ds, test_fraction=0.5, seed=0):
+    """Two Datasets; the test part holds round(test_fraction * n) points (at least one each)."""
+    if not isinstance(ds, Dataset):
+        raise ValueError(f"ds must be a Dataset; got {type(ds).__name__}")
+    test_fraction = check.number("test_fraction", test_fraction, 0.0, 1.0, low_open=True)
+    if test_fraction >= 1.0 or len(ds) < 2:
+        raise ValueError(f"test_fraction must be < 1 and the data hold >= 2 points; "
+                         f"got {test_fraction!r} with {len(ds)} points")
+    seed = check.integer("seed", seed, 0)
+    order = np.random.default_rng(seed).permutation(len(ds))
+    n_test = min(max(int(round(test_fraction * len(ds))), 1), len(ds) - 1)
+    test, train = order[:n_test], order[n_test:]
+    return (Dataset(ds.X[train], ds.y[train], ds.n_classes, ds.name),
+            Dataset(ds.X[test], ds.y[test], ds.n_classes, ds.name))
+
+
+FEATURES = {
+    "x1": lambda X: X[:, 0],
+    "x2": lambda X: X[:, 1],
+    "x1^2": lambda X: X[:, 0] ** 2,
+    "x2^2": lambda X: X[:, 1] ** 2,
+    "x1*x2": lambda X: X[:, 0] * X[:, 1],
+    "sin(x1)": lambda X: np.sin(X[:, 0]),
+    "sin(x2)": lambda X: np.sin(X[:, 1]),
+}
+
+
+def expand_features(X, names):
+    """Columns computed from the two raw inputs, in the order of ``names``."""
+    X = check.features("X", X, 2)
+    if isinstance(names, str) or not names:
+        raise ValueError(f"names must be a non-empty list of features; got {names!r}")
+    for i, name in enumerate(names):
+        check.choice(f"names[{i}]", name, tuple(FEATURES))
+    if len(set(names)) != len(names):
+        raise ValueError(f"names must not repeat a feature; got {list(names)!r}")
+    return np.column_stack([FEATURES[name](X) for name in names])

@@ -1,0 +1,263 @@
+"""The multilayer perceptron: forward pass, backpropagation, prediction.
+
+Notation (samples are rows):
+    a[0] = X                                  (n_samples, layer_sizes[0])
+    z[k] = a[k] @ weights[k] + biases[k]      (n_samples, layer_sizes[k + 1])
+    a[k + 1] = f_k(z[k])
+Backward, with delta = dL/dz[k]:
+    dL/dweights[k] = a[k].T @ delta,  dL/dbiases[k] = delta summed over samples,
+    dL/da[k] = delta @ weights[k].T,  and dL/dz[k - 1] = dL/da[k] * f'_{k-1}(z[k - 1]).
+Losses are means over the batch, so the 1/n sits inside delta at the output, once.
+"""
+
+import numpy as np
+
+from . import _validate as check
+from .activations import ACTIVATIONS, OUTPUT_ACTIVATIONS, apply
+from .losses import LOSSES
+
+INITS = ("he", "xavier", "normal")
+MAX_UNITS = 4096
+
+
+class _ParamViews(list):
+    """Views into the network's flat parameter vector. Assigning an item copies the values
+    in, so ``net.weights[0] = W`` works and the optimizer keeps updating the same memory."""
+
+    def __setitem__(self, index, value):
+        view = list.__getitem__(self, index)
+        value = np.asarray(value, dtype=float)
+        if value.shape != view.shape:
+            raise ValueError(f"new parameter must have shape {view.shape}; got {value.shape}")
+        view[...] = value
+
+
+def targets(y, loss, n_outputs):
+    """Turn y into float targets Y (n_samples, n_outputs) and int labels (n_samples,).
+
+    y may be class labels of shape (n_samples,) (one-hot encoded when n_outputs > 1) or,
+    for every loss, a float array already of shape (n_samples, n_outputs).
+    """
+    arr = np.asarray(y)
+    if arr.dtype.kind not in "biuf" or arr.ndim not in (1, 2) or len(arr) == 0:
+        raise ValueError(f"y must be numeric labels (n_samples,) or targets (n_samples, "
+                         f"{n_outputs}); got shape {arr.shape} of {arr.dtype}")
+    arr = arr.astype(float)
+    if not np.isfinite(arr).all():
+        raise ValueError("y contains a non-finite value")
+    if arr.ndim == 1:
+        if loss == "mse" and n_outputs == 1:
+            Y = arr[:, None]
+        else:
+            classes = max(n_outputs, 2)
+            if (arr != np.round(arr)).any() or arr.min() < 0 or arr.max() >= classes:
+                raise ValueError(f"y labels must be integers in [0, {classes - 1}] for a "
+                                 f"network with {n_outputs} output(s); got values in "
+                                 f"[{arr.min()}, {arr.max()}]")
+            Y = arr[:, None] if n_outputs == 1 else np.eye(n_outputs)[arr.astype(int)]
+    else:
+        if arr.shape[1] != n_outputs:
+            raise ValueError(f"y must have {n_outputs} column(s) to match the network's "
+                             f"outputs; got shape {arr.shape}")
+        Y = arr
+    if loss in ("bce", "cross_entropy") and (Y.min() < 0 or Y.max() > 1):
+        raise ValueError(f"targets for loss={loss!r} must lie in [0, 1]")
+    labels = (Y[:, 0] >= 0.5).astype(np.int64) if n_outputs == 1 else Y.argmax(axis=1)
+    return np.ascontiguousarray(Y), labels
+
+
+def predicted_labels(out):
+    """Class labels from network outputs (n_samples, n_outputs)."""
+    return (out[:, 0] >= 0.5).astype(np.int64) if out.shape[1] == 1 else out.argmax(axis=1)
+
+
+class MLP:
+    """A fully connected network. ``activations[k]`` follows layer k (the last is the output).
+
+    All weights and biases live in one flat vector ``params`` ([W0, W1, ..., b0, b1, ...]);
+    ``weights[k]`` and ``biases[k]`` are views into it, so an optimizer updates every
+    parameter in one vectorised call and the L1/L2 penalty sees all weights as one slice.
+    """
+
+    def __init__(self, layer_sizes, activations, init="he", seed=0):
+        if not isinstance(layer_sizes, (list, tuple)) or len(layer_sizes) < 2:
+            raise ValueError(f"layer_sizes must list at least an input and an output size; "
+                             f"got {layer_sizes!r}")
+        self.layer_sizes = tuple(check.integer(f"layer_sizes[{i}]", s, 1, MAX_UNITS)
+                                 for i, s in enumerate(layer_sizes))
+        if isinstance(activations, str) or len(activations) != len(layer_sizes) - 1:
+            raise ValueError(f"activations must list one name per layer after the input "
+                             f"({len(layer_sizes) - 1}); got {activations!r}")
+        for i, name in enumerate(activations[:-1]):
+            check.choice(f"activations[{i}]", name, tuple(ACTIVATIONS))
+        check.choice(f"activations[{len(activations) - 1}]", activations[-1], OUTPUT_ACTIVATIONS)
+        self.activations = tuple(activations)
+        self.init = check.choice("init", init, INITS)
+        self.seed = check.integer("seed", seed, 0)
+
+        shapes = list(zip(self.layer_sizes[:-1], self.layer_sizes[1:]))
+        n_weights = sum(i * o for i, o in shapes)
+        self.n_weights = n_weights
+        self.params = np.zeros(n_weights + sum(o for _, o in shapes))
+        self._grad = np.zeros_like(self.params)
+        self.weights, self.biases = _ParamViews(), _ParamViews()
+        self._dW, self._db = [], []
+        w_at, b_at = 0, n_weights
+        self._layer_starts = []  # where each layer's weights, then each layer's biases, begin
+        for n_in, n_out in shapes:
+            self.weights.append(self.params[w_at:w_at + n_in * n_out].reshape(n_in, n_out))
+            self._dW.append(self._grad[w_at:w_at + n_in * n_out].reshape(n_in, n_out))
+            self._layer_starts.append(w_at)
+            w_at += n_in * n_out
+        for _, n_out in shapes:
+            self.biases.append(self.params[b_at:b_at + n_out])
+            self._db.append(self._grad[b_at:b_at + n_out])
+            self._layer_starts.append(b_at)
+            b_at += n_out
+        self._initialise(np.random.default_rng(self.seed))
+        self.z, self.a = [], []
+
+    def _initialise(self, rng):
+        for W, b in zip(self.weights, self.biases):
+            n_in, n_out = W.shape
+            if self.init == "normal":  # the tutorial's N(0, 0.1) for weights and biases
+                W[...] = rng.normal(0.0, 0.1, W.shape)
+                b[...] = rng.normal(0.0, 0.1, b.shape)
+            else:
+                scale = np.sqrt(2.0 / n_in) if self.init == "he" else np.sqrt(2.0 / (n_in + n_out))
+                W[...] = rng.normal(0.0, scale, W.shape)
+
+    @property
+    def n_layers(self):
+        return len(self.weights)
+
+    def copy(self):
+        twin = MLP(list(self.layer_sizes), list(self.activations), self.init, self.seed)
+        twin.params[...] = self.params
+        return twin
+
+    # ---- forward -------------------------------------------------------------------------
+    def forward(self, X):
+        """Output (n_samples, n_outputs); keeps every layer's ``z`` and ``a`` for inspection."""
+        return self._forward(check.features("X", X, self.layer_sizes[0])).copy()
+
+    def _forward(self, X):
+        a = [X]
+        z = []
+        for W, b, name in zip(self.weights, self.biases, self.activations):
+            zk = a[-1] @ W
+            zk += b
+            z.append(zk)
+            a.append(apply(name, zk))
+        self.z, self.a = z, a
+        return a[-1]
+
+    def predict_proba(self, X):
+        return self.forward(X)
+
+    def predict(self, X):
+        """Class labels (n_samples,): threshold 0.5 for one output, else the largest output."""
+        return predicted_labels(self.forward(X))
+
+    # ---- backward ------------------------------------------------------------------------
+    def _check_loss(self, loss, l1, l2):
+        check.choice("loss", loss, tuple(LOSSES))
+        if self.activations[-1] not in LOSSES[loss].output_activations:
+            raise ValueError(f"loss={loss!r} needs an output activation in "
+                             f"{LOSSES[loss].output_activations}; the network ends in "
+                             f"{self.activations[-1]!r}")
+        if loss == "cross_entropy" and self.layer_sizes[-1] < 2:
+            raise ValueError("loss='cross_entropy' needs at least 2 outputs; use 'bce' for one")
+        return check.number("l1", l1, 0.0), check.number("l2", l2, 0.0)
+
+    def loss_and_gradients(self, X, y, loss="bce", l1=0.0, l2=0.0):
+        """Loss (mean over the batch, plus penalty) and a list of (dW, db), one per layer."""
+        l1, l2 = self._check_loss(loss, l1, l2)
+        X = check.features("X", X, self.layer_sizes[0])
+        Y, _ = targets(y, loss, self.layer_sizes[-1])
+        if len(Y) != len(X):
+            raise ValueError(f"X has {len(X)} rows but y has {len(Y)}")
+        value = self._loss_and_grad(X, Y, loss, l1, l2)
+        return value, [(dW.copy(), db.copy()) for dW, db in zip(self._dW, self._db)]
+
+    def _loss_and_grad(self, X, Y, loss, l1=0.0, l2=0.0):
+        """Backpropagation into the flat gradient buffer ``_grad``; returns the loss."""
+        spec = LOSSES[loss]
+        out = self._forward(X)
+        value = spec.value(self.z[-1], out, Y)
+        delta = spec.output_delta(self.z[-1], out, Y, self.activations[-1])
+        for k in range(self.n_layers - 1, -1, -1):
+            np.matmul(self.a[k].T, delta, out=self._dW[k])
+            delta.sum(axis=0, out=self._db[k])
+            if k:
+                delta = delta @ self.weights[k].T
+                delta *= ACTIVATIONS[self.activations[k - 1]].df(self.z[k - 1], self.a[k])
+        return value + self._penalty(l1, l2, self._grad)
+
+    def _penalty(self, l1, l2, grad=None):
+        """l1 * sum|W| + l2 / 2 * sum(W^2) over weights (not biases); adds its gradient."""
+        value = 0.0
+        W = self.params[:self.n_weights]
+        if l1:
+            value += l1 * float(np.abs(W).sum())
+            if grad is not None:
+                grad[:self.n_weights] += l1 * np.sign(W)
+        if l2:
+            value += 0.5 * l2 * float(W @ W)
+            if grad is not None:
+                grad[:self.n_weights] += l2 * W
+        return value
+
+    def loss(self, X, y, loss="bce", l1=0.0, l2=0.0):
+        """The loss alone (no gradients)."""
+        l1, l2 = self._check_loss(loss, l1, l2)
+        X = check.features("X", X, self.layer_sizes[0])
+        Y, _ = targets(y, loss, self.layer_sizes[-1])
+        return self._loss(X, Y, loss, l1, l2)
+
+    def _loss(self, X, Y, loss, l1=0.0, l2=0.0):
+        out = self._forward(X)
+        return LOSSES[loss].value(self.z[-1], out, Y) + self._penalty(l1, l2)
+
+    def _layer_sq_norms(self, flat):
+        """Squared norm of each layer's (W, b) within a vector laid out like ``params``."""
+        parts = np.add.reduceat(flat * flat, self._layer_starts)
+        return parts[:self.n_layers] + parts[self.n_layers:]
+
+    # ---- saving --------------------------------------------------------------------------
+    def to_dict(self):
+        return {
+            "layer_sizes": list(self.layer_sizes),
+            "activations": list(self.activations),
+            "init": self.init,
+            "seed": self.seed,
+            "weights": [W.tolist() for W in self.weights],
+            "biases": [b.tolist() for b in self.biases],
+        }
+
+    @classmethod
+    def from_dict(cls, data):
+        """Rebuild a network from ``to_dict()`` output; ValueError on anything malformed."""
+        if not isinstance(data, dict):
+            raise ValueError(f"model must be a JSON object; got {type(data).__name__}")
+        missing = [k for k in ("layer_sizes", "activations", "weights", "biases") if k not in data]
+        if missing:
+            raise ValueError(f"model is missing {', '.join(missing)}")
+        net = cls(data["layer_sizes"], data["activations"], data.get("init", "he"),
+                  data.get("seed", 0))
+        for name, values, views in (("weights", data["weights"], net.weights),
+                                    ("biases", data["biases"], net.biases)):
+            if not isinstance(values, list) or len(values) != net.n_layers:
+                raise ValueError(f"model {name} must be a list of {net.n_layers} arrays")
+            for k, value in enumerate(values):
+                try:
+                    arr = np.asarray(value, dtype=float)
+                except (TypeError, ValueError):
+                    raise ValueError(f"model {name}[{k}] is not numeric") from None
+                if arr.shape != views[k].shape:
+                    raise ValueError(f"model {name}[{k}] has shape {arr.shape}; layer sizes "
+                                     f"need {views[k].shape}")
+                if not np.isfinite(arr).all():
+                    raise ValueError(f"model {name}[{k}] contains a non-finite value")
+                views[k] = arr
+        return net
