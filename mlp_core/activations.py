@@ -23,9 +23,13 @@ class Activation(NamedTuple):
 
 
 def sigmoid(z):
-    # exp(-z) overflows past |z| ~ 709. Clipping at +-500 keeps it finite and loses nothing:
-    # sigmoid(500) is 1 to double precision and sigmoid(-500) is ~7e-218.
-    return 1.0 / (1.0 + np.exp(-np.clip(z, -500.0, 500.0)))
+    # exp(-z) overflows for z < -709. Flooring z at -500 keeps it finite and loses nothing
+    # that matters: sigmoid(-500) is ~7e-218. Large positive z needs no guard (exp -> 0).
+    e = np.maximum(z, -500.0)
+    np.negative(e, out=e)
+    np.exp(e, out=e)
+    e += 1.0
+    return np.reciprocal(e, out=e)
 
 
 def softmax(z):

@@ -92,6 +92,7 @@ class MLP:
             check.choice(f"activations[{i}]", name, tuple(ACTIVATIONS))
         check.choice(f"activations[{len(activations) - 1}]", activations[-1], OUTPUT_ACTIVATIONS)
         self.activations = tuple(activations)
+        self._derivatives = [ACTIVATIONS[name].df for name in self.activations[:-1]]
         self.init = check.choice("init", init, INITS)
         self.seed = check.integer("seed", seed, 0)
 
@@ -142,14 +143,12 @@ class MLP:
         return self._forward(check.features("X", X, self.layer_sizes[0])).copy()
 
     def _forward(self, X):
-        a = [X]
-        z = []
+        self.a, self.z = a, z = [X], []
         for W, b, name in zip(self.weights, self.biases, self.activations):
             zk = a[-1] @ W
             zk += b
             z.append(zk)
             a.append(apply(name, zk))
-        self.z, self.a = z, a
         return a[-1]
 
     def predict_proba(self, X):
@@ -180,19 +179,22 @@ class MLP:
         value = self._loss_and_grad(X, Y, loss, l1, l2)
         return value, [(dW.copy(), db.copy()) for dW, db in zip(self._dW, self._db)]
 
-    def _loss_and_grad(self, X, Y, loss, l1=0.0, l2=0.0):
-        """Backpropagation into the flat gradient buffer ``_grad``; returns the loss."""
+    def _loss_and_grad(self, X, Y, loss, l1=0.0, l2=0.0, with_loss=True):
+        """Backpropagation into the flat gradient buffer ``_grad``; returns the loss
+        (or None when ``with_loss`` is False: mini-batch training never reads it)."""
         spec = LOSSES[loss]
         out = self._forward(X)
-        value = spec.value(self.z[-1], out, Y)
-        delta = spec.output_delta(self.z[-1], out, Y, self.activations[-1])
-        for k in range(self.n_layers - 1, -1, -1):
-            np.matmul(self.a[k].T, delta, out=self._dW[k])
-            delta.sum(axis=0, out=self._db[k])
-            if k:
-                delta = delta @ self.weights[k].T
-                delta *= ACTIVATIONS[self.activations[k - 1]].df(self.z[k - 1], self.a[k])
-        return value + self._penalty(l1, l2, self._grad)
+        z, a, dW, db = self.z, self.a, self._dW, self._db
+        delta = spec.output_delta(z[-1], out, Y, self.activations[-1])
+        for k in range(self.n_layers - 1, 0, -1):
+            np.matmul(a[k].T, delta, out=dW[k])
+            delta.sum(axis=0, out=db[k])
+            delta = delta @ self.weights[k].T
+            delta *= self._derivatives[k - 1](z[k - 1], a[k])
+        np.matmul(a[0].T, delta, out=dW[0])
+        delta.sum(axis=0, out=db[0])
+        penalty = self._penalty(l1, l2, self._grad) if (l1 or l2) else 0.0
+        return spec.value(z[-1], out, Y) + penalty if with_loss else None
 
     def _penalty(self, l1, l2, grad=None):
         """l1 * sum|W| + l2 / 2 * sum(W^2) over weights (not biases); adds its gradient."""
@@ -219,9 +221,9 @@ class MLP:
         out = self._forward(X)
         return LOSSES[loss].value(self.z[-1], out, Y) + self._penalty(l1, l2)
 
-    def _layer_sq_norms(self, flat):
-        """Squared norm of each layer's (W, b) within a vector laid out like ``params``."""
-        parts = np.add.reduceat(flat * flat, self._layer_starts)
+    def _per_layer(self, values):
+        """Sum of a vector laid out like ``params`` over each layer's (W, b)."""
+        parts = np.add.reduceat(values, self._layer_starts)
         return parts[:self.n_layers] + parts[self.n_layers:]
 
     # ---- saving --------------------------------------------------------------------------

@@ -9,16 +9,29 @@ import numpy as np
 from . import _validate as check
 
 
-class SGD:
+class _LearningRate:
+    """``lr`` is checked when set, so a bad value fails where it is assigned, and ``step``
+    (called once per mini-batch) does no checking of its own."""
+
+    @property
+    def lr(self):
+        return self._lr
+
+    @lr.setter
+    def lr(self, value):
+        self._lr = check.number("lr", value, 0.0, low_open=True)
+
+
+class SGD(_LearningRate):
     """v <- momentum * v - lr * g;  p <- p + v   (plain gradient descent when momentum = 0)."""
 
     def __init__(self, lr=0.1, momentum=0.0):
-        self.lr = check.number("lr", lr, 0.0, low_open=True)
+        self.lr = lr
         self.momentum = check.number("momentum", momentum, 0.0, 1.0)
         self.velocity = None
 
     def step(self, params, grads):
-        lr = check.number("lr", self.lr, 0.0, low_open=True)
+        lr = self._lr
         if not self.momentum:
             for p, g in zip(params, grads):
                 p -= lr * g
@@ -37,14 +50,14 @@ class SGD:
         self.velocity = None if state is None else [v.copy() for v in state]
 
 
-class Adam:
+class Adam(_LearningRate):
     """Kingma & Ba (2015), as written there:
     m <- b1 m + (1 - b1) g;  v <- b2 v + (1 - b2) g^2
     p <- p - lr * m_hat / (sqrt(v_hat) + eps), with m_hat = m / (1 - b1^t), v_hat = v / (1 - b2^t).
     """
 
     def __init__(self, lr=0.01, beta1=0.9, beta2=0.999, eps=1e-8):
-        self.lr = check.number("lr", lr, 0.0, low_open=True)
+        self.lr = lr
         self.beta1 = check.number("beta1", beta1, 0.0, 1.0)
         self.beta2 = check.number("beta2", beta2, 0.0, 1.0)
         if self.beta1 == 1.0 or self.beta2 == 1.0:
@@ -54,7 +67,7 @@ class Adam:
         self.m = self.v = None
 
     def step(self, params, grads):
-        lr = check.number("lr", self.lr, 0.0, low_open=True)
+        lr = self._lr
         if self.m is None or [m.shape for m in self.m] != [p.shape for p in params]:
             self.m = [np.zeros_like(p) for p in params]
             self.v = [np.zeros_like(p) for p in params]

@@ -152,11 +152,11 @@ class Trainer:
             for _ in range(n_epochs):
                 epoch = self.epoch + 1
                 before, opt_state = net.params.copy(), opt.get_state()
-                grad_sq = np.zeros(net.n_layers)
+                grad_sq = np.zeros_like(net._grad)  # summed over the epoch's batches
                 if batch == n:
                     if not grad_ready:
-                        net._loss_and_grad(X, Y, loss, l1, l2)
-                    grad_sq += net._layer_sq_norms(net._grad)
+                        net._loss_and_grad(X, Y, loss, l1, l2, with_loss=False)
+                    grad_sq += net._grad * net._grad
                     opt.step(params, grad)
                     train_loss = net._loss_and_grad(X, Y, loss, l1, l2)
                     grad_ready = True
@@ -167,8 +167,8 @@ class Trainer:
                     n_batches = 0
                     for start in range(0, n, batch):
                         net._loss_and_grad(Xs[start:start + batch], Ys[start:start + batch],
-                                           loss, l1, l2)
-                        grad_sq += net._layer_sq_norms(net._grad)
+                                           loss, l1, l2, with_loss=False)
+                        grad_sq += net._grad * net._grad
                         opt.step(params, grad)
                         n_batches += 1
                     train_loss = net._loss(X, Y, loss, l1, l2)
@@ -183,15 +183,15 @@ class Trainer:
                 if has_test:
                     test_loss = net._loss(X_test, Y_test, loss, l1, l2)
                     test_acc = float((predicted_labels(net.a[-1]) == labels_test).mean())
-                moved = net._layer_sq_norms(net.params - before)
-                size = net._layer_sq_norms(before)
+                step = net.params - before
+                moved, size = net._per_layer(step * step), net._per_layer(before * before)
                 record = {
                     "epoch": epoch,
                     "train_loss": train_loss,
                     "test_loss": test_loss,
                     "train_acc": train_acc,
                     "test_acc": test_acc,
-                    "grad_norm": np.sqrt(grad_sq / n_batches).tolist(),
+                    "grad_norm": np.sqrt(net._per_layer(grad_sq) / n_batches).tolist(),
                     "update_ratio": np.sqrt(moved / np.maximum(size, 1e-300)).tolist(),
                 }
                 self.epoch = epoch
