@@ -6,25 +6,29 @@ from . import _validate as check
 from .network import targets
 
 
-def numerical_gradients(net, X, y, loss="bce", l1=0.0, l2=0.0, eps=1e-5):
+def numerical_gradients(net, X, y, loss="bce", l1=0.0, l2=0.0, eps=1e-6):
     """dL/dparam by (L(p + eps) - L(p - eps)) / (2 eps), one parameter at a time.
 
-    Returns a list of (dW, db) aligned with ``net.weights``. The network is left unchanged.
+    The losses are evaluated in extended precision (np.longdouble: 64-bit mantissa on x86,
+    128-bit on ARM): the subtraction cancels all but ~eps * |dL/dp| of the loss, and in
+    float64 that leaves too few digits to judge layers whose gradients have vanished.
+    Returns a list of (dW, db) in float64 aligned with ``net.weights``; ``net`` is unchanged.
     """
     l1, l2 = net._check_loss(loss, l1, l2)
     eps = check.number("eps", eps, 0.0, low_open=True)
     X = check.features("X", X, net.layer_sizes[0])
     Y, _ = targets(y, loss, net.layer_sizes[-1])
-    flat = np.zeros_like(net.params)
-    for i in range(len(net.params)):
-        saved = net.params[i]
-        net.params[i] = saved + eps
-        up = net._loss(X, Y, loss, l1, l2)
-        net.params[i] = saved - eps
-        down = net._loss(X, Y, loss, l1, l2)
-        net.params[i] = saved
+    precise = net.copy(dtype=np.longdouble)
+    X, Y = X.astype(np.longdouble), Y.astype(np.longdouble)
+    flat = np.zeros(len(net.params))
+    for i in range(len(flat)):
+        saved = precise.params[i]
+        precise.params[i] = saved + eps
+        up = precise._loss(X, Y, loss, l1, l2)
+        precise.params[i] = saved - eps
+        down = precise._loss(X, Y, loss, l1, l2)
+        precise.params[i] = saved
         flat[i] = (up - down) / (2 * eps)
-    net._forward(X)  # leave z and a describing the unperturbed network
     twin = net.copy()
     twin.params[...] = flat
     return [(W.copy(), b.copy()) for W, b in zip(twin.weights, twin.biases)]
@@ -41,7 +45,7 @@ def relative_error(analytic, numeric):
     return float(np.linalg.norm(analytic - numeric) / scale) if scale > 0 else 0.0
 
 
-def gradient_check(net, X, y, loss="bce", l1=0.0, l2=0.0, eps=1e-5, analytic=None):
+def gradient_check(net, X, y, loss="bce", l1=0.0, l2=0.0, eps=1e-6, analytic=None):
     """Relative error of backprop against finite differences, one number per layer
     (weights and biases together). ``analytic`` replaces the network's own gradients,
     so a deliberately wrong derivative can be shown to fail the check."""

@@ -1,7 +1,8 @@
 """Losses, each a mean over the batch, and the gradient they send into the output layer.
 
 Every function takes the output layer's pre-activation ``z``, its activation ``a`` and the
-targets ``Y``, all of shape ``(n_samples, n_outputs)``. ``value`` returns the scalar loss,
+targets ``Y``, all of shape ``(n_samples, n_outputs)``. ``value`` returns the scalar loss (a NumPy scalar of
+the inputs' dtype, so a gradient check can evaluate it in extended precision),
 ``output_delta`` returns dL/dz for the output layer.
 """
 
@@ -23,7 +24,7 @@ class Loss(NamedTuple):
 def _bce_value(z, a, Y):
     # -[y log s(z) + (1-y) log(1 - s(z))] rewritten as log(1 + e^z) - y z: exact for any z,
     # and log() never sees 0 even when the sigmoid has saturated to 0 or 1.
-    return float((np.logaddexp(0.0, z) - Y * z).sum() / len(z))
+    return (np.logaddexp(0.0, z) - Y * z).sum() / len(z)
 
 
 def _bce_delta(z, a, Y, activation):
@@ -36,7 +37,7 @@ def _cross_entropy_value(z, a, Y):
     # log softmax(z)_k = z_k - logsumexp(z), with the row maximum taken out for stability.
     m = z.max(axis=1, keepdims=True)
     log_sum = np.log(np.exp(z - m).sum(axis=1, keepdims=True)) + m
-    return float((Y * (log_sum - z)).sum() / len(z))
+    return (Y * (log_sum - z)).sum() / len(z)
 
 
 def _cross_entropy_delta(z, a, Y, activation):
@@ -46,7 +47,7 @@ def _cross_entropy_delta(z, a, Y, activation):
 
 def _mse_value(z, a, Y):
     d = a - Y
-    return float((d * d).sum() / len(z))
+    return (d * d).sum() / len(z)
 
 
 def _mse_grad_a(z, a, Y):

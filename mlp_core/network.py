@@ -96,15 +96,19 @@ class MLP:
         self.init = check.choice("init", init, INITS)
         self.seed = check.integer("seed", seed, 0)
 
+        self._allocate(float)
+        self._initialise(np.random.default_rng(self.seed))
+        self.z, self.a = [], []
+
+    def _allocate(self, dtype):
         shapes = list(zip(self.layer_sizes[:-1], self.layer_sizes[1:]))
-        n_weights = sum(i * o for i, o in shapes)
-        self.n_weights = n_weights
-        self.params = np.zeros(n_weights + sum(o for _, o in shapes))
+        self.n_weights = n_weights = sum(i * o for i, o in shapes)
+        self.params = np.zeros(n_weights + sum(o for _, o in shapes), dtype=dtype)
         self._grad = np.zeros_like(self.params)
         self.weights, self.biases = _ParamViews(), _ParamViews()
         self._dW, self._db = [], []
-        w_at, b_at = 0, n_weights
         self._layer_starts = []  # where each layer's weights, then each layer's biases, begin
+        w_at, b_at = 0, n_weights
         for n_in, n_out in shapes:
             self.weights.append(self.params[w_at:w_at + n_in * n_out].reshape(n_in, n_out))
             self._dW.append(self._grad[w_at:w_at + n_in * n_out].reshape(n_in, n_out))
@@ -115,8 +119,6 @@ class MLP:
             self._db.append(self._grad[b_at:b_at + n_out])
             self._layer_starts.append(b_at)
             b_at += n_out
-        self._initialise(np.random.default_rng(self.seed))
-        self.z, self.a = [], []
 
     def _initialise(self, rng):
         for W, b in zip(self.weights, self.biases):
@@ -132,8 +134,11 @@ class MLP:
     def n_layers(self):
         return len(self.weights)
 
-    def copy(self):
+    def copy(self, dtype=None):
+        """An independent twin; ``dtype`` (e.g. np.longdouble) changes its precision."""
         twin = MLP(list(self.layer_sizes), list(self.activations), self.init, self.seed)
+        if dtype is not None:
+            twin._allocate(dtype)
         twin.params[...] = self.params
         return twin
 
@@ -176,7 +181,7 @@ class MLP:
         Y, _ = targets(y, loss, self.layer_sizes[-1])
         if len(Y) != len(X):
             raise ValueError(f"X has {len(X)} rows but y has {len(Y)}")
-        value = self._loss_and_grad(X, Y, loss, l1, l2)
+        value = float(self._loss_and_grad(X, Y, loss, l1, l2))
         return value, [(dW.copy(), db.copy()) for dW, db in zip(self._dW, self._db)]
 
     def _loss_and_grad(self, X, Y, loss, l1=0.0, l2=0.0, with_loss=True):
@@ -198,14 +203,14 @@ class MLP:
 
     def _penalty(self, l1, l2, grad=None):
         """l1 * sum|W| + l2 / 2 * sum(W^2) over weights (not biases); adds its gradient."""
-        value = 0.0
+        value = self.params.dtype.type(0)
         W = self.params[:self.n_weights]
         if l1:
-            value += l1 * float(np.abs(W).sum())
+            value += l1 * np.abs(W).sum()
             if grad is not None:
                 grad[:self.n_weights] += l1 * np.sign(W)
         if l2:
-            value += 0.5 * l2 * float(W @ W)
+            value += 0.5 * l2 * (W @ W)
             if grad is not None:
                 grad[:self.n_weights] += l2 * W
         return value
@@ -215,7 +220,7 @@ class MLP:
         l1, l2 = self._check_loss(loss, l1, l2)
         X = check.features("X", X, self.layer_sizes[0])
         Y, _ = targets(y, loss, self.layer_sizes[-1])
-        return self._loss(X, Y, loss, l1, l2)
+        return float(self._loss(X, Y, loss, l1, l2))
 
     def _loss(self, X, Y, loss, l1=0.0, l2=0.0):
         out = self._forward(X)

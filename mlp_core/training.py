@@ -158,7 +158,7 @@ class Trainer:
                         net._loss_and_grad(X, Y, loss, l1, l2, with_loss=False)
                     grad_sq += net._grad * net._grad
                     opt.step(params, grad)
-                    train_loss = net._loss_and_grad(X, Y, loss, l1, l2)
+                    train_loss = float(net._loss_and_grad(X, Y, loss, l1, l2))
                     grad_ready = True
                     n_batches = 1
                 else:
@@ -171,7 +171,7 @@ class Trainer:
                         grad_sq += net._grad * net._grad
                         opt.step(params, grad)
                         n_batches += 1
-                    train_loss = net._loss(X, Y, loss, l1, l2)
+                    train_loss = float(net._loss(X, Y, loss, l1, l2))
                 train_acc = float((predicted_labels(net.a[-1]) == labels).mean())
                 if not math.isfinite(train_loss) or not np.isfinite(net.params).all():
                     net.params[...] = before
@@ -181,7 +181,7 @@ class Trainer:
                     raise Diverged(epoch, reason)
                 test_loss = test_acc = math.nan
                 if has_test:
-                    test_loss = net._loss(X_test, Y_test, loss, l1, l2)
+                    test_loss = float(net._loss(X_test, Y_test, loss, l1, l2))
                     test_acc = float((predicted_labels(net.a[-1]) == labels_test).mean())
                 step = net.params - before
                 moved, size = net._per_layer(step * step), net._per_layer(before * before)

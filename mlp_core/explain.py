@@ -1,0 +1,321 @@
+"""Backpropagation laid open: one training step traced layer by layer, the tutorial's three
+published errors as switches, and per-layer statistics for gradient flow.
+
+Layers are numbered as in the tutorial: layer k (1-based) maps a_{k-1} to z_k = a_{k-1} W_k + b_k
+and a_k = f_k(z_k), samples as rows. The engine's lists are 0-based: W_k is ``net.weights[k-1]``,
+z_k is ``net.z[k-1]`` and a_k is ``net.a[k]``.
+
+The trace shows the chain rule unfused: dL/dŷ at the output, then dL/dz = dL/da ⊙ f'(z). The
+engine fuses the output layer into dL/dz = (p - y) / n, which is the same number; the trace says
+where the two differ numerically (a saturated sigmoid, where the unfused form divides 0 by 0).
+Softmax is not elementwise, so there dL/dz is the Jacobian-vector product
+dL/dz = p ⊙ (dL/dp - Σ_j p_j dL/dp_j), not a product with an f'(z).
+"""
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .activations import ACTIVATIONS
+from .datasets import make_dataset
+from .losses import LOSSES
+from .network import MLP, predicted_labels, targets
+from .optimizers import SGD
+from .training import Diverged, Trainer
+
+# The tutorial's three published errors, each a switch for ``chain_gradients``.
+SIGMOID_DERIVATIVE = "sigmoid_derivative"  # f'(z) = 2 s (1 - s) instead of s (1 - s)
+SUMMED_LOSS = "summed_loss"  # the "mean" divides by the number of outputs: a sum over samples
+DB_AVERAGED = "db_averaged"  # dW = a^T dz sums over the batch while db averages dz over it
+TUTORIAL_ERRORS = (SIGMOID_DERIVATIVE, SUMMED_LOSS, DB_AVERAGED)
+ERROR_LABELS = {
+    SIGMOID_DERIVATIVE: "sigmoid derivative 2·s·(1−s)",
+    SUMMED_LOSS: "loss summed, not averaged",
+    DB_AVERAGED: "dW summed, db averaged",
+}
+
+# A sigmoid or tanh unit is in its flat tail when its slope is below this share of the peak.
+FLAT_SLOPE = 0.05
+SQUASHING = {"sigmoid": 0.25, "tanh": 1.0}  # peak slope of each saturating activation
+RECTIFIED = ("relu",)  # units that output exactly zero, hence can die
+
+
+def _check_errors(errors):
+    errors = frozenset(errors)
+    unknown = errors - set(TUTORIAL_ERRORS)
+    if unknown:
+        raise ValueError(f"errors must be a subset of {TUTORIAL_ERRORS}; got {sorted(unknown)}")
+    return errors
+
+
+def _derivative(name, z, a, errors=frozenset()):
+    """f'(z), or the tutorial's 2 s (1 - s) for a sigmoid when that error is switched on."""
+    if name == "sigmoid" and SIGMOID_DERIVATIVE in errors:
+        return 2.0 * a * (1.0 - a)
+    return ACTIVATIONS[name].df(z, a)
+
+
+@dataclass
+class LayerTrace:
+    """Forward and backward values of layer k (1-based) for one batch, samples as rows."""
+
+    k: int
+    activation: str
+    a_prev: np.ndarray  # a_{k-1}             (n, n_{k-1})
+    W: np.ndarray  # W_k                       (n_{k-1}, n_k)
+    b: np.ndarray  # b_k                       (n_k,)
+    z: np.ndarray  # z_k = a_{k-1} W_k + b_k   (n, n_k)
+    a: np.ndarray  # a_k = f_k(z_k)            (n, n_k)
+    dL_da: np.ndarray  # dL/da_k               (n, n_k)
+    fprime: np.ndarray | None  # f_k'(z_k), None for softmax (not elementwise)
+    dL_dz: np.ndarray  # dL/dz_k               (n, n_k)
+    dL_dW: np.ndarray  # a_{k-1}^T dL/dz_k     (n_{k-1}, n_k)
+    dL_db: np.ndarray  # dL/dz_k summed over samples  (n_k,)
+    dL_da_prev: np.ndarray  # dL/dz_k W_k^T    (n, n_{k-1})
+    W_new: np.ndarray  # W_k - lr dL/dW_k
+    b_new: np.ndarray  # b_k - lr dL/db_k
+
+
+@dataclass
+class StepTrace:
+    """One plain gradient-descent step on a batch, traced layer by layer."""
+
+    loss: str
+    lr: float
+    X: np.ndarray
+    Y: np.ndarray  # targets (n, n_out), one-hot for several outputs
+    layers: list  # LayerTrace per layer, layers[0] is layer 1
+    dL_dyhat: np.ndarray  # dL/dŷ at the output (unfused, mean loss)
+    fused_dL_dz: np.ndarray  # the engine's output dL/dz, e.g. (p - y) / n
+    unfused_matches: bool  # the unfused chain reproduces the fused dL/dz at the output
+    loss_before: float
+    loss_after: float
+    notes: list = field(default_factory=list)
+
+    @property
+    def yhat(self):
+        return self.layers[-1].a
+
+    @property
+    def gradients(self):
+        """[(dL/dW, dL/db)] in the engine's order, comparable to ``net.loss_and_gradients``."""
+        return [(t.dL_dW, t.dL_db) for t in self.layers]
+
+
+def _output_dz_unfused(loss, name, z, a, Y):
+    """dL/dŷ, f'(z) (None for softmax) and dL/dz at the output by the unfused chain rule."""
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        dL_da = LOSSES[loss].grad_a(z, a, Y)
+        if name == "softmax":
+            # Jacobian-vector product of softmax: dz_i = p_i (g_i - Σ_j p_j g_j).
+            fprime = None
+            dL_dz = a * (dL_da - (dL_da * a).sum(axis=1, keepdims=True))
+        else:
+            fprime = ACTIVATIONS[name].df(z, a)
+            dL_dz = dL_da * fprime
+    return dL_da, fprime, dL_dz
+
+
+def step_trace(net, X, y, loss="bce", lr=0.1):
+    """Trace one gradient-descent step W <- W - lr dL/dW on the batch (X, y).
+
+    The network is left unchanged. ``dL_dW`` and ``dL_db`` of every layer equal the engine's
+    ``net.loss_and_gradients(X, y, loss)`` (no penalty). Where the unfused output chain is not
+    finite (a sigmoid saturated to exactly 0 or 1), dL/dz falls back to the fused value and a
+    note says so.
+    """
+    lr = float(lr)
+    if not math.isfinite(lr) or lr <= 0:
+        raise ValueError(f"lr must be a positive number; got {lr!r}")
+    work = net.copy()
+    loss_before, _ = work.loss_and_gradients(X, y, loss)  # validates X, y and loss
+    X = work.a[0]
+    Y, _ = targets(y, loss, net.layer_sizes[-1])
+    names = net.activations
+    z_out, a_out = work.z[-1], work.a[-1]
+    fused = LOSSES[loss].output_delta(z_out, a_out, Y, names[-1])
+    dL_da, fprime, dL_dz = _output_dz_unfused(loss, names[-1], z_out, a_out, Y)
+    notes = []
+    matches = bool(np.all(np.isfinite(dL_dz))) and np.allclose(dL_dz, fused, rtol=1e-6,
+                                                               atol=1e-12)
+    if not matches:
+        notes.append("The output saturated, so the unfused chain dL/dŷ · f'(z) is 0/0 in "
+                     "floating point; dL/dz uses the exact fused form (p − y)/n.")
+        dL_dz = fused.copy()
+    dL_dyhat = dL_da
+
+    layers = [None] * net.n_layers
+    for i in range(net.n_layers - 1, -1, -1):
+        if i < net.n_layers - 1:
+            dL_da = layers[i + 1].dL_da_prev
+            fprime = _derivative(names[i], work.z[i], work.a[i + 1])
+            dL_dz = dL_da * fprime
+        W, b = work.weights[i].copy(), work.biases[i].copy()
+        dW = work.a[i].T @ dL_dz
+        db = dL_dz.sum(axis=0)
+        layers[i] = LayerTrace(
+            k=i + 1, activation=names[i], a_prev=work.a[i], W=W, b=b, z=work.z[i],
+            a=work.a[i + 1], dL_da=dL_da, fprime=fprime, dL_dz=dL_dz, dL_dW=dW, dL_db=db,
+            dL_da_prev=dL_dz @ W.T, W_new=W - lr * dW, b_new=b - lr * db)
+    for i, t in enumerate(layers):
+        work.weights[i] = t.W_new
+        work.biases[i] = t.b_new
+    loss_after = work.loss(X, y, loss)
+    return StepTrace(loss=loss, lr=lr, X=X, Y=Y, layers=layers, dL_dyhat=dL_dyhat,
+                     fused_dL_dz=fused, unfused_matches=matches, loss_before=float(loss_before),
+                     loss_after=float(loss_after), notes=notes)
+
+
+def chain_gradients(net, X, y, loss="bce", errors=()):
+    """Loss and [(dW, db)] by the chain rule, with any subset of ``TUTORIAL_ERRORS``.
+
+    Without errors this equals ``net.loss_and_gradients(X, y, loss)``. The errors act as in
+    the tutorial's code:
+    - SIGMOID_DERIVATIVE: every sigmoid layer uses 2 s (1 - s) for f'(z);
+    - SUMMED_LOSS: the loss (and so dL/dŷ) is a sum over samples: n times the mean;
+    - DB_AVERAGED: dW = a^T dz still sums over the batch but db is the mean of dz over it,
+      so db is n times smaller than the gradient of the loss being minimised.
+    With all three on, W follows the gradient of the summed loss (n times the mean's) while
+    b follows that of the mean: the tutorial's training. Returns (loss value, gradients); the
+    value is on the scale the errors imply (a sum with SUMMED_LOSS).
+    """
+    errors = _check_errors(errors)
+    net._check_loss(loss, 0.0, 0.0)
+    Y, _ = targets(y, loss, net.layer_sizes[-1])
+    out = net.forward(X)
+    if len(Y) != len(out):
+        raise ValueError(f"X has {len(out)} rows but y has {len(Y)}")
+    n = len(Y)
+    scale = float(n) if SUMMED_LOSS in errors else 1.0
+    names = net.activations
+    value = LOSSES[loss].value(net.z[-1], out, Y) * scale
+    # Output layer: the fused (p - y)/n equals dL/dŷ · f'(z) exactly; a wrong sigmoid
+    # derivative multiplies that product by 2 (2 s(1-s) / s(1-s)), whatever the saturation.
+    dz = LOSSES[loss].output_delta(net.z[-1], out, Y, names[-1]) * scale
+    if names[-1] == "sigmoid" and SIGMOID_DERIVATIVE in errors and loss == "bce":
+        dz = dz * 2.0
+    elif names[-1] == "sigmoid" and SIGMOID_DERIVATIVE in errors:
+        dz = LOSSES[loss].grad_a(net.z[-1], out, Y) * scale * _derivative(
+            "sigmoid", net.z[-1], out, errors)
+    grads = [None] * net.n_layers
+    for i in range(net.n_layers - 1, -1, -1):
+        dW = net.a[i].T @ dz
+        db = dz.mean(axis=0) if DB_AVERAGED in errors else dz.sum(axis=0)
+        grads[i] = (dW, db)
+        if i:
+            dz = (dz @ net.weights[i].T) * _derivative(names[i - 1], net.z[i - 1], net.a[i],
+                                                       errors)
+    return float(value), grads
+
+
+@dataclass
+class ExperimentRun:
+    """Per-epoch results of the tutorial's experiment; index 0 is before any update and
+    index e is after e updates (so arrays hold n_epochs + 1 entries, NaN after divergence)."""
+
+    errors: frozenset
+    lr: float
+    n_samples: int
+    mean_loss: np.ndarray  # mean binary cross-entropy over the samples (the correct scale)
+    reported_loss: np.ndarray  # what the code under these errors prints (a sum if SUMMED_LOSS)
+    accuracy: np.ndarray
+    diverged_at: int | None = None  # first epoch with a non-finite weight, if any
+
+    @property
+    def reported_scale(self):
+        return "sum over samples" if SUMMED_LOSS in self.errors else "mean over samples"
+
+
+def tutorial_experiment(errors=(), seed=0, lr=0.005, n_epochs=150, n_samples=1000, noise=0.1):
+    """The tutorial's run: make_circles(n_samples, factor=0.5, noise) (via make_dataset),
+    a 2-4-3-1 relu/relu/sigmoid network initialised N(0, 0.1), full-batch gradient descent
+    with learning rate ``lr`` for ``n_epochs`` epochs, with the given tutorial errors."""
+    errors = _check_errors(errors)
+    ds = make_dataset("circles", n_samples, noise, seed)
+    net = MLP([2, 4, 3, 1], ["relu", "relu", "sigmoid"], init="normal", seed=seed)
+    n_epochs = int(n_epochs)
+    mean_loss = np.full(n_epochs + 1, np.nan)
+    accuracy = np.full(n_epochs + 1, np.nan)
+    diverged_at = None
+    with np.errstate(over="ignore", invalid="ignore"):
+        for epoch in range(n_epochs + 1):
+            value, grads = chain_gradients(net, ds.X, ds.y, "bce", errors)
+            if not np.isfinite(net.params).all() or not math.isfinite(value):
+                diverged_at = epoch
+                break
+            mean_loss[epoch] = value / (len(ds.y) if SUMMED_LOSS in errors else 1)
+            accuracy[epoch] = float((predicted_labels(net.a[-1]) == ds.y).mean())
+            if epoch < n_epochs:
+                for k, (dW, db) in enumerate(grads):
+                    net.weights[k] -= lr * dW
+                    net.biases[k] -= lr * db
+    reported = mean_loss * (len(ds.y) if SUMMED_LOSS in errors else 1)
+    return ExperimentRun(errors, float(lr), len(ds.y), mean_loss, reported, accuracy, diverged_at)
+
+
+def layer_activity(net, X):
+    """Per-layer activity on the batch X, one dict per layer (k 1-based):
+    dead_share: share of ReLU units never positive on any sample (their gradient is 0 always);
+    saturated_share: share of sigmoid/tanh units in the flat tail (slope < FLAT_SLOPE of the
+    peak) on every sample; flat_share: share of all (sample, unit) values with slope < FLAT_SLOPE
+    of the peak (or exactly 0 for ReLU); mean_slope: mean f'(z) over samples and units.
+    NaN where a measure does not apply to the layer's activation."""
+    net.forward(X)
+    rows = []
+    for i, name in enumerate(net.activations):
+        z, a = net.z[i], net.a[i + 1]
+        row = {"layer": i + 1, "activation": name, "units": z.shape[1],
+               "dead_share": math.nan, "saturated_share": math.nan, "flat_share": math.nan,
+               "mean_slope": math.nan}
+        if name in RECTIFIED:
+            never_on = ~(z > 0).any(axis=0)
+            row.update(dead_share=float(never_on.mean()), flat_share=float((z <= 0).mean()),
+                       mean_slope=float((z > 0).mean()))
+        elif name in SQUASHING:
+            slope = ACTIVATIONS[name].df(z, a)
+            flat = slope < FLAT_SLOPE * SQUASHING[name]
+            row.update(saturated_share=float(flat.all(axis=0).mean()),
+                       flat_share=float(flat.mean()), mean_slope=float(slope.mean()))
+        elif name != "softmax":
+            row["mean_slope"] = float(ACTIVATIONS[name].df(z, a).mean())
+        rows.append(row)
+    return rows
+
+
+@dataclass
+class FlowRun:
+    """A short training run recorded for gradient flow: arrays (n_epochs, n_layers)."""
+
+    activation: str
+    layer_sizes: tuple
+    grad_norm: np.ndarray
+    update_ratio: np.ndarray
+    train_loss: np.ndarray
+    train_acc: np.ndarray
+    activity: list  # layer_activity after training
+    diverged: str | None = None
+
+
+def flow_run(X, y, activation, depth=6, width=8, n_epochs=100, lr=0.1, seed=0):
+    """Train a deep net (``depth`` hidden layers of ``width`` units, all ``activation``) with
+    full-batch plain gradient descent and record per-layer gradient norms. ReLU nets start
+    from He initialisation, the others from Xavier: each the usual choice for it."""
+    X = np.asarray(X, float)
+    y = np.asarray(y)
+    n_classes = int(y.max()) + 1 if y.ndim == 1 and len(y) else 2
+    n_out, out_act, loss = (1, "sigmoid", "bce") if n_classes <= 2 else (n_classes, "softmax",
+                                                                            "cross_entropy")
+    sizes = [X.shape[1]] + [int(width)] * int(depth) + [n_out]
+    init = "he" if activation in RECTIFIED else "xavier"
+    net = MLP(sizes, [activation] * int(depth) + [out_act], init=init, seed=seed)
+    trainer = Trainer(net, loss=loss, optimizer=SGD(lr), batch_size=len(X), seed=seed)
+    diverged = None
+    try:
+        trainer.run_epochs(X, y, n_epochs)
+    except Diverged as exc:
+        diverged = str(exc)
+    h = trainer.history
+    return FlowRun(activation, tuple(sizes), np.array(h.column("grad_norm")),
+                   np.array(h.column("update_ratio")), np.array(h.column("train_loss")),
+                   np.array(h.column("train_acc")), layer_activity(net, X), diverged)

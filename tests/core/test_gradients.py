@@ -1,0 +1,123 @@
+"""Backpropagation against central finite differences, in float64."""
+
+import itertools
+
+import numpy as np
+import pytest
+
+import mlp_core as mc
+from mlp_core.activations import ACTIVATIONS, softmax
+
+TOL = 1e-6
+# (loss, output activation, number of outputs)
+HEADS = [("bce", "sigmoid", 1), ("bce", "sigmoid", 3), ("cross_entropy", "softmax", 2),
+         ("cross_entropy", "softmax", 3), ("mse", "linear", 1), ("mse", "sigmoid", 2),
+         ("mse", "tanh", 3)]
+DEPTHS = [0, 1, 2, 3, 4]
+
+
+def _batch(n_in, n_out, loss, seed=0, n=12):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, n_in))
+    if loss == "mse" and n_out > 1:
+        y = rng.normal(size=(n, n_out))
+    else:
+        y = rng.integers(0, max(n_out, 2), n)
+    return X, y
+
+
+CASES = [(act, depth, head, mc.INITS[i % 3])
+         for i, (act, depth, head) in enumerate(itertools.product(ACTIVATIONS, DEPTHS, HEADS))]
+
+
+@pytest.mark.parametrize("activation,depth,head,init", CASES,
+                         ids=[f"{a}-{d}hidden-{h[0]}{h[2]}-{i}" for a, d, h, i in CASES])
+def test_backprop_matches_finite_differences(activation, depth, head, init):
+    loss, out_act, n_out = head
+    sizes = [3] + [4, 3, 5, 4][:depth] + [n_out]
+    net = mc.MLP(sizes, [activation] * depth + [out_act], init=init, seed=depth + n_out)
+    # he and xavier start biases at 0: a ReLU layer dead for a sample then feeds the next layer
+    # z = 0 exactly, a kink where no derivative exists. Nonzero biases keep z off the kinks.
+    rng = np.random.default_rng(7)
+    for b in net.biases:
+        b[:] = rng.normal(0.0, 0.1, b.shape)
+    X, y = _batch(3, n_out, loss, seed=depth)
+    errors = mc.gradient_check(net, X, y, loss=loss)
+    assert len(errors) == depth + 1
+    assert max(errors) < TOL, errors
+
+
+@pytest.mark.parametrize("l1,l2", [(0.05, 0.0), (0.0, 0.1), (0.02, 0.03)])
+@pytest.mark.parametrize("head", HEADS[:5], ids=lambda h: f"{h[0]}{h[2]}")
+def test_penalties_have_exact_gradients(l1, l2, head):
+    loss, out_act, n_out = head
+    net = mc.MLP([2, 5, 4, n_out], ["tanh", "elu", out_act], init="xavier", seed=3)
+    X, y = _batch(2, n_out, loss, seed=5)
+    assert max(mc.gradient_check(net, X, y, loss=loss, l1=l1, l2=l2)) < TOL
+
+
+def test_penalty_values_are_l1_sum_abs_and_half_l2_sum_squares_over_weights_only():
+    net = mc.MLP([2, 3, 1], ["relu", "sigmoid"], seed=1)
+    net.biases[0][:] = 5.0  # biases must not count
+    X, y = _batch(2, 1, "bce")
+    base = net.loss(X, y)
+    W = np.concatenate([w.ravel() for w in net.weights])
+    assert net.loss(X, y, l1=0.1) == pytest.approx(base + 0.1 * np.abs(W).sum(), rel=1e-12)
+    assert net.loss(X, y, l2=0.3) == pytest.approx(base + 0.15 * (W ** 2).sum(), rel=1e-12)
+
+
+@pytest.mark.parametrize("name", list(ACTIVATIONS))
+def test_each_activation_derivative_matches_finite_differences(name):
+    f, df = ACTIVATIONS[name]
+    z = np.linspace(-6, 6, 241).reshape(-1, 1)
+    z = z[np.abs(z) > 1e-3]  # stay off the kink of relu-like functions
+    h = 1e-6
+    numeric = (f(z + h) - f(z - h)) / (2 * h)
+    np.testing.assert_allclose(df(z, f(z)), numeric, rtol=1e-6, atol=1e-8)
+
+
+@pytest.mark.parametrize("name", list(ACTIVATIONS) + ["softmax"])
+def test_activations_are_finite_for_huge_inputs(name):
+    z = np.array([[-1e4, -800.0, 0.0, 800.0, 1e4]])
+    with np.errstate(over="raise", invalid="raise", divide="raise"):  # underflow to 0 is fine
+        a = softmax(z) if name == "softmax" else ACTIVATIONS[name].f(z)
+        assert np.isfinite(a).all()
+        if name != "softmax":
+            assert np.isfinite(ACTIVATIONS[name].df(z, a)).all()
+
+
+def test_sigmoid_is_accurate_in_both_tails():
+    z = np.array([-40.0, -5.0, 0.0, 5.0, 40.0])
+    np.testing.assert_allclose(mc.sigmoid(z), 1 / (1 + np.exp(-z)), rtol=1e-15)
+
+
+@pytest.mark.parametrize("loss,out,n_out", [("bce", "sigmoid", 1), ("cross_entropy", "softmax", 3)])
+def test_losses_stay_finite_and_exact_when_outputs_saturate(loss, out, n_out):
+    net = mc.MLP([1, n_out], [out], seed=0)
+    net.weights[0] = np.full((1, n_out), 1000.0) * np.arange(1, n_out + 1)
+    X = np.array([[1.0], [-1.0]])
+    y = np.array([0, 0])
+    value, grads = net.loss_and_gradients(X, y, loss=loss)
+    assert np.isfinite(value) and value > 100  # confidently wrong on the first sample
+    assert all(np.isfinite(dW).all() and np.isfinite(db).all() for dW, db in grads)
+
+
+def test_losses_are_means_over_the_batch():
+    net = mc.MLP([2, 3, 1], ["tanh", "sigmoid"], seed=2)
+    X, y = _batch(2, 1, "bce", n=10)
+    for loss in ("bce", "mse"):
+        doubled = net.loss_and_gradients(np.vstack([X, X]), np.concatenate([y, y]), loss=loss)
+        single = net.loss_and_gradients(X, y, loss=loss)
+        assert doubled[0] == pytest.approx(single[0], rel=1e-12)
+        for (a, b), (c, d) in zip(doubled[1], single[1]):
+            np.testing.assert_allclose(a, c, rtol=1e-12)
+            np.testing.assert_allclose(b, d, rtol=1e-12)
+
+
+def test_gradient_check_catches_a_wrong_gradient():
+    net = mc.MLP([2, 3, 1], ["relu", "sigmoid"], seed=0)
+    X, y = _batch(2, 1, "bce")
+    _, grads = net.loss_and_gradients(X, y)
+    wrong = [(dW * (2.0 if k == 1 else 1.0), db) for k, (dW, db) in enumerate(grads)]
+    errors = mc.gradient_check(net, X, y, analytic=wrong)
+    assert errors[0] < TOL and errors[1] > 0.1

@@ -1,0 +1,133 @@
+"""Figures and matrix tables for the "How backprop works" page: arrays in, figure out."""
+
+import math
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+LAYER_COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2",
+                 "#17becf")
+HIGHLIGHT = "background-color: #ffd54f; font-weight: bold"
+RUN_COLOURS = {"correct": "#1f77b4", "with errors": "#d62728"}
+
+
+def _layout(fig, title, x_title, y_title, height=320, log_y=False):
+    fig.update_layout(title=dict(text=title, font=dict(size=15)), height=height,
+                      margin=dict(l=60, r=20, t=50, b=50), template="plotly_white",
+                      legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0),
+                      font=dict(size=13))
+    fig.update_xaxes(title_text=x_title)
+    fig.update_yaxes(title_text=y_title, type="log" if log_y else "linear",
+                     exponentformat="power" if log_y else "none")
+    return fig
+
+
+def format_number(v):
+    """Readable at a glance: 3 decimals, or 3 significant digits in e-notation when tiny."""
+    if not math.isfinite(v):
+        return str(v)
+    if v == 0 or 1e-3 <= abs(v) < 1e4:
+        return f"{v:.3f}"
+    return f"{v:.2e}"
+
+
+def matrix_table(values, row_labels=None, col_labels=None, highlight=None,
+                 highlight_row=None, highlight_col=None):
+    """A pandas Styler for a matrix: rounded numbers, and the entry ``highlight`` = (row, col)
+    (or a whole row / column) marked."""
+    values = np.atleast_2d(np.asarray(values, float))
+    rows = row_labels if row_labels is not None else [str(i + 1) for i in range(values.shape[0])]
+    cols = col_labels if col_labels is not None else [str(j + 1) for j in range(values.shape[1])]
+    frame = pd.DataFrame(values, index=list(rows), columns=list(cols))
+
+    def mark(_):
+        styles = np.full(values.shape, "", dtype=object)
+        if highlight_row is not None:
+            styles[highlight_row, :] = "background-color: #fff3c4"
+        if highlight_col is not None:
+            styles[:, highlight_col] = "background-color: #fff3c4"
+        if highlight is not None:
+            styles[highlight] = HIGHLIGHT
+        return pd.DataFrame(styles, index=frame.index, columns=frame.columns)
+
+    return frame.style.format(format_number).apply(mark, axis=None)
+
+
+def analytic_vs_numeric_figure(analytic, numeric, layer_names):
+    """Every gradient entry: backprop's value against the finite-difference one. Agreement
+    puts every point on the diagonal."""
+    fig = go.Figure()
+    lo, hi = math.inf, -math.inf
+    for i, (a, n, name) in enumerate(zip(analytic, numeric, layer_names)):
+        a, n = np.ravel(a), np.ravel(n)
+        lo, hi = min(lo, a.min(), n.min()), max(hi, a.max(), n.max())
+        fig.add_trace(go.Scatter(x=n, y=a, mode="markers", name=name,
+                                 marker=dict(size=9, color=LAYER_COLOURS[i % 8], opacity=0.8)))
+    if math.isfinite(lo):
+        pad = 0.05 * (hi - lo or 1.0)
+        fig.add_trace(go.Scatter(x=[lo - pad, hi + pad], y=[lo - pad, hi + pad], mode="lines",
+                                 name="analytic = numeric",
+                                 line=dict(color="#888", dash="dash", width=1)))
+    return _layout(fig, "Backprop against finite differences, every weight and bias",
+                   "numeric (central differences)", "analytic (backprop)", height=380)
+
+
+def curves_figure(epochs, series, title, y_title, log_y=False, y_range=None):
+    """Several curves over epochs; ``series`` maps a name to an array (NaN gaps allowed)."""
+    fig = go.Figure()
+    for i, (name, values) in enumerate(series.items()):
+        colour = RUN_COLOURS.get(name, LAYER_COLOURS[i % 8])
+        fig.add_trace(go.Scatter(x=epochs, y=values, mode="lines", name=name,
+                                 line=dict(color=colour, width=2)))
+    fig = _layout(fig, title, "epoch", y_title, log_y=log_y)
+    if y_range is not None:
+        fig.update_yaxes(range=y_range)
+    return fig
+
+
+def layer_curves_figure(epochs, values, title, y_title, log_y=True):
+    """One curve per layer, ``values`` of shape (n_epochs, n_layers)."""
+    values = np.asarray(values, float)
+    series = {f"layer {k + 1}": values[:, k] for k in range(values.shape[1])}
+    if log_y:
+        series = {k: np.where(v > 0, v, np.nan) for k, v in series.items()}
+    return curves_figure(epochs, series, title, y_title, log_y=log_y)
+
+
+def gradient_profile_figure(profiles):
+    """Gradient norm per layer (input side left) for each named run: a falling line to the
+    left is a vanishing gradient."""
+    fig = go.Figure()
+    colours = {"sigmoid": "#d62728", "relu": "#1f77b4", "tanh": "#2ca02c"}
+    for i, (name, values) in enumerate(profiles.items()):
+        values = np.asarray(values, float)
+        fig.add_trace(go.Scatter(x=np.arange(1, len(values) + 1), y=np.where(values > 0, values,
+                                                                            np.nan),
+                                 mode="lines+markers", name=name,
+                                 line=dict(width=3, color=colours.get(name.split()[-1],
+                                                                      LAYER_COLOURS[i % 8])),
+                                 marker=dict(size=9)))
+    fig = _layout(fig, "Gradient norm per layer (mean over the run)", "layer (1 = next to input)",
+                  "‖dL/dW, dL/db‖", log_y=True)
+    fig.update_xaxes(dtick=1)
+    return fig
+
+
+def activity_figure(rows):
+    """Per layer: share of dead ReLUs and of saturated sigmoid/tanh units."""
+    layers = [f"layer {r['layer']} ({r['activation']})" for r in rows]
+    dead = [r["dead_share"] if math.isfinite(r["dead_share"]) else None for r in rows]
+    saturated = [r["saturated_share"] if math.isfinite(r["saturated_share"]) else None
+                 for r in rows]
+    flat = [r["flat_share"] if math.isfinite(r["flat_share"]) else None for r in rows]
+    fig = go.Figure()
+    fig.add_trace(go.Bar(x=layers, y=dead, name="dead ReLUs (never active)", marker_color="#444"))
+    fig.add_trace(go.Bar(x=layers, y=saturated, name="saturated units (flat on every sample)",
+                         marker_color="#d62728"))
+    fig.add_trace(go.Bar(x=layers, y=flat, name="flat (sample, unit) pairs",
+                         marker_color="#bbbbbb"))
+    fig = _layout(fig, "Units that pass no gradient", "", "share", height=320)
+    fig.update_yaxes(range=[0, 1.05], tickformat=".0%")
+    fig.update_layout(barmode="group")
+    return fig

@@ -1,0 +1,355 @@
+"""Read a user's CSV of 2-D points: two numeric feature columns and a label column.
+
+The flow for a UI:
+
+    preview = inspect_csv(data)               # UploadError if the file is unusable
+    if preview.ambiguous:                     # more than 3 columns: let the user pick
+        features, label = <two of preview.feature_candidates>, <one of preview.columns>
+    points = parse_csv(data, features, label)  # UploadError naming line and column
+
+Every problem raises ``UploadError`` with one message meant for the user as it is.
+Line numbers are the file's own (the header, if any, is line 1), so an editor finds them.
+Accepted: UTF-8 (with or without BOM) or UTF-16 with a BOM; comma, semicolon, tab or pipe
+separated; a header row or none; labels that are integers or names.
+"""
+
+import csv
+import io
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+import mlp_core as mc
+
+MAX_ROWS = 5_000
+MAX_BYTES = 2 * 1024 * 1024  # matches server.maxUploadSize in .streamlit/config.toml
+# The app's networks are built for 2 classes (one sigmoid output) or 3 (softmax), and its
+# boundary colours blend three class colours; more classes would have no colour to show.
+MAX_CLASSES = 3
+MIN_ROWS = 4
+MAX_ABS_VALUE = 1e15  # larger numbers make the standardisation's variance overflow
+LABEL_NAMES = ("label", "labels", "class", "classes", "target", "y", "category", "species")
+_DELIMITERS = (",", ";", "\t", "|")
+_DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
+_SIGNATURES = (
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+    (b"%PDF", "a PDF document"),
+    (b"PK\x03\x04", "a zip archive or an Excel workbook (.xlsx)"),
+    (b"\xd0\xcf\x11\xe0", "an old Excel workbook (.xls)"),
+    (b"\x1f\x8b", "a gzip archive"),
+)
+_NOT_FINITE = {"nan", "+nan", "-nan", "inf", "+inf", "-inf", "infinity", "+infinity",
+               "-infinity"}
+
+
+class UploadError(ValueError):
+    """A file that cannot be used; ``str(error)`` is the message to show the user."""
+
+
+@dataclass(frozen=True)
+class CsvPreview:
+    columns: list            # column names (from the header, else "column 1", ...)
+    has_header: bool
+    delimiter: str
+    n_rows: int              # data rows (blank lines not counted)
+    numeric: list            # per column: True if every cell is a number
+    feature_candidates: list  # indices of numeric columns
+    suggested_features: tuple  # (i, j)
+    suggested_label: int
+    ambiguous: bool          # True when the user should confirm the columns
+
+
+@dataclass(frozen=True)
+class UploadedData:
+    X: np.ndarray            # (n, 2) float64 in the file's own units
+    y: np.ndarray            # (n,) int64 in 0 .. n_classes - 1
+    class_names: list        # class_names[k] is the file's label for class k
+    feature_names: list      # the two feature columns' names
+    label_name: str
+
+    @property
+    def n_classes(self):
+        return len(self.class_names)
+
+    def to_dataset(self, name="upload"):
+        return mc.Dataset(self.X.copy(), self.y.copy(), self.n_classes, name)
+
+
+# ---- reading the text ------------------------------------------------------------------
+def _decode(data):
+    if not isinstance(data, (bytes, bytearray)):
+        raise UploadError(f"Expected the file's bytes; got {type(data).__name__}.")
+    data = bytes(data)
+    if not data.strip():
+        raise UploadError("The file is empty.")
+    if len(data) > MAX_BYTES:
+        raise UploadError(f"The file is {len(data) / 1e6:.1f} MB; the limit is "
+                          f"{MAX_BYTES / 1e6:.1f} MB ({MAX_ROWS:,} rows).")
+    for signature, kind in _SIGNATURES:
+        if data.startswith(signature):
+            raise UploadError(f"This file is {kind}, not a CSV text file. Save the data as "
+                              f"CSV (comma separated values) and upload that.")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise UploadError("The file starts like UTF-16 text but is not valid UTF-16. "
+                              "Save it as CSV UTF-8.") from None
+    if b"\x00" in data:
+        at = data.index(b"\x00")
+        line = data.count(b"\n", 0, at) + 1
+        raise UploadError(f"The file contains binary data (a zero byte on line {line}): it is "
+                          f"not a CSV text file, or it is UTF-16 text without a byte-order "
+                          f"mark. Save it as CSV UTF-8.")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        line = data.count(b"\n", 0, err.start) + 1
+        raise UploadError(f"The file is not UTF-8 text: byte 0x{data[err.start]:02X} on line "
+                          f"{line} cannot be read. Save it as CSV UTF-8 (for example "
+                          f"Excel's \"CSV UTF-8\").") from None
+
+
+def _number(cell, decimal_comma=False):
+    """The cell as a float, or None if it is not a number (NaN and inf count as numbers
+    here so that the caller can say exactly what is wrong with them)."""
+    text = cell.strip()
+    if decimal_comma and text.count(",") == 1 and "." not in text:
+        text = text.replace(",", ".")
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
+def _rows(text, delimiter):
+    """(line number, cells) for every non-blank line; cells are stripped."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        for cells in reader:
+            cells = [c.strip() for c in cells]
+            if any(cells):
+                yield reader.line_num, cells
+    except csv.Error as err:
+        raise UploadError(f"Line {reader.line_num} cannot be read as CSV: {err}.") from None
+
+
+def _choose_delimiter(text):
+    """The separator that splits the first lines into the same number (>= 2) of cells,
+    preferring the one that yields the most numbers."""
+    sample = "\n".join(text.splitlines()[:30])
+    best, best_score = None, None
+    for delimiter in _DELIMITERS:
+        try:
+            rows = [cells for _, cells in _rows(sample, delimiter)]
+        except UploadError:
+            continue
+        widths = {len(r) for r in rows}
+        if not rows or min(widths) < 2:
+            continue
+        numbers = sum(_number(c, delimiter != ",") is not None for r in rows for c in r)
+        score = (len(widths) == 1, numbers, -_DELIMITERS.index(delimiter))
+        if best_score is None or score > best_score:
+            best, best_score = delimiter, score
+    return best
+
+
+def _column_label(columns, j):
+    default = f"column {j + 1}"
+    return default if columns[j] == default else f"column {j + 1} (\"{columns[j]}\")"
+
+
+def _read_table(data):
+    text = _decode(data)
+    delimiter = _choose_delimiter(text)
+    if delimiter is None:
+        raise UploadError("The file has only one column. It needs two numeric feature columns "
+                          "and a label column, separated by commas.")
+    decimal_comma = delimiter != ","
+    rows = []
+    for line, cells in _rows(text, delimiter):
+        rows.append((line, cells))
+        if len(rows) > MAX_ROWS + 1:  # +1: the first row may be a header
+            raise UploadError(f"The file has more than {MAX_ROWS:,} rows; the limit is "
+                              f"{MAX_ROWS:,}. Upload a sample of the points.")
+    if not rows:
+        raise UploadError("The file is empty.")
+    first = rows[0][1]
+    has_header = all(_number(c, decimal_comma) is None for c in first)
+    width = len(first)
+    if width < 2:
+        raise UploadError("The file has only one column. It needs two numeric feature columns "
+                          "and a label column.")
+    if has_header:
+        columns = [c if c else f"column {j + 1}" for j, c in enumerate(first)]
+        seen = {}
+        for j, name in enumerate(columns):
+            if name in seen:
+                raise UploadError(f"The header names the column \"{name}\" twice (columns "
+                                  f"{seen[name] + 1} and {j + 1}); column names must differ.")
+            seen[name] = j
+        rows = rows[1:]
+        if not rows:
+            raise UploadError("The file has a header row but no data rows.")
+    else:
+        columns = [f"column {j + 1}" for j in range(width)]
+    if len(rows) > MAX_ROWS:
+        raise UploadError(f"The file has {len(rows):,} data rows; the limit is {MAX_ROWS:,}. "
+                          f"Upload a sample of the points.")
+    for line, cells in rows:
+        if len(cells) != width:
+            what = "the header has" if has_header else "the first row has"
+            raise UploadError(f"Line {line} has {len(cells)} cells but {what} {width}. Every "
+                              f"row needs the same columns ({_DELIMITER_NAMES[delimiter]} "
+                              f"separated).")
+    if width < 3:
+        raise UploadError(f"The file has only {width} columns. It needs two numeric feature "
+                          f"columns and a label column.")
+    return columns, has_header, delimiter, rows
+
+
+def inspect_csv(data):
+    """Read the file's shape and suggest which columns are the features and the label."""
+    columns, has_header, delimiter, rows = _read_table(data)
+    decimal_comma = delimiter != ","
+    numeric = [all(_number(cells[j], decimal_comma) is not None for _, cells in rows)
+               for j in range(len(columns))]
+    label = _suggest_label(columns, numeric, rows, decimal_comma)
+    candidates = [j for j in range(len(columns)) if numeric[j] and j != label]
+    if len(candidates) < 2:
+        candidates = [j for j in range(len(columns)) if j != label]
+    features = tuple(candidates[:2])
+    return CsvPreview(columns=columns, has_header=has_header, delimiter=delimiter,
+                      n_rows=len(rows), numeric=numeric,
+                      feature_candidates=[j for j in range(len(columns)) if numeric[j]],
+                      suggested_features=features, suggested_label=label,
+                      ambiguous=len(columns) > 3)
+
+
+def _suggest_label(columns, numeric, rows, decimal_comma):
+    named = [j for j, name in enumerate(columns) if name.strip().lower() in LABEL_NAMES]
+    if named:
+        return named[-1]
+    text_columns = [j for j in range(len(columns)) if not numeric[j]]
+    if text_columns:
+        return text_columns[-1]
+    few_values = [j for j in range(len(columns))
+                  if len({cells[j] for _, cells in rows}) <= MAX_CLASSES]
+    if few_values:
+        return few_values[-1]
+    return len(columns) - 1
+
+
+# ---- turning the table into points -------------------------------------------------------
+def _column_index(choice, columns, what):
+    if isinstance(choice, str):
+        if choice not in columns:
+            raise UploadError(f"There is no column \"{choice}\" for the {what}; the columns are "
+                              f"{', '.join(columns)}.")
+        return columns.index(choice)
+    if isinstance(choice, bool) or not isinstance(choice, (int, np.integer)) \
+            or not 0 <= choice < len(columns):
+        raise UploadError(f"The {what} must be one of the {len(columns)} columns; got "
+                          f"{choice!r}.")
+    return int(choice)
+
+
+def parse_csv(data, features=None, label=None):
+    """Points and labels from CSV bytes. ``features`` (two columns) and ``label`` are column
+    names or indices; without them the suggestion is used, which needs an unambiguous file."""
+    preview = inspect_csv(data)
+    columns, _, delimiter, rows = _read_table(data)
+    if features is None or label is None:
+        if preview.ambiguous:
+            raise UploadError(f"The file has {len(columns)} columns; choose the two feature "
+                              f"columns and the label column.")
+        features = preview.suggested_features if features is None else features
+        label = preview.suggested_label if label is None else label
+    if isinstance(features, str) or len(features) != 2:
+        raise UploadError(f"Choose exactly two feature columns; got {features!r}.")
+    fx, fy = (_column_index(f, columns, "feature column") for f in features)
+    lab = _column_index(label, columns, "label column")
+    if len({fx, fy, lab}) < 3:
+        raise UploadError("The two feature columns and the label column must be three "
+                          "different columns.")
+
+    decimal_comma = delimiter != ","
+    X = np.empty((len(rows), 2))
+    for i, (line, cells) in enumerate(rows):
+        for k, j in enumerate((fx, fy)):
+            cell = cells[j]
+            where = f"Line {line}, {_column_label(columns, j)}"
+            if not cell:
+                raise UploadError(f"{where} is empty; every point needs both features.")
+            value = _number(cell, decimal_comma)
+            if value is None:
+                raise UploadError(f"{where}: \"{cell[:40]}\" is not a number.")
+            if not math.isfinite(value) or cell.lower() in _NOT_FINITE:
+                raise UploadError(f"{where}: \"{cell[:40]}\" is not a finite number.")
+            if abs(value) > MAX_ABS_VALUE:
+                raise UploadError(f"{where}: {cell[:40]} is too large (the limit is "
+                                  f"{MAX_ABS_VALUE:.0e}).")
+            X[i, k] = value
+    y, class_names = _labels(rows, lab, columns, decimal_comma)
+    for k, j in enumerate((fx, fy)):
+        if np.ptp(X[:, k]) == 0:
+            raise UploadError(f"{_column_label(columns, j).capitalize()} has the same value "
+                              f"({X[0, k]:g}) in every row; a feature has to vary.")
+    if len(rows) < MIN_ROWS:
+        raise UploadError(f"The file has {len(rows)} data rows; at least {MIN_ROWS} are needed "
+                          f"to split into training and test points.")
+    return UploadedData(X=X, y=y, class_names=class_names,
+                        feature_names=[columns[fx], columns[fy]], label_name=columns[lab])
+
+
+def _labels(rows, j, columns, decimal_comma):
+    where = _column_label(columns, j)
+    cells = []
+    for line, row in rows:
+        if not row[j]:
+            raise UploadError(f"Line {line}, {where} is empty; every point needs a label.")
+        cells.append(row[j])
+    distinct = list(dict.fromkeys(cells))
+    numbers = [_number(c, decimal_comma) for c in distinct]
+    if all(v is not None and math.isfinite(v) for v in numbers):
+        # Numeric labels: "1" and "1.0" are one class; classes are ordered by value.
+        by_value = {}
+        for cell, v in zip(distinct, numbers):
+            by_value.setdefault(v, cell)
+        order = sorted(by_value)
+        names = [f"{v:g}" if v == int(v) and abs(v) < 1e15 else by_value[v] for v in order]
+        index = {v: k for k, v in enumerate(order)}
+        keys = [_number(c, decimal_comma) for c in cells]
+    else:
+        order = sorted(distinct)
+        names = order
+        index = {c: k for k, c in enumerate(order)}
+        keys = cells
+    if len(order) < 2:
+        raise UploadError(f"Every row has the same label (\"{cells[0][:40]}\") in {where}; "
+                          f"at least two classes are needed.")
+    if len(order) > MAX_CLASSES:
+        shown = ", ".join(f"\"{n[:20]}\"" for n in names[:5])
+        more = ", ..." if len(names) > 5 else ""
+        raise UploadError(f"The label {where} has {len(order)} different values ({shown}{more}); "
+                          f"at most {MAX_CLASSES} classes are supported. Is it the right label "
+                          f"column?")
+    y = np.array([index[k] for k in keys], dtype=np.int64)
+    return y, [str(n) for n in names]
+
+
+def points_to_csv(X, y, class_names=None, feature_names=("x1", "x2"), label_name="label"):
+    """CSV bytes (UTF-8, with a header) that ``parse_csv`` reads back to the same points:
+    floats are written with ``repr`` so they round-trip exactly."""
+    X = np.asarray(X, dtype=float)
+    y = np.asarray(y, dtype=np.int64)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow([*feature_names, label_name])
+    for (a, b), k in zip(X, y):
+        writer.writerow([repr(float(a)), repr(float(b)),
+                         class_names[k] if class_names is not None else int(k)])
+    return out.getvalue().encode("utf-8")
