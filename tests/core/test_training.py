@@ -1,0 +1,167 @@
+"""Training: convergence on held-out data, determinism, divergence, bounded history."""
+
+import numpy as np
+import pytest
+
+import mlp_core as mc
+
+
+def _fit(name, hidden, activation, epochs, lr=0.01, n=600, noise=0.1, seed=0, batch=32):
+    ds = mc.make_dataset(name, n_samples=n, noise=noise, seed=seed)
+    train, test = mc.train_test_split(ds, test_fraction=0.3, seed=seed)
+    n_out = 1 if ds.n_classes == 2 else ds.n_classes
+    out, loss = ("sigmoid", "bce") if n_out == 1 else ("softmax", "cross_entropy")
+    net = mc.MLP([2, *hidden, n_out], [activation] * len(hidden) + [out], init="he", seed=seed)
+    trainer = mc.Trainer(net, loss, mc.Adam(lr), batch_size=batch, seed=seed)
+    trainer.run_epochs(train.X, train.y, epochs, X_test=test.X, y_test=test.y)
+    return net, trainer, test
+
+
+@pytest.mark.parametrize("name,noise,hidden,activation,epochs,target", [
+    ("circles", 0.1, [8, 8], "relu", 100, 0.95),
+    ("moons", 0.1, [8, 8], "relu", 100, 0.95),
+    ("xor", 0.05, [8, 8], "tanh", 100, 0.95),
+    ("gaussians", 0.1, [4], "relu", 30, 0.95),
+    ("spiral", 0.05, [16, 16, 16], "relu", 400, 0.95),
+    ("blobs3", 0.1, [8], "relu", 60, 0.95),
+    ("spiral3", 0.05, [16, 16, 16], "relu", 400, 0.9),
+])
+def test_reaches_accuracy_on_held_out_data(name, noise, hidden, activation, epochs, target):
+    net, trainer, test = _fit(name, hidden, activation, epochs, noise=noise)
+    acc = trainer.history.last["test_acc"]
+    assert acc >= target, f"{name}: test accuracy {acc:.3f} < {target}"
+    assert (net.predict(test.X) == test.y).mean() == pytest.approx(acc)
+    losses = trainer.history.column("train_loss")
+    assert losses[-1] < losses[0] / 3
+
+
+def test_linear_model_fails_on_circles_but_succeeds_with_squares():
+    ds = mc.make_dataset("circles", 400, 0.05, seed=1)
+    for features, low, high in ((["x1", "x2"], 0.0, 0.7), (["x1^2", "x2^2"], 0.97, 1.0)):
+        X = mc.expand_features(ds.X, features)
+        net = mc.MLP([len(features), 1], ["sigmoid"], seed=1)
+        trainer = mc.Trainer(net, "bce", mc.Adam(0.05), batch_size=32, seed=1)
+        trainer.run_epochs(X, ds.y, 150)
+        assert low <= trainer.history.last["train_acc"] <= high, features
+
+
+def test_tutorials_experiment_with_exact_gradients():
+    """The tutorial trains 2-4-3-1 (ReLU, ReLU, sigmoid; N(0, 0.1) init) with lr 0.005 for 150
+    full-batch epochs on make_circles(1000, factor=0.5, noise=0.1) and reports accuracy above
+    0.8 at epoch 145 before its loss jumps about. With exact gradients of the *mean* loss,
+    that learning rate barely moves the network: the loss falls at every epoch, by less than
+    0.01 in all, and the accuracy stays at chance. The tutorial's progress came from its
+    summed dW (1000x larger steps), which is also why it oscillated at the end."""
+    ds = mc.make_dataset("circles", n_samples=1000, noise=0.1, seed=0)
+    net = mc.MLP([2, 4, 3, 1], ["relu", "relu", "sigmoid"], init="normal", seed=0)
+    start = net.loss(ds.X, ds.y)
+    trainer = mc.Trainer(net, "bce", mc.SGD(lr=0.005), batch_size=1000, seed=0)
+    trainer.run_epochs(ds.X, ds.y, n_epochs=150)
+    losses = trainer.history.column("train_loss")
+    assert len(losses) == 150
+    assert start == pytest.approx(np.log(2), abs=0.01)  # a near-constant 0.5 output at init
+    assert np.all(np.diff(np.concatenate([[start], losses])) < 0)
+    assert 0 < start - losses[-1] < 0.01
+    assert trainer.history.last["train_acc"] <= 0.6
+
+
+def test_same_seed_same_run_bit_for_bit():
+    runs = [_fit("moons", [6, 6], "tanh", 20, seed=3) for _ in range(2)]
+    np.testing.assert_array_equal(runs[0][0].params, runs[1][0].params)
+    for col in ("train_loss", "test_loss", "grad_norm", "update_ratio"):
+        np.testing.assert_array_equal(runs[0][1].history.column(col),
+                                      runs[1][1].history.column(col))
+    other = _fit("moons", [6, 6], "tanh", 20, seed=4)
+    assert not np.array_equal(runs[0][0].params, other[0].params)
+
+
+def test_epochs_split_over_calls_equal_one_call():
+    ds = mc.make_dataset("xor", 200, 0.1, seed=2)
+    nets = [mc.MLP([2, 5, 1], ["relu", "sigmoid"], seed=2) for _ in range(2)]
+    a = mc.Trainer(nets[0], "bce", mc.Adam(0.02), batch_size=16, seed=5)
+    b = mc.Trainer(nets[1], "bce", mc.Adam(0.02), batch_size=16, seed=5)
+    a.run_epochs(ds.X, ds.y, 12)
+    for _ in range(4):
+        b.run_epochs(ds.X, ds.y, 3)
+    np.testing.assert_array_equal(nets[0].params, nets[1].params)
+    assert a.epoch == b.epoch == 12
+
+
+def test_full_batch_history_reports_loss_after_each_update():
+    ds = mc.make_dataset("circles", 100, 0.1, seed=0)
+    net = mc.MLP([2, 4, 1], ["tanh", "sigmoid"], seed=0)
+    trainer = mc.Trainer(net, "bce", mc.SGD(0.5), batch_size=100, seed=0)
+    trainer.run_epochs(ds.X, ds.y, 3)
+    assert trainer.history.last["train_loss"] == pytest.approx(net.loss(ds.X, ds.y), rel=1e-12)
+    assert [r["epoch"] for r in trainer.history] == [1, 2, 3]
+
+
+def test_divergence_is_caught_and_last_finite_weights_kept():
+    ds = mc.make_dataset("moons", 200, 0.1, seed=0)
+    net = mc.MLP([2, 16, 16, 1], ["relu", "relu", "linear"], init="he", seed=0)
+    trainer = mc.Trainer(net, "mse", mc.SGD(lr=50.0), batch_size=200, seed=0)
+    with pytest.raises(mc.Diverged) as info:
+        trainer.run_epochs(ds.X, ds.y, 100)
+    assert np.isfinite(net.params).all()
+    assert info.value.epoch == trainer.epoch + 1
+    assert "learning rate" in str(info.value)
+    assert len(trainer.history) == trainer.epoch
+    assert all(np.isfinite(r["train_loss"]) for r in trainer.history)
+    # The optimizer state was rolled back too, so a gentler rate carries on from there.
+    trainer.optimizer.lr = 1e-4
+    trainer.run_epochs(ds.X, ds.y, 5)
+    assert np.isfinite(trainer.history.last["train_loss"])
+
+
+def test_adam_state_is_rolled_back_on_divergence():
+    ds = mc.make_dataset("circles", 100, 0.1, seed=0)
+    net = mc.MLP([2, 8, 8, 1], ["relu", "relu", "linear"], seed=0)
+    # Adam moves each weight by about lr per step, so only an absurd rate overflows.
+    trainer = mc.Trainer(net, "mse", mc.Adam(lr=1e120), batch_size=10, seed=0)
+    with pytest.raises(mc.Diverged):
+        trainer.run_epochs(ds.X, ds.y, 50)
+    state = trainer.optimizer.get_state()
+    assert state is None or all(np.isfinite(m).all() for part in state[1:] for m in part)
+
+
+def test_history_memory_is_bounded_and_thins_evenly():
+    ds = mc.make_dataset("gaussians", 20, 0.1, seed=0)
+    net = mc.MLP([2, 1], ["sigmoid"], seed=0)
+    trainer = mc.Trainer(net, "bce", mc.SGD(0.1), batch_size=20, seed=0, max_history=100)
+    trainer.run_epochs(ds.X, ds.y, 1000)
+    epochs = trainer.history.column("epoch")
+    assert len(epochs) <= 100
+    assert trainer.history.last["epoch"] == 1000
+    steps = np.diff(epochs)
+    assert (steps == steps[0]).all() and steps[0] == trainer.history.stride
+    assert epochs[-1] > 900
+
+
+def test_time_budget_stops_early_but_runs_at_least_one_epoch():
+    ds = mc.make_dataset("circles", 200, 0.1, seed=0)
+    net = mc.MLP([2, 8, 1], ["relu", "sigmoid"], seed=0)
+    trainer = mc.Trainer(net, "bce", mc.SGD(0.1), batch_size=8, seed=0)
+    records = trainer.run_epochs(ds.X, ds.y, 10**6, time_budget=0.0)
+    assert len(records) == 1
+
+
+def test_history_records_gradient_norms_and_update_ratios_per_layer():
+    net, trainer, _ = _fit("circles", [8, 8], "relu", 5)
+    rec = trainer.history.last
+    assert len(rec["grad_norm"]) == len(rec["update_ratio"]) == 3
+    assert all(v > 0 for v in rec["grad_norm"] + rec["update_ratio"])
+    assert trainer.history.column("grad_norm").shape == (5, 3)
+
+
+def test_settings_can_change_between_calls():
+    ds = mc.make_dataset("moons", 200, 0.1, seed=0)
+    net = mc.MLP([2, 6, 1], ["tanh", "sigmoid"], seed=0)
+    trainer = mc.Trainer(net, "bce", mc.SGD(0.1), batch_size=20, seed=0)
+    trainer.run_epochs(ds.X, ds.y, 3)
+    trainer.optimizer = mc.Adam(0.01)
+    trainer.l2, trainer.batch_size = 0.01, 50
+    trainer.run_epochs(ds.X, ds.y, 3)
+    assert trainer.epoch == 6
+    trainer.batch_size = 0
+    with pytest.raises(ValueError, match="batch_size"):
+        trainer.run_epochs(ds.X, ds.y, 1)
