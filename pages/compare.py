@@ -1,3 +1,227 @@
+"""Compare runs: saved runs' curves overlaid, their final boundaries side by side and the
+settings that differ, plus rename, delete, download and upload of the saved runs."""
+
+import pandas as pd
 import streamlit as st
 
-st.title('compare')
+from viz import compare_figures as cf
+from viz import runs as rn
+from viz import state as pgs
+
+ss = st.session_state
+PER_ROW = 4  # boundaries per row
+DEMO_EPOCHS = 150
+DEMO_RUNS = (
+    ("Demo: linear model", {"hidden": []}),
+    ("Demo: one hidden layer of 8", {"hidden": [8]}),
+)
+SETTING_LABELS = {
+    "dataset": "data set", "n_samples": "samples", "noise": "noise",
+    "test_fraction": "test fraction", "seed": "seed", "features": "input features",
+    "hidden": "hidden layers", "activation": "activation", "init": "initialisation",
+    "optimizer": "optimizer", "lr": "learning rate", "batch_size": "batch size",
+    "regularization": "regularization", "reg_rate": "regularization rate",
+    "epoch_budget": "epoch budget",
+}
+
+
+def collection():
+    runs = ss.get(rn.SESSION_KEY)
+    if not isinstance(runs, rn.RunCollection):
+        runs = ss[rn.SESSION_KEY] = rn.RunCollection()
+    return runs
+
+
+def notify(kind, text):
+    ss["cmp_notice"] = (kind, text)
+
+
+def select(names):
+    """Add runs to the chosen ones (before the multiselect is drawn on the next run)."""
+    ss["cmp_chosen"] = [*ss.get("cmp_chosen", []), *names]
+
+
+# ---- actions ---------------------------------------------------------------------------------
+def create_demo_runs(runs):
+    if len(runs) + len(DEMO_RUNS) > runs.max_runs:
+        notify("error", f"There is no room for two more runs ({runs.max_runs} at most); "
+                        f"delete some first.")
+        return
+    added = []
+    for name, changes in DEMO_RUNS:
+        state = pgs.build_state({**pgs.default_config(), **changes})
+        state.train_for(DEMO_EPOCHS)
+        added.append(runs.add(rn.run_from_state(runs.unique_name(name), state)).name)
+    select(added)
+    notify("success", f"Trained and saved two demo runs on the same circles data for "
+                      f"{DEMO_EPOCHS} epochs each: a linear model (no hidden layer) and a "
+                      f"network with one hidden layer of 8 neurons.")
+
+
+def import_upload():
+    """on_change of the uploader: runs before the page, so it may change the selection."""
+    uploaded, runs = ss.get("cmp_upload"), collection()
+    if uploaded is None:
+        return
+    try:
+        added = runs.import_json(uploaded.getvalue())
+    except rn.RunsFileError as err:
+        notify("error", f"“{uploaded.name}” was not loaded: {err} Your saved runs are "
+                        f"unchanged.")
+        return
+    select(added)
+    notify("success", f"Loaded {len(added)} run(s) from “{uploaded.name}”: {', '.join(added)}.")
+
+
+def rename(runs):
+    old, new = ss.get("cmp_rename_from"), ss.get("cmp_rename_to", "")
+    try:
+        new = runs.rename(old, new)
+    except rn.RunsError as err:
+        notify("error", str(err))
+        return
+    ss["cmp_chosen"] = [new if n == old else n for n in ss.get("cmp_chosen", [])]
+    ss["cmp_rename_to"] = ""
+    notify("success", f"Renamed “{old}” to “{new}”.")
+
+
+def delete(runs):
+    name = ss.get("cmp_delete_which")
+    try:
+        runs.delete(name)
+    except rn.RunsError as err:
+        notify("error", str(err))
+        return
+    notify("success", f"Deleted “{name}”.")
+
+
+# ---- drawing ---------------------------------------------------------------------------------
+def show_value(value):
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value) if value else "none"
+    return "—" if value is None else str(value)
+
+
+def settings_frame(runs, names):
+    rows = runs.settings_table(names)
+    rows.sort(key=lambda row: not row[2])  # differing settings first
+    frame = pd.DataFrame(
+        [[SETTING_LABELS.get(key, key), "≠" if differs else ""] + [show_value(v) for v in values]
+         for key, values, differs in rows],
+        columns=["setting", "differs", *names])
+    return frame.set_index("setting")
+
+
+def highlight(row):
+    style = "background-color: #fff1c2; font-weight: 600" if row["differs"] else ""
+    return [style] * len(row)
+
+
+def metrics_frame(chosen):
+    def pct(v):
+        return "—" if v != v else f"{v:.1%}"
+
+    def num(v):
+        return "—" if v != v else f"{v:.4f}"
+
+    return pd.DataFrame({
+        "epochs": [show_value(int(r.metrics["epoch"]) if r.metrics["epoch"] == r.metrics["epoch"]
+                              else None) for r in chosen],
+        "train loss": [num(r.metrics["train_loss"]) for r in chosen],
+        "test loss": [num(r.metrics["test_loss"]) for r in chosen],
+        "train accuracy": [pct(r.metrics["train_acc"]) for r in chosen],
+        "test accuracy": [pct(r.metrics["test_acc"]) for r in chosen],
+    }, index=pd.Index([r.name for r in chosen], name="run"))
+
+
+def comparison(runs):
+    names = runs.names
+    ss["cmp_chosen"] = list(dict.fromkeys(n for n in ss.get("cmp_chosen", names) if n in names))
+    chosen_names = st.multiselect("Runs to compare", names, key="cmp_chosen",
+                                  help="Saved runs stay until the browser tab is closed; "
+                                       "download them to keep them.")
+    if not chosen_names:
+        st.info("Choose at least one run to compare.")
+        return
+    chosen = [runs.get(n) for n in chosen_names]
+    colour = {name: names.index(name) for name in chosen_names}  # stable colour per run
+
+    log_loss = st.toggle("Logarithmic loss axis", key="cmp_log_loss")
+    left, right = st.columns(2)
+    by_colour = sorted(chosen, key=lambda r: colour[r.name])
+    indices = [colour[r.name] for r in by_colour]
+    left.plotly_chart(cf.curves_figure(by_colour, "loss", log_y=log_loss, color_indices=indices),
+                      key="cmp_loss_chart")
+    right.plotly_chart(cf.curves_figure(by_colour, "accuracy", color_indices=indices),
+                       key="cmp_acc_chart")
+
+    st.subheader("Final decision boundaries")
+    per_row = min(max(len(chosen), 2), PER_ROW)
+    for start in range(0, len(chosen), per_row):
+        cols = st.columns(per_row)
+        for col, run in zip(cols, chosen[start:start + per_row]):
+            col.plotly_chart(cf.boundary_figure(run, colour[run.name]),
+                             key=f"cmp_boundary_{colour[run.name]}")
+
+    st.subheader("Final metrics")
+    st.dataframe(metrics_frame(chosen))
+    st.subheader("Settings")
+    differing = runs.differing_keys(chosen_names)
+    if len(chosen) < 2:
+        st.caption("Choose two or more runs to see which settings differ.")
+    elif differing:
+        st.caption("Highlighted (≠): the settings that differ between the chosen runs: "
+                   + ", ".join(SETTING_LABELS.get(k, k) for k in differing) + ".")
+    else:
+        st.caption("The chosen runs have identical settings.")
+    frame = settings_frame(runs, chosen_names)
+    st.dataframe(frame.style.apply(highlight, axis=1), height=36 * (len(frame) + 1) + 3)
+
+
+def manage(runs):
+    st.subheader("Manage saved runs")
+    rename_col, delete_col, file_col = st.columns(3)
+    with rename_col:
+        st.selectbox("Run to rename", runs.names, key="cmp_rename_from")
+        st.text_input("New name", key="cmp_rename_to", max_chars=rn.MAX_NAME_LENGTH)
+        st.button("Rename", key="cmp_rename", on_click=rename, args=(runs,))
+    with delete_col:
+        st.selectbox("Run to delete", runs.names, key="cmp_delete_which")
+        st.button("Delete", key="cmp_delete", on_click=delete, args=(runs,))
+    with file_col:
+        st.download_button("Download all runs (JSON)", runs.to_json(),
+                           file_name="backprop-playground-runs.json", mime="application/json",
+                           key="cmp_download", on_click="ignore")
+        st.caption(f"{len(runs)} of {runs.max_runs} run slots used.")
+
+
+def upload_section():
+    st.file_uploader("Load runs from a file downloaded here earlier", type=["json"],
+                     key="cmp_upload", on_change=import_upload)
+
+
+# ---- page ------------------------------------------------------------------------------------
+st.title("Compare runs")
+runs = collection()
+notice = ss.pop("cmp_notice", None)
+if notice:
+    (st.success if notice[0] == "success" else st.error)(notice[1])
+
+if not len(runs):
+    st.info(
+        "No runs saved yet. On the **Playground**, train a network and press **Save run**: "
+        "each saved run keeps its settings, loss and accuracy curves and final decision "
+        "boundary, and appears here. Save a few (say, before and after a change) to see them "
+        "side by side. You can also load a runs file, or start with two demo runs.")
+    if st.button("Create two demo runs", key="cmp_demo", type="primary",
+                 help="The same circles data learned by a linear model and by a network "
+                      "with one hidden layer."):
+        with st.spinner("Training two demo runs…"):
+            create_demo_runs(runs)
+        st.rerun()
+    upload_section()
+else:
+    comparison(runs)
+    st.divider()
+    manage(runs)
+    upload_section()

@@ -18,8 +18,10 @@ def _layout(fig, title, x_title, y_title, height=320, log_y=False):
                       legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0),
                       font=dict(size=13))
     fig.update_xaxes(title_text=x_title)
-    fig.update_yaxes(title_text=y_title, type="log" if log_y else "linear",
-                     exponentformat="power" if log_y else "none")
+    if log_y:
+        fig.update_yaxes(title_text=y_title, type="log", exponentformat="power", dtick=1)
+    else:
+        fig.update_yaxes(title_text=y_title)
     return fig
 
 
@@ -105,7 +107,7 @@ def gradient_profile_figure(profiles):
         fig.add_trace(go.Scatter(x=np.arange(1, len(values) + 1), y=np.where(values > 0, values,
                                                                             np.nan),
                                  mode="lines+markers", name=name,
-                                 line=dict(width=3, color=colours.get(name.split()[-1],
+                                 line=dict(width=3, color=colours.get(name.split()[-1].lower(),
                                                                       LAYER_COLOURS[i % 8])),
                                  marker=dict(size=9)))
     fig = _layout(fig, "Gradient norm per layer (mean over the run)", "layer (1 = next to input)",
@@ -127,7 +129,8 @@ def activity_figure(rows):
                          marker_color="#d62728"))
     fig.add_trace(go.Bar(x=layers, y=flat, name="flat (sample, unit) pairs",
                          marker_color="#bbbbbb"))
-    fig = _layout(fig, "Units that pass no gradient", "", "share", height=320)
+    fig = _layout(fig, "Units that pass no gradient", "", "share", height=340)
     fig.update_yaxes(range=[0, 1.05], tickformat=".0%")
-    fig.update_layout(barmode="group")
+    fig.update_layout(barmode="group", legend=dict(orientation="h", yanchor="top", y=-0.15,
+                                                   x=0))
     return fig

@@ -5,6 +5,9 @@ positive, green is class 2. Orange and blue stay distinguishable with the common
 colour blindness, and every class also gets its own marker symbol.
 """
 
+import base64
+import io
+
 import numpy as np
 import plotly.graph_objects as go
 from PIL import Image
@@ -47,6 +50,16 @@ def feature_label(name):
     return FEATURE_LABELS.get(name, name)
 
 
+def _figure(data, layout):
+    """A go.Figure from plain dicts, skipping plotly's per-property validation: these figures
+    are redrawn many times a second and validation would cost more than everything else.
+    The empty template keeps the defaults of plotly's theme out of every message.
+    A fixed ``datarevision`` tells plotly.js that the data of a drawn chart never change
+    (a changed figure arrives as a new chart), so resizes and restyles skip comparing arrays."""
+    layout = {"template": {}, "font": FONT, "plot_bgcolor": "white", "datarevision": 1, **layout}
+    return go.Figure({"data": data, "layout": layout}, _validate=False)
+
+
 # ---- boundary --------------------------------------------------------------------------------
 def boundary_colors(boundary, discretize=False):
     """RGB image (H, W, 3) uint8 of a boundary array as drawn: ``boundary`` is (H, W) uint8
@@ -63,70 +76,130 @@ def boundary_colors(boundary, discretize=False):
     return (probs @ CLASS_TINTS[:probs.shape[-1]]).round().astype(np.uint8)
 
 
-def _image(rgb):
-    return Image.fromarray(np.ascontiguousarray(rgb), "RGB")
+def _png_uri(rgb):
+    buffer = io.BytesIO()
+    Image.fromarray(np.ascontiguousarray(rgb, dtype=np.uint8), "RGB").save(buffer, "PNG")
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
-def _point_traces(X, y, n_classes, split):
+def _legend_traces(n_classes, show_test):
+    """Empty traces that only put the point styles in the legend."""
     traces = []
-    test = split == "test"
-    for c in range(n_classes):
-        pts = X[y == c].astype(np.float32)
-        color = CLASS_COLORS[c % len(CLASS_COLORS)]
-        symbol = CLASS_SYMBOLS[c % len(CLASS_SYMBOLS)]
-        marker = (dict(symbol=symbol + "-open", size=8, color=color, line=dict(width=2))
-                  if test else
-                  dict(symbol=symbol, size=8, color=color, line=dict(width=1, color="white")))
-        traces.append(go.Scatter(
-            x=pts[:, 0], y=pts[:, 1], mode="markers", marker=marker,
-            name=f"class {c} ({split})", legendgroup=f"class{c}",
-            hovertemplate=f"class {c} ({split})<br>x₁=%{{x:.2f}}<br>x₂=%{{y:.2f}}<extra></extra>"))
+    for split in ("train", "test") if show_test else ("train",):
+        for c in range(n_classes):
+            color = CLASS_COLORS[c % len(CLASS_COLORS)]
+            symbol = CLASS_SYMBOLS[c % len(CLASS_SYMBOLS)]
+            marker = ({"symbol": symbol + "-open", "size": 9, "color": color,
+                       "line": {"width": 2}} if split == "test" else
+                      {"symbol": symbol, "size": 9, "color": color,
+                       "line": {"width": 1, "color": "white"}})
+            traces.append({"type": "scatter", "x": [None], "y": [None], "mode": "markers",
+                           "marker": marker, "name": f"class {c} ({split})",
+                           "hoverinfo": "skip"})
     return traces
 
 
+def _shape(draw, symbol, x, y, r, **style):
+    if symbol == "square":
+        r *= 0.88
+        draw.rectangle([x - r, y - r, x + r, y + r], **style)
+    elif symbol == "diamond":
+        r *= 1.25
+        draw.polygon([(x, y - r), (x + r, y), (x, y + r), (x - r, y)], **style)
+    else:
+        draw.ellipse([x - r, y - r, x + r, y + r], **style)
+
+
+def points_image(grid_x, grid_y, X_train, y_train, X_test=None, y_test=None, size=700):
+    """The data points as a transparent PNG (data URI) covering the grid's range: train points
+    filled with a white rim, test points outlined, one marker shape per class.
+
+    Drawing the points into an image keeps the browser's work per redraw small (hundreds of
+    SVG markers would cost more than everything else), and the image only changes with the
+    data, so the caller may cache it.
+    """
+    from PIL import ImageDraw
+
+    scale = 3  # drawn large, then reduced: smooth edges
+    side = size * scale
+    canvas = Image.new("RGBA", (side, side), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(canvas)
+    x0, x1, y0, y1 = float(grid_x[0]), float(grid_x[-1]), float(grid_y[0]), float(grid_y[-1])
+    r = 0.0105 * side
+    layers = [(X_train, y_train, False)]
+    if X_test is not None and len(X_test):
+        layers.append((X_test, y_test, True))
+    for X, y, test in layers:
+        X, y = np.asarray(X, float), np.asarray(y)
+        px = (X[:, 0] - x0) / (x1 - x0) * side
+        py = (y1 - X[:, 1]) / (y1 - y0) * side
+        for u, v, c in zip(px, py, y):
+            color = tuple(int(CLASS_COLORS[c % 3][i:i + 2], 16) for i in (1, 3, 5)) + (255,)
+            symbol = CLASS_SYMBOLS[c % 3]
+            if test:
+                _shape(draw, symbol, u, v, r, outline=color, width=int(0.42 * r))
+            else:
+                _shape(draw, symbol, u, v, r, fill=color, outline=(255, 255, 255, 255),
+                       width=max(1, int(0.22 * r)))
+    small = canvas.resize((size, size), Image.LANCZOS)
+    rgba = np.asarray(small).copy()
+    rgba[rgba[..., 3] == 0] = 0  # uniform transparent pixels compress far better
+    buffer = io.BytesIO()
+    Image.fromarray(rgba, "RGBA").quantize(128, method=Image.Quantize.FASTOCTREE).save(
+        buffer, "PNG")
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
 def boundary_figure(grid_x, grid_y, boundary, X_train, y_train, X_test=None, y_test=None,
-                    n_classes=2, show_test=True, discretize=False, height=480, title=None):
+                    n_classes=2, show_test=True, discretize=False, height=480, title=None,
+                    points=None):
     """The decision boundary over the data's range with the points on top.
 
     ``grid_x`` (W,) and ``grid_y`` (H,) are the cell centres; ``boundary`` is what
     ``boundary_colors`` takes. Two classes give a probability heatmap with a colour bar;
-    more classes give an image blending the class colours by their probabilities.
-    Train points are filled, test points outlined.
+    more classes blend the class colours by their probabilities.
+    Train points are filled, test points outlined. ``points``: a ``points_image`` for these
+    arguments, to skip drawing it again.
     """
     grid_x, grid_y = np.asarray(grid_x, float), np.asarray(grid_y, float)
     boundary = np.asarray(boundary)
-    fig = go.Figure()
-    if boundary.ndim == 2:
-        z = np.where(boundary >= 128, 255, 0).astype(np.uint8) if discretize else boundary
-        fig.add_trace(go.Heatmap(
-            x=grid_x.astype(np.float32), y=grid_y.astype(np.float32), z=z, zmin=0, zmax=255,
-            colorscale=PROBABILITY_COLORSCALE, hoverinfo="skip",
-            colorbar=dict(title=dict(text="P(class 1)", side="right"), thickness=14,
-                          tickvals=[0, 64, 128, 191, 255],
-                          ticktext=["0", "0.25", "0.5", "0.75", "1"], len=0.75)))
-    else:
-        dx = (grid_x[-1] - grid_x[0]) / max(len(grid_x) - 1, 1)
-        dy = (grid_y[-1] - grid_y[0]) / max(len(grid_y) - 1, 1)
-        # Row 0 of an image is its top, so the rows go from the largest y down.
-        fig.add_layout_image(
-            source=_image(boundary_colors(boundary, discretize)[::-1]), xref="x", yref="y",
-            x=grid_x[0] - dx / 2, y=grid_y[-1] + dy / 2, sizex=grid_x[-1] - grid_x[0] + dx,
-            sizey=grid_y[-1] - grid_y[0] + dy, sizing="stretch", layer="below")
-    for trace in _point_traces(np.asarray(X_train), np.asarray(y_train), n_classes, "train"):
-        fig.add_trace(trace)
-    if show_test and X_test is not None and len(X_test):
-        for trace in _point_traces(np.asarray(X_test), np.asarray(y_test), n_classes, "test"):
-            fig.add_trace(trace)
-    x_range = [float(grid_x[0]), float(grid_x[-1])]
-    y_range = [float(grid_y[0]), float(grid_y[-1])]
-    fig.update_layout(
-        height=height, margin=dict(l=50, r=10, t=40 if title else 10, b=45), font=FONT,
-        title=title, uirevision="boundary", plot_bgcolor="white",
-        legend=dict(orientation="h", yanchor="top", y=-0.12, x=0, font=dict(size=12)),
-        xaxis=dict(title="x₁", range=x_range, constrain="domain", showgrid=False, zeroline=False),
-        yaxis=dict(title="x₂", range=y_range, scaleanchor="x", scaleratio=1,
-                   constrain="domain", showgrid=False, zeroline=False))
-    return fig
+    dx = (grid_x[-1] - grid_x[0]) / max(len(grid_x) - 1, 1)
+    dy = (grid_y[-1] - grid_y[0]) / max(len(grid_y) - 1, 1)
+    # A PNG under the axes draws several times faster in the browser than a heatmap trace
+    # and is a fraction of its size. Row 0 of an image is its top, hence the flip.
+    images = [{"source": _png_uri(boundary_colors(boundary, discretize)[::-1]), "xref": "x",
+               "yref": "y", "x": grid_x[0] - dx / 2, "y": grid_y[-1] + dy / 2,
+               "sizex": grid_x[-1] - grid_x[0] + dx, "sizey": grid_y[-1] - grid_y[0] + dy,
+               "sizing": "stretch", "layer": "below"}]
+    data = []
+    if boundary.ndim == 2:  # an invisible point carries the colour bar
+        data.append({
+            "type": "scatter", "x": [None], "y": [None], "mode": "markers", "showlegend": False,
+            "hoverinfo": "skip",
+            "marker": {"color": [0.5], "cmin": 0, "cmax": 1, "colorscale": PROBABILITY_COLORSCALE,
+                       "showscale": True,
+                       "colorbar": {"title": {"text": "P(class 1)", "side": "right"},
+                                    "thickness": 14, "len": 0.75,
+                                    "tickvals": [0, 0.25, 0.5, 0.75, 1]}}})
+    if not show_test:
+        X_test = y_test = None
+    if points is None:
+        points = points_image(grid_x, grid_y, X_train, y_train, X_test, y_test)
+    images.append({**images[0], "source": points, "layer": "above"})
+    data += _legend_traces(n_classes, X_test is not None and len(X_test) > 0)
+    axis = {"constrain": "domain", "showgrid": False, "zeroline": False, "ticks": "outside",
+            "showline": True, "linecolor": "#888"}
+    return _figure(data, {
+        "height": height, "margin": {"l": 50, "r": 10, "t": 70 if title else 40, "b": 45},
+        "title": {"text": title} if title else None, "uirevision": "boundary",
+        "images": images, "hovermode": "closest",
+        "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.01, "x": 0,
+                   "font": {"size": 12}},
+        "xaxis": {**axis, "title": {"text": "x₁"},
+                  "range": [float(grid_x[0]), float(grid_x[-1])]},
+        "yaxis": {**axis, "title": {"text": "x₂"},
+                  "range": [float(grid_y[0]), float(grid_y[-1])],
+                  "scaleanchor": "x", "scaleratio": 1}})
 
 
 # ---- curves ----------------------------------------------------------------------------------
@@ -143,20 +216,26 @@ def _thin(epochs, *columns, max_points=MAX_CURVE_POINTS):
 
 def _curve_figure(epochs, train, test, y_title, height, log_y=False, y_range=None):
     epochs, train, test = _thin(epochs, train, test)
-    fig = go.Figure()
-    fig.add_trace(go.Scatter(x=epochs, y=train, mode="lines", name="train",
-                             line=dict(color="#333333", width=2.5)))
-    if test is not None and np.isfinite(test).any():
-        fig.add_trace(go.Scatter(x=epochs, y=test, mode="lines", name="test",
-                                 line=dict(color="#d62728", width=2.5, dash="dash")))
-    fig.update_layout(
-        height=height, margin=dict(l=60, r=10, t=10, b=45), font=FONT, uirevision=y_title,
-        plot_bgcolor="white", legend=dict(orientation="h", yanchor="bottom", y=1.0, x=1,
-                                          xanchor="right"),
-        xaxis=dict(title="epoch", gridcolor="#e5e5e5", rangemode="tozero"),
-        yaxis=dict(title=y_title, gridcolor="#e5e5e5", type="log" if log_y else "linear",
-                   range=y_range, exponentformat="power" if log_y else "none"))
-    return fig
+    data = [{"type": "scatter", "x": epochs, "y": train, "mode": "lines", "name": "train",
+             "line": {"color": "#333333", "width": 2.5}}]
+    if np.isfinite(test).any():
+        data.append({"type": "scatter", "x": epochs, "y": test, "mode": "lines",
+                     "name": "test", "line": {"color": "#d62728", "width": 2.5,
+                                              "dash": "dash"}})
+    if log_y and y_range is None and len(train):
+        positive = np.r_[train, test][np.r_[train, test] > 0]
+        if len(positive):  # log axes take their range in powers of ten
+            y_range = [float(np.log10(positive.min())) - 0.1,
+                       float(np.log10(positive.max())) + 0.1]
+    grid = {"gridcolor": "#e5e5e5", "showline": True, "linecolor": "#888", "ticks": "outside"}
+    return _figure(data, {
+        "height": height, "margin": {"l": 65, "r": 10, "t": 30, "b": 45},
+        "uirevision": y_title + ("log" if log_y else ""),
+        "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 1,
+                   "xanchor": "right"},
+        "xaxis": {**grid, "title": {"text": "epoch"}, "rangemode": "tozero"},
+        "yaxis": {**grid, "title": {"text": y_title}, "type": "log" if log_y else "linear",
+                  "range": y_range, "exponentformat": "power" if log_y else "none"}})
 
 
 def loss_figure(epochs, train_loss, test_loss=None, log_y=False, height=260):
@@ -202,7 +281,7 @@ def _node_positions(layer_sizes):
 
 def _map_image(values):
     u8 = (np.clip(np.nan_to_num(np.asarray(values, float), nan=0.5), 0, 1) * 255).astype(np.uint8)
-    return _image(NEURON_LUT[u8[::-1]])
+    return _png_uri(NEURON_LUT[u8[::-1]])
 
 
 def _layer_title(k, n_layers, size, activation):
@@ -220,56 +299,54 @@ def network_figure(net, feature_names, highlight_layer=None, neuron_maps=None, h
     ``highlight_layer`` (an index into ``net.weights``) draws that layer's links and the nodes
     they join in full strength and fades the rest. ``neuron_maps`` (optional) is a list with
     one entry per layer of nodes (input, hidden..., output), each None or a sequence of 2-D
-    arrays in [0, 1] (one per node, row 0 = lowest y): drawn as a small map inside each node.
-    Hovering a link's midpoint shows its weight; hovering a node shows its bias.
+    arrays in [0, 1] (one per node, row 0 = lowest y): drawn as a small map inside each node
+    (0 orange, 0.5 white, 1 blue). Hovering a link shows its weight, a node its bias.
     """
     sizes = list(net.layer_sizes)
     n_layers = len(sizes) - 1
     pos = _node_positions(sizes)
-    weights = [np.asarray(W) for W in net.weights]
+    weights = [np.asarray(W, float) for W in net.weights]
     biggest = max((float(np.abs(W).max()) for W in weights if W.size), default=1.0) or 1.0
-    bins = np.linspace(0, 1, 6)[1:]  # five widths, so a big network stays a few traces
-    fig = go.Figure()
+    bins = np.linspace(0, 1, 6)  # five widths, so a big network stays a few traces
+    data = []
     mid_x, mid_y, mid_text = [], [], []
     for k, W in enumerate(weights):
         faded = highlight_layer is not None and k != highlight_layer
-        for sign, color, name in ((1, POSITIVE_WEIGHT, "positive weight"),
-                                  (-1, NEGATIVE_WEIGHT, "negative weight")):
-            rel = np.abs(W) / biggest
-            for b, upper in enumerate(bins):
-                lower = bins[b - 1] if b else -1.0
-                idx = np.argwhere((np.sign(W) == sign) & (rel > lower) & (rel <= upper))
-                if not len(idx):
+        x0 = np.full(W.shape, float(k))
+        y0 = np.array([p[1] for p in pos[k]])[:, None] + np.zeros(W.shape)
+        y1 = np.array([p[1] for p in pos[k + 1]])[None, :] + np.zeros(W.shape)
+        width_bin = np.clip(np.digitize(np.abs(W) / biggest, bins[1:-1], right=True), 0, 4)
+        for sign, color in ((1, POSITIVE_WEIGHT), (-1, NEGATIVE_WEIGHT)):
+            for b in range(5):
+                chosen = ((W >= 0) if sign > 0 else (W < 0)) & (width_bin == b)
+                n = int(chosen.sum())
+                if not n:
                     continue
-                xs, ys = [], []
-                for i, j in idx:
-                    (x0, y0), (x1, y1) = pos[k][i], pos[k + 1][j]
-                    xs += [x0, x1, None]
-                    ys += [y0, y1, None]
-                fig.add_trace(go.Scatter(
-                    x=xs, y=ys, mode="lines", hoverinfo="skip", opacity=0.18 if faded else 0.9,
-                    line=dict(color=color, width=0.8 + 7 * upper), name=name, legendgroup=name,
-                    showlegend=False))
-        for i in range(W.shape[0]):
-            for j in range(W.shape[1]):
-                (x0, y0), (x1, y1) = pos[k][i], pos[k + 1][j]
-                # A quarter of the way along, so midpoints of links sharing a node stay apart.
-                mid_x.append(x0 + 0.3 * (x1 - x0))
-                mid_y.append(y0 + 0.3 * (y1 - y0))
-                mid_text.append(f"layer {k + 1}: w[{i},{j}] = {W[i, j]:.3g}")
-    fig.add_trace(go.Scatter(x=mid_x, y=mid_y, mode="markers", hovertext=mid_text,
-                             hoverinfo="text", marker=dict(size=6, opacity=0), showlegend=False))
-    for name, color in (("positive weight", POSITIVE_WEIGHT), ("negative weight",
-                                                                NEGATIVE_WEIGHT)):
-        fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", name=name,
-                                 line=dict(color=color, width=4)))
+                xs = np.column_stack([x0[chosen], x0[chosen] + 1, np.full(n, np.nan)]).ravel()
+                ys = np.column_stack([y0[chosen], y1[chosen], np.full(n, np.nan)]).ravel()
+                data.append({"type": "scatter", "x": xs, "y": ys, "mode": "lines",
+                             "hoverinfo": "skip", "showlegend": False,
+                             "opacity": 0.15 if faded else 0.9,
+                             "line": {"color": color, "width": 0.8 + 7 * bins[b + 1]}})
+        # Hover targets a third of the way along, so links sharing a node stay apart.
+        mid_x.append((x0 + 0.3).ravel())
+        mid_y.append((y0 + 0.3 * (y1 - y0)).ravel())
+        rows, cols = np.indices(W.shape)
+        mid_text += [f"layer {k + 1}: w[{i},{j}] = {w:.3g}"
+                     for i, j, w in zip(rows.ravel(), cols.ravel(), W.ravel())]
+    data.append({"type": "scatter", "x": np.concatenate(mid_x), "y": np.concatenate(mid_y),
+                 "mode": "markers", "hovertext": mid_text, "hoverinfo": "text",
+                 "marker": {"size": 6, "opacity": 0}, "showlegend": False})
+    for name, color in (("positive weight", POSITIVE_WEIGHT),
+                        ("negative weight", NEGATIVE_WEIGHT)):
+        data.append({"type": "scatter", "x": [None], "y": [None], "mode": "lines",
+                     "name": name, "line": {"color": color, "width": 4}})
 
-    node_x, node_y, node_text, node_line = [], [], [], []
     box = 0.62
-    emphasised = set()
-    if highlight_layer is not None:
-        emphasised = {highlight_layer, highlight_layer + 1}
+    emphasised = set() if highlight_layer is None else {highlight_layer, highlight_layer + 1}
+    node_x, node_y, node_text, node_line, images = [], [], [], [], []
     for k, layer in enumerate(pos):
+        maps = neuron_maps[k] if neuron_maps is not None and k < len(neuron_maps) else None
         for i, (x, y) in enumerate(layer):
             node_x.append(x)
             node_y.append(y)
@@ -279,35 +356,33 @@ def network_figure(net, feature_names, highlight_layer=None, neuron_maps=None, h
             else:
                 node_text.append(f"layer {k} node {i}: bias = {float(net.biases[k - 1][i]):.3g}")
             node_line.append(3 if k in emphasised else 1)
-            maps = neuron_maps[k] if neuron_maps is not None and k < len(neuron_maps) else None
             if maps is not None and i < len(maps) and maps[i] is not None:
-                fig.add_layout_image(source=_map_image(maps[i]), xref="x", yref="y", x=x, y=y,
-                                     sizex=box, sizey=box, xanchor="center", yanchor="middle",
-                                     sizing="contain", layer="above")
-    fig.add_trace(go.Scatter(
-        x=node_x, y=node_y, mode="markers", hovertext=node_text, hoverinfo="text",
-        showlegend=False,
-        marker=dict(symbol="square", size=30 if neuron_maps is None else 36,
-                    color="rgba(255,255,255,0)" if neuron_maps is not None else "#f4f4f4",
-                    line=dict(color="#222", width=node_line))))
+                images.append({"source": _map_image(maps[i]), "xref": "x", "yref": "y",
+                               "x": x, "y": y, "sizex": box, "sizey": box, "xanchor": "center",
+                               "yanchor": "middle", "sizing": "contain", "layer": "above"})
+    data.append({"type": "scatter", "x": node_x, "y": node_y, "mode": "markers",
+                 "hovertext": node_text, "hoverinfo": "text", "showlegend": False,
+                 "marker": {"symbol": "square", "size": 30 if neuron_maps is None else 36,
+                            "color": "rgba(255,255,255,0)" if neuron_maps is not None
+                            else "#f4f4f4", "line": {"color": "#222", "width": node_line}}})
 
     top = (max(sizes) - 1) / 2
     annotations = []
     for k, n in enumerate(sizes):
         act = net.activations[k - 1] if k else ""
-        annotations.append(dict(x=k, y=top + 0.85, text=_layer_title(k, n_layers, n, act),
-                                showarrow=False, yanchor="bottom", font=dict(size=13)))
+        annotations.append({"x": k, "y": top + 0.85, "text": _layer_title(k, n_layers, n, act),
+                            "showarrow": False, "yanchor": "bottom", "font": {"size": 13}})
     for i, name in enumerate(feature_names[:sizes[0]]):
         x, y = pos[0][i]
-        annotations.append(dict(x=x - 0.4, y=y, text=feature_label(name), showarrow=False,
-                                xanchor="right", font=dict(size=15)))
+        annotations.append({"x": x - 0.4, "y": y, "text": feature_label(name),
+                            "showarrow": False, "xanchor": "right", "font": {"size": 15}})
     if height is None:
-        height = int(min(900, max(300, 48 * max(sizes) + 130)))
-    fig.update_layout(
-        height=height, font=FONT, plot_bgcolor="white", annotations=annotations,
-        margin=dict(l=10, r=10, t=10, b=10), uirevision="network", hovermode="closest",
-        legend=dict(orientation="h", yanchor="bottom", y=0.0, x=0.5, xanchor="center",
-                    font=dict(size=12)),
-        xaxis=dict(visible=False, range=[-1.0, n_layers + 0.5], fixedrange=True),
-        yaxis=dict(visible=False, range=[-top - 1.3, top + 2.0], fixedrange=True))
-    return fig
+        height = int(min(900, max(300, 48 * max(sizes) + 150)))
+    return _figure(data, {
+        "height": height, "annotations": annotations, "images": images,
+        "margin": {"l": 10, "r": 10, "t": 10, "b": 36}, "uirevision": "network",
+        "hovermode": "closest",
+        "legend": {"orientation": "h", "yanchor": "top", "y": 0.0, "x": 0.5,
+                   "xanchor": "center", "font": {"size": 12}, "bgcolor": "rgba(255,255,255,0)"},
+        "xaxis": {"visible": False, "range": [-1.0, n_layers + 0.5], "fixedrange": True},
+        "yaxis": {"visible": False, "range": [-top - 0.6, top + 2.0], "fixedrange": True}})

@@ -41,8 +41,7 @@ _SIGNATURES = (
     (b"\xd0\xcf\x11\xe0", "an old Excel workbook (.xls)"),
     (b"\x1f\x8b", "a gzip archive"),
 )
-_NOT_FINITE = {"nan", "+nan", "-nan", "inf", "+inf", "-inf", "infinity", "+infinity",
-               "-infinity"}
+_MISSING = {"nan", "na", "n/a", "#n/a", "null", "none", "?"}
 
 
 class UploadError(ValueError):
@@ -162,6 +161,14 @@ def _column_label(columns, j):
     return default if columns[j] == default else f"column {j + 1} (\"{columns[j]}\")"
 
 
+@dataclass(frozen=True)
+class _Table:
+    columns: list
+    has_header: bool
+    delimiter: str
+    rows: list  # (line number, cells)
+
+
 def _read_table(data):
     text = _decode(data)
     delimiter = _choose_delimiter(text)
@@ -180,22 +187,10 @@ def _read_table(data):
     first = rows[0][1]
     has_header = all(_number(c, decimal_comma) is None for c in first)
     width = len(first)
-    if width < 2:
-        raise UploadError("The file has only one column. It needs two numeric feature columns "
-                          "and a label column.")
     if has_header:
-        columns = [c if c else f"column {j + 1}" for j, c in enumerate(first)]
-        seen = {}
-        for j, name in enumerate(columns):
-            if name in seen:
-                raise UploadError(f"The header names the column \"{name}\" twice (columns "
-                                  f"{seen[name] + 1} and {j + 1}); column names must differ.")
-            seen[name] = j
         rows = rows[1:]
         if not rows:
             raise UploadError("The file has a header row but no data rows.")
-    else:
-        columns = [f"column {j + 1}" for j in range(width)]
     if len(rows) > MAX_ROWS:
         raise UploadError(f"The file has {len(rows):,} data rows; the limit is {MAX_ROWS:,}. "
                           f"Upload a sample of the points.")
@@ -205,32 +200,65 @@ def _read_table(data):
             raise UploadError(f"Line {line} has {len(cells)} cells but {what} {width}. Every "
                               f"row needs the same columns ({_DELIMITER_NAMES[delimiter]} "
                               f"separated).")
+    # Spreadsheets often end every line with a separator: drop columns that hold nothing.
+    keep = [j for j in range(width)
+            if first[j] or any(cells[j] for _, cells in rows)]
+    if len(keep) < width:
+        first = [first[j] for j in keep]
+        rows = [(line, [cells[j] for j in keep]) for line, cells in rows]
+        width = len(keep)
+    if has_header:
+        columns = [c if c else f"column {j + 1}" for j, c in enumerate(first)]
+        seen = {}
+        for j, name in enumerate(columns):
+            if name in seen:
+                raise UploadError(f"The header names the column \"{name}\" twice (columns "
+                                  f"{seen[name] + 1} and {j + 1}); column names must differ.")
+            seen[name] = j
+    else:
+        columns = [f"column {j + 1}" for j in range(width)]
     if width < 3:
-        raise UploadError(f"The file has only {width} columns. It needs two numeric feature "
-                          f"columns and a label column.")
-    return columns, has_header, delimiter, rows
+        what = "only one column" if width == 1 else "only 2 columns"
+        raise UploadError(f"The file has {what}. It needs two numeric feature columns and a "
+                          f"label column.")
+    return _Table(columns, has_header, delimiter, rows)
+
+
+def _preview(table):
+    columns, rows = table.columns, table.rows
+    decimal_comma = table.delimiter != ","
+    numeric = [all(_number(cells[j], decimal_comma) is not None for _, cells in rows)
+               for j in range(len(columns))]
+    label = _suggest_label(columns, numeric, rows)
+    candidates = [j for j in range(len(columns)) if numeric[j] and j != label
+                  and not _looks_like_index(columns[j], [cells[j] for _, cells in rows])]
+    if len(candidates) < 2:
+        candidates = [j for j in range(len(columns)) if j != label]
+    return CsvPreview(columns=list(columns), has_header=table.has_header,
+                      delimiter=table.delimiter, n_rows=len(rows), numeric=numeric,
+                      feature_candidates=[j for j in range(len(columns)) if numeric[j]],
+                      suggested_features=tuple(candidates[:2]), suggested_label=label,
+                      ambiguous=len(columns) > 3)
 
 
 def inspect_csv(data):
     """Read the file's shape and suggest which columns are the features and the label."""
-    columns, has_header, delimiter, rows = _read_table(data)
-    decimal_comma = delimiter != ","
-    numeric = [all(_number(cells[j], decimal_comma) is not None for _, cells in rows)
-               for j in range(len(columns))]
-    label = _suggest_label(columns, numeric, rows, decimal_comma)
-    candidates = [j for j in range(len(columns)) if numeric[j] and j != label]
-    if len(candidates) < 2:
-        candidates = [j for j in range(len(columns)) if j != label]
-    features = tuple(candidates[:2])
-    return CsvPreview(columns=columns, has_header=has_header, delimiter=delimiter,
-                      n_rows=len(rows), numeric=numeric,
-                      feature_candidates=[j for j in range(len(columns)) if numeric[j]],
-                      suggested_features=features, suggested_label=label,
-                      ambiguous=len(columns) > 3)
+    return _preview(_read_table(data))
 
 
-def _suggest_label(columns, numeric, rows, decimal_comma):
-    named = [j for j, name in enumerate(columns) if name.strip().lower() in LABEL_NAMES]
+def _looks_like_index(name, cells):
+    """A row number column ("id", or 0, 1, 2, ... / 1, 2, 3, ...) is not a feature."""
+    if name.strip().lower() in ("id", "index", "row", "#"):
+        return True
+    return len(cells) > 2 and all(c.isdigit() for c in cells) \
+        and [int(c) for c in cells] == list(range(int(cells[0]), int(cells[0]) + len(cells)))
+
+
+def _suggest_label(columns, numeric, rows):
+    lower = [name.strip().lower() for name in columns]
+    # "y" names the label only when it is not the second coordinate next to an "x".
+    names = [n for n in LABEL_NAMES if n != "y" or "x" not in lower]
+    named = [j for j, name in enumerate(lower) if name in names]
     if named:
         return named[-1]
     text_columns = [j for j in range(len(columns)) if not numeric[j]]
@@ -260,8 +288,9 @@ def _column_index(choice, columns, what):
 def parse_csv(data, features=None, label=None):
     """Points and labels from CSV bytes. ``features`` (two columns) and ``label`` are column
     names or indices; without them the suggestion is used, which needs an unambiguous file."""
-    preview = inspect_csv(data)
-    columns, _, delimiter, rows = _read_table(data)
+    table = _read_table(data)
+    preview = _preview(table)
+    columns, delimiter, rows = table.columns, table.delimiter, table.rows
     if features is None or label is None:
         if preview.ambiguous:
             raise UploadError(f"The file has {len(columns)} columns; choose the two feature "
@@ -287,7 +316,7 @@ def parse_csv(data, features=None, label=None):
             value = _number(cell, decimal_comma)
             if value is None:
                 raise UploadError(f"{where}: \"{cell[:40]}\" is not a number.")
-            if not math.isfinite(value) or cell.lower() in _NOT_FINITE:
+            if not math.isfinite(value):
                 raise UploadError(f"{where}: \"{cell[:40]}\" is not a finite number.")
             if abs(value) > MAX_ABS_VALUE:
                 raise UploadError(f"{where}: {cell[:40]} is too large (the limit is "
@@ -311,6 +340,9 @@ def _labels(rows, j, columns, decimal_comma):
     for line, row in rows:
         if not row[j]:
             raise UploadError(f"Line {line}, {where} is empty; every point needs a label.")
+        if row[j].lower() in _MISSING:
+            raise UploadError(f"Line {line}, {where}: \"{row[j]}\" is a missing label; every "
+                              f"point needs one.")
         cells.append(row[j])
     distinct = list(dict.fromkeys(cells))
     numbers = [_number(c, decimal_comma) for c in distinct]
@@ -320,7 +352,7 @@ def _labels(rows, j, columns, decimal_comma):
         for cell, v in zip(distinct, numbers):
             by_value.setdefault(v, cell)
         order = sorted(by_value)
-        names = [f"{v:g}" if v == int(v) and abs(v) < 1e15 else by_value[v] for v in order]
+        names = [str(int(v)) if v == int(v) and abs(v) < 1e15 else by_value[v] for v in order]
         index = {v: k for k, v in enumerate(order)}
         keys = [_number(c, decimal_comma) for c in cells]
     else:

@@ -1,0 +1,283 @@
+"""The "How backprop works" page under AppTest: alone, after the Playground, every stepper
+position, values against the engine, the gradient-check switch and the training switches."""
+
+import pathlib
+import re
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import mlp_core as mc
+from mlp_core import explain as ex
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+PAGE = str(ROOT / "pages" / "backprop.py")
+APP = str(ROOT / "app.py")
+TIMEOUT = 60
+
+
+def page():
+    return AppTest.from_file(PAGE, default_timeout=TIMEOUT)
+
+
+def matrices(at):
+    """{LaTeX symbol: DataFrame} for every matrix the inspector shows, in page order."""
+    labels = [m.value for m in at.markdown if " &nbsp; " in m.value]
+    frames = [d.value for d in at.dataframe]
+    assert len(labels) == len(frames)
+    return {re.match(r"\$(.*)\$ &nbsp;", lab).group(1): f for lab, f in zip(labels, frames)}
+
+
+def example():
+    """The page's default network and batch, built here from the engine alone."""
+    ds = mc.make_dataset("circles", 8, 0.1, seed=0)
+    net = mc.MLP([2, 3, 2, 1], ["tanh", "tanh", "sigmoid"], init="xavier", seed=0)
+    rows = np.arange(4)  # default mini-batch: 4 samples from the first
+    return net, ds.X[rows], ds.y[rows]
+
+
+def go_to_step(at, step):
+    at.select_slider(key="bp_step").set_value(step).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def check_step_against_engine(at, net, X, y, loss, lr, first=0):
+    """Compare what the current step shows with numbers computed by mlp_core directly."""
+    shown = matrices(at)
+    step = at.session_state["bp_step"]
+    n_layers = net.n_layers
+    net.forward(X)
+    _, grads = net.loss_and_gradients(X, y, loss)
+    if step < n_layers:  # forward, layer k
+        k = step + 1
+        np.testing.assert_allclose(shown[rf"\mathbf{{Z}}_{k}"].to_numpy(), net.z[k - 1])
+        np.testing.assert_allclose(shown[rf"\mathbf{{W}}_{k}"].to_numpy(), net.weights[k - 1])
+        a_key = next(key for key in shown if key.startswith(rf"\mathbf{{A}}_{k} ="))
+        np.testing.assert_allclose(shown[a_key].to_numpy(), net.a[k])
+        rows = [f"sample {first + r + 1}" for r in range(len(X))]
+        assert list(shown[rf"\mathbf{{Z}}_{k}"].index) == rows
+    elif step == n_layers:  # loss
+        value = net.loss(X, y, loss)
+        assert shown["L"].to_numpy()[0, 0] == pytest.approx(value)
+        np.testing.assert_allclose(shown[r"\hat{\mathbf{y}}"].to_numpy(), net.forward(X))
+    elif step < 2 * n_layers + 1:  # backward, layer k
+        k = 2 * n_layers + 1 - step
+        np.testing.assert_allclose(shown[rf"\partial L/\partial \mathbf{{W}}_{k}"].to_numpy(),
+                                   grads[k - 1][0], atol=1e-15)
+        np.testing.assert_allclose(shown[rf"\partial L/\partial \mathbf{{b}}_{k}"].to_numpy()[0],
+                                   grads[k - 1][1], atol=1e-15)
+    else:  # update of the layer chosen there (the output layer by default)
+        k = n_layers
+        before = shown[rf"\mathbf{{W}}_{k}\ \text{{before}}"].to_numpy()
+        after = shown[rf"\mathbf{{W}}_{k}\ \text{{after}}"].to_numpy()
+        np.testing.assert_allclose(before, net.weights[k - 1])
+        np.testing.assert_allclose(after, net.weights[k - 1] - lr * grads[k - 1][0])
+        twin = net.copy()
+        for i, (dW, db) in enumerate(grads):
+            twin.weights[i] -= lr * dW
+            twin.biases[i] -= lr * db
+        metrics = {m.label: m.value for m in at.metric}
+        assert float(metrics["Loss before the step"]) == pytest.approx(net.loss(X, y, loss),
+                                                                       abs=5e-4)
+        assert float(metrics["Loss after the step"]) == pytest.approx(twin.loss(X, y, loss),
+                                                                      abs=5e-4)
+
+
+def test_page_runs_alone_and_every_step_shows_the_engine_values():
+    at = page().run()
+    assert not at.exception
+    assert at.title[0].value == "How backprop works"
+    net, X, y = example()
+    options = at.select_slider(key="bp_step").options
+    assert len(options) == 2 * net.n_layers + 2
+    for step in range(len(options)):
+        go_to_step(at, step)
+        assert at.latex, f"step {step} shows no equation"
+        check_step_against_engine(at, net, X, y, "bce", at.session_state["bp_lr"])
+
+
+def test_next_and_back_walk_the_steps_and_stop_at_the_ends():
+    at = page().run()
+    n_steps = len(at.select_slider(key="bp_step").options)
+    at.button(key="bp_prev").click().run()
+    assert at.session_state["bp_step"] == 0
+    for expected in range(1, n_steps + 2):
+        at.button(key="bp_next").click().run()
+        assert not at.exception
+        assert at.session_state["bp_step"] == min(expected, n_steps - 1)
+    assert "Update" in at.subheader[0].value
+    at.button(key="bp_prev").click().run()
+    assert at.session_state["bp_step"] == n_steps - 2
+
+
+def test_batch_sample_and_activation_choices_stay_consistent_with_the_engine():
+    at = page().run()
+    at.select_slider(key="bp_batch").set_value(2).run()
+    at.number_input(key="bp_first_ui").set_value(5).run()
+    at.selectbox(key="bp_example_act").set_value("relu").run()
+    assert not at.exception
+    ds = mc.make_dataset("circles", 8, 0.1, seed=0)
+    net = mc.MLP([2, 3, 2, 1], ["relu", "relu", "sigmoid"], init="xavier", seed=0)
+    # Switching the example's activation starts the walk again from the first step.
+    assert at.session_state["bp_step"] == 0
+    rows = np.arange(4, 6)
+    for step in (0, 3, 5, 7):
+        go_to_step(at, step)
+        check_step_against_engine(at, net, ds.X[rows], ds.y[rows], "bce",
+                                  at.session_state["bp_lr"], first=4)
+    at.number_input(key="bp_lr").set_value(2.0).run()
+    go_to_step(at, 7)
+    check_step_against_engine(at, net, ds.X[rows], ds.y[rows], "bce", 2.0, first=4)
+
+
+def table_with(at, column):
+    """The first table on the page that has ``column``."""
+    return next(d.value for d in at.dataframe if column in d.value.columns)
+
+
+def gradient_check_tab(at):
+    at.session_state["bp_tab"] = "Gradient check"
+    return at.run()
+
+
+def largest_error(at):
+    return float(next(m.value for m in at.metric if m.label == "Largest relative error"))
+
+
+def test_tutorial_sigmoid_derivative_fails_the_gradient_check():
+    at = gradient_check_tab(page().run())
+    assert not at.exception
+    assert largest_error(at) < 1e-6
+    net, _, _ = example()
+    ds = mc.make_dataset("circles", 8, 0.1, seed=0)
+    np.testing.assert_allclose(at.session_state["bp_gc_errors"],
+                               mc.gradient_check(net, ds.X, ds.y, "bce"), rtol=1e-6, atol=1e-12)
+    at.toggle(key="bp_gc_tutorial").set_value(True).run()
+    assert not at.exception
+    assert largest_error(at) > 0.1
+    table = table_with(at, "relative error")
+    assert (table["relative error"] > 0.1).all()
+    assert any("fails" in e.value for e in at.error)
+    at.toggle(key="bp_gc_tutorial").set_value(False).run()
+    assert largest_error(at) < 1e-6
+
+
+def test_training_switches_show_the_published_experiment_with_and_without_errors():
+    at = gradient_check_tab(page().run())
+    table = table_with(at, "printed as")
+    assert list(table["run"]) == ["correct"]
+    correct = ex.tutorial_experiment(())
+    assert table["final accuracy"][0] == pytest.approx(correct.accuracy[-1])
+    at.toggle(key="bp_tut_sum").set_value(True).run()
+    at.toggle(key="bp_tut_db").set_value(True).run()
+    assert not at.exception
+    table = table_with(at, "printed as")
+    assert list(table["run"]) == ["correct", "with errors"]
+    buggy = ex.tutorial_experiment((ex.SUMMED_LOSS, ex.DB_AVERAGED))
+    row = table.iloc[1]
+    assert row["printed as"] == "sum over samples"
+    assert row["printed loss"] == pytest.approx(buggy.reported_loss[-1])
+    assert row["printed loss"] == pytest.approx(1000 * row["final loss (mean)"])
+    assert row["final accuracy"] == pytest.approx(buggy.accuracy[-1])
+    assert len(at.get("plotly_chart")) >= 3  # check plot, loss and accuracy curves
+
+
+def test_gradient_flow_contrast_shows_vanishing_sigmoid_gradients():
+    at = page().run()
+    at.session_state["bp_tab"] = "Gradient flow"
+    at.run()
+    assert not at.exception
+    at.button(key="bp_flow_train").click().run()
+    assert not at.exception
+    assert table_with(at, "dead")["layer"].tolist() == [1, 2, 3]
+    at.button(key="bp_contrast").click().run()
+    assert not at.exception
+    ratios = {m.label: float(m.value.rstrip("×").replace(",", "")) for m in at.metric
+              if "first layer gradient" in m.label}
+    assert ratios["Deep sigmoid: output / first layer gradient"] > 100
+    assert ratios["Deep ReLU: output / first layer gradient"] < 10
+
+
+def playground_state(epochs=3):
+    from viz import state
+
+    pg = state.build_state(state.default_config())
+    pg.train_for(epochs)
+    return pg
+
+
+def test_page_takes_the_playground_network_with_one_click():
+    at = page()
+    pg = playground_state()
+    at.session_state["playground"] = pg
+    at.run()
+    assert not at.exception
+    assert "small example" in at.markdown[0].value
+    at.button(key="bp_take_pg").click().run()
+    assert not at.exception
+    assert "Playground" in at.markdown[0].value
+    net = pg.net
+    X, y = np.asarray(pg.X_train)[:4], np.asarray(pg.train.y)[:4]
+    options = at.select_slider(key="bp_step").options
+    assert len(options) == 2 * net.n_layers + 2
+    for step in range(len(options)):
+        go_to_step(at, step)
+        check_step_against_engine(at, net.copy(), X, y, pg.loss, at.session_state["bp_lr"])
+    at.session_state["bp_tab"] = "Gradient flow"
+    at.run()
+    assert not at.exception
+    assert at.radio(key="bp_flow_which").value == "The Playground's run"
+    at.button(key="bp_take_example").click().run()
+    assert "small example" in at.markdown[0].value
+
+
+def test_gradient_check_on_a_three_class_playground_network():
+    from viz import state
+
+    config, problems = state.validate_config({"dataset": "blobs3", "hidden": [3],
+                                              "n_samples": 60})
+    assert not problems
+    pg = state.build_state(config)
+    at = page()
+    at.session_state["playground"] = pg
+    at.run()
+    at.button(key="bp_take_pg").click().run()
+    for step in range(len(at.select_slider(key="bp_step").options)):
+        go_to_step(at, step)
+    at = gradient_check_tab(at)
+    assert largest_error(at) < 1e-6
+    at.toggle(key="bp_gc_tutorial").set_value(True).run()
+    assert not at.exception
+    assert largest_error(at) < 1e-6  # no sigmoid in a tanh/softmax network
+    assert at.info
+
+
+def test_broken_playground_state_gives_a_message_not_a_traceback():
+    class Broken:
+        net = mc.MLP([3, 2, 1], ["tanh", "sigmoid"])  # expects 3 inputs; data have 2
+        X_train = np.zeros((5, 2))
+        train = mc.Dataset(np.zeros((5, 2)), np.zeros(5, dtype=np.int64), 2)
+        loss = "bce"
+        feature_names = ["x1", "x2"]
+
+    at = page()
+    at.session_state["playground"] = Broken()
+    at.run()
+    at.button(key="bp_take_pg").click().run()
+    assert not at.exception
+    assert any("Could not load" in e.value for e in at.error)
+    assert "small example" in at.markdown[0].value
+
+
+def test_page_runs_after_the_playground_page():
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    assert not at.exception
+    assert "playground" in at.session_state
+    at.switch_page("pages/backprop.py").run()
+    assert not at.exception
+    at.button(key="bp_take_pg").click().run()
+    assert not at.exception
+    assert "Playground" in at.markdown[0].value
+    go_to_step(at, len(at.select_slider(key="bp_step").options) - 1)

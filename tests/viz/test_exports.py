@@ -1,0 +1,316 @@
+"""Exports: model JSON round trip and rejection of tampered files, the standalone script
+reproducing the app's training, and the GIF of the boundary forming."""
+
+import ast
+import copy
+import io
+import json
+import pathlib
+import re
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from viz import draw
+from viz import exports as ex
+from viz import snapshots as sn
+from viz import state as pgs
+from viz import uploads as up
+
+DATA = pathlib.Path(__file__).resolve().parents[1] / "data"
+
+
+def trained(epochs=15, **changes):
+    state = pgs.build_state({**pgs.default_config(), "n_samples": 200, **changes})
+    state.train_for(epochs)
+    return state
+
+
+# ---- model JSON -------------------------------------------------------------------------------
+@pytest.mark.parametrize("changes", [
+    {},
+    {"dataset": "blobs3", "hidden": [6, 3], "activation": "relu", "init": "he"},
+    {"hidden": [], "features": ["x1", "x2", "x1^2", "x2^2"]},
+])
+def test_model_round_trip_gives_identical_predictions(changes):
+    state = trained(**changes)
+    data = ex.model_json_from_state(state)
+    model = ex.model_from_json(data)
+    X = np.concatenate([state.train.X, state.test.X])
+    np.testing.assert_array_equal(model.predict_proba(X), state.net.predict_proba(state.prepare(X)))
+    np.testing.assert_array_equal(model.predict(X), state.net.predict(state.prepare(X)))
+    assert model.config == state.config
+    assert model.feature_names == state.feature_names
+    restored = ex.state_from_import(model)
+    np.testing.assert_array_equal(restored.boundary_u8(), state.boundary_u8())
+    np.testing.assert_array_equal(restored.net.params, state.net.params)
+    # the restored network trains on: its trainer drives the same network
+    restored.train_for(1)
+    assert not np.array_equal(restored.net.params, state.net.params)
+
+
+@pytest.fixture(scope="module")
+def model_document():
+    return json.loads(ex.model_json_from_state(trained(5, hidden=[3, 2])))
+
+
+def _set(path, value):
+    def change(doc):
+        *parents, last = path
+        target = doc
+        for key in parents:
+            target = target[key]
+        target[last] = value
+        return doc
+    return change
+
+
+def _drop(path):
+    def change(doc):
+        *parents, last = path
+        target = doc
+        for key in parents:
+            target = target[key]
+        del target[last]
+        return doc
+    return change
+
+
+TAMPERED = {
+    "not json": (lambda d: "{model", "not valid JSON"),
+    "a list": (lambda d: [1, 2], "JSON object"),
+    "wrong format": (_set(["format"], "keras"), "not a Backprop Playground model"),
+    "newer version": (_set(["version"], 2), "version 2"),
+    "version bool": (_set(["version"], True), "version"),
+    "missing weights": (_drop(["model", "weights"]), "model.weights"),
+    "missing normalisation": (_drop(["normalisation"]), "missing normalisation"),
+    "weight shape": (lambda d: d["model"]["weights"][1].pop() and d, "shape (3, 2)"),
+    "bias shape": (lambda d: d["model"]["biases"][0].append(0.0) or d, "model.biases[0]"),
+    "weight as text": (_set(["model", "weights", 0, 0, 0], "0.5"), "not a finite number"),
+    "weight as bool": (_set(["model", "weights", 0, 0, 0], False), "not a finite number"),
+    "weight null": (_set(["model", "weights", 0, 0, 0], None), "not a finite number"),
+    "extra layer": (lambda d: d["model"]["weights"].append([[0.0]]) or d, "one array per layer"),
+    "layer size text": (_set(["model", "layer_sizes", 1], "3"), "positive integers"),
+    "inputs vs features": (_set(["features"], ["x1"]), "2 inputs but 1 features"),
+    "unknown feature": (_set(["features"], ["x1", "cos(x2)"]), "Unknown feature 'cos(x2)'"),
+    "repeated feature": (_set(["features"], ["x1", "x1"]), "twice"),
+    "zero std": (_set(["normalisation", "std", 1], 0.0), "positive"),
+    "short mean": (_set(["normalisation", "mean"], [0.0]), "list of 2 numbers"),
+    "one class": (_set(["class_names"], ["a"]), "2 to 3 classes"),
+    "outputs vs classes": (_set(["class_names"], ["a", "b", "c"]), "3 classes need 3"),
+    "repeated class": (_set(["class_names"], ["a", "a"]), "repeats"),
+    "output activation": (_set(["model", "activations", 2], "relu"), "must be sigmoid"),
+    "unknown activation": (_set(["model", "activations"], ["magic", "magic", "sigmoid"]),
+                           "activations[0]"),
+    "mixed hidden activations": (_set(["model", "activations", 1], "relu"), "same activation"),
+    "too big": (_set(["model", "layer_sizes", 1], 4000), "larger than the app allows"),
+    "config lr": (_set(["config", "lr"], 1e9), "settings are invalid: lr"),
+    "config unknown": (_set(["config", "evil"], 1), "unknown setting"),
+    "config nested": (_set(["config", "hidden"], {"a": 1}), "hidden"),
+    "config vs network": (_set(["config", "hidden"], [3, 3]), "config.hidden"),
+    "config seed vs network": (_set(["config", "seed"], 5), "config.seed"),
+    "config activation": (_set(["config", "activation"], "relu"), "config.activation"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(TAMPERED))
+def test_tampered_model_is_rejected(model_document, case):
+    change, fragment = TAMPERED[case]
+    doc = change(copy.deepcopy(model_document))
+    data = doc.encode() if isinstance(doc, str) else json.dumps(doc).encode()
+    with pytest.raises(ex.ModelFileError) as info:
+        ex.model_from_json(data)
+    assert fragment in str(info.value), str(info.value)
+
+
+@pytest.mark.parametrize("data,fragment", [
+    (b"", "empty"),
+    (b"\xff\xfe{\x00}\x00", "not UTF-8"),
+    (b"\x89PNG\r\n\x1a\n\x00\x00", "not UTF-8"),
+    (b"[" * 50_000 + b"]" * 50_000, "nested too deeply"),
+    (b"{" + b" " * ex.MAX_FILE_BYTES + b"}", "limit"),
+], ids=["empty", "utf16", "png", "deep", "large"])
+def test_unreadable_model_files(data, fragment):
+    with pytest.raises(ex.ModelFileError, match=fragment):
+        ex.model_from_json(data)
+
+
+@pytest.mark.parametrize("token", ["NaN", "Infinity", "1e999"])
+def test_non_finite_weights_are_rejected(model_document, token):
+    text = json.dumps(model_document)
+    first = re.search(r'"weights": \[\[\[(-?[0-9.e-]+)', text).group(1)
+    text = text.replace(first, token, 1)
+    with pytest.raises(ex.ModelFileError, match="number"):
+        ex.model_from_json(text.encode())
+
+
+def test_normalisation_that_does_not_fit_the_data_is_caught(model_document):
+    doc = copy.deepcopy(model_document)
+    doc["normalisation"]["mean"][0] += 0.5
+    model = ex.model_from_json(json.dumps(doc).encode())  # consistent in itself...
+    with pytest.raises(ex.ModelFileError, match="normalisation does not match"):
+        ex.state_from_import(model)  # ...but not with the data its settings make
+
+
+# ---- the standalone script ------------------------------------------------------------------
+def _upload():
+    points = up.parse_csv((DATA / "good" / "three_classes.csv").read_bytes())
+    return points.to_dataset(), points.class_names
+
+
+def _drawing():
+    rng = np.random.default_rng(2)
+    X = rng.normal(size=(80, 2))
+    d = draw.DrawnPoints(X, (X[:, 0] * X[:, 1] > 0).astype(int) * 2)  # classes 0 and 2
+    return d.to_dataset(), d.class_names()
+
+
+SCRIPT_CASES = {
+    "adam minibatch": ({}, 40),
+    "sgd relu he": ({"dataset": "moons", "optimizer": "sgd", "lr": 0.1, "batch_size": 10,
+                     "hidden": [5], "activation": "relu", "init": "he"}, 40),
+    "momentum l1 full batch": ({"dataset": "xor", "optimizer": "momentum", "lr": 0.05,
+                                "batch_size": 2000, "regularization": "l1", "reg_rate": 0.003,
+                                "features": ["x1", "x2", "x1*x2"]}, 60),
+    "3 classes adam l2 normal": ({"dataset": "blobs3", "regularization": "l2", "reg_rate": 0.01,
+                                  "hidden": [6], "activation": "swish", "init": "normal",
+                                  "batch_size": 7}, 30),
+    "3 classes full batch": ({"dataset": "spiral3", "hidden": [8, 8], "activation": "elu",
+                              "batch_size": 2000, "n_samples": 300}, 40),
+    "linear model": ({"dataset": "gaussians", "hidden": [],
+                      "features": ["x1", "x2", "x1^2", "sin(x2)"]}, 30),
+    "deep leaky": ({"dataset": "spiral", "hidden": [3, 3, 3], "activation": "leaky_relu",
+                    "batch_size": 32, "test_fraction": 0.3, "seed": 5, "noise": 0.2}, 30),
+    "upload 3 classes sgd": ({"dataset": "upload", "optimizer": "sgd", "lr": 0.2,
+                              "hidden": [4], "activation": "sigmoid", "batch_size": 20}, 30),
+    "draw momentum l2": ({"dataset": "draw", "optimizer": "momentum", "lr": 0.02,
+                          "regularization": "l2", "reg_rate": 0.001, "hidden": [6, 4],
+                          "activation": "softplus", "batch_size": 12}, 40),
+}
+
+
+def _app_final_loss(config, epochs, data, names):
+    """The final train loss as the app gets it: training in uneven slices (the live loop
+    trains for a time budget per tick), through the Playground's own state."""
+    config = {**pgs.default_config(), **config}
+    if data is None:
+        state = pgs.build_state(config)
+        train = state.train_for
+    else:
+        setup = ex.setup_from_config(config, data, names)
+        trainer = setup.trainer
+
+        def train(n):
+            return trainer.run_epochs(setup.X_train, setup.train.y, n, setup.X_test,
+                                      setup.test.y)
+    done = 0
+    for chunk in (1, 6, 13):
+        train(chunk)
+        done += chunk
+    train(epochs - done)
+    history = state.trainer.history if data is None else trainer.history
+    assert history.last["epoch"] == epochs
+    return history.last["train_loss"]
+
+
+@pytest.fixture(scope="module")
+def script_runs(tmp_path_factory):
+    """Every case's script, run at once as subprocesses (the machine has few cores, but the
+    scripts mostly wait on imports)."""
+    folder = tmp_path_factory.mktemp("scripts")
+    procs = {}
+    for case, (config, epochs) in SCRIPT_CASES.items():
+        data, names = (_upload() if config.get("dataset") == "upload" else
+                       _drawing() if config.get("dataset") == "draw" else (None, None))
+        source = ex.training_script(config, epochs, data, names)
+        path = folder / (re.sub(r"\W+", "_", case) + ".py")
+        path.write_text(source)
+        proc = subprocess.Popen([sys.executable, str(path)], stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True, cwd=folder)
+        procs[case] = (proc, source, data, names)
+    results = {}
+    for case, (proc, source, data, names) in procs.items():
+        out, err = proc.communicate(timeout=300)
+        results[case] = (proc.returncode, out, err, source, data, names)
+    return results
+
+
+@pytest.mark.parametrize("case", sorted(SCRIPT_CASES))
+def test_script_reproduces_the_final_loss(script_runs, case):
+    code, out, err, source, data, names = script_runs[case]
+    assert code == 0, err
+    printed = float(re.search(r"final train loss: (\S+)", out).group(1))
+    config, epochs = SCRIPT_CASES[case]
+    expected = _app_final_loss(config, epochs, data, names)
+    assert abs(printed - expected) <= 1e-9, (printed, expected)
+
+
+def test_script_needs_only_numpy_and_sklearn(script_runs):
+    for case, (_, _, _, source, _, _) in script_runs.items():
+        modules = set()
+        for node in ast.walk(ast.parse(source)):
+            if isinstance(node, ast.Import):
+                modules |= {a.name.split(".")[0] for a in node.names}
+            elif isinstance(node, ast.ImportFrom):
+                modules.add(node.module.split(".")[0])
+        assert modules <= {"numpy", "sklearn"}, (case, modules)
+        assert "mlp_core" not in source and "pickle" not in source
+
+
+def test_script_embeds_own_points():
+    data, names = _drawing()
+    source = ex.training_script({"dataset": "draw"}, 5, data, names)
+    namespace = {}
+    exec(compile(source, "script", "exec"), namespace)  # defines, does not run main()
+    X, y = namespace["make_dataset"]()
+    np.testing.assert_array_equal(X, data.X)
+    np.testing.assert_array_equal(y, data.y)
+
+
+@pytest.mark.parametrize("config,epochs,data,fragment", [
+    ({}, 0, None, "n_epochs"),
+    ({"dataset": "upload"}, 5, None, "needs its points"),
+    ({"dataset": "mnist"}, 5, None, "dataset must be one of"),
+])
+def test_script_arguments_are_checked(config, epochs, data, fragment):
+    with pytest.raises(ValueError, match=fragment):
+        ex.training_script(config, epochs, data)
+
+
+# ---- GIF ------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("dataset", ["circles", "blobs3"])
+def test_gif_of_the_boundary_forming(dataset):
+    state = pgs.build_state({**pgs.default_config(), "dataset": dataset, "n_samples": 200})
+    store = sn.SnapshotStore()
+    store.add(0, state.boundary_u8())
+    for _ in range(12):
+        state.train_for(5)
+        store.add(state.epoch, state.boundary_u8())
+    calls = []
+    data = ex.boundary_gif(store.items(), state.grid_x, state.grid_y, state.train.X,
+                           state.train.y, size=200, max_frames=10,
+                           progress=lambda done, total: calls.append((done, total)))
+    gif = Image.open(io.BytesIO(data))
+    assert gif.format == "GIF" and gif.size == (200, 200)
+    assert gif.n_frames == 10
+    assert calls == [(k, 10) for k in range(1, 11)]
+    frames = []
+    for k in range(gif.n_frames):
+        gif.seek(k)
+        frames.append(np.asarray(gif.convert("RGB"), dtype=int))
+    assert np.abs(frames[0] - frames[-1]).mean() > 1.0  # the boundary changed
+    # the class colours of the points appear in the image
+    orange = np.array(sn.class_colors_rgb()[0])
+    assert (np.abs(frames[-1] - orange).sum(axis=2) < 40).sum() > 20
+
+
+def test_gif_with_a_single_snapshot_and_none():
+    grid = np.full((30, 30), 200, np.uint8)
+    gif = Image.open(io.BytesIO(ex.boundary_gif([(7, grid)], np.linspace(0, 1, 30),
+                                                np.linspace(0, 1, 30))))
+    assert gif.n_frames == 1
+    with pytest.raises(ValueError, match="no snapshots"):
+        ex.boundary_gif([], np.linspace(0, 1, 30), np.linspace(0, 1, 30))

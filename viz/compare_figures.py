@@ -1,0 +1,74 @@
+"""Figures for the Compare page: runs' curves overlaid, and one run's final boundary drawn
+as the Playground draws it (viz.figures)."""
+
+import numpy as np
+import plotly.graph_objects as go
+
+from . import figures
+
+# One colour per run (up to 8), distinct from the orange/blue/green of the classes.
+RUN_COLORS = ("#3b3b98", "#d62728", "#8e44ad", "#00897b", "#8c564b", "#e377c2", "#5d6d7e",
+              "#b7950b")
+METRIC_COLUMNS = {"loss": ("train_loss", "test_loss", "Loss"),
+                  "accuracy": ("train_acc", "test_acc", "Accuracy")}
+
+
+def run_color(i):
+    return RUN_COLORS[i % len(RUN_COLORS)]
+
+
+def curves_figure(runs, metric="loss", height=420, log_y=False, color_indices=None):
+    """Train (solid) and test (dashed) curves of every run; run i gets colour
+    ``color_indices[i]`` (default i), so a run keeps its colour as others come and go."""
+    if metric not in METRIC_COLUMNS:
+        raise ValueError(f"metric must be loss or accuracy; got {metric!r}")
+    train_key, test_key, label = METRIC_COLUMNS[metric]
+    runs = list(runs)
+    color_indices = range(len(runs)) if color_indices is None else color_indices
+    fig = go.Figure()
+    for run, ci in zip(runs, color_indices):
+        epochs = run.history["epoch"]
+        for key, dash, part in ((train_key, "solid", "train"), (test_key, "dash", "test")):
+            values = run.history[key]
+            if not np.isfinite(values).any():
+                continue
+            fig.add_trace(go.Scatter(
+                x=epochs, y=values, mode="lines", name=f"{_escape(run.name)} ({part})",
+                legendgroup=str(ci), line={"color": run_color(ci), "dash": dash, "width": 2.5},
+                hovertemplate=f"{_escape(run.name)}, {part}<br>epoch %{{x}}<br>"
+                              f"{label.lower()} %{{y:.4f}}<extra></extra>"))
+    fig.update_layout(
+        title={"text": f"{label}: solid train, dashed test", "x": 0.01, "font": {"size": 15}},
+        height=height, margin={"l": 60, "r": 10, "t": 45, "b": 40}, font=figures.FONT,
+        legend={"orientation": "h", "yanchor": "top", "y": -0.24, "x": 0, "font": {"size": 12}},
+        hovermode="closest", plot_bgcolor="white")
+    fig.update_xaxes(title_text="epoch", gridcolor="#e5e5e5", rangemode="tozero")
+    fig.update_yaxes(title_text=label.lower(), gridcolor="#e5e5e5",
+                     type="log" if log_y and metric == "loss" else "linear")
+    if metric == "accuracy":
+        fig.update_yaxes(range=[0, 1.02], tickformat=".0%")
+    return fig
+
+
+def boundary_figure(run, color_index=0, height=340):
+    """The run's saved final boundary with its saved training points, titled with its name
+    (in the run's curve colour), epoch and test accuracy."""
+    fig = figures.boundary_figure(run.grid_x, run.grid_y, run.boundary, run.X, run.y,
+                                  n_classes=run.n_classes, show_test=False, height=height)
+    acc, epoch = run.metrics.get("test_acc", np.nan), run.metrics.get("epoch", np.nan)
+    details = [f"epoch {int(epoch)}" if np.isfinite(epoch) else "",
+               f"test accuracy {acc:.0%}" if np.isfinite(acc) else ""]
+    # Side by side, a colour bar per run would only repeat itself and crowd the plots.
+    fig.update_traces(showscale=False, selector={"type": "heatmap"})
+    fig.update_traces(marker_showscale=False, selector={"type": "scatter"})
+    fig.update_layout(
+        title={"text": f"<b>{_escape(run.name)}</b><br><span style='font-size:12px;color:#444'>"
+                       f"{', '.join(d for d in details if d)}</span>",
+               "x": 0.02, "y": 0.97, "font": {"size": 14, "color": run_color(color_index)}},
+        showlegend=False, margin={"l": 40, "r": 10, "t": 60, "b": 40})
+    return fig
+
+
+def _escape(text):
+    """Plotly renders a little HTML in titles and legends; show names as typed."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -1,0 +1,421 @@
+"""Saved runs: configuration, curves, final boundary and metrics, kept in session_state.
+
+    runs = RunCollection()                       # st.session_state["runs"]
+    runs.add(make_run("adam, 2 layers", config, trainer.history, grid, grid_x, grid_y, ...))
+    runs.differing_keys(["a", "b"])              # config keys whose values differ
+    data = runs.to_json()                        # one file with every run
+    runs.import_json(data)                       # RunsFileError, and nothing changes, if bad
+
+Files are plain JSON (never pickle): the boundary is base64 of its uint8 bytes.
+"""
+
+import base64
+import binascii
+import json
+import math
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .exports import MAX_CLASSES, ModelFileError, load_json
+
+SESSION_KEY = "runs"  # st.session_state[SESSION_KEY] holds the session's RunCollection
+RUNS_FORMAT = "backprop-playground-runs"
+RUNS_VERSION = 1
+MAX_RUNS = 8
+MAX_NAME_LENGTH = 40
+MAX_CURVE_POINTS = 1_000  # per run; curves are drawn at a few hundred pixels anyway
+MAX_POINTS = 400          # data points kept to draw over the boundary
+MAX_GRID = 200
+MAX_FILE_BYTES = 2 * 1024 * 1024  # matches server.maxUploadSize
+CURVES = ("epoch", "train_loss", "test_loss", "train_acc", "test_acc")
+METRICS = ("epoch", "train_loss", "test_loss", "train_acc", "test_acc")
+
+
+class RunsError(ValueError):
+    """A change to the saved runs that cannot be made; the message is for the user."""
+
+
+class RunsFileError(RunsError):
+    """A runs file that cannot be read; nothing was imported."""
+
+
+@dataclass
+class Run:
+    name: str
+    config: dict
+    history: dict            # CURVES -> float arrays of equal length, epochs increasing
+    boundary: np.ndarray     # uint8 (h, w) or (h, w, 3), see viz.snapshots
+    grid_x: np.ndarray
+    grid_y: np.ndarray
+    metrics: dict            # METRICS -> float (the last epoch's, NaN if unknown)
+    class_names: list
+    X: np.ndarray = field(default_factory=lambda: np.zeros((0, 2)))  # raw points to draw
+    y: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+
+    @property
+    def n_classes(self):
+        return len(self.class_names)
+
+
+def _clean_name(name):
+    if not isinstance(name, str):
+        raise RunsError("A run's name must be text.")
+    name = "".join(c for c in re.sub(r"\s+", " ", name) if c.isprintable()).strip()
+    if not name:
+        raise RunsError("A run needs a name.")
+    if len(name) > MAX_NAME_LENGTH:
+        raise RunsError(f"A run's name can have at most {MAX_NAME_LENGTH} characters.")
+    return name
+
+
+def _thin_columns(columns, limit=MAX_CURVE_POINTS):
+    n = len(columns["epoch"])
+    if n <= limit:
+        return columns
+    keep = np.unique(np.round(np.linspace(0, n - 1, limit)).astype(int))
+    return {k: v[keep] for k, v in columns.items()}
+
+
+def make_run(name, config, history, boundary, grid_x, grid_y, class_names, X=None, y=None,
+             metrics=None, rng_seed=0):
+    """A Run from a training's results. ``history`` is an mc.History (or a dict of columns);
+    the curves are thinned to MAX_CURVE_POINTS and the points to a sample of MAX_POINTS.
+    ``metrics`` defaults to the history's last record."""
+    if hasattr(history, "column"):
+        columns = {k: np.array(history.column(k), dtype=float) for k in CURVES}
+        last = history.last or {}
+    else:
+        columns = {k: np.asarray(history[k], dtype=float) for k in CURVES}
+        last = {k: columns[k][-1] for k in CURVES} if len(columns["epoch"]) else {}
+    if metrics is None:
+        metrics = {k: float(last.get(k, math.nan)) for k in METRICS}
+    X = np.zeros((0, 2)) if X is None else np.asarray(X, dtype=float)
+    y = np.zeros(0, np.int64) if y is None else np.asarray(y, dtype=np.int64)
+    if len(X) > MAX_POINTS:
+        keep = np.sort(np.random.default_rng(rng_seed).choice(len(X), MAX_POINTS, replace=False))
+        X, y = X[keep], y[keep]
+    run = Run(_clean_name(name), _plain_config(config), _thin_columns(columns),
+              np.array(boundary, dtype=np.uint8), np.asarray(grid_x, float).copy(),
+              np.asarray(grid_y, float).copy(),
+              {k: float(metrics.get(k, math.nan)) for k in METRICS}, [str(c) for c in
+                                                                     class_names],
+              X.copy(), y.copy())
+    return _validated(run)
+
+
+def _plain_config(config):
+    """A JSON-safe deep copy (NumPy numbers and arrays become Python ones)."""
+    def plain(value):
+        if isinstance(value, (np.generic, np.ndarray)):
+            return value.tolist()
+        raise RunsError(f"the setting {value!r} cannot be saved")
+    return json.loads(json.dumps(dict(config), default=plain))
+
+
+# ---- JSON -------------------------------------------------------------------------------
+def _number_or_none(v):
+    return None if not math.isfinite(v) else float(v)
+
+
+def _run_to_dict(run):
+    return {
+        "name": run.name,
+        "config": run.config,
+        "history": {k: [_number_or_none(v) for v in run.history[k]] for k in CURVES},
+        "boundary": {"shape": list(run.boundary.shape),
+                     "data": base64.b64encode(run.boundary.tobytes()).decode("ascii")},
+        "grid_x": [float(v) for v in run.grid_x],
+        "grid_y": [float(v) for v in run.grid_y],
+        "metrics": {k: _number_or_none(run.metrics[k]) for k in METRICS},
+        "class_names": run.class_names,
+        "points": {"X": run.X.tolist(), "y": run.y.tolist()},
+    }
+
+
+def _fail(where, message):
+    raise RunsFileError(f"{where}: {message}")
+
+
+def _float_list(value, where, allow_none=False, length=None):
+    if not isinstance(value, list):
+        _fail(where, "must be a list of numbers")
+    if length is not None and len(value) != length:
+        _fail(where, f"must have {length} values; it has {len(value)}")
+    out = np.empty(len(value))
+    for i, v in enumerate(value):
+        if v is None and allow_none:
+            out[i] = math.nan
+        elif isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
+            _fail(where, f"value {i + 1} ({v!r}) is not a finite number")
+        else:
+            out[i] = v
+    return out
+
+
+def _config_value_ok(value):
+    if isinstance(value, list):
+        return len(value) <= 64 and all(not isinstance(v, (list, dict)) and _config_value_ok(v)
+                                        for v in value)
+    if isinstance(value, str):
+        return len(value) <= 200
+    return value is None or isinstance(value, (bool, int, float))
+
+
+def _run_from_dict(d, where):
+    if not isinstance(d, dict):
+        _fail(where, "must be a JSON object")
+    missing = [k for k in ("name", "config", "history", "boundary", "grid_x", "grid_y",
+                           "metrics", "class_names") if k not in d]
+    if missing:
+        _fail(where, f"is missing {', '.join(missing)}")
+    try:
+        name = _clean_name(d["name"])
+    except RunsError as err:
+        _fail(where, str(err))
+    where = f"{where} (\"{name}\")"
+    config = d["config"]
+    if not isinstance(config, dict) or len(config) > 64 \
+            or not all(isinstance(k, str) and len(k) <= 40 for k in config):
+        _fail(where, "config must be a JSON object of settings")
+    for key, value in config.items():
+        if not _config_value_ok(value):
+            _fail(where, f"setting {key!r} must be a number, text or a list of them")
+
+    hist = d["history"]
+    if not isinstance(hist, dict) or any(k not in hist for k in CURVES):
+        _fail(where, f"history must have the columns {', '.join(CURVES)}")
+    history = {k: _float_list(hist[k], f"{where}, history.{k}", allow_none=k != "epoch")
+               for k in CURVES}
+    lengths = {len(v) for v in history.values()}
+    if len(lengths) != 1:
+        _fail(where, "the history columns have different lengths")
+    if lengths.pop() > MAX_CURVE_POINTS:
+        _fail(where, f"the history has more than {MAX_CURVE_POINTS} points")
+
+    boundary = d["boundary"]
+    if not isinstance(boundary, dict) or not isinstance(boundary.get("shape"), list) \
+            or not isinstance(boundary.get("data"), str):
+        _fail(where, "boundary must have a shape and base64 data")
+    shape = boundary["shape"]
+    if not all(isinstance(s, int) and not isinstance(s, bool) for s in shape) \
+            or not (len(shape) == 2 or (len(shape) == 3 and shape[2] == 3)) \
+            or not all(1 <= s <= MAX_GRID for s in shape[:2]):
+        _fail(where, f"boundary shape {shape!r} must be (h, w) or (h, w, 3), each at most "
+                     f"{MAX_GRID}")
+    try:
+        raw = base64.b64decode(boundary["data"], validate=True)
+    except (binascii.Error, ValueError):
+        _fail(where, "boundary data is not valid base64")
+    if len(raw) != int(np.prod(shape)):
+        _fail(where, f"boundary data has {len(raw)} bytes; shape {shape} needs "
+                     f"{int(np.prod(shape))}")
+    grid = np.frombuffer(raw, dtype=np.uint8).reshape(shape).copy()
+    grid_x = _float_list(d["grid_x"], f"{where}, grid_x", length=shape[1])
+    grid_y = _float_list(d["grid_y"], f"{where}, grid_y", length=shape[0])
+
+    metrics = d["metrics"]
+    if not isinstance(metrics, dict):
+        _fail(where, "metrics must be a JSON object")
+    values = _float_list([metrics.get(k) for k in METRICS], f"{where}, metrics",
+                         allow_none=True)
+    names = d["class_names"]
+    if not isinstance(names, list) or not all(isinstance(c, str) and len(c) <= 60
+                                              for c in names):
+        _fail(where, "class_names must be a list of names")
+
+    points = d.get("points", {"X": [], "y": []})
+    if not isinstance(points, dict) or not isinstance(points.get("X"), list) \
+            or not isinstance(points.get("y"), list):
+        _fail(where, "points must have X and y lists")
+    if len(points["X"]) > MAX_POINTS or len(points["X"]) != len(points["y"]):
+        _fail(where, f"points must be at most {MAX_POINTS}, one label each")
+    X = np.array([_float_list(p, f"{where}, points.X", length=2) for p in points["X"]]) \
+        .reshape(-1, 2)
+    y = _float_list(points["y"], f"{where}, points.y")
+    if len(y) and ((y != np.round(y)).any() or y.min() < 0 or y.max() >= len(names)):
+        _fail(where, "points.y must be class numbers")
+    run = Run(name, config, history, grid, grid_x, grid_y, dict(zip(METRICS, values.tolist())),
+              list(names), X, y.astype(np.int64))
+    try:
+        return _validated(run)
+    except RunsError as err:
+        _fail(where, str(err))
+
+
+def _validated(run):
+    """Checks shared by make_run and file loading; RunsError on the first problem."""
+    if not 2 <= len(run.class_names) <= MAX_CLASSES:
+        raise RunsError(f"a run needs 2 to {MAX_CLASSES} classes; got {len(run.class_names)}")
+    b = run.boundary
+    if not (b.ndim == 2 or (b.ndim == 3 and b.shape[2] == 3)) or min(b.shape) < 1 \
+            or max(b.shape[:2]) > MAX_GRID:
+        raise RunsError(f"the boundary must be (h, w) or (h, w, 3) up to {MAX_GRID}; got "
+                        f"{b.shape}")
+    if (b.ndim == 3) != (len(run.class_names) > 2):
+        raise RunsError("the boundary's colours do not match the number of classes")
+    if run.grid_x.shape != (b.shape[1],) or run.grid_y.shape != (b.shape[0],) \
+            or not (np.diff(run.grid_x) > 0).all() or not (np.diff(run.grid_y) > 0).all() \
+            or not np.isfinite(run.grid_x).all() or not np.isfinite(run.grid_y).all():
+        raise RunsError("the boundary's axes must increase and match its shape")
+    epochs = run.history["epoch"]
+    if len(epochs) and (not np.isfinite(epochs).all() or (epochs != np.round(epochs)).any()
+                        or (np.diff(epochs) <= 0).any() or epochs[0] < 0):
+        raise RunsError("the history's epochs must be whole numbers that increase")
+    for k in ("train_loss", "test_loss"):
+        v = run.history[k]
+        if (v[np.isfinite(v)] < 0).any():
+            raise RunsError(f"the history's {k} must not be negative")
+    for k in ("train_acc", "test_acc"):
+        v = run.history[k]
+        if ((v[np.isfinite(v)] < 0) | (v[np.isfinite(v)] > 1)).any():
+            raise RunsError(f"the history's {k} must lie between 0 and 1")
+    if len(run.X) != len(run.y) or len(run.X) > MAX_POINTS:
+        raise RunsError("the run's points do not match their labels")
+    return run
+
+
+# ---- the collection ------------------------------------------------------------------------
+class RunCollection:
+    """Up to MAX_RUNS runs with unique names, in the order they were saved."""
+
+    def __init__(self, max_runs=MAX_RUNS):
+        self.max_runs = max_runs
+        self._runs = []
+
+    def __len__(self):
+        return len(self._runs)
+
+    def __iter__(self):
+        return iter(list(self._runs))
+
+    def __contains__(self, name):
+        return any(r.name == name for r in self._runs)
+
+    @property
+    def names(self):
+        return [r.name for r in self._runs]
+
+    @property
+    def full(self):
+        return len(self._runs) >= self.max_runs
+
+    def get(self, name):
+        for run in self._runs:
+            if run.name == name:
+                return run
+        raise RunsError(f"There is no saved run called \"{name}\".")
+
+    def unique_name(self, base):
+        """``base``, or ``base (2)``, ``base (3)``... whichever is free (and short enough)."""
+        base = _clean_name(base)
+        taken = set(self.names)
+        if base not in taken:
+            return base
+        for i in range(2, 10 * self.max_runs + 2):
+            suffix = f" ({i})"
+            candidate = base[:MAX_NAME_LENGTH - len(suffix)] + suffix
+            if candidate not in taken:
+                return candidate
+        raise RunsError("No free name; rename a run first.")
+
+    def add(self, run):
+        if self.full:
+            raise RunsError(f"{self.max_runs} runs are saved already, the most there is room "
+                            f"for. Delete one first.")
+        if run.name in self:
+            raise RunsError(f"A run called \"{run.name}\" exists already; choose another name.")
+        self._runs.append(run)
+        return run
+
+    def delete(self, name):
+        self.get(name)
+        self._runs = [r for r in self._runs if r.name != name]
+
+    def rename(self, old, new):
+        run = self.get(old)
+        new = _clean_name(new)
+        if new != old and new in self:
+            raise RunsError(f"A run called \"{new}\" exists already; choose another name.")
+        run.name = new
+        return new
+
+    def clear(self):
+        self._runs = []
+
+    def differing_keys(self, names=None):
+        """Config keys (in first-seen order) whose values are not the same in all the
+        chosen runs; a key missing from some runs counts as differing."""
+        runs = [self.get(n) for n in names] if names is not None else self._runs
+        keys = list(dict.fromkeys(k for r in runs for k in r.config))
+        missing = object()
+        return [k for k in keys
+                if len({json.dumps(r.config.get(k, missing), sort_keys=True, default=repr)
+                        for r in runs}) > 1]
+
+    def settings_table(self, names=None):
+        """Rows (key, [value per run], differs) for every config key of the chosen runs."""
+        runs = [self.get(n) for n in names] if names is not None else self._runs
+        differing = set(self.differing_keys([r.name for r in runs]))
+        keys = list(dict.fromkeys(k for r in runs for k in r.config))
+        return [(k, [r.config.get(k) for r in runs], k in differing) for k in keys]
+
+    def to_json(self):
+        """Every run in one UTF-8 JSON file."""
+        document = {"format": RUNS_FORMAT, "version": RUNS_VERSION,
+                    "runs": [_run_to_dict(r) for r in self._runs]}
+        return json.dumps(document, separators=(",", ":"), allow_nan=False).encode("utf-8")
+
+    def import_json(self, data):
+        """Add the runs of a ``to_json`` file, renaming any whose name is taken. All or
+        nothing: RunsFileError (and no change) if the file is bad or the runs do not fit.
+        Returns the names they were added under."""
+        runs = read_runs_file(data)
+        if len(self._runs) + len(runs) > self.max_runs:
+            raise RunsFileError(f"The file holds {len(runs)} run(s) and {len(self._runs)} are "
+                                f"saved; there is room for {self.max_runs}. Delete some first.")
+        added = []
+        for run in runs:
+            run.name = self.unique_name(run.name)
+            self._runs.append(run)
+            added.append(run.name)
+        return added
+
+
+def read_runs_file(data):
+    """The runs in a ``to_json`` file; RunsFileError naming the first problem."""
+    try:
+        doc = load_json(data, "runs file", MAX_FILE_BYTES)
+    except ModelFileError as err:
+        raise RunsFileError(str(err)) from None
+    if not isinstance(doc, dict) or doc.get("format") != RUNS_FORMAT:
+        raise RunsFileError(f"This is not a saved-runs file (\"format\" must be "
+                            f"\"{RUNS_FORMAT}\").")
+    version = doc.get("version")
+    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+        raise RunsFileError("The runs file has no valid \"version\".")
+    if version > RUNS_VERSION:
+        raise RunsFileError(f"The runs file has version {version}; this app reads version "
+                            f"{RUNS_VERSION}. Is the app out of date?")
+    runs = doc.get("runs")
+    if not isinstance(runs, list):
+        raise RunsFileError("The runs file has no list of \"runs\".")
+    if not runs:
+        raise RunsFileError("The runs file holds no runs.")
+    if len(runs) > MAX_RUNS:
+        raise RunsFileError(f"The runs file holds {len(runs)} runs; at most {MAX_RUNS} fit.")
+    parsed = [_run_from_dict(d, f"Run {i + 1}") for i, d in enumerate(runs)]
+    names = [r.name for r in parsed]
+    if len(set(names)) != len(names):
+        raise RunsFileError("The runs file names two runs the same.")
+    return parsed
+
+
+def run_from_state(name, state, class_names=None):
+    """A Run of the Playground's current state (viz.state.PlaygroundState): its config,
+    history, current boundary and a sample of its training points."""
+    names = class_names or getattr(state, "class_names", None) \
+        or [str(k) for k in range(state.n_classes)]
+    return make_run(name, state.config, state.trainer.history, state.boundary_u8(),
+                    state.grid_x, state.grid_y, names, state.train.X, state.train.y)
