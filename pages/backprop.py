@@ -85,7 +85,7 @@ def network_diagram(net, feature_names, highlight_layer=None):
 def matrix_row(specs):
     """Matrices side by side, each in a column as wide as its matrix. A spec is
     (LaTeX symbol, values, row labels, column labels, options for the table)."""
-    widths = [np.atleast_2d(v).shape[1] + (1.6 if opts.get("index", True) else 0.4)
+    widths = [np.atleast_2d(v).shape[1] + (2.0 if opts.get("index", True) else 0.4)
               for _, v, _, _, opts in specs]
     for col, (symbol, values, rows, cols, opts) in zip(st.columns(widths), specs):
         opts = dict(opts)
@@ -185,8 +185,8 @@ def render_forward(left, trace, k, samples, names, s, j, i):
                  rf"\mathbf{{b}}_{k}\qquad \mathbf{{A}}_{k} = {f_name(t.activation)}"
                  rf"(\mathbf{{Z}}_{k})")
         terms = [f"{paren(t.a_prev[s, m])}\\cdot{paren(t.W[m, j])}" for m in range(t.W.shape[0])]
-        st.latex(worked_sum(f"z_{{{j + 1}}}", terms, paren(t.b[j]), t.z[s, j]))
-        st.latex(rf"a_{{{j + 1}}} = {f_name(t.activation)}({num(t.z[s, j])}) = "
+        st.latex(worked_sum(f"z^{{({k})}}_{{{j + 1}}}", terms, paren(t.b[j]), t.z[s, j]))
+        st.latex(rf"a^{{({k})}}_{{{j + 1}}} = {f_name(t.activation)}({num(t.z[s, j])}) = "
                  rf"{num(t.a[s, j])}")
         st.caption(f"Samples are rows; b{k} is added to every row. The worked line follows "
                    f"{samples[s]}, unit u{j + 1}: its row of A{k - 1} (yellow) times the column "
@@ -258,11 +258,13 @@ def render_backward(left, trace, k, samples, names, s, j, i):
                  rf"\frac{{\partial L}}{{\partial \mathbf{{A}}_{{{k - 1}}}}} = "
                  rf"\boldsymbol{{\delta}}_{k}\,\mathbf{{W}}_{k}^\top")
         if t.fprime is not None:
-            st.latex(rf"\delta_{{{j + 1}}} = {paren(t.dL_da[s, j])}\cdot{paren(t.fprime[s, j])}"
+            st.latex(rf"\delta^{{({k})}}_{{{j + 1}}} = {paren(t.dL_da[s, j])}\cdot"
+                     rf"{paren(t.fprime[s, j])}"
                      rf" = {num(t.dL_dz[s, j])}")
         terms = [f"{paren(t.a_prev[r, i])}\\cdot{paren(t.dL_dz[r, j])}"
                  for r in range(len(samples))]
-        st.latex(worked_sum(rf"\frac{{\partial L}}{{\partial w_{{{i + 1},{j + 1}}}}}", terms, "",
+        st.latex(worked_sum(rf"\frac{{\partial L}}{{\partial w^{{({k})}}_{{{i + 1}{j + 1}}}}}",
+                            terms, "",
                             t.dL_dW[i, j]))
         if k == len(trace.layers) and trace.notes:
             st.warning(" ".join(trace.notes))
@@ -307,7 +309,7 @@ def render_update(left, trace, feature_names, j, i):
                          key=f"bp_update_layer_{n_layers}", format_func=lambda v: f"layer {v}")
         t = trace.layers[k - 1]
         i, j = min(i, t.W.shape[0] - 1), min(j, t.W.shape[1] - 1)
-        st.latex(rf"w_{{{i + 1},{j + 1}}} \leftarrow {num(t.W[i, j])} - {trace.lr:g}\cdot"
+        st.latex(rf"w^{{({k})}}_{{{i + 1}{j + 1}}} \leftarrow {num(t.W[i, j])} - {trace.lr:g}\cdot"
                  rf"{paren(t.dL_dW[i, j])} = {num(t.W_new[i, j])}")
         st.caption("Every weight of every layer moves against its gradient at once. A lower "
                    "loss after the step means the step went downhill on this batch; too large "

@@ -230,7 +230,7 @@ def divergence_notice(state):
 
 
 def cached_figure(name, signature, build, max_age):
-    """The figure built last time for ``name`` if its signature matches and it is younger
+    """What ``build`` made last time for ``name`` if its signature matches and it is younger
     than ``max_age`` seconds, else a new one. Re-sending an unchanged figure is cheap: the
     browser keeps the chart it has."""
     cache = ss.setdefault("pg_figure_cache", {})
@@ -244,15 +244,13 @@ def cached_figure(name, signature, build, max_age):
 
 
 def live_view(presenter):
-    """Metrics and figures; while playing it reruns on a timer and trains each time."""
-    import time as _t
-    _t0 = _t.perf_counter()
-    state = ss[pgs.SESSION_KEY]
-    if state.playing:
-        state.train_for(n_epochs=10**9, time_budget=TRAIN_SECONDS)
-        if not state.playing:  # budget reached or diverged: redraw the whole page once
-            st.rerun()
+    """Metrics and figures; while playing it reruns on a timer and trains each time.
 
+    It draws first and trains afterwards: Streamlit fades the elements of a running fragment
+    until they are sent again, and with training first the page would look faded all the
+    time. What is drawn is therefore one tick behind the model, about 1/20 s.
+    """
+    state = ss[pgs.SESSION_KEY]
     metrics = current_metrics(state)
     cols = st.columns(5)
     cols[0].metric("Epoch", f"{state.epoch:,}")
@@ -267,15 +265,18 @@ def live_view(presenter):
     # The boundary redraws every tick; the network and the curves at most every
     # SLOW_FIGURE_SECONDS while playing, since every new figure is a fresh chart in the browser.
     max_age = SLOW_FIGURE_SECONDS if state.playing else 0.0
+    show_test = ss.get("pg_show_test", True)
+    points = cached_figure(  # the points only change with the data
+        "points", (id(state.train), show_test), lambda: figures.points_image(
+            state.grid_x, state.grid_y, state.train.X, state.train.y,
+            state.test.X if show_test else None, state.test.y), math.inf)
     left, right = st.columns([5, 4])
     with left:
         fig = figures.boundary_figure(
             state.grid_x, state.grid_y, boundary, state.train.X, state.train.y,
-            state.test.X, state.test.y, n_classes=state.n_classes,
-            show_test=ss.get("pg_show_test", True), discretize=ss.get("pg_discretize", False),
-            height=int(500 * scale))
-        fig.update_layout(width=600)
-        st.plotly_chart(fig, key="pg_boundary", theme=None, config={"displaylogo": False}, width=600)
+            state.test.X, state.test.y, n_classes=state.n_classes, show_test=show_test,
+            discretize=ss.get("pg_discretize", False), height=int(500 * scale), points=points)
+        st.plotly_chart(fig, key="pg_boundary", theme=None, config={"displaylogo": False})
 
     def network():
         maps = state.neuron_maps()  # uses the activations of the forward pass above
@@ -300,7 +301,11 @@ def live_view(presenter):
     left.plotly_chart(loss_fig, key="pg_loss", theme=None, config={"displaylogo": False})
     right.plotly_chart(accuracy_fig, key="pg_accuracy", theme=None,
                        config={"displaylogo": False})
-    print("TICK", round((_t.perf_counter() - _t0) * 1000), flush=True)
+
+    if state.playing:
+        state.train_for(n_epochs=10**9, time_budget=TRAIN_SECONDS)
+        if not state.playing:  # budget reached or diverged: redraw the whole page once
+            st.rerun()
 
 
 # ---- the page --------------------------------------------------------------------------------

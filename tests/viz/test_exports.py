@@ -280,7 +280,7 @@ def test_script_arguments_are_checked(config, epochs, data, fragment):
         ex.training_script(config, epochs, data)
 
 
-# ---- GIF ------------------------------------------------------------------------------------------
+# ---- GIF -------------------------------------------------------------------------------------
 @pytest.mark.parametrize("dataset", ["circles", "blobs3"])
 def test_gif_of_the_boundary_forming(dataset):
     state = pgs.build_state({**pgs.default_config(), "dataset": dataset, "n_samples": 200})

@@ -204,14 +204,16 @@ def test_tampered_files_are_rejected_and_change_nothing(case):
 
 @pytest.mark.parametrize("token", ["NaN", "Infinity", "-Infinity"])
 def test_json_non_numbers_are_rejected(token):
-    text = json.dumps(valid_document(), separators=(",", ":")).replace('"train_loss":[1.0', f'"train_loss":[{token}', 1)
+    text = json.dumps(valid_document(), separators=(",", ":"))
+    text = text.replace('"train_loss":[1.0', f'"train_loss":[{token}', 1)
     assert token in text
     with pytest.raises(rn.RunsFileError, match="not a number JSON allows"):
         rn.read_runs_file(text.encode())
 
 
 def test_huge_numbers_are_rejected():
-    text = json.dumps(valid_document(), separators=(",", ":")).replace('"grid_x":[-2.0', '"grid_x":[-1e999', 1)
+    text = json.dumps(valid_document(), separators=(",", ":"))
+    text = text.replace('"grid_x":[-2.0', '"grid_x":[-1e999', 1)
     with pytest.raises(rn.RunsFileError, match="not a finite number"):
         rn.read_runs_file(text.encode())
 
