@@ -11,7 +11,7 @@ from viz import state as pgs
 
 TICK_SECONDS = 0.05  # how often the live fragment reruns while playing
 TRAIN_SECONDS = 0.05  # training time per tick; the rest of a tick is drawing
-SLOW_FIGURE_SECONDS = 0.4  # network and curves redraw at most this often while playing
+SLOW_FIGURE_SECONDS = 1.0  # network and curves redraw at most this often while playing
 CUSTOM = "Custom"
 
 DATASET_LABELS = {"circles": "Circles", "moons": "Moons", "xor": "XOR", "gaussians": "Gaussians",
@@ -69,16 +69,19 @@ def current_state():
     return pgs.load_state(ss, st.query_params.to_dict())
 
 
-def on_play():
+def on_play(play):
+    # The wanted state comes from the label the user clicked, not from toggling: a click
+    # that reaches the server twice (it can, while the live view reruns) must not undo itself.
     state = current_state()
-    if state.playing:
+    if not play:
         state.playing = False
         return
     if state.budget_left() == 0:
         st.toast(f"The epoch budget ({state.config['epoch_budget']}) is reached. Raise it, set "
                  "it to 0 for no limit, or press Reset.")
         return
-    state.diverged = None
+    if not state.playing:
+        state.diverged = None
     state.playing = True
 
 
@@ -96,8 +99,8 @@ def on_reset():
     current_state().rebuild_network()
 
 
-def on_regenerate():
-    ss["pg_seed"] = (ss.get("pg_seed", 0) + 1) % (pgs.SEED_RANGE[1] + 1)
+def on_regenerate(seed):
+    ss["pg_seed"] = (seed + 1) % (pgs.SEED_RANGE[1] + 1)
 
 
 def on_preset():
@@ -140,6 +143,7 @@ def sidebar(state):
                           help="Fixes the points, the split, the initial weights and the "
                                "batch order: the same seed gives the same run.")
     button_col.button("Regenerate", key="pg_regenerate", on_click=on_regenerate,
+                      args=(state.config["seed"],),
                       help="New points (and initial weights) from the next seed.")
     sb.multiselect("Input features", pgs.FEATURE_CHOICES, key="pg_features",
                    format_func=figures.feature_label,
@@ -362,6 +366,7 @@ def main():
 
     controls = st.columns([1, 1, 1, 1.3, 1.3, 1.3], vertical_alignment="center")
     controls[0].button("Pause" if state.playing else "Play", key="pg_play", on_click=on_play,
+                       args=(not state.playing,),
                        type="primary", icon=":material/pause:" if state.playing
                        else ":material/play_arrow:", width="stretch",
                        help="Train continuously until paused (or until the epoch budget).")

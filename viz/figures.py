@@ -121,18 +121,21 @@ def points_image(grid_x, grid_y, X_train, y_train, X_test=None, y_test=None, siz
     from PIL import ImageDraw
 
     scale = 3  # drawn large, then reduced: smooth edges
-    side = size * scale
-    canvas = Image.new("RGBA", (side, side), (0, 0, 0, 0))
-    draw = ImageDraw.Draw(canvas)
     x0, x1, y0, y1 = float(grid_x[0]), float(grid_x[-1]), float(grid_y[0]), float(grid_y[-1])
-    r = 0.0105 * side
+    # The axes have equal scales, so the image keeps the data's aspect and markers stay round.
+    aspect = (y1 - y0) / (x1 - x0)
+    width, height = (size, max(1, round(size * aspect))) if aspect <= 1 else (
+        max(1, round(size / aspect)), size)
+    canvas = Image.new("RGBA", (width * scale, height * scale), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(canvas)
+    r = 0.0105 * max(width, height) * scale
     layers = [(X_train, y_train, False)]
     if X_test is not None and len(X_test):
         layers.append((X_test, y_test, True))
     for X, y, test in layers:
         X, y = np.asarray(X, float), np.asarray(y)
-        px = (X[:, 0] - x0) / (x1 - x0) * side
-        py = (y1 - X[:, 1]) / (y1 - y0) * side
+        px = (X[:, 0] - x0) / (x1 - x0) * width * scale
+        py = (y1 - X[:, 1]) / (y1 - y0) * height * scale
         for u, v, c in zip(px, py, y):
             color = tuple(int(CLASS_COLORS[c % 3][i:i + 2], 16) for i in (1, 3, 5)) + (255,)
             symbol = CLASS_SYMBOLS[c % 3]
@@ -141,7 +144,7 @@ def points_image(grid_x, grid_y, X_train, y_train, X_test=None, y_test=None, siz
             else:
                 _shape(draw, symbol, u, v, r, fill=color, outline=(255, 255, 255, 255),
                        width=max(1, int(0.22 * r)))
-    small = canvas.resize((size, size), Image.LANCZOS)
+    small = canvas.resize((width, height), Image.LANCZOS)
     rgba = np.asarray(small).copy()
     rgba[rgba[..., 3] == 0] = 0  # uniform transparent pixels compress far better
     buffer = io.BytesIO()

@@ -1,0 +1,273 @@
+"""The Playground page under streamlit.testing.v1.AppTest: controls change the state and the
+figures, the transport works, and bad links give a notice instead of a traceback."""
+
+import base64
+import io
+import json
+import pathlib
+
+import numpy as np
+import pytest
+from PIL import Image
+from streamlit.testing.v1 import AppTest
+
+from viz import state as pgs
+
+PAGE = str(pathlib.Path(__file__).resolve().parents[2] / "pages" / "playground.py")
+
+
+def run_page(query=None):
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def state_of(at):
+    return at.session_state[pgs.SESSION_KEY]
+
+
+def charts(at):
+    """Plotly specs by chart key (the keys the page gives its charts)."""
+    specs = {}
+    for element in at.get("plotly_chart"):
+        spec = json.loads(element.proto.spec)
+        for key in ("pg_boundary", "pg_network", "pg_loss", "pg_accuracy"):
+            if element.proto.id.endswith(key):
+                specs[key] = spec
+    assert set(specs) == {"pg_boundary", "pg_network", "pg_loss", "pg_accuracy"}
+    return specs
+
+
+def decode_array(value):
+    """A plotly array from JSON: a list, or base64 typed-array ({"dtype", "bdata"})."""
+    if isinstance(value, dict):
+        return np.frombuffer(base64.b64decode(value["bdata"]), dtype=np.dtype(value["dtype"]))
+    return np.asarray(value, dtype=float)
+
+
+def boundary_pixels(at):
+    uri = charts(at)["pg_boundary"]["layout"]["images"][0]["source"]
+    return np.asarray(Image.open(io.BytesIO(base64.b64decode(uri.split(",", 1)[1]))))
+
+
+def query(at):
+    """The URL parameters the page set, as str -> str."""
+    return {k: v[-1] if isinstance(v, list) else v for k, v in at.query_params.items()}
+
+
+def metric(at, label):
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def test_page_runs_with_transport_and_metrics():
+    at = run_page()
+    labels = [b.label for b in at.button]
+    for label in ("Play", "Step", "Reset"):
+        assert label in labels
+    assert [m.label for m in at.metric] == ["Epoch", "Train loss", "Test loss",
+                                            "Train accuracy", "Test accuracy"]
+    assert metric(at, "Epoch") == "0"
+    state = state_of(at)
+    assert state.config == pgs.default_config() and not state.playing
+    assert query(at)["hidden"] == "4,4" and query(at)["lr"] == "0.03"
+    for group in ("Data", "Network", "Training"):
+        assert group in [h.value for h in at.sidebar.header]
+    for widget in [*at.sidebar.slider, *at.sidebar.selectbox, *at.sidebar.select_slider,
+                   *at.sidebar.number_input, *at.sidebar.multiselect, *at.toggle]:
+        assert widget.help, f"{widget.label} has no tooltip"
+
+
+def test_step_advances_epoch_and_changes_loss_and_boundary():
+    at = run_page()
+    loss_before, pixels_before = metric(at, "Train loss"), boundary_pixels(at)
+    at.button(key="pg_step").click().run()
+    assert not at.exception
+    assert metric(at, "Epoch") == "1" and state_of(at).epoch == 1
+    assert metric(at, "Train loss") != loss_before
+    assert not np.array_equal(boundary_pixels(at), pixels_before)
+    loss_curve = charts(at)["pg_loss"]["data"][0]
+    np.testing.assert_allclose(decode_array(loss_curve["y"]),
+                               state_of(at).trainer.history.column("train_loss"), rtol=1e-6)
+    at.button(key="pg_step").click().run()
+    assert metric(at, "Epoch") == "2"
+
+
+def test_play_trains_and_pause_stops():
+    at = run_page()
+    at.button(key="pg_play").click().run()
+    state = state_of(at)
+    assert state.playing and state.epoch > 0  # the live view ran once inside the script
+    assert [b.label for b in at.button][0] == "Pause"
+    at.button(key="pg_play").click().run()
+    assert not state_of(at).playing and at.button(key="pg_play").label == "Play"
+
+
+def test_reset_starts_again():
+    at = run_page()
+    at.button(key="pg_step").click().run()
+    at.button(key="pg_reset").click().run()
+    assert state_of(at).epoch == 0 and metric(at, "Epoch") == "0"
+
+
+# (widget kind, key, new value, config key, expected config value, change kind)
+CONTROLS = [
+    ("selectbox", "pg_dataset", "moons", "dataset", "moons", "data"),
+    ("slider", "pg_n_samples", 200, "n_samples", 200, "data"),
+    ("slider", "pg_noise", 0.3, "noise", 0.3, "data"),
+    ("slider", "pg_test_fraction", 0.3, "test_fraction", 0.3, "data"),
+    ("number_input", "pg_seed", 4, "seed", 4, "data"),
+    ("multiselect", "pg_features", ["x1", "x2", "x1^2"], "features", ["x1", "x2", "x1^2"],
+     "network"),
+    ("slider", "pg_n_layers", 3, "hidden", [4, 4, 4], "network"),
+    ("slider", "pg_neurons_0", 9, "hidden", [9, 4], "network"),
+    ("selectbox", "pg_activation", "relu", "activation", "relu", "network"),
+    ("selectbox", "pg_init", "he", "init", "he", "network"),
+    ("selectbox", "pg_optimizer", "sgd", "optimizer", "sgd", "training"),
+    ("select_slider", "pg_lr", 0.3, "lr", 0.3, "training"),
+    ("number_input", "pg_batch_size", 50, "batch_size", 50, "training"),
+    ("selectbox", "pg_regularization", "l2", "regularization", "l2", "training"),
+]
+
+
+@pytest.mark.parametrize("kind, key, value, config_key, expected, change", CONTROLS,
+                         ids=[c[1] for c in CONTROLS])
+def test_each_control_changes_state_url_and_figures(kind, key, value, config_key, expected,
+                                                    change):
+    at = run_page()
+    at.button(key="pg_step").click().run()
+    before = charts(at)
+    net_before = state_of(at).net
+    getattr(at, kind)(key=key).set_value(value).run()
+    assert not at.exception
+    state = state_of(at)
+    assert state.config[config_key] == expected
+    assert query(at)[config_key] == pgs.encode_value(config_key, expected)
+    if change == "training":
+        assert state.net is net_before and state.epoch == 1  # the network is kept
+        at.button(key="pg_step").click().run()  # and trains on with the new settings
+        assert state_of(at).epoch == 2
+    else:
+        assert state.epoch == 0 and state.net is not net_before  # reset, and it says so
+        assert any("reset" in t.value for t in at.toast)
+    after = charts(at)
+    assert after != before
+    if change == "data":
+        assert after["pg_boundary"]["layout"]["images"] != before["pg_boundary"]["layout"]["images"]
+    if change == "network":
+        assert after["pg_network"] != before["pg_network"]
+
+
+def test_regularization_rate_epoch_budget_and_regenerate():
+    at = run_page()
+    at.selectbox(key="pg_regularization").set_value("l1").run()
+    at.select_slider(key="pg_reg_rate").set_value(0.01).run()
+    trainer = state_of(at).trainer
+    assert trainer.l1 == 0.01 and trainer.l2 == 0
+    at.number_input(key="pg_epoch_budget").set_value(2).run()
+    at.button(key="pg_play").click().run()
+    state = state_of(at)
+    assert state.epoch == 2 and not state.playing  # stopped at the budget
+    seed = state.config["seed"]
+    at.button(key="pg_regenerate").click().run()
+    assert state_of(at).config["seed"] == seed + 1 and state_of(at).epoch == 0
+
+
+def test_display_toggles_change_the_figures():
+    at = run_page()
+    at.button(key="pg_step").click().run()
+    base = charts(at)
+    at.toggle(key="pg_discretize").set_value(True).run()
+    sharp = boundary_pixels(at)
+    assert len({tuple(p) for p in sharp.reshape(-1, sharp.shape[-1])}) == 2
+    at.toggle(key="pg_show_test").set_value(False).run()
+    names = {t.get("name") for t in charts(at)["pg_boundary"]["data"]}
+    assert "class 0 (test)" not in names
+    at.toggle(key="pg_log_loss").set_value(True).run()
+    assert charts(at)["pg_loss"]["layout"]["yaxis"]["type"] == "log"
+    assert base["pg_loss"]["layout"]["yaxis"]["type"] == "linear"
+
+
+def test_removing_every_feature_keeps_the_previous_ones():
+    at = run_page()
+    at.multiselect(key="pg_features").set_value([]).run()
+    assert not at.exception
+    assert state_of(at).config["features"] == ["x1", "x2"]
+    assert at.multiselect(key="pg_features").value == ["x1", "x2"]
+
+
+@pytest.mark.parametrize("query", [
+    {"lr": "banana"}, {"hidden": "4,99"}, {"dataset": "<script>"}, {"n_samples": "1e9"},
+    {"features": ""}, {"noise": "nan", "seed": "-3"}, {"whatever": "1"},
+])
+def test_bad_query_parameters_give_one_notice_not_an_exception(query):
+    at = run_page(query)
+    warnings = [w.value for w in at.warning]
+    assert len(warnings) == 1
+    for key in query:
+        assert key in warnings[0]
+    state = state_of(at)
+    for key in query:
+        if key in pgs.DEFAULTS:
+            assert state.config[key] == pgs.DEFAULTS[key]
+    assert metric(at, "Epoch") == "0"
+
+
+def test_a_shared_link_restores_the_setup():
+    config = pgs.default_config() | {"dataset": "spiral3", "hidden": [8, 6, 3],
+                                     "activation": "relu", "lr": 0.004, "optimizer": "momentum",
+                                     "features": ["x1", "x2", "sin(x1)"], "noise": 0.2}
+    at = run_page(pgs.config_to_query(config))
+    assert not at.warning
+    state = state_of(at)
+    assert state.config == config
+    assert state.net.layer_sizes == (3, 8, 6, 3, 3) and state.loss == "cross_entropy"
+    assert at.select_slider(key="pg_lr").value == 0.004
+    assert at.slider(key="pg_n_layers").value == 3 and at.slider(key="pg_neurons_2").value == 3
+    assert at.selectbox(key="pg_dataset").value == "spiral3"
+    # A three-class boundary: RGB blend, no probability colour bar.
+    assert boundary_pixels(at).shape[-1] == 3
+
+
+@pytest.mark.parametrize("name", list(pgs.PRESETS))
+def test_presets_load(name):
+    at = run_page()
+    at.selectbox(key="pg_preset").set_value(name).run()
+    assert not at.exception
+    state = state_of(at)
+    assert state.config == pgs.PRESETS[name]["config"] and state.epoch == 0
+    assert pgs.PRESETS[name]["explanation"] in [c.value for c in at.sidebar.caption]
+    assert query(at) == pgs.config_to_query(state.config)
+    at.button(key="pg_step").click().run()
+    assert not at.exception
+
+
+def test_divergence_pauses_explains_and_offers_a_smaller_rate():
+    at = run_page()
+    at.selectbox(key="pg_preset").set_value("Too large a learning rate diverges").run()
+    for _ in range(20):
+        at.button(key="pg_step").click().run()
+        if state_of(at).diverged:
+            break
+    state = state_of(at)
+    assert state.diverged and not state.playing
+    assert np.isfinite(state.net.params).all()
+    errors = " ".join(e.value for e in at.error)
+    assert "diverged" in errors and "smaller learning rate" in errors
+    assert metric(at, "Epoch") == str(state.diverged["epoch"] - 1)
+    at.button(key="pg_smaller_lr").click().run()
+    assert state_of(at).config["lr"] == 1.0 and not state_of(at).diverged
+    assert at.selectbox(key="pg_preset").value == "Custom"
+
+
+def test_presenter_mode_hides_text_and_enlarges_figures():
+    at = run_page()
+    normal = charts(at)
+    assert at.title and at.caption
+    at.toggle(key="pg_presenter").set_value(True).run()
+    assert not at.title and not at.main.caption
+    big = charts(at)
+    for key in normal:
+        assert big[key]["layout"]["height"] > normal[key]["layout"]["height"]

@@ -1,0 +1,218 @@
+"""viz.figures: what each figure shows, read back from the figure itself."""
+
+import base64
+import io
+import subprocess
+import sys
+
+import numpy as np
+import plotly.graph_objects as go
+import pytest
+from PIL import Image
+
+import mlp_core as mc
+from viz import figures
+
+GRID_X = np.linspace(-2, 2, 40)
+GRID_Y = np.linspace(-1, 1, 20)
+
+
+def decode_png(uri):
+    assert uri.startswith("data:image/png;base64,")
+    return np.asarray(Image.open(io.BytesIO(base64.b64decode(uri.split(",", 1)[1]))).convert(
+        "RGBA"))
+
+
+def hex_rgb(color):
+    return np.array([int(color[i:i + 2], 16) for i in (1, 3, 5)])
+
+
+def test_figures_module_does_not_import_streamlit():
+    code = "import viz.figures, sys; print('streamlit' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_two_class_boundary_is_an_image_coloured_by_probability():
+    # Left half P = 0, right half P = 1.
+    boundary = np.zeros((GRID_Y.size, GRID_X.size), np.uint8)
+    boundary[:, GRID_X.size // 2:] = 255
+    X = np.array([[-1.0, 0.0], [1.0, 0.0]])
+    fig = figures.boundary_figure(GRID_X, GRID_Y, boundary, X, np.array([0, 1]))
+    assert isinstance(fig, go.Figure)
+    background = fig.layout.images[0]
+    rgba = decode_png(background.source)
+    assert rgba.shape[:2] == boundary.shape
+    assert background.layer == "below" and background.sizing == "stretch"
+    # The image spans the grid cells, so the axes show exactly the grid's range.
+    assert background.x < GRID_X[0] and background.x + background.sizex > GRID_X[-1]
+    assert tuple(fig.layout.xaxis.range) == (GRID_X[0], GRID_X[-1])
+    left, right = rgba[5, 2, :3].astype(int), rgba[5, -3, :3].astype(int)
+    assert left[0] > left[2]  # orange-ish where class 0 is predicted
+    assert right[2] > right[0]  # blue-ish where class 1 is predicted
+    colorbars = [t for t in fig.data if t.marker and t.marker.showscale]
+    assert len(colorbars) == 1 and "P(class 1)" in colorbars[0].marker.colorbar.title.text
+
+
+def test_discretized_boundary_has_two_colours_only():
+    ramp = np.tile(np.linspace(0, 255, GRID_X.size).astype(np.uint8), (GRID_Y.size, 1))
+    X, y = np.zeros((2, 2)), np.array([0, 1])
+    smooth = decode_png(figures.boundary_figure(GRID_X, GRID_Y, ramp, X, y)
+                        .layout.images[0].source)
+    sharp = decode_png(figures.boundary_figure(GRID_X, GRID_Y, ramp, X, y, discretize=True)
+                       .layout.images[0].source)
+    colours = lambda img: {tuple(c) for c in img[..., :3].reshape(-1, 3)}  # noqa: E731
+    assert len(colours(smooth)) > 10
+    assert len(colours(sharp)) == 2
+
+
+def test_three_classes_blend_the_class_colours():
+    boundary = np.zeros((GRID_Y.size, GRID_X.size, 3), np.uint8)
+    boundary[:, :10] = (255, 0, 0)
+    boundary[:, 10:20] = (0, 255, 0)
+    boundary[:, 20:30] = (0, 0, 255)
+    boundary[:, 30:] = (85, 85, 85)
+    X, y = np.zeros((3, 2)), np.array([0, 1, 2])
+    fig = figures.boundary_figure(GRID_X, GRID_Y, boundary, X, y, n_classes=3)
+    rgba = decode_png(fig.layout.images[0].source)[..., :3].astype(int)
+    for column, tint in ((5, 0), (15, 1), (25, 2)):
+        np.testing.assert_allclose(rgba[3, column], figures.CLASS_TINTS[tint], atol=1)
+    np.testing.assert_allclose(rgba[3, 35], figures.CLASS_TINTS.mean(axis=0), atol=2)
+    assert not any(t.marker and t.marker.showscale for t in fig.data)
+    assert {t.name for t in fig.data} >= {"class 2 (train)"}
+
+
+def test_points_are_drawn_where_they_are_train_filled_test_outlined():
+    X_train, y_train = np.array([[-1.0, 0.5]]), np.array([1])
+    X_test, y_test = np.array([[1.0, -0.5]]), np.array([0])
+    rgba = decode_png(figures.points_image(GRID_X, GRID_Y, X_train, y_train, X_test, y_test,
+                                           size=400))
+
+    assert rgba.shape[:2] == (200, 400)  # the grid's aspect: markers stay round
+
+    def pixel(x, y):
+        col = int((x - GRID_X[0]) / (GRID_X[-1] - GRID_X[0]) * 400)
+        row = int((GRID_Y[-1] - y) / (GRID_Y[-1] - GRID_Y[0]) * 200)
+        return row, col
+
+    r, c = pixel(-1.0, 0.5)
+    assert rgba[r, c, 3] > 240
+    assert np.abs(rgba[r, c, :3].astype(int) - hex_rgb(figures.CLASS_COLORS[1])).max() < 30
+    r, c = pixel(1.0, -0.5)
+    assert rgba[r, c, 3] < 60  # a test point is hollow ...
+    ring = rgba[r - 6:r + 7, c - 6:c + 7]
+    opaque = ring[ring[..., 3] > 200][:, :3].astype(int)
+    assert len(opaque) and np.abs(opaque - hex_rgb(figures.CLASS_COLORS[0])).max(axis=1).min() < 30
+    assert rgba[0, 0, 3] == 0  # ... and the rest is transparent
+
+
+def test_show_test_toggle_removes_test_points_and_legend_entries():
+    X, y = np.array([[-1.0, 0.0], [1.0, 0.0]]), np.array([0, 1])
+    with_test = figures.boundary_figure(GRID_X, GRID_Y, np.zeros((20, 40), np.uint8), X, y,
+                                        X + 0.1, y, show_test=True)
+    without = figures.boundary_figure(GRID_X, GRID_Y, np.zeros((20, 40), np.uint8), X, y,
+                                      X + 0.1, y, show_test=False)
+    names = lambda f: {t.name for t in f.data if t.name}  # noqa: E731
+    assert "class 0 (test)" in names(with_test) and "class 0 (test)" not in names(without)
+    assert with_test.layout.images[1].source != without.layout.images[1].source
+
+
+def test_loss_curve_has_train_and_test_and_log_option():
+    epochs = np.arange(1, 11)
+    fig = figures.loss_figure(epochs, 1.0 / epochs, 2.0 / epochs)
+    assert [t.name for t in fig.data] == ["train", "test"]
+    np.testing.assert_allclose(fig.data[1].y, 2.0 / epochs, rtol=1e-6)
+    assert fig.layout.yaxis.type == "linear"
+    log = figures.loss_figure(epochs, 1.0 / epochs, 2.0 / epochs, log_y=True)
+    assert log.layout.yaxis.type == "log"
+    low, high = log.layout.yaxis.range
+    assert low < np.log10(0.1) and high > np.log10(2.0)
+
+
+def test_long_histories_are_thinned_but_keep_the_ends():
+    epochs = np.arange(1, 50_001)
+    fig = figures.accuracy_figure(epochs, np.linspace(0, 1, epochs.size), None)
+    assert len(fig.data) == 1  # no test data, no test curve
+    x = np.asarray(fig.data[0].x)
+    assert len(x) <= figures.MAX_CURVE_POINTS + 1
+    assert x[0] == 1 and x[-1] == 50_000
+    assert tuple(fig.layout.yaxis.range) == (0, 1.02)
+
+
+def _link_traces(fig):
+    return [t for t in fig.data if t.mode == "lines" and t.x is not None and len(t.x) > 1]
+
+
+def test_network_links_are_coloured_by_sign_and_sized_by_magnitude():
+    net = mc.MLP([2, 3, 1], ["tanh", "sigmoid"], seed=0)
+    net.weights[0] = [[0.1, 2.0, 0.5], [0.3, 0.2, 1.0]]
+    net.weights[1] = [[-1.0], [-0.1], [-0.05]]
+    fig = figures.network_figure(net, ["x1", "x2"])
+    links = _link_traces(fig)
+    n_links = sum(np.isnan(np.asarray(t.x, float)).sum() for t in links)
+    assert n_links == 2 * 3 + 3 * 1
+    colour_of = {figures.POSITIVE_WEIGHT: 0, figures.NEGATIVE_WEIGHT: 0}
+    for t in links:
+        colour_of[t.line.color] += int(np.isnan(np.asarray(t.x, float)).sum())
+    assert colour_of == {figures.POSITIVE_WEIGHT: 6, figures.NEGATIVE_WEIGHT: 3}
+
+    def width_of(x0, y0, x1, y1):
+        for t in links:
+            xs, ys = np.asarray(t.x, float), np.asarray(t.y, float)
+            for k in range(0, len(xs), 3):
+                if (xs[k], ys[k], xs[k + 1], ys[k + 1]) == (x0, y0, x1, y1):
+                    return t.line.width
+        raise AssertionError("link not drawn")
+
+    # Input node 0 sits at (0, 0.5); hidden nodes at (1, 1), (1, 0), (1, -1).
+    assert width_of(0, 0.5, 1, 0.0) > width_of(0, 0.5, 1, 1.0)  # |2.0| > |0.1|
+    texts = [t for t in fig.data if t.hovertext is not None and "w[" in str(t.hovertext[0])]
+    assert any("= 2" in s for s in texts[0].hovertext)
+
+
+def test_network_nodes_labels_and_highlight():
+    net = mc.MLP([3, 4, 2, 1], ["relu", "relu", "sigmoid"], seed=1)
+    names = ["x1", "x2", "x1^2"]
+    fig = figures.network_figure(net, names)
+    nodes = [t for t in fig.data if t.marker and t.marker.symbol == "square"][0]
+    assert len(nodes.x) == 3 + 4 + 2 + 1
+    texts = " ".join(a.text for a in fig.layout.annotations)
+    for label in ("x₁", "x₂", "x₁²", "input", "hidden 1", "hidden 2", "output"):
+        assert label in texts
+    assert {t.name for t in fig.data if t.name} == {"positive weight", "negative weight"}
+
+    highlighted = figures.network_figure(net, names, highlight_layer=1)
+    by_layer = {}
+    for t in _link_traces(highlighted):
+        layer = int(np.nanmin(np.asarray(t.x, float)))
+        by_layer.setdefault(layer, set()).add(t.opacity)
+    assert max(by_layer[1]) > max(by_layer[0]) and max(by_layer[1]) > max(by_layer[2])
+    widths = [t for t in highlighted.data if t.marker and t.marker.symbol == "square"][0]
+    widths = np.asarray(widths.marker.line.width)
+    assert widths[3:9].min() > widths[:3].max()  # layer 1 joins hidden 1 and hidden 2
+
+
+def test_network_neuron_maps_become_images_in_the_nodes():
+    net = mc.MLP([2, 3, 1], ["tanh", "sigmoid"], seed=0)
+    grid = np.stack(np.meshgrid(np.linspace(-1, 1, 8), np.linspace(-1, 1, 8)), -1).reshape(-1, 2)
+    net.forward(grid)
+    maps = figures.neuron_maps_from_activations(net.a, (8, 8))
+    assert [m.shape for m in maps] == [(2, 8, 8), (3, 8, 8), (1, 8, 8)]
+    fig = figures.network_figure(net, ["x1", "x2"], neuron_maps=maps)
+    assert len(fig.layout.images) == 6
+    first = decode_png(fig.layout.images[0].source)
+    assert first.shape[:2] == (8, 8)
+    # Input x1 grows to the right: orange on the left, blue on the right.
+    assert first[4, 0, 0] > first[4, 0, 2] and first[4, -1, 2] > first[4, -1, 0]
+    # Maps may be left out per layer.
+    partial = figures.network_figure(net, ["x1", "x2"], neuron_maps=[None, maps[1]])
+    assert len(partial.layout.images) == 3
+
+
+@pytest.mark.parametrize("discretize", [False, True])
+def test_boundary_colors_for_export(discretize):
+    two = figures.boundary_colors(np.array([[0, 128, 255]], np.uint8), discretize)
+    assert two.shape == (1, 3, 3) and two.dtype == np.uint8
+    three = figures.boundary_colors(np.full((2, 2, 3), 85, np.uint8), discretize)
+    assert three.shape == (2, 2, 3)

@@ -1,0 +1,219 @@
+"""viz.state: config validation, the URL round trip, building and updating the state."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as hs
+
+import mlp_core as mc
+from viz import state as pgs
+
+
+def test_defaults_are_valid_and_match_the_contract():
+    config, problems = pgs.validate_config(pgs.default_config())
+    assert problems == []
+    assert config == {
+        "dataset": "circles", "n_samples": 400, "noise": 0.1, "test_fraction": 0.5, "seed": 0,
+        "features": ["x1", "x2"], "hidden": [4, 4], "activation": "tanh", "init": "xavier",
+        "optimizer": "adam", "lr": 0.03, "batch_size": 16, "regularization": "none",
+        "reg_rate": 0.001, "epoch_budget": 0}
+
+
+@pytest.mark.parametrize("name", list(pgs.PRESETS))
+def test_url_round_trip_restores_every_preset(name):
+    config = pgs.PRESETS[name]["config"]
+    query = pgs.config_to_query(config)
+    assert all(isinstance(v, str) for v in query.values())
+    restored, problems = pgs.config_from_query(query)
+    assert problems == []
+    assert restored == config
+
+
+def test_no_hidden_layers_is_encoded_as_zero():
+    config = pgs.default_config() | {"hidden": []}
+    assert pgs.config_to_query(config)["hidden"] == "0"
+    assert pgs.config_from_query({"hidden": "0"})[0]["hidden"] == []
+    assert pgs.config_from_query({"hidden": ""})[0]["hidden"] == []
+
+
+@pytest.mark.parametrize("key, value", [
+    ("dataset", "squares"), ("n_samples", "5"), ("n_samples", "abc"), ("n_samples", "1e3"),
+    ("noise", "-0.1"), ("noise", "nan"), ("test_fraction", "1"), ("seed", "-1"),
+    ("features", "x1,x1"), ("features", "x3"), ("features", ""), ("hidden", "4,0"),
+    ("hidden", "1,1,1,1,1,1,1"), ("hidden", "17"), ("hidden", "4;4"), ("activation", "softmax"),
+    ("init", "zeros"), ("optimizer", "rmsprop"), ("lr", "0"), ("lr", "11"), ("lr", "inf"),
+    ("batch_size", "0"), ("regularization", "l3"), ("reg_rate", "2"), ("epoch_budget", "-5"),
+])
+def test_bad_values_fall_back_to_the_default_and_are_named(key, value):
+    config, problems = pgs.config_from_query({key: value, "noise": "0.2"} if key != "noise"
+                                             else {key: value})
+    assert config[key] == pgs.DEFAULTS[key]
+    assert len(problems) == 1 and problems[0].startswith(key)
+
+
+def test_unknown_and_repeated_parameters_are_reported():
+    config, problems = pgs.config_from_query({"colour": "red", "lr": ["0.1", "0.2"],
+                                              "embed": "true"})
+    assert config == pgs.default_config()
+    assert any("colour" in p for p in problems)
+    assert any(p.startswith("lr") for p in problems)
+    assert len(problems) == 2  # Streamlit's own "embed" is not ours to complain about
+
+
+def test_in_range_values_off_the_slider_grid_are_kept():
+    config, problems = pgs.config_from_query({"lr": "0.004", "features": "x2^2,x1"})
+    assert problems == [] and config["lr"] == 0.004
+    assert config["features"] == ["x1", "x2^2"]  # canonical order
+    assert 0.004 in pgs.with_value(pgs.LR_VALUES, 0.004)
+    assert pgs.LR_VALUES[0] == 1e-5 and pgs.LR_VALUES[-1] == 10.0
+
+
+@settings(max_examples=200, deadline=None)
+@given(hs.dictionaries(hs.sampled_from([*pgs.DEFAULTS, "junk"]), hs.text(max_size=12)))
+def test_any_query_gives_a_valid_config(params):
+    config, problems = pgs.config_from_query(params)
+    assert pgs.validate_config(config)[1] == []
+    assert len(problems) <= len(params)
+
+
+def test_tutorial_preset_is_the_tutorials_experiment():
+    preset = pgs.PRESETS["The tutorial's experiment"]
+    config = preset["config"]
+    state = pgs.build_state(config)
+    assert list(state.net.layer_sizes) == [2, 4, 3, 1]
+    assert state.net.activations == ("relu", "relu", "sigmoid")
+    assert config["init"] == "normal" and config["optimizer"] == "sgd"
+    assert config["lr"] == 0.005 and config["epoch_budget"] == 150
+    assert config["dataset"] == "circles" and config["noise"] == 0.1
+    assert config["n_samples"] == 1000
+    assert config["batch_size"] == len(state.train)  # full batch
+    assert preset["explanation"]
+    state.playing = True
+    state.train_for(10_000)
+    assert state.epoch == 150 and not state.playing
+
+
+def test_every_preset_has_one_line_of_explanation():
+    for name in ("Linear model fails on circles", "Add x1² and x2² and a linear model succeeds",
+                 "Spiral needs depth", "Too large a learning rate diverges",
+                 "The tutorial's experiment"):
+        assert name in pgs.PRESETS
+    for preset in pgs.PRESETS.values():
+        assert preset["explanation"] and "\n" not in preset["explanation"]
+        assert pgs.validate_config(preset["config"])[1] == []
+
+
+def test_build_state_follows_the_preprocessing_contract():
+    config = pgs.default_config() | {"features": ["x1", "x2", "x1^2"], "n_samples": 300}
+    state = pgs.build_state(config)
+    assert len(state.train) + len(state.test) == 300
+    assert state.mean.shape == (2,) and state.std.shape == (2,)
+    expected = mc.expand_features((state.test.X - state.mean) / state.std, state.feature_names)
+    np.testing.assert_allclose(state.X_test, expected)
+    np.testing.assert_allclose(state.X_train[:, :2].mean(axis=0), 0, atol=1e-12)
+    assert state.loss == "bce" and state.net.layer_sizes == (3, 4, 4, 1)
+    assert state.grid_x.ndim == 1 and state.grid_y.ndim == 1
+    assert state.grid_inputs.shape == (state.grid_x.size * state.grid_y.size, 3)
+    # The grid covers every point.
+    points = np.concatenate([state.train.X, state.test.X])
+    assert state.grid_x[0] < points[:, 0].min() and state.grid_x[-1] > points[:, 0].max()
+    assert not state.playing and state.epoch == 0
+
+
+def test_boundary_is_uint8_on_the_grid_for_two_and_three_classes():
+    state = pgs.build_state(pgs.default_config())
+    boundary = state.boundary_u8()
+    assert boundary.dtype == np.uint8 and boundary.shape == (state.grid_y.size, state.grid_x.size)
+    # Cell (row i, column j) is the network's output at (grid_x[j], grid_y[i]).
+    i, j = 17, 63
+    p = state.net.predict_proba(state.prepare([[state.grid_x[j], state.grid_y[i]]]))[0, 0]
+    assert abs(int(boundary[i, j]) - p * 255) <= 1
+
+    three = pgs.build_state(pgs.default_config() | {"dataset": "blobs3"})
+    assert three.loss == "cross_entropy" and three.net.layer_sizes[-1] == 3
+    boundary = three.boundary_u8()
+    assert boundary.shape == (three.grid_y.size, three.grid_x.size, 3)
+    assert np.all(np.abs(boundary.astype(int).sum(axis=-1) - 255) <= 2)
+
+
+def test_neuron_maps_cover_every_node_in_unit_range():
+    state = pgs.build_state(pgs.default_config() | {"hidden": [3, 5]})
+    state.forward_grid()
+    maps = state.neuron_maps()
+    assert [len(m) for m in maps] == list(state.net.layer_sizes)
+    for layer in maps:
+        assert layer.ndim == 3 and layer.min() >= 0 and layer.max() <= 1
+
+
+def test_change_kinds():
+    old = pgs.default_config()
+    assert pgs.change_kind(old, dict(old)) is None
+    assert pgs.change_kind(old, old | {"seed": 3}) == "data"
+    assert pgs.change_kind(old, old | {"noise": 0.3}) == "data"
+    assert pgs.change_kind(old, old | {"hidden": [4]}) == "network"
+    assert pgs.change_kind(old, old | {"features": ["x1"]}) == "network"
+    assert pgs.change_kind(old, old | {"lr": 0.1}) == "training"
+    assert pgs.change_kind(old, old | {"optimizer": "sgd"}) == "training"
+    assert pgs.change_kind(old, old | {"epoch_budget": 10}) == "budget"
+
+
+def test_training_changes_keep_the_network():
+    state = pgs.build_state(pgs.default_config())
+    state.train_for(5)
+    net, params = state.net, state.net.params.copy()
+    state, kind = pgs.apply_config(state, state.config | {"lr": 0.1, "regularization": "l2",
+                                                          "reg_rate": 0.01, "batch_size": 8})
+    assert kind == "training" and state.net is net and state.epoch == 5
+    np.testing.assert_array_equal(state.net.params, params)
+    trainer = state.trainer
+    assert trainer.optimizer.lr == 0.1 and trainer.l2 == 0.01 and trainer.l1 == 0
+    assert trainer.batch_size == 8
+    state, _ = pgs.apply_config(state, state.config | {"optimizer": "momentum"})
+    assert isinstance(state.trainer.optimizer, mc.SGD) and state.trainer.optimizer.momentum == 0.9
+    assert state.trainer.optimizer.lr == 0.1 and state.net is net
+    state.train_for(2)
+    assert state.epoch == 7
+
+
+def test_data_and_architecture_changes_reset_the_network():
+    state = pgs.build_state(pgs.default_config())
+    state.train_for(3)
+    state, kind = pgs.apply_config(state, state.config | {"hidden": [2, 2, 2]})
+    assert kind == "network" and state.epoch == 0 and state.net.layer_sizes == (2, 2, 2, 2, 1)
+    state, kind = pgs.apply_config(state, state.config | {"features": ["x1", "x2", "x1*x2"]})
+    assert state.X_train.shape[1] == 3 and state.grid_inputs.shape[1] == 3
+    state.train_for(3)
+    old_points = state.train.X
+    state, kind = pgs.apply_config(state, state.config | {"seed": 5})
+    assert kind == "data" and state.epoch == 0
+    assert not np.array_equal(state.train.X[:5], old_points[:5])
+
+
+def test_epoch_budget_pauses_training():
+    state = pgs.build_state(pgs.default_config() | {"epoch_budget": 7})
+    state.playing = True
+    state.train_for(5)
+    assert state.epoch == 5 and state.playing
+    state.train_for(100)
+    assert state.epoch == 7 and not state.playing
+    assert state.train_for(1) == [] and state.epoch == 7
+
+
+def test_divergence_pauses_and_keeps_the_last_finite_network():
+    state = pgs.build_state(pgs.PRESETS["Too large a learning rate diverges"]["config"])
+    state.playing = True
+    state.train_for(1000)
+    assert not state.playing
+    assert state.diverged is not None and state.diverged["lr"] == 10.0
+    assert state.epoch == state.diverged["epoch"] - 1
+    assert np.isfinite(state.net.params).all()
+    assert np.isfinite(state.boundary_u8()).all()
+
+
+def test_load_state_decodes_the_query_once():
+    session = {}
+    state = pgs.load_state(session, {"lr": "banana", "hidden": "8"})
+    assert session[pgs.SESSION_KEY] is state
+    assert state.config["hidden"] == [8] and state.config["lr"] == pgs.DEFAULTS["lr"]
+    assert len(state.notices) == 1 and "banana" in state.notices[0]
+    assert pgs.load_state(session, {"hidden": "2"}) is state
