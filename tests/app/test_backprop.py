@@ -12,7 +12,7 @@ import mlp_core as mc
 from mlp_core import explain as ex
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-PAGE = str(ROOT / "pages" / "backprop.py")
+PAGE = str(ROOT / "app_pages" / "backprop.py")
 APP = str(ROOT / "app.py")
 TIMEOUT = 60
 
@@ -275,7 +275,7 @@ def test_page_runs_after_the_playground_page():
     at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
     assert not at.exception
     assert "playground" in at.session_state
-    at.switch_page("pages/backprop.py").run()
+    at.switch_page("app_pages/backprop.py").run()
     assert not at.exception
     at.button(key="bp_take_pg").click().run()
     assert not at.exception

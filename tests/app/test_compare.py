@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 from viz import runs as rn
 from viz import state as pgs
 
-PAGE = str(pathlib.Path(__file__).resolve().parents[2] / "pages" / "compare.py")
+PAGE = str(pathlib.Path(__file__).resolve().parents[2] / "app_pages" / "compare.py")
 
 
 def page():

@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 from viz import state as pgs
 
-PAGE = str(pathlib.Path(__file__).resolve().parents[2] / "pages" / "playground.py")
+PAGE = str(pathlib.Path(__file__).resolve().parents[2] / "app_pages" / "playground.py")
 
 
 def run_page(query=None):

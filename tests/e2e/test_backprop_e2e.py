@@ -35,16 +35,6 @@ def open_backprop(page, app_url):
     page.get_by_role("heading", name="How backprop works").wait_for()
 
 
-@pytest.mark.xfail(strict=True, reason="a pages/ folder beside app.py keeps Streamlit in its "
-                   "old multipage mode until the entry script has run once on the server")
-def test_direct_link_on_a_fresh_server_shows_the_app_navigation(app_url, page):
-    page.goto(app_url + "/backprop")
-    wait_for_app(page)
-    page.get_by_role("heading", name="How backprop works").wait_for()
-    nav = page.locator('[data-testid="stSidebar"]')
-    assert nav.get_by_text("How backprop works").count() == 1
-
-
 def step_heading(page):
     return page.get_by_role("heading", name=re.compile(r"^Step \d+ of \d+")).inner_text()
 
