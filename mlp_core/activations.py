@@ -69,7 +69,3 @@ ACTIVATIONS = {
 HIDDEN_ACTIVATIONS = tuple(ACTIVATIONS)
 OUTPUT_ACTIVATIONS = HIDDEN_ACTIVATIONS + ("softmax",)
 
-
-def apply(name, z):
-    """a = f(z) for any activation name, softmax included."""
-    return softmax(z) if name == "softmax" else ACTIVATIONS[name].f(z)

@@ -1,8 +1,8 @@
 """Losses, each a mean over the batch, and the gradient they send into the output layer.
 
 Every function takes the output layer's pre-activation ``z``, its activation ``a`` and the
-targets ``Y``, all of shape ``(n_samples, n_outputs)``. ``value`` returns the scalar loss (a NumPy scalar of
-the inputs' dtype, so a gradient check can evaluate it in extended precision),
+targets ``Y``, all of shape ``(n_samples, n_outputs)``. ``value`` returns the scalar loss (a
+NumPy scalar of the inputs' dtype, so a gradient check can evaluate it in extended precision),
 ``output_delta`` returns dL/dz for the output layer.
 """
 

@@ -13,7 +13,7 @@ Losses are means over the batch, so the 1/n sits inside delta at the output, onc
 import numpy as np
 
 from . import _validate as check
-from .activations import ACTIVATIONS, OUTPUT_ACTIVATIONS, apply
+from .activations import ACTIVATIONS, OUTPUT_ACTIVATIONS, softmax
 from .losses import LOSSES
 
 INITS = ("he", "xavier", "normal")
@@ -92,6 +92,8 @@ class MLP:
             check.choice(f"activations[{i}]", name, tuple(ACTIVATIONS))
         check.choice(f"activations[{len(activations) - 1}]", activations[-1], OUTPUT_ACTIVATIONS)
         self.activations = tuple(activations)
+        self._functions = [softmax if name == "softmax" else ACTIVATIONS[name].f
+                           for name in self.activations]
         self._derivatives = [ACTIVATIONS[name].df for name in self.activations[:-1]]
         self.init = check.choice("init", init, INITS)
         self.seed = check.integer("seed", seed, 0)
@@ -149,11 +151,11 @@ class MLP:
 
     def _forward(self, X):
         self.a, self.z = a, z = [X], []
-        for W, b, name in zip(self.weights, self.biases, self.activations):
+        for W, b, f in zip(self.weights, self.biases, self._functions):
             zk = a[-1] @ W
             zk += b
             z.append(zk)
-            a.append(apply(name, zk))
+            a.append(f(zk))
         return a[-1]
 
     def predict_proba(self, X):
