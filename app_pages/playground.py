@@ -3,11 +3,18 @@
 import math
 import time
 
+import numpy as np
 import streamlit as st
+from streamlit.errors import StreamlitPageNotFoundError
 
 import mlp_core as mc
-from viz import figures
+from viz import exports as ex
+from viz import figures, uploads
+from viz import own_data as od
+from viz import runs as rn
 from viz import state as pgs
+from viz.draw import DrawError, DrawnPoints
+from viz.uploads import UploadError, inspect_csv, parse_csv
 
 TICK_SECONDS = 0.05  # how often the live fragment reruns while playing
 TRAIN_SECONDS = 0.05  # training time per tick; the rest of a tick is drawing
@@ -16,7 +23,8 @@ CUSTOM = "Custom"
 
 DATASET_LABELS = {"circles": "Circles", "moons": "Moons", "xor": "XOR", "gaussians": "Gaussians",
                   "spiral": "Spiral", "blobs3": "Blobs (3 classes)",
-                  "spiral3": "Spiral (3 classes)"}
+                  "spiral3": "Spiral (3 classes)", "draw": "Draw your own",
+                  "upload": "Upload a CSV"}
 OPTIMIZER_LABELS = {"sgd": "SGD", "momentum": "SGD + momentum 0.9", "adam": "Adam"}
 REG_LABELS = {"none": "None", "l1": "L1", "l2": "L2"}
 INIT_LABELS = {"he": "He", "xavier": "Xavier", "normal": "Normal N(0, 0.1)"}
@@ -128,13 +136,18 @@ def sidebar(state):
         sb.caption(pgs.PRESETS[ss["pg_preset"]]["explanation"])
 
     sb.header("Data")
-    sb.selectbox("Dataset", mc.DATASETS, key="pg_dataset", format_func=DATASET_LABELS.get,
+    sb.selectbox("Dataset", pgs.DATASET_CHOICES, key="pg_dataset",
+                 format_func=DATASET_LABELS.get,
                  help="The 2-D points to classify. Blobs and Spiral (3 classes) need three "
-                      "outputs, which the network gets automatically.")
-    sb.slider("Samples", *pgs.SAMPLES_RANGE, step=10, key="pg_n_samples",
-              help="How many points, before splitting into train and test.")
-    sb.slider("Noise", *pgs.NOISE_RANGE, step=0.01, key="pg_noise",
-              help="Standard deviation of the random jitter added to each point.")
+                      "outputs, which the network gets automatically. Draw your own or "
+                      "upload a CSV to train on your own points.")
+    own = ss["pg_dataset"] in pgs.OWN_DATASETS
+    sb.slider("Samples", *pgs.SAMPLES_RANGE, step=10, key="pg_n_samples", disabled=own,
+              help="How many points, before splitting into train and test (not used for "
+                   "your own points).")
+    sb.slider("Noise", *pgs.NOISE_RANGE, step=0.01, key="pg_noise", disabled=own,
+              help="Standard deviation of the random jitter added to each point (not used "
+                   "for your own points).")
     sb.slider("Test fraction", *pgs.TEST_FRACTION_RANGE, step=0.05, key="pg_test_fraction",
               help="Share of the points held out for testing; the network never trains on "
                    "them. Test points are drawn outlined, training points filled.")
@@ -312,23 +325,447 @@ def live_view(presenter):
             st.rerun()
 
 
+# ---- own data: draw and upload ---------------------------------------------------------------
+KEPT = "The previous data stay in use."
+DRAW_MODES = (0, 1, 2, "erase")
+ERASE_RADIUS = 0.05  # of the canvas's larger side
+
+
+def draw_mode_label(mode):
+    if mode == "erase":
+        return "Erase the nearest point"
+    return f"Add class {mode} ({od.CLASS_COLOR_NAMES[mode]})"
+
+
+def drawing():
+    found = ss.get("pg_drawing")
+    if not isinstance(found, DrawnPoints):
+        found = ss["pg_drawing"] = DrawnPoints()
+    return found
+
+
+def publish_drawing():
+    """Hand the drawing to the Playground once it can be trained on; until then the
+    Playground keeps the points it has."""
+    try:
+        own = od.own_data_from_drawing(drawing())
+    except DrawError as err:
+        ss["pg_draw_problem"] = str(err)
+        return
+    ss.pop("pg_draw_problem", None)
+    pgs.set_own_data(ss, own)
+
+
+def on_canvas_click():
+    point = od.clicked_point(ss.get("pg_draw_canvas"))
+    if point is None:
+        return
+    points, mode = drawing(), ss.get("pg_draw_mode", 0)
+    try:
+        if mode == "erase":
+            (x0, x1), (y0, y1) = points.bounds()
+            if points.remove_nearest(*point, radius=ERASE_RADIUS * max(x1 - x0, y1 - y0)) \
+                    is None:
+                st.toast("There is no point near that spot to erase.")
+                return
+        else:
+            points.add(*point, int(mode))
+    except DrawError as err:
+        st.toast(f"{str(err).capitalize()}.")
+        return
+    publish_drawing()
+
+
+def on_draw_undo():
+    if drawing().undo():
+        publish_drawing()
+
+
+def on_draw_clear():
+    drawing().clear()
+    publish_drawing()
+
+
+def on_draw_from_current():
+    state = current_state()
+    X = np.concatenate([state.train.X, state.test.X])
+    y = np.concatenate([state.train.y, state.test.y])
+    drawing().replace(X, y)
+    publish_drawing()
+
+
+def draw_panel(state):
+    points = drawing()
+    with st.container(border=True):
+        st.markdown("**Draw your own points.** Choose what a click does, then click on the "
+                    "canvas. Every change starts training again from epoch 0.")
+        left, right = st.columns([3, 2])
+        with right:
+            st.radio("A click on the canvas", DRAW_MODES, key="pg_draw_mode",
+                     format_func=draw_mode_label)
+            counts = points.counts()
+            st.caption(f"{len(points)} points: " + ", ".join(
+                f"{n} of class {c}" for c, n in enumerate(counts)) + ".")
+            undo_col, clear_col = st.columns(2)
+            undo_col.button("Undo", key="pg_draw_undo", on_click=on_draw_undo,
+                            icon=":material/undo:", disabled=not points.can_undo,
+                            width="stretch")
+            clear_col.button("Clear", key="pg_draw_clear", on_click=on_draw_clear,
+                             icon=":material/delete:", disabled=not len(points),
+                             width="stretch")
+            st.button("Start from the current points", key="pg_draw_from_current",
+                      on_click=on_draw_from_current, icon=":material/content_copy:",
+                      width="stretch",
+                      help="Copy the points the network trains on now into the drawing, "
+                           "to edit them.")
+            st.download_button("Download the points (CSV)", points.to_csv(),
+                               file_name="my-points.csv", mime="text/csv",
+                               key="pg_draw_download", on_click="ignore",
+                               icon=":material/download:", disabled=not len(points),
+                               width="stretch",
+                               help="Upload this file later (dataset: Upload a CSV) to "
+                                    "train on the same points.")
+            problem = ss.get("pg_draw_problem") if len(points) else \
+                "Draw points of at least two classes to train on them."
+            if problem:
+                using = "your previous drawing" if state.config["dataset"] == "draw" else \
+                    DATASET_LABELS.get(state.config["dataset"], state.config["dataset"])
+                st.info(f"{problem} Until then the network trains on {using}.",
+                        icon=":material/edit:")
+        with left:
+            x_range, y_range = points.bounds()
+            st.plotly_chart(od.canvas_figure(points.X, points.y, x_range, y_range),
+                            key="pg_draw_canvas", on_select=on_canvas_click,
+                            selection_mode="points", theme=None,
+                            config={"displayModeBar": False})
+
+
+def upload_notice(kind, text):
+    ss["pg_upload_notice"] = (kind, text)
+
+
+def use_upload(name, data, features=None, label=None):
+    try:
+        points = parse_csv(data, features, label)
+    except UploadError as err:
+        upload_notice("error", f"“{name}” was not loaded: {err} {KEPT}")
+        return
+    pgs.set_own_data(ss, od.own_data_from_upload(points, name))
+    ss.pop("pg_upload_pending", None)
+    upload_notice("success", f"Loaded {len(points.y)} points of {points.n_classes} classes "
+                             f"from “{name}”.")
+
+
+def on_upload():
+    uploaded = ss.get("pg_upload_file")
+    if uploaded is None:  # the file was removed from the uploader: keep its points
+        return
+    data = uploaded.getvalue()
+    ss.pop("pg_upload_pending", None)
+    try:
+        preview = inspect_csv(data)
+    except UploadError as err:
+        upload_notice("error", f"“{uploaded.name}” was not loaded: {err} {KEPT}")
+        return
+    if preview.ambiguous:
+        ss["pg_upload_pending"] = (uploaded.name, data, preview)
+        ss["pg_upload_x"] = preview.columns[preview.suggested_features[0]]
+        ss["pg_upload_y"] = preview.columns[preview.suggested_features[1]]
+        ss["pg_upload_label"] = preview.columns[preview.suggested_label]
+        upload_notice("info", f"“{uploaded.name}” has {len(preview.columns)} columns: choose "
+                              f"the two features and the label, then press Use these "
+                              f"columns.")
+        return
+    use_upload(uploaded.name, data)
+
+
+def on_upload_columns():
+    pending = ss.get("pg_upload_pending")
+    if pending is not None:
+        name, data, _ = pending
+        use_upload(name, data, [ss["pg_upload_x"], ss["pg_upload_y"]], ss["pg_upload_label"])
+
+
+def upload_panel(state):
+    with st.container(border=True):
+        st.markdown(f"**Upload your own points**: a CSV file with two numeric feature columns "
+                    f"and a label column (a header row is optional). Labels may be numbers or "
+                    f"names, {uploads.MAX_CLASSES} classes at most; up to "
+                    f"{uploads.MAX_ROWS:,} rows and {uploads.MAX_BYTES // 2**20} MB.")
+        st.file_uploader("CSV file", type=["csv", "txt", "tsv"], key="pg_upload_file",
+                         on_change=on_upload)
+        notice = ss.get("pg_upload_notice")
+        if notice:
+            kind, text = notice
+            {"error": st.error, "info": st.info, "success": st.success}[kind](text)
+        pending = ss.get("pg_upload_pending")
+        if pending is not None:
+            columns = pending[2].columns
+            cols = st.columns([1, 1, 1, 1], vertical_alignment="bottom")
+            cols[0].selectbox("Feature x₁", columns, key="pg_upload_x")
+            cols[1].selectbox("Feature x₂", columns, key="pg_upload_y")
+            cols[2].selectbox("Label", columns, key="pg_upload_label")
+            cols[3].button("Use these columns", key="pg_upload_use", type="primary",
+                           on_click=on_upload_columns)
+        own = pgs.own_data(ss, "upload")
+        if own is None:
+            st.caption("Until a file is loaded, the network trains on "
+                       f"{DATASET_LABELS.get(state.config['dataset'], 'the current data')}.")
+            return
+        names = ", ".join(f"class {k} = “{name}” ({od.CLASS_COLOR_NAMES[k]})"
+                          for k, name in enumerate(own.class_names))
+        in_use = "In use" if state.own is own else "Loaded"
+        st.caption(f"{in_use}: {len(own.data)} points from “{own.description}”. On the plots "
+                   f"x₁ is “{own.axis_names[0]}” and x₂ is “{own.axis_names[1]}”, in the "
+                   f"file's own units (the network sees them standardised); {names}.")
+
+
+def own_data_panel(state):
+    if ss.get("pg_dataset") == "draw":
+        draw_panel(state)
+    elif ss.get("pg_dataset") == "upload":
+        upload_panel(state)
+
+
+def own_data_for(state, config):
+    """The points for a draw/upload ``config``. Without any yet (nothing drawn or uploaded),
+    ``config`` keeps the Playground's current dataset."""
+    if config["dataset"] not in pgs.OWN_DATASETS:
+        return None
+    own = pgs.own_data(ss, config["dataset"])
+    if own is None:
+        config["dataset"] = state.config["dataset"]
+        return state.own
+    return own
+
+
+# ---- replay, save and export -----------------------------------------------------------------
+def run_collection():
+    runs = ss.get(rn.SESSION_KEY)
+    if not isinstance(runs, rn.RunCollection):
+        runs = ss[rn.SESSION_KEY] = rn.RunCollection()
+    return runs
+
+
+def replay_tab(state):
+    if state.playing:
+        st.info("Pause to replay how the boundary formed.", icon=":material/pause:")
+        return
+    state.record_snapshot(force=True)  # the current epoch can be replayed too
+    store = state.snapshots
+    epochs = store.epochs
+    if len(epochs) < 2:
+        st.info("Train for a while (Play or Step), then replay the boundary at any earlier "
+                "epoch here.", icon=":material/history:")
+        return
+    seen = (id(store), state.epoch)
+    if ss.get("pg_replay_seen") != seen or ss.get("pg_replay_epoch") not in epochs:
+        ss["pg_replay_epoch"] = epochs[-1]  # after more training, start at the newest
+        ss["pg_replay_seen"] = seen
+    epoch = st.select_slider(
+        "Epoch to replay", epochs, key="pg_replay_epoch",
+        format_func=lambda e: f"{e:,}",
+        help=f"{len(epochs)} snapshots of the boundary are kept; as a run grows, older ones "
+             "are thinned out so memory stays bounded.")
+    epoch, grid = store.at(epoch)
+    show_test = ss.get("pg_show_test", True)
+    points = cached_figure(  # the same picture of the points as the live view's
+        "points", (id(state.train), show_test), lambda: figures.points_image(
+            state.grid_x, state.grid_y, state.train.X, state.train.y,
+            state.test.X if show_test else None, state.test.y), math.inf)
+    record = od.record_at(state.trainer.history, epoch)
+    if record is not None and record["epoch"] == epoch:
+        st.caption(f"Epoch {epoch:,}: train loss {fmt_loss(record['train_loss'])}, test loss "
+                   f"{fmt_loss(record['test_loss'])}, train accuracy "
+                   f"{fmt_acc(record['train_acc'])}, test accuracy "
+                   f"{fmt_acc(record['test_acc'])}.")
+    left, right = st.columns([5, 4])
+    left.plotly_chart(figures.boundary_figure(
+        state.grid_x, state.grid_y, grid, state.train.X, state.train.y, state.test.X,
+        state.test.y, n_classes=state.n_classes, show_test=show_test,
+        discretize=ss.get("pg_discretize", False), height=420, points=points),
+        key="pg_replay_boundary", theme=None, config={"displaylogo": False})
+    history = state.trainer.history
+    with right:
+        st.plotly_chart(od.with_cursor(figures.loss_figure(
+            history.column("epoch"), history.column("train_loss"), history.column("test_loss"),
+            log_y=ss.get("pg_log_loss", False), height=210), epoch), key="pg_replay_loss",
+            theme=None, config={"displaylogo": False})
+        st.plotly_chart(od.with_cursor(figures.accuracy_figure(
+            history.column("epoch"), history.column("train_acc"), history.column("test_acc"),
+            height=210), epoch), key="pg_replay_accuracy", theme=None,
+            config={"displaylogo": False})
+
+
+def default_run_name(state):
+    config = state.config
+    hidden = "-".join(str(n) for n in config["hidden"]) or "linear"
+    name = (f"{DATASET_LABELS.get(config['dataset'], config['dataset'])}, {hidden}, "
+            f"{config['optimizer']} {config['lr']:g}, epoch {state.epoch}")
+    return name[:rn.MAX_NAME_LENGTH]
+
+
+def on_save_run():
+    state, runs = current_state(), run_collection()
+    try:
+        name = runs.unique_name(ss.get("pg_run_name", "").strip() or default_run_name(state))
+        runs.add(rn.run_from_state(name, state))
+    except rn.RunsError as err:
+        ss["pg_save_notice"] = ("error", str(err))
+        return
+    ss["pg_run_name"] = ""
+    ss["pg_save_notice"] = ("success", f"Saved “{name}” ({len(runs)} of {runs.max_runs}).")
+
+
+def save_tab(state, compact=False):
+    runs = run_collection()
+    if not compact:
+        st.caption("A saved run keeps the settings, the loss and accuracy curves and the "
+                   "boundary as they are now. Save one before and one after a change, then "
+                   "compare them.")
+    name_col, button_col, link_col = st.columns([3, 1.2, 1.6], vertical_alignment="bottom")
+    name_col.text_input("Run name", key="pg_run_name", max_chars=rn.MAX_NAME_LENGTH,
+                        placeholder=default_run_name(state))
+    button_col.button("Save run", key="pg_save_run", on_click=on_save_run, type="primary",
+                      icon=":material/bookmark_add:", disabled=runs.full, width="stretch")
+    with link_col:
+        try:
+            st.page_link("app_pages/compare.py", label="Compare saved runs",
+                         icon=":material/compare:")
+        except StreamlitPageNotFoundError:  # the page run on its own, outside app.py
+            st.markdown("Open **Compare runs** from the navigation.")
+    notice = ss.pop("pg_save_notice", None)
+    if notice:
+        (st.success if notice[0] == "success" else st.error)(notice[1])
+    if len(runs) and not compact:
+        st.caption(f"Saved ({len(runs)} of {runs.max_runs}): " + "; ".join(runs.names) + "."
+                   + (" Delete some on the Compare page to save more." if runs.full else ""))
+
+
+def export_tab(state):
+    if state.playing:
+        st.info("Pause to export the network.", icon=":material/pause:")
+        return
+    model_col, script_col, gif_col = st.columns(3)
+    with model_col:
+        st.markdown("**Model (JSON)**")
+        st.caption("The settings, weights, biases, input features and the data's "
+                   "standardisation. Load it again under Import a model.")
+        st.download_button("Download the model", ex.model_json_from_state(state),
+                           file_name=f"model-epoch-{state.epoch}.json",
+                           mime="application/json", key="pg_export_model",
+                           icon=":material/download:", on_click="ignore")
+    with script_col:
+        st.markdown("**Training script (Python)**")
+        needs = " and scikit-learn" if state.config["dataset"] in ("circles", "moons") else ""
+        st.caption(f"A standalone script (NumPy{needs}) that rebuilds the data and trains the "
+                   f"same network with the same seed for {state.epoch:,} epochs.")
+        if state.epoch == 0:
+            st.caption("Train at least one epoch first.")
+        else:
+            if state.changed_mid_run or state.imported:
+                why = ("the weights were imported from a model file" if state.imported else
+                       "training settings changed during this run")
+                st.warning(f"Since {why}, the script trains with the current settings from "
+                           f"fresh weights: it reproduces a new run, not this one.",
+                           icon=":material/info:")
+            script = ex.training_script(state.config, state.epoch, state.all_points,
+                                        state.class_names)
+            st.download_button("Download the script", script.encode("utf-8"),
+                               file_name=f"train-epoch-{state.epoch}.py", mime="text/x-python",
+                               key="pg_export_script", icon=":material/download:",
+                               on_click="ignore")
+    with gif_col:
+        st.markdown("**Animation (GIF)**")
+        store = state.snapshots
+        st.caption(f"The boundary forming, from {len(store)} snapshots"
+                   + (f" up to epoch {store.latest[0]:,}." if store.latest else "."))
+        signature = (id(store), len(store), store.latest[0] if store.latest else None)
+        gif = ss.get("pg_gif")
+        if st.button("Make the GIF", key="pg_make_gif", icon=":material/movie:",
+                     disabled=len(store) < 2):
+            bar = st.progress(0.0, text="Drawing the frames…")
+            data = ex.boundary_gif(
+                store.items(), state.grid_x, state.grid_y, state.train.X, state.train.y,
+                progress=lambda done, total: bar.progress(done / total,
+                                                          text=f"Frame {done} of {total}"))
+            bar.empty()
+            gif = ss["pg_gif"] = (signature, data)
+        if gif is not None and gif[0] == signature:
+            st.download_button(f"Download the GIF ({len(gif[1]) / 1e6:.1f} MB)", gif[1],
+                               file_name=f"boundary-epoch-{signature[2]}.gif",
+                               mime="image/gif", key="pg_export_gif",
+                               icon=":material/download:", on_click="ignore")
+
+
+def on_model_import():
+    uploaded = ss.get("pg_model_file")
+    if uploaded is None:
+        return
+    try:
+        model = ex.model_from_json(uploaded.getvalue())
+        dataset = model.config["dataset"]
+        own = pgs.own_data(ss, dataset) if dataset in pgs.OWN_DATASETS else None
+        state = ex.state_from_import(model, own)
+    except ex.ModelFileError as err:
+        ss["pg_import_notice"] = ("error", f"“{uploaded.name}” was not imported: {err} Your "
+                                           f"current network is unchanged.")
+        return
+    ss[pgs.SESSION_KEY] = state
+    set_widgets(state.config)
+    ss["pg_preset"] = CUSTOM
+    ss["pg_import_notice"] = ("success", f"Imported the network from “{uploaded.name}”: "
+                                         f"its settings are set in the sidebar and its "
+                                         f"weights are in place. Press Play to train on.")
+
+
+def import_tab():
+    st.file_uploader("Model file (JSON) downloaded here earlier", type=["json"],
+                     key="pg_model_file", on_change=on_model_import,
+                     help="Restores the network and its settings. A model trained on drawn "
+                          "or uploaded points needs those points loaded first.")
+    notice = ss.get("pg_import_notice")
+    if notice:
+        (st.success if notice[0] == "success" else st.error)(notice[1])
+
+
+def replay_save_export(state, presenter):
+    if presenter:  # on a projector only what a lecturer needs: save runs to compare them
+        save_tab(state, compact=True)
+        return
+    st.subheader("Replay, save and export")
+    with st.container():
+        replay, save, export, load = st.tabs(["Replay", "Save run", "Export",
+                                              "Import a model"])
+        with replay:
+            replay_tab(state)
+        with save:
+            save_tab(state)
+        with export:
+            export_tab(state)
+        with load:
+            import_tab()
+
+
 # ---- the page --------------------------------------------------------------------------------
 def apply_widget_changes(state):
     config, problems = config_from_widgets(state.config)
     if problems:
         st.toast("Ignored: " + "; ".join(problems))
-    kind = pgs.change_kind(state.config, config)
+    own = own_data_for(state, config)
+    kind = pgs.state_change_kind(state, config, own)
     if kind is None:
         return state
+    points_only = pgs.change_kind(state.config, config) is None  # drawn/uploaded points
     try:
-        state, kind = pgs.apply_config(state, config)
+        state, kind = pgs.apply_config(state, config, own)
     except ValueError as exc:
         st.error(f"That setting could not be used: {exc}. The previous setup is kept.")
         set_widgets(state.config)
         return state
     state.notices = []
     ss[pgs.SESSION_KEY] = state
-    if kind == "data":
+    if kind == "data" and not points_only:
         st.toast("New data: the network was reset to epoch 0.", icon=":material/restart_alt:")
     elif kind == "network":
         st.toast("New network shape: the network was reset to epoch 0.",
@@ -363,6 +800,7 @@ def main():
                    "defaults: " + "; ".join(state.notices) + ".", icon=":material/link_off:")
     if state.diverged:
         divergence_notice(state)
+    own_data_panel(state)
 
     controls = st.columns([1, 1, 1, 1.3, 1.3, 1.3], vertical_alignment="center")
     controls[0].button("Pause" if state.playing else "Play", key="pg_play", on_click=on_play,
@@ -395,6 +833,7 @@ def main():
             f"{loss_text}. In the "
             "network, blue links are positive weights and orange negative, thicker = larger; "
             "each square shows what that neuron computes over the plane.")
+    replay_save_export(state, presenter)
 
 
 main()

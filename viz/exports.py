@@ -273,23 +273,37 @@ def model_json_from_state(state, class_names=None):
                          names)
 
 
-def state_from_import(imported):
+def state_from_import(imported, own=None):
     """A fresh PlaygroundState for the imported config, holding the imported weights.
-    Only for the built-in datasets: the points of a drawing or an upload are not in a model
-    file, so the caller restores those first (ModelFileError says so)."""
-    if imported.config["dataset"] in OWN_DATASETS:
-        raise ModelFileError("This model was trained on your own points, which a model file "
-                             "does not hold; load the same points first.")
-    state = pgs.build_state(imported.config)
+    The points of a drawing or an upload are not in a model file: for those datasets ``own``
+    (a viz.state.OwnData of the same source) must hold the same points (ModelFileError if
+    it is missing or its points differ)."""
+    dataset = imported.config["dataset"]
+    if dataset in OWN_DATASETS:
+        what = "drew" if dataset == "draw" else "uploaded"
+        if own is None or own.source != dataset:
+            raise ModelFileError(f"This model was trained on points you {what}, which a model "
+                                 f"file does not hold; {'draw' if dataset == 'draw' else 'upload'}"
+                                 f" the same points first, then import it again.")
+    else:
+        own = None
+    state = pgs.build_state(imported.config, own)
     if state.net.layer_sizes != imported.net.layer_sizes \
             or state.net.activations != imported.net.activations:
         raise ModelFileError(f"The file's network ({list(imported.net.layer_sizes)}) does not "
                              f"fit its data settings ({list(state.net.layer_sizes)}).")
     if not (np.allclose(state.mean, imported.mean, rtol=1e-9, atol=1e-12)
             and np.allclose(state.std, imported.std, rtol=1e-9, atol=1e-12)):
+        if own is not None:
+            raise ModelFileError("The model was trained on other points than the ones "
+                                 f"{'drawn' if own.source == 'draw' else 'uploaded'} now "
+                                 "(their mean and spread differ); load the same points first.")
         raise ModelFileError("The file's data normalisation does not match its data settings; "
                              "the file was changed after it was saved.")
     state.net.params[...] = imported.net.params  # in place: the trainer keeps the same net
+    state.imported = True
+    state.snapshots.clear()
+    state.record_snapshot()
     return state
 
 

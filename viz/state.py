@@ -5,13 +5,19 @@ be tested directly; the page keeps one ``PlaygroundState`` in ``st.session_state
 
 import copy
 import math
+import time
 from dataclasses import dataclass, field
 
 import numpy as np
 
 import mlp_core as mc
 
+from .snapshots import SnapshotStore
+
 SESSION_KEY = "playground"
+OWN_DATA_KEY = "pg_own_data"  # session_state: {"draw" | "upload": OwnData}, points of this session
+OWN_DATASETS = ("draw", "upload")
+DATASET_CHOICES = (*mc.DATASETS, *OWN_DATASETS)
 OPTIMIZER_CHOICES = ("sgd", "momentum", "adam")
 REGULARIZATIONS = ("none", "l1", "l2")
 FEATURE_CHOICES = tuple(mc.FEATURES)
@@ -28,6 +34,10 @@ BUDGET_RANGE = (0, 10_000_000)
 MOMENTUM = 0.9
 GRID_SIZE = 100  # boundary cells per side
 MAP_STRIDE = 4  # neuron maps use every 4th grid cell (25 x 25)
+# Scrubber snapshots are kept at least this fraction of the run apart (and at least the
+# store's stride): every epoch at first, then ever sparser, so the epochs where a boundary
+# forms are all there and a long run adds only a few (about 80 by epoch 10,000).
+SNAPSHOT_GROWTH = 0.1
 
 DEFAULTS = {
     "dataset": "circles", "n_samples": 400, "noise": 0.1, "test_fraction": 0.5, "seed": 0,
@@ -109,7 +119,7 @@ def _hidden(value):
 
 
 VALIDATORS = {
-    "dataset": lambda v: _choice(v, mc.DATASETS),
+    "dataset": lambda v: _choice(v, DATASET_CHOICES),
     "n_samples": lambda v: _int(v, *SAMPLES_RANGE),
     "noise": lambda v: _float(v, *NOISE_RANGE),
     "test_fraction": lambda v: _float(v, *TEST_FRACTION_RANGE),
@@ -230,9 +240,46 @@ PRESETS = {
 }
 
 
+# ---- the user's own points -------------------------------------------------------------------
+@dataclass(frozen=True, eq=False)
+class OwnData:
+    """Points a user drew or uploaded, in their own units. They live in the session (a link
+    cannot hold them); a new OwnData object means new points, so identity tells them apart."""
+
+    source: str  # "draw" or "upload"
+    data: mc.Dataset  # every point, before the train/test split
+    class_names: list  # class_names[k] is what the user calls class k
+    axis_names: tuple = ("x1", "x2")  # what the two coordinates are (an upload's columns)
+    description: str = ""  # e.g. the file's name
+
+    def __post_init__(self):
+        if self.source not in OWN_DATASETS:
+            raise ValueError(f"source must be one of {OWN_DATASETS}; got {self.source!r}")
+        if len(self.class_names) != self.data.n_classes:
+            raise ValueError("one class name per class is needed")
+
+
+def own_data(session_state, source):
+    """The session's OwnData for ``source`` ("draw" or "upload"), or None."""
+    found = (session_state.get(OWN_DATA_KEY) or {}).get(source)
+    return found if isinstance(found, OwnData) else None
+
+
+def set_own_data(session_state, own):
+    """Keep ``own`` as the session's points for ``own.source``."""
+    stored = dict(session_state.get(OWN_DATA_KEY) or {})
+    stored[own.source] = own
+    session_state[OWN_DATA_KEY] = stored
+
+
 # ---- building --------------------------------------------------------------------------------
-def build_data(config):
-    """(train, test) Datasets of raw points for ``config``."""
+def build_data(config, own=None):
+    """(train, test) Datasets of raw points for ``config``; the "draw" and "upload" datasets
+    split ``own`` (an OwnData of that source)."""
+    if config["dataset"] in OWN_DATASETS:
+        if own is None or own.source != config["dataset"]:
+            raise ValueError(f"the {config['dataset']} dataset needs its points")
+        return mc.train_test_split(own.data, config["test_fraction"], config["seed"])
     ds = mc.make_dataset(config["dataset"], config["n_samples"], config["noise"], config["seed"])
     return mc.train_test_split(ds, config["test_fraction"], config["seed"])
 
@@ -305,6 +352,12 @@ class PlaygroundState:
     playing: bool = False
     diverged: dict | None = None  # {"epoch", "reason", "lr"} after the last divergence
     notices: list = field(default_factory=list)
+    own: OwnData | None = None  # the points of a "draw" or "upload" dataset
+    snapshots: SnapshotStore = field(default_factory=SnapshotStore)  # for the time scrubber
+    # Training settings changed after epoch 0: a script replaying the current settings from
+    # scratch would not reproduce this run.
+    changed_mid_run: bool = False
+    imported: bool = False  # the weights came from a model file, not from training here
 
     @property
     def n_classes(self):
@@ -313,6 +366,45 @@ class PlaygroundState:
     @property
     def epoch(self):
         return self.trainer.epoch
+
+    @property
+    def class_names(self):
+        if self.own is not None:
+            return list(self.own.class_names)
+        return [str(k) for k in range(self.n_classes)]
+
+    @property
+    def axis_names(self):
+        """Names of the two raw coordinates (an upload's column names)."""
+        return tuple(self.own.axis_names) if self.own is not None else ("x1", "x2")
+
+    @property
+    def all_points(self):
+        """Every raw point as one mc.Dataset (for the script of a draw/upload run)."""
+        return self.own.data if self.own is not None else None
+
+    def _snapshot_gap(self, latest_epoch):
+        return max(self.snapshots.stride, math.ceil(SNAPSHOT_GROWTH * latest_epoch), 1)
+
+    def epochs_to_next_snapshot(self):
+        """Epochs from now until the next scrubber snapshot is due (>= 1)."""
+        latest = self.snapshots.latest
+        if latest is None:
+            return 1
+        return max(latest[0] + self._snapshot_gap(latest[0]) - self.trainer.epoch, 1)
+
+    def record_snapshot(self, force=False):
+        """Keep the boundary of the current epoch for the scrubber if one is due (``force``:
+        whenever the epoch is new). A grid forward pass only happens when one is kept."""
+        epoch, latest = self.trainer.epoch, self.snapshots.latest
+        if latest is not None and latest[0] > epoch:  # e.g. a rolled-back epoch
+            self.snapshots.clear()
+            latest = None
+        if latest is not None and latest[0] == epoch:
+            return False
+        if not force and latest is not None and epoch - latest[0] < self._snapshot_gap(latest[0]):
+            return False
+        return self.snapshots.add(epoch, self.boundary_u8(), force=True)
 
     def prepare(self, X_raw):
         """The network's inputs for raw 2-D points."""
@@ -336,15 +428,32 @@ class PlaygroundState:
         if n_epochs <= 0:
             self.playing = False
             return []
+        # Training stops at each epoch where a snapshot is due, so the scrubber gets the
+        # epochs it wants whatever the number of epochs per tick.
+        started, records = time.perf_counter(), []
         try:
-            records = self.trainer.run_epochs(self.X_train, self.train.y, n_epochs,
-                                              self.X_test, self.test.y, time_budget)
+            while n_epochs > 0:
+                remaining = None
+                if time_budget is not None:
+                    remaining = time_budget - (time.perf_counter() - started)
+                    if remaining <= 0 and records:
+                        break
+                chunk = min(n_epochs, self.epochs_to_next_snapshot())
+                done = self.trainer.run_epochs(
+                    self.X_train, self.train.y, chunk, self.X_test, self.test.y,
+                    None if remaining is None else max(remaining, 0.0))
+                records += done
+                n_epochs -= len(done)
+                self.record_snapshot()
+                if len(done) < chunk:  # the time budget ran out
+                    break
         except mc.Diverged as exc:
             self.playing = False
             self.diverged = {"epoch": exc.epoch, "reason": exc.reason, "lr": self.config["lr"]}
             return []
         if self.budget_left() == 0:
             self.playing = False
+        self.record_snapshot(force=not self.playing)
         return records
 
     def forward_grid(self):
@@ -378,6 +487,10 @@ class PlaygroundState:
         self.trainer = build_trainer(self.config, net, self.loss)
         self.playing = False
         self.diverged = None
+        self.changed_mid_run = False
+        self.imported = False
+        self.snapshots.clear()
+        self.record_snapshot()
 
     def apply_training_settings(self):
         """Point the trainer at the config's optimizer settings, keeping the network.
@@ -392,10 +505,11 @@ class PlaygroundState:
         trainer.l1, trainer.l2 = penalties(config)
 
 
-def build_state(config):
-    """A PlaygroundState with fresh data, network and trainer for a valid ``config``."""
+def build_state(config, own=None):
+    """A PlaygroundState with fresh data, network and trainer for a valid ``config``;
+    ``own``: the OwnData that the "draw" and "upload" datasets need."""
     config = copy.deepcopy(config)
-    train, test = build_data(config)
+    train, test = build_data(config, own)
     mean, std = standardisation(train.X)
     features = list(config["features"])
     X_train = mc.expand_features((train.X - mean) / std, features)
@@ -406,10 +520,13 @@ def build_state(config):
     loss = loss_for(train.n_classes)
     net = build_network(config, len(features), train.n_classes)
     trainer = build_trainer(config, net, loss)
-    return PlaygroundState(config=config, net=net, trainer=trainer, train=train, test=test,
-                           X_train=X_train, X_test=X_test, feature_names=features, mean=mean,
-                           std=std, loss=loss, grid_x=grid_x, grid_y=grid_y,
-                           grid_inputs=grid_inputs)
+    state = PlaygroundState(config=config, net=net, trainer=trainer, train=train, test=test,
+                            X_train=X_train, X_test=X_test, feature_names=features, mean=mean,
+                            std=std, loss=loss, grid_x=grid_x, grid_y=grid_y,
+                            grid_inputs=grid_inputs,
+                            own=own if config["dataset"] in OWN_DATASETS else None)
+    state.record_snapshot()
+    return state
 
 
 def change_kind(old, new):
@@ -426,12 +543,21 @@ def change_kind(old, new):
     return None
 
 
-def apply_config(state, config):
+def state_change_kind(state, config, own=None):
+    """``change_kind`` that also counts new own points (``own``, for a draw/upload config)
+    as a "data" change."""
+    if config["dataset"] in OWN_DATASETS and own is not state.own:
+        return "data"
+    return change_kind(state.config, config)
+
+
+def apply_config(state, config, own=None):
     """Bring ``state`` to ``config`` doing as little as the change needs; returns
-    (state, kind) where state may be a new object (data changes)."""
-    kind = change_kind(state.config, config)
+    (state, kind) where state may be a new object (data changes). ``own``: the points for
+    a "draw" or "upload" config."""
+    kind = state_change_kind(state, config, own)
     if kind == "data":
-        fresh = build_state(config)
+        fresh = build_state(config, own)
         fresh.notices = state.notices
         return fresh, kind
     state.config = copy.deepcopy(config)
@@ -445,6 +571,8 @@ def apply_config(state, config):
     elif kind == "training":
         state.apply_training_settings()
         state.diverged = None
+        if state.epoch > 0:
+            state.changed_mid_run = True
     return state, kind
 
 
@@ -454,7 +582,15 @@ def load_state(session_state, query_params=None):
     state = session_state.get(SESSION_KEY)
     if state is None:
         config, problems = config_from_query(query_params or {})
-        state = build_state(config)
+        own = None
+        if config["dataset"] in OWN_DATASETS:
+            own = own_data(session_state, config["dataset"])
+            if own is None:
+                problems.append(f"dataset={config['dataset']} (your own points are not part of "
+                                f"a link and this session has none; kept the default, "
+                                f"{DEFAULTS['dataset']})")
+                config["dataset"] = DEFAULTS["dataset"]
+        state = build_state(config, own)
         if problems:
             state.notices = problems
         session_state[SESSION_KEY] = state

@@ -3,7 +3,6 @@ published sigmoid derivative in the gradient-check lab. Screenshots go to tests/
 
 import re
 
-import pytest
 
 from .conftest import SCREENSHOTS, wait_for_app
 

@@ -1,0 +1,284 @@
+"""The Playground's own data, replay, saved runs and exports under AppTest: drawing and
+uploading points, bad files keeping the old data, the time scrubber, "Save run", and the
+model / script / GIF downloads (the model going back in through the import)."""
+
+import base64
+import io
+import json
+import pathlib
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from PIL import Image
+from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+from streamlit.testing.v1 import AppTest
+
+from viz import draw, figures
+from viz import runs as rn
+from viz import state as pgs
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+PAGE = str(ROOT / "app_pages" / "playground.py")
+DATA = ROOT / "tests" / "data"
+
+
+@pytest.fixture
+def served(monkeypatch):
+    """Bytes of every file the page hands to a download button, by media file id."""
+    files = {}
+    original = MemoryMediaFileStorage.load_and_get_id
+
+    def keep(self, path_or_data, mimetype, kind, filename=None):
+        file_id = original(self, path_or_data, mimetype, kind, filename)
+        files[file_id] = path_or_data
+        return file_id
+
+    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", keep)
+    return files
+
+
+def run_page():
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def rerun(at):
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def state_of(at):
+    return at.session_state[pgs.SESSION_KEY]
+
+
+def element(at, kind, key):
+    found = [e for e in at.get(kind) if e.proto.id.endswith(key)]
+    assert found, f"no {kind} {key}"
+    return found[0]
+
+
+def has(at, kind, key):
+    return any(e.proto.id.endswith(key) for e in at.get(kind))
+
+
+def download(at, served, key):
+    url = element(at, "download_button", key).proto.url
+    data = served[url.rsplit("/", 1)[1].split(".")[0]]
+    return data if isinstance(data, bytes) else data.encode()
+
+
+def texts(at):
+    return " ".join(e.value for kind in ("error", "info", "success", "warning", "caption")
+                    for e in getattr(at, kind))
+
+
+def upload(at, path, key="pg_upload_file"):
+    at.file_uploader(key=key).set_value((path.name, path.read_bytes(), "text/csv"))
+    return rerun(at)
+
+
+def choose_dataset(at, name):
+    at.selectbox(key="pg_dataset").set_value(name)
+    return rerun(at)
+
+
+# ---- draw ------------------------------------------------------------------------------------
+def test_draw_waits_for_enough_points_then_trains_on_them_and_undo_clear_work():
+    at = choose_dataset(run_page(), "draw")
+    assert has(at, "plotly_chart", "pg_draw_canvas")
+    assert state_of(at).config["dataset"] == "circles"  # nothing drawn yet: data kept
+    assert "at least two classes" in texts(at)
+
+    drawing = draw.DrawnPoints()
+    points = [(-1, -1, 0), (-0.8, 0.6, 0), (0.5, -0.9, 0), (0.9, 0.8, 1), (1.1, -0.2, 1),
+              (0.2, 1.0, 1), (0.0, 0.0, 0)]
+    for x, y, c in points:
+        drawing.add(x, y, c)
+    at.session_state["pg_drawing"] = drawing  # as if clicked onto the canvas...
+    at = rerun(at)
+    assert state_of(at).config["dataset"] == "circles"  # ...which only the canvas publishes
+    at.button(key="pg_draw_undo").click()  # the page publishes the drawing after a change
+    at = rerun(at)
+    state = state_of(at)
+    assert state.config["dataset"] == "draw" and state.own.source == "draw"
+    all_points = np.concatenate([state.train.X, state.test.X])
+    assert len(all_points) == len(points) - 1  # the undone point is gone
+    assert {tuple(p) for p in all_points} == {(x, y) for x, y, _ in points[:-1]}
+    assert pgs.config_to_query(state.config)["dataset"] == "draw"
+
+    at.button(key="pg_step").click()
+    at = rerun(at)
+    assert state_of(at).epoch == 1
+
+    at.button(key="pg_draw_clear").click()
+    at = rerun(at)
+    assert state_of(at).own is state.own  # an unusable drawing keeps the previous points
+    assert "Until then the network trains on your previous drawing" in texts(at)
+    at.button(key="pg_draw_undo").click()
+    at = rerun(at)
+    assert len(at.session_state["pg_drawing"]) == len(points) - 1
+    csv = at.session_state["pg_drawing"].to_csv()
+    assert draw.DrawnPoints.from_csv(csv).counts() == [3, 3, 0]
+
+
+def test_a_link_to_draw_without_points_falls_back_with_a_notice():
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    at.query_params["dataset"] = "draw"
+    at = rerun(at)
+    assert state_of(at).config["dataset"] == "circles"
+    assert len(at.warning) == 1 and "dataset=draw" in at.warning[0].value
+
+
+# ---- upload ----------------------------------------------------------------------------------
+def test_upload_good_file_trains_then_bad_file_keeps_the_data():
+    at = choose_dataset(run_page(), "upload")
+    assert state_of(at).config["dataset"] == "circles"
+    at = upload(at, DATA / "good" / "string_labels.csv")
+    state = state_of(at)
+    assert state.config["dataset"] == "upload"
+    assert state.class_names == ["dog", "cat"] or sorted(state.class_names) == ["cat", "dog"]
+    assert state.axis_names == ("length", "weight")
+    raw = np.concatenate([state.train.X, state.test.X])
+    assert raw[:, 0].max() > 50  # shown in the file's own units...
+    assert abs(state.X_train[:, 0].mean()) < 1e-9  # ...trained on standardised inputs
+    assert "x₁ is “length”" in texts(at)
+    at.button(key="pg_step").click()
+    at = rerun(at)
+    assert state_of(at).epoch == 1
+
+    for bad in ("non_numeric.csv", "image_renamed.csv", "single_class.csv"):
+        at = upload(at, DATA / "bad" / bad)
+        assert at.error and "was not loaded" in at.error[0].value
+        assert "previous data stay in use" in at.error[0].value
+        assert state_of(at).own is state.own and state_of(at).epoch == 1
+
+
+def test_ambiguous_upload_asks_for_the_columns():
+    at = choose_dataset(run_page(), "upload")
+    at = upload(at, DATA / "good" / "five_columns.csv")
+    assert state_of(at).config["dataset"] == "circles"  # waits for the user's choice
+    assert at.selectbox(key="pg_upload_x").options
+    at.selectbox(key="pg_upload_x").set_value("b")
+    at.selectbox(key="pg_upload_y").set_value("c")
+    at.button(key="pg_upload_use").click()
+    at = rerun(at)
+    assert state_of(at).config["dataset"] == "upload"
+    assert state_of(at).axis_names == ("b", "c")
+
+
+# ---- replay ----------------------------------------------------------------------------------
+def image_pixels(spec):
+    uri = spec["layout"]["images"][0]["source"]
+    return np.asarray(Image.open(io.BytesIO(base64.b64decode(uri.split(",", 1)[1]))))
+
+
+def test_scrubber_replays_a_past_epoch_with_a_cursor_on_the_curves():
+    at = run_page()
+    assert "Train for a while" in texts(at)
+    for _ in range(6):
+        at.button(key="pg_step").click()
+        at = rerun(at)
+    state = state_of(at)
+    assert state.snapshots.epochs == list(range(7))
+    slider = at.select_slider(key="pg_replay_epoch")
+    assert slider.value == 6
+    live = json.loads(element(at, "plotly_chart", "pg_boundary").proto.spec)
+    replay = json.loads(element(at, "plotly_chart", "pg_replay_boundary").proto.spec)
+    np.testing.assert_array_equal(image_pixels(live), image_pixels(replay))
+
+    slider.set_value(2)
+    at = rerun(at)
+    replay = json.loads(element(at, "plotly_chart", "pg_replay_boundary").proto.spec)
+    assert not np.array_equal(image_pixels(live), image_pixels(replay))
+    np.testing.assert_array_equal(  # the boundary of epoch 2, in the live view's colours
+        image_pixels(replay), figures.boundary_colors(state_of(at).snapshots.at(2)[1])[::-1])
+    loss = json.loads(element(at, "plotly_chart", "pg_replay_loss").proto.spec)
+    assert [s["x0"] for s in loss["layout"]["shapes"]] == [2]
+    assert "Epoch 2: train loss" in texts(at)
+
+    at.button(key="pg_reset").click()
+    at = rerun(at)
+    assert state_of(at).snapshots.epochs == [0]
+
+
+# ---- save run --------------------------------------------------------------------------------
+def test_save_run_stores_named_runs_for_the_compare_page():
+    at = run_page()
+    for _ in range(3):
+        at.button(key="pg_step").click()
+        at = rerun(at)
+    at.text_input(key="pg_run_name").set_value("before")
+    at.button(key="pg_save_run").click()
+    at = rerun(at)
+    runs = at.session_state[rn.SESSION_KEY]
+    assert runs.names == ["before"]
+    assert runs.get("before").metrics["epoch"] == 3
+    assert at.success and "Saved “before”" in at.success[0].value
+    at.text_input(key="pg_run_name").set_value("before")  # a taken name gets a number
+    at.button(key="pg_save_run").click()
+    at = rerun(at)
+    assert at.session_state[rn.SESSION_KEY].names == ["before", "before (2)"]
+
+
+# ---- export / import -------------------------------------------------------------------------
+def test_model_export_import_gives_identical_predictions_and_bad_files_keep_the_network(
+        served):
+    at = run_page()
+    at.selectbox(key="pg_activation").set_value("relu")
+    at = rerun(at)
+    for _ in range(4):
+        at.button(key="pg_step").click()
+        at = rerun(at)
+    trained = state_of(at)
+    X = np.random.default_rng(0).uniform(-1.5, 1.5, (500, 2))
+    config, proba = dict(trained.config), trained.net.predict_proba(trained.prepare(X))
+    model = download(at, served, "pg_export_model")
+    assert json.loads(model)["config"]["activation"] == "relu"
+
+    at.button(key="pg_reset").click()  # other weights, other settings
+    at.selectbox(key="pg_activation").set_value("tanh")
+    at = rerun(at)
+    at.file_uploader(key="pg_model_file").set_value(("model.json", model, "application/json"))
+    at = rerun(at)
+    restored = state_of(at)
+    assert restored.config == config and restored.imported
+    assert at.selectbox(key="pg_activation").value == "relu"
+    np.testing.assert_array_equal(restored.net.predict_proba(restored.prepare(X)), proba)
+
+    tampered = json.loads(model)
+    tampered["model"]["weights"][0][0][0] = "1.5"
+    at.file_uploader(key="pg_model_file").set_value(
+        ("tampered.json", json.dumps(tampered).encode(), "application/json"))
+    at = rerun(at)
+    assert state_of(at) is restored
+    assert at.error and "was not imported" in at.error[0].value
+
+
+def test_script_download_reproduces_the_final_loss_and_the_gif_is_built(served, tmp_path):
+    at = run_page()
+    assert not has(at, "download_button", "pg_export_script")  # nothing trained yet
+    for _ in range(3):
+        at.button(key="pg_step").click()
+        at = rerun(at)
+    script = tmp_path / "train.py"
+    script.write_bytes(download(at, served, "pg_export_script"))
+    out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                         timeout=120, check=True).stdout
+    final = float(out.rsplit("final train loss:", 1)[1])
+    assert abs(final - state_of(at).trainer.history.last["train_loss"]) < 1e-9
+    assert not at.warning
+
+    at.select_slider(key="pg_lr").set_value(0.1)  # a change mid-run is pointed out
+    at = rerun(at)
+    assert state_of(at).changed_mid_run
+    assert any("reproduces a new run" in w.value for w in at.warning)
+
+    at.button(key="pg_make_gif").click()
+    at = rerun(at)
+    gif = Image.open(io.BytesIO(download(at, served, "pg_export_gif")))
+    assert gif.format == "GIF" and gif.n_frames == len(state_of(at).snapshots)

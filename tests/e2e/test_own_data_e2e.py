@@ -1,0 +1,117 @@
+"""Own data in headless Chromium: upload a CSV, train, save two runs and compare them; draw
+points by clicking on the canvas."""
+
+import pathlib
+import re
+
+from .conftest import wait_for_app
+
+DATA = pathlib.Path(__file__).resolve().parents[1] / "data"
+CANVAS = ".st-key-pg_draw_canvas .js-plotly-plot .nsewdrag"
+
+
+def epoch(page):
+    text = page.locator('[data-testid="stMetric"]').filter(has_text="Epoch")
+    return int(text.locator('[data-testid="stMetricValue"]').inner_text().replace(",", ""))
+
+
+def open_playground(page, url):
+    page.goto(url)
+    wait_for_app(page)
+    page.wait_for_selector('[data-testid="stMetric"]')
+    page.get_by_role("button", name="Play", exact=True).wait_for()
+
+
+def choose_dataset(page, label):
+    page.get_by_role("combobox", name="Dataset").click()
+    page.get_by_role("option", name=label).click()
+    wait_for_app(page)
+
+
+def train_until(page, at_least):
+    page.get_by_role("button", name="Play", exact=True).click()
+    page.get_by_role("button", name="Pause", exact=True).wait_for()
+    page.wait_for_function(
+        """(n) => { const m = [...document.querySelectorAll('[data-testid="stMetric"]')]
+                   .find(e => e.innerText.startsWith('Epoch'));
+                   return m && parseInt(m.querySelector('[data-testid="stMetricValue"]')
+                   .innerText.replace(/,/g, '')) >= n; }""", arg=at_least, timeout=60_000)
+    page.get_by_role("button", name="Pause", exact=True).click()
+    page.get_by_role("button", name="Play", exact=True).wait_for()
+    wait_for_app(page)
+
+
+def save_run(page, name):
+    page.get_by_role("tab", name="Save run").click()
+    field = page.get_by_label("Run name")
+    field.fill(name)
+    field.press("Enter")
+    wait_for_app(page)
+    page.get_by_role("button", name="Save run", exact=True).click()
+    page.get_by_text(f"Saved “{name}”").wait_for()
+
+
+def test_upload_train_save_two_runs_and_compare(app_url, page):
+    open_playground(page, app_url)
+    choose_dataset(page, "Upload a CSV")
+    page.locator('.st-key-pg_upload_file input[type="file"]').set_input_files(
+        str(DATA / "good" / "three_classes.csv"))
+    page.get_by_text("Loaded", exact=False).first.wait_for()
+    page.wait_for_function("() => location.search.includes('dataset=upload')")
+    wait_for_app(page)
+    page.get_by_text("x₁ is “petal_length”", exact=False).wait_for()
+
+    train_until(page, 20)
+    save_run(page, "first run")
+    page.locator(".st-key-pg_upload_file").screenshot(
+        path=str(pathlib.Path(__file__).parent / "screenshots" / "own_data_upload_panel.png"))
+
+    # A bad file is refused and the uploaded points stay in use.
+    page.locator('.st-key-pg_upload_file input[type="file"]').set_input_files(
+        str(DATA / "bad" / "non_numeric.csv"))
+    page.get_by_text("was not loaded").wait_for()
+    assert "dataset=upload" in page.url
+
+    neurons = page.get_by_role("slider", name="Neurons in layer 1")  # a second setup
+    neurons.focus()
+    neurons.press("ArrowLeft")
+    neurons.press("ArrowLeft")
+    page.wait_for_function("() => location.search.includes('hidden=2')")
+    wait_for_app(page)
+    train_until(page, 40)
+    save_run(page, "second run")
+
+    page.get_by_role("link", name="Compare saved runs").click()
+    page.wait_for_url(re.compile(r".*/compare.*"))
+    wait_for_app(page)
+    page.get_by_role("heading", name="Compare runs").wait_for()
+    page.get_by_role("heading", name="Final decision boundaries").wait_for()
+    main = page.locator(".stMainBlockContainer").inner_text()
+    assert "first run" in main and "second run" in main
+    assert page.locator(".js-plotly-plot").count() >= 4  # two curves, two boundaries
+
+
+def test_clicking_the_canvas_adds_and_erases_points(app_url, page):
+    open_playground(page, app_url)
+    choose_dataset(page, "Draw your own")
+    clicks = [(0.25, 0.3, "Add class 0 (orange)"), (0.3, 0.7, None), (0.2, 0.5, None),
+              (0.7, 0.25, "Add class 1 (blue)"), (0.75, 0.7, None), (0.8, 0.45, None)]
+    for i, (fx, fy, mode) in enumerate(clicks, start=1):
+        if mode:
+            page.get_by_text(mode).click()
+            wait_for_app(page)
+        box = page.locator(CANVAS).first.bounding_box()
+        page.mouse.click(box["x"] + fx * box["width"], box["y"] + fy * box["height"])
+        page.get_by_text(f"{i} points:").wait_for()
+        wait_for_app(page)
+    page.wait_for_function("() => location.search.includes('dataset=draw')")
+    page.get_by_text("3 of class 0, 3 of class 1").wait_for()
+
+    page.get_by_text("Erase the nearest point").click()
+    wait_for_app(page)
+    box = page.locator(CANVAS).first.bounding_box()
+    page.mouse.click(box["x"] + 0.75 * box["width"], box["y"] + 0.7 * box["height"])
+    page.get_by_text("5 points: 3 of class 0, 2 of class 1").wait_for()
+    wait_for_app(page)
+    train_until(page, 10)
+    assert epoch(page) >= 10
