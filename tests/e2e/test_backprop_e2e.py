@@ -3,7 +3,6 @@ published sigmoid derivative in the gradient-check lab. Screenshots go to tests/
 
 import re
 
-
 from .conftest import SCREENSHOTS, wait_for_app
 
 TALL = {"width": 1400, "height": 1800}  # the page scrolls inside its own container
