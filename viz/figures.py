@@ -110,6 +110,17 @@ def _shape(draw, symbol, x, y, r, **style):
         draw.ellipse([x - r, y - r, x + r, y + r], **style)
 
 
+MAX_EQUAL_SCALE_RATIO = 3.0  # beyond this the axes get their own scales (see display_aspect)
+
+
+def display_aspect(grid_x, grid_y):
+    """Height / width of the plotted area. Equal scales keep circles round, but uploaded data
+    may span 0..80 on one axis and 7..12 on the other: drawn to one scale that is a thin
+    strip, so past MAX_EQUAL_SCALE_RATIO each axis gets its own scale in a square plot."""
+    aspect = (float(grid_y[-1]) - float(grid_y[0])) / (float(grid_x[-1]) - float(grid_x[0]))
+    return aspect if 1 / MAX_EQUAL_SCALE_RATIO <= aspect <= MAX_EQUAL_SCALE_RATIO else 1.0
+
+
 def points_image(grid_x, grid_y, X_train, y_train, X_test=None, y_test=None, size=700):
     """The data points as a transparent PNG (data URI) covering the grid's range: train points
     filled with a white rim, test points outlined, one marker shape per class.
@@ -122,8 +133,8 @@ def points_image(grid_x, grid_y, X_train, y_train, X_test=None, y_test=None, siz
 
     scale = 3  # drawn large, then reduced: smooth edges
     x0, x1, y0, y1 = float(grid_x[0]), float(grid_x[-1]), float(grid_y[0]), float(grid_y[-1])
-    # The axes have equal scales, so the image keeps the data's aspect and markers stay round.
-    aspect = (y1 - y0) / (x1 - x0)
+    # The image has the plotted area's aspect, so markers stay round.
+    aspect = display_aspect(grid_x, grid_y)
     width, height = (size, max(1, round(size * aspect))) if aspect <= 1 else (
         max(1, round(size / aspect)), size)
     canvas = Image.new("RGBA", (width * scale, height * scale), (0, 0, 0, 0))
@@ -192,6 +203,10 @@ def boundary_figure(grid_x, grid_y, boundary, X_train, y_train, X_test=None, y_t
     data += _legend_traces(n_classes, X_test is not None and len(X_test) > 0)
     axis = {"constrain": "domain", "showgrid": False, "zeroline": False, "ticks": "outside",
             "showline": True, "linecolor": "#888"}
+    # A y unit spans scaleratio times the pixels of an x unit: 1 (equal scales) unless the
+    # ranges are too unequal, when the plotted area is square (display_aspect).
+    spans = float(grid_x[-1] - grid_x[0]), float(grid_y[-1] - grid_y[0])
+    scale_ratio = display_aspect(grid_x, grid_y) * spans[0] / spans[1]
     return _figure(data, {
         "height": height, "margin": {"l": 50, "r": 10, "t": 70 if title else 40, "b": 45},
         "title": {"text": title} if title else None, "uirevision": "boundary",
@@ -202,7 +217,7 @@ def boundary_figure(grid_x, grid_y, boundary, X_train, y_train, X_test=None, y_t
                   "range": [float(grid_x[0]), float(grid_x[-1])]},
         "yaxis": {**axis, "title": {"text": "x₂"},
                   "range": [float(grid_y[0]), float(grid_y[-1])],
-                  "scaleanchor": "x", "scaleratio": 1}})
+                  "scaleanchor": "x", "scaleratio": scale_ratio}})
 
 
 # ---- curves ----------------------------------------------------------------------------------

@@ -216,3 +216,18 @@ def test_boundary_colors_for_export(discretize):
     assert two.shape == (1, 3, 3) and two.dtype == np.uint8
     three = figures.boundary_colors(np.full((2, 2, 3), 85, np.uint8), discretize)
     assert three.shape == (2, 2, 3)
+
+
+def test_uneven_ranges_get_a_square_plot_instead_of_a_strip():
+    gx, gy = np.linspace(-5, 85, 50), np.linspace(6, 13, 40)  # 90 wide, 7 high
+    X, y = np.array([[0.0, 7.0], [80.0, 12.0]]), np.array([0, 1])
+    fig = figures.boundary_figure(gx, gy, np.zeros((40, 50), np.uint8), X, y)
+    # pixel height / pixel width = (y span * scaleratio) / x span = 1
+    assert fig.layout.yaxis.scaleratio * 7 / 90 == pytest.approx(1.0)
+    uri = figures.points_image(gx, gy, X, y, size=200)
+    image = Image.open(io.BytesIO(base64.b64decode(uri.split(",", 1)[1])))
+    assert image.size == (200, 200)
+    # Ranges within 3x of each other keep equal scales, so circles stay circles.
+    fig = figures.boundary_figure(np.linspace(-1.5, 1.5, 30), np.linspace(-1, 1, 20),
+                                  np.zeros((20, 30), np.uint8), X / 80, y)
+    assert fig.layout.yaxis.scaleratio == pytest.approx(1.0)
