@@ -91,9 +91,15 @@ def page(browser, request):
 
 
 def wait_for_app(pg):
-    """Wait until Streamlit has finished its first run of the page."""
+    """Wait until Streamlit has finished a run of the page: content is drawn, no loading
+    skeletons are left and the status widget no longer says it is running."""
     pg.wait_for_selector('[data-testid="stApp"]')
     pg.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
-        " || !document.querySelector('[data-testid=\"stStatusWidget\"]').innerText"
-        ".includes('Running')", timeout=60_000)
+        """() => {
+            const status = document.querySelector('[data-testid="stStatusWidget"]');
+            return document.querySelector('[data-testid="stSidebarNav"], '
+                                          + '[data-testid="stMainBlockContainer"] h1')
+                && !document.querySelector('[data-testid="stSkeleton"], '
+                                           + '[data-testid="stAppSkeleton"]')
+                && !(status && status.innerText.includes('Running'));
+        }""", timeout=60_000)

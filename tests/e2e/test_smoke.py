@@ -22,4 +22,5 @@ def test_app_loads_with_navigation(app_url, page):
     wait_for_app(page)
     nav = page.locator('[data-testid="stSidebar"]')
     for title in TITLES:
-        assert nav.get_by_text(title).count() >= 1
+        nav.get_by_text(title, exact=True).wait_for()
+    page.get_by_role("button", name="Play", exact=True).wait_for()
