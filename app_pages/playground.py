@@ -17,7 +17,7 @@ from viz.draw import DrawError, DrawnPoints
 from viz.uploads import UploadError, inspect_csv, parse_csv
 
 TICK_SECONDS = 0.05  # how often the live fragment reruns while playing
-TRAIN_SECONDS = 0.05  # training time per tick; the rest of a tick is drawing
+TRAIN_SECONDS = 0.045  # training time per tick; the rest of a tick is drawing
 SLOW_FIGURE_SECONDS = 1.0  # network and curves redraw at most this often while playing
 CUSTOM = "Custom"
 
@@ -289,11 +289,20 @@ def live_view(presenter):
             state.test.X if show_test else None, state.test.y), math.inf)
     left, right = st.columns([5, 4])
     with left:
-        fig = figures.boundary_figure(
-            state.grid_x, state.grid_y, boundary, state.train.X, state.train.y,
-            state.test.X, state.test.y, n_classes=state.n_classes, show_test=show_test,
-            discretize=ss.get("pg_discretize", False), height=int(500 * scale), points=points)
-        st.plotly_chart(fig, key="pg_boundary", theme=None, config={"displaylogo": False})
+        discretize, height = ss.get("pg_discretize", False), int(500 * scale)
+        if state.playing:  # a picture is swapped in place; a new chart is built from scratch
+            frame = cached_figure("raster_frame", (id(state.train), show_test, height),
+                                  lambda: figures.raster_frame(
+                                      state.grid_x, state.grid_y, points, boundary.ndim == 2,
+                                      height), math.inf)
+            with st.container(key="pg_boundary_live"):
+                st.image(figures.boundary_raster(frame, boundary, discretize))
+        else:
+            fig = figures.boundary_figure(
+                state.grid_x, state.grid_y, boundary, state.train.X, state.train.y,
+                state.test.X, state.test.y, n_classes=state.n_classes, show_test=show_test,
+                discretize=discretize, height=height, points=points)
+            st.plotly_chart(fig, key="pg_boundary", theme=None, config={"displaylogo": False})
 
     def network():
         maps = state.neuron_maps()  # uses the activations of the forward pass above

@@ -28,8 +28,8 @@ MEASURE = """async (seconds) => {
   };
   let last = null, redraws = 0;
   const observer = new MutationObserver(() => {
-    const image = document.querySelector('.st-key-pg_boundary image');
-    const source = image && image.getAttribute('href');
+    const image = document.querySelector('.st-key-pg_boundary_live img');
+    const source = image && image.getAttribute('src');
     if (source && source !== last) { last = source; redraws++; }
   });
   observer.observe(document.body, {subtree: true, childList: true, attributes: true});

@@ -5,7 +5,8 @@ import urllib.parse
 
 from .conftest import wait_for_app
 
-BOUNDARY_IMAGE = ".st-key-pg_boundary image"
+# Paused: the interactive chart's image; playing: the picture that replaces it.
+BOUNDARY_IMAGE = ".st-key-pg_boundary image, .st-key-pg_boundary_live img"
 
 
 def epoch(page):
@@ -15,7 +16,8 @@ def epoch(page):
 
 def boundary_source(page):
     page.wait_for_selector(BOUNDARY_IMAGE)
-    return page.locator(BOUNDARY_IMAGE).first.get_attribute("href")
+    image = page.locator(BOUNDARY_IMAGE).first
+    return image.get_attribute("href") or image.get_attribute("src")
 
 
 def url_params(page):
@@ -50,7 +52,11 @@ def test_slider_play_pause(app_url, page):
                    .find(e => e.innerText.startsWith('Epoch'));
                    return m && parseInt(m.querySelector('[data-testid="stMetricValue"]')
                    .innerText.replace(/,/g, '')) >= 20; }""", timeout=60_000)
-    assert boundary_source(page) != first  # the boundary has been redrawn
+    live = boundary_source(page)
+    assert live != first  # the boundary has been redrawn
+    page.wait_for_function(  # and keeps being redrawn while training runs
+        """(seen) => { const img = document.querySelector('.st-key-pg_boundary_live img');
+                       return img && img.getAttribute('src') !== seen; }""", arg=live)
 
     page.get_by_role("button", name="Pause", exact=True).click()
     page.get_by_role("button", name="Play", exact=True).wait_for()

@@ -231,3 +231,30 @@ def test_uneven_ranges_get_a_square_plot_instead_of_a_strip():
     fig = figures.boundary_figure(np.linspace(-1.5, 1.5, 30), np.linspace(-1, 1, 20),
                                   np.zeros((20, 30), np.uint8), X / 80, y)
     assert fig.layout.yaxis.scaleratio == pytest.approx(1.0)
+
+
+def test_live_raster_shows_the_boundary_colours_inside_the_frame():
+    gx, gy = np.linspace(-1, 1, 50), np.linspace(-1, 1, 50)
+    boundary = np.zeros((50, 50), np.uint8)
+    boundary[:, 25:] = 255  # right half: class 1 for sure
+    uri = figures.points_image(gx, gy, np.empty((0, 2)), np.empty(0, int))
+    frame = figures.raster_frame(gx, gy, uri, two_classes=True, height=300)
+    image = np.asarray(Image.open(io.BytesIO(figures.boundary_raster(frame, boundary))))
+    left, top, width, height = frame.box
+    assert image.shape[:2] == (300, frame.canvas.width) and width == height
+    inside_left = image[top + height // 2, left + width // 4].astype(int)
+    inside_right = image[top + height // 2, left + 3 * width // 4].astype(int)
+    np.testing.assert_allclose(inside_left, figures.PROBABILITY_LUT[0], atol=6)  # JPEG
+    np.testing.assert_allclose(inside_right, figures.PROBABILITY_LUT[255], atol=6)
+    # The frame around the plot stays white where no tick or label is drawn.
+    assert (image[top + 5, left + width + 5] > 240).all()
+    discrete = np.asarray(Image.open(io.BytesIO(figures.boundary_raster(
+        frame, np.full((50, 50), 140, np.uint8), discretize=True))))
+    np.testing.assert_allclose(discrete[top + 10, left + 10], figures.PROBABILITY_LUT[255],
+                               atol=6)
+
+
+def test_nice_ticks_are_round_and_inside_the_range():
+    assert figures.nice_ticks(-1.27, 1.31) == [-1.0, -0.5, 0.0, 0.5, 1.0]
+    assert figures.nice_ticks(6, 13) == [6.0, 8.0, 10.0, 12.0]
+    assert figures.nice_ticks(-5, 85) == [0.0, 20.0, 40.0, 60.0, 80.0]
