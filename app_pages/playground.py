@@ -293,8 +293,8 @@ def live_view(presenter):
         if state.playing:  # a picture is swapped in place; a new chart is built from scratch
             frame = cached_figure("raster_frame", (id(state.train), show_test, height),
                                   lambda: figures.raster_frame(
-                                      state.grid_x, state.grid_y, points, boundary.ndim == 2,
-                                      height), math.inf)
+                                      state.grid_x, state.grid_y, points, state.n_classes,
+                                      show_test, height), math.inf)
             with st.container(key="pg_boundary_live"):
                 st.image(figures.boundary_raster(frame, boundary, discretize))
         else:

@@ -236,17 +236,37 @@ class RasterFrame(NamedTuple):
     points: Image.Image  # the data points, RGBA, already at the plotted area's size
 
 
-def raster_frame(grid_x, grid_y, points_uri, two_classes=True, height=500):
+def _raster_legend(draw, font, n_classes, show_test, left, width):
+    """The chart's legend: one entry per class and split, wrapped into rows; returns the
+    height it took."""
+    x, y, row = left, 8, 20
+    for split in ("train", "test") if show_test else ("train",):
+        for c in range(n_classes):
+            text = f"class {c} ({split})"
+            entry = 22 + draw.textlength(text, font=font) + 18
+            if x + entry > left + width and x > left:
+                x, y = left, y + row
+            color = CLASS_COLORS[c % len(CLASS_COLORS)]
+            style = ({"outline": color, "width": 2} if split == "test" else {"fill": color})
+            _shape(draw, CLASS_SYMBOLS[c % len(CLASS_SYMBOLS)], x + 7, y + 8, 5, **style)
+            draw.text((x + 20, y + 8), text, fill="#222222", font=font, anchor="lm")
+            x += entry
+    return y + row
+
+
+def raster_frame(grid_x, grid_y, points_uri, n_classes=2, show_test=True, height=500):
     """Everything of the live boundary picture that does not change while training runs."""
     from PIL import ImageDraw, ImageFont
 
     font = ImageFont.load_default(size=13)
-    top, bottom, left = 40, 45, 50
+    bar = 90 if n_classes == 2 else 0
+    bottom, left = 45, 50
+    width = int(round((height - 85) / display_aspect(grid_x, grid_y))) + 12 + bar
+    canvas = Image.new("RGB", (left + width, height), "white")
+    draw = ImageDraw.Draw(canvas)
+    top = _raster_legend(draw, font, n_classes, show_test, left, width) + 10
     plot_h = height - top - bottom
     plot_w = int(round(plot_h / display_aspect(grid_x, grid_y)))
-    bar = 90 if two_classes else 0
-    canvas = Image.new("RGB", (left + plot_w + 12 + bar, height), "white")
-    draw = ImageDraw.Draw(canvas)
     draw.rectangle([left - 1, top - 1, left + plot_w, top + plot_h], outline="#888888")
     x0, x1, y0, y1 = (float(v) for v in (grid_x[0], grid_x[-1], grid_y[0], grid_y[-1]))
     for t in nice_ticks(x0, x1):

@@ -238,7 +238,7 @@ def test_live_raster_shows_the_boundary_colours_inside_the_frame():
     boundary = np.zeros((50, 50), np.uint8)
     boundary[:, 25:] = 255  # right half: class 1 for sure
     uri = figures.points_image(gx, gy, np.empty((0, 2)), np.empty(0, int))
-    frame = figures.raster_frame(gx, gy, uri, two_classes=True, height=300)
+    frame = figures.raster_frame(gx, gy, uri, n_classes=2, show_test=True, height=300)
     image = np.asarray(Image.open(io.BytesIO(figures.boundary_raster(frame, boundary))))
     left, top, width, height = frame.box
     assert image.shape[:2] == (300, frame.canvas.width) and width == height
