@@ -17,8 +17,8 @@ from viz.draw import DrawError, DrawnPoints
 from viz.uploads import UploadError, inspect_csv, parse_csv
 
 TICK_SECONDS = 0.05  # how often the live fragment reruns while playing
-TRAIN_SECONDS = 0.045  # training time per tick; the rest of a tick is drawing
-SLOW_FIGURE_SECONDS = 1.0  # network and curves redraw at most this often while playing
+TRAIN_SECONDS = 0.05  # training time per tick; the rest of a tick is drawing
+SLOW_FIGURE_SECONDS = 2.0  # network and curves redraw at most this often while playing
 CUSTOM = "Custom"
 
 DATASET_LABELS = {"circles": "Circles", "moons": "Moons", "xor": "XOR", "gaussians": "Gaussians",
