@@ -5,21 +5,10 @@ import pathlib
 import re
 
 from .conftest import wait_for_app
+from .test_playground_e2e import epoch, open_playground
 
 DATA = pathlib.Path(__file__).resolve().parents[1] / "data"
 CANVAS = ".st-key-pg_draw_canvas .js-plotly-plot .nsewdrag"
-
-
-def epoch(page):
-    text = page.locator('[data-testid="stMetric"]').filter(has_text="Epoch")
-    return int(text.locator('[data-testid="stMetricValue"]').inner_text().replace(",", ""))
-
-
-def open_playground(page, url):
-    page.goto(url)
-    wait_for_app(page)
-    page.wait_for_selector('[data-testid="stMetric"]')
-    page.get_by_role("button", name="Play", exact=True).wait_for()
 
 
 def choose_dataset(page, label):

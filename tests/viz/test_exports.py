@@ -20,6 +20,8 @@ from viz import snapshots as sn
 from viz import state as pgs
 from viz import uploads as up
 
+from .tamper import set_path as _set
+
 DATA = pathlib.Path(__file__).resolve().parents[1] / "data"
 
 
@@ -55,17 +57,6 @@ def test_model_round_trip_gives_identical_predictions(changes):
 @pytest.fixture(scope="module")
 def model_document():
     return json.loads(ex.model_json_from_state(trained(5, hidden=[3, 2])))
-
-
-def _set(path, value):
-    def change(doc):
-        *parents, last = path
-        target = doc
-        for key in parents:
-            target = target[key]
-        target[last] = value
-        return doc
-    return change
 
 
 def _drop(path):

@@ -10,6 +10,8 @@ import pytest
 from viz import runs as rn
 from viz import state as pgs
 
+from .tamper import set_path as _set
+
 
 def synthetic_run(name="run", n_epochs=50, classes=2, res=20, **config_changes):
     """A run without training: curves and boundary made up, shapes as the app makes them."""
@@ -137,17 +139,6 @@ def valid_document():
     runs.add(synthetic_run("a"))
     runs.add(synthetic_run("b", classes=3))
     return json.loads(runs.to_json())
-
-
-def _set(path, value):
-    def change(doc):
-        *parents, last = path
-        target = doc
-        for key in parents:
-            target = target[key]
-        target[last] = value
-        return doc
-    return change
 
 
 def _raw(text):
