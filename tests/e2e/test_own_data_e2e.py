@@ -77,7 +77,8 @@ def test_upload_train_save_two_runs_and_compare(app_url, page):
     page.get_by_role("heading", name="Final decision boundaries").wait_for()
     main = page.locator(".stMainBlockContainer").inner_text()
     assert "first run" in main and "second run" in main
-    assert page.locator(".js-plotly-plot").count() >= 4  # two curves, two boundaries
+    # two curves and two boundaries; the charts appear one by one after the page's run
+    page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot').length >= 4")
 
 
 def test_clicking_the_canvas_adds_and_erases_points(app_url, page):

@@ -101,7 +101,7 @@ def test_three_classes_and_presenter_mode(app_url, page):
     page.wait_for_timeout(2500)
     page.get_by_role("button", name="Pause", exact=True).click()
     wait_for_app(page)
-    assert page.get_by_text("class 2 (train)").count() >= 1
+    page.get_by_text("class 2 (train)").first.wait_for()  # the legend of the paused chart
     page.get_by_text("Presenter mode").click()
     wait_for_app(page)
     page.wait_for_timeout(500)
