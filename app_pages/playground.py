@@ -294,7 +294,7 @@ def live_view(presenter):
             frame = cached_figure("raster_frame", (id(state.train), show_test, height),
                                   lambda: figures.raster_frame(
                                       state.grid_x, state.grid_y, points, state.n_classes,
-                                      show_test, height), math.inf)
+                                      show_test, height, int(560 * scale)), math.inf)
             with st.container(key="pg_boundary_live"):
                 st.image(figures.boundary_raster(frame, boundary, discretize))
         else:

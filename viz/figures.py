@@ -254,19 +254,25 @@ def _raster_legend(draw, font, n_classes, show_test, left, width):
     return y + row
 
 
-def raster_frame(grid_x, grid_y, points_uri, n_classes=2, show_test=True, height=500):
-    """Everything of the live boundary picture that does not change while training runs."""
+def raster_frame(grid_x, grid_y, points_uri, n_classes=2, show_test=True, height=500,
+                 max_width=560):
+    """Everything of the live boundary picture that does not change while training runs.
+
+    Like the chart, the plotted area keeps the data's aspect and fits both ``height`` and
+    ``max_width`` (a wide dataset gets a shorter picture, not a wider one)."""
     from PIL import ImageDraw, ImageFont
 
     font = ImageFont.load_default(size=13)
     bar = 90 if n_classes == 2 else 0
     bottom, left = 45, 50
-    width = int(round((height - 85) / display_aspect(grid_x, grid_y))) + 12 + bar
-    canvas = Image.new("RGB", (left + width, height), "white")
+    scratch = ImageDraw.Draw(Image.new("RGB", (1, 1)))
+    top = _raster_legend(scratch, font, n_classes, show_test, left, max_width - left) + 10
+    aspect = display_aspect(grid_x, grid_y)
+    plot_h = int(min(height - top - bottom, (max_width - left - 12 - bar) * aspect))
+    plot_w = int(round(plot_h / aspect))
+    canvas = Image.new("RGB", (max_width, top + plot_h + bottom), "white")
     draw = ImageDraw.Draw(canvas)
-    top = _raster_legend(draw, font, n_classes, show_test, left, width) + 10
-    plot_h = height - top - bottom
-    plot_w = int(round(plot_h / display_aspect(grid_x, grid_y)))
+    _raster_legend(draw, font, n_classes, show_test, left, max_width - left)
     draw.rectangle([left - 1, top - 1, left + plot_w, top + plot_h], outline="#888888")
     x0, x1, y0, y1 = (float(v) for v in (grid_x[0], grid_x[-1], grid_y[0], grid_y[-1]))
     for t in nice_ticks(x0, x1):
@@ -278,7 +284,8 @@ def raster_frame(grid_x, grid_y, points_uri, n_classes=2, show_test=True, height
         draw.line([left - 6, v, left - 1, v], fill="#888888")
         draw.text((left - 8, v), f"{t:g}", fill="#222222", font=font, anchor="rm")
     # Pillow's bundled font has no subscripts, hence x1 and x2 rather than the chart's x₁, x₂.
-    draw.text((left + plot_w / 2, height - 6), "x1", fill="#222222", font=font, anchor="mb")
+    draw.text((left + plot_w / 2, canvas.height - 6), "x1", fill="#222222", font=font,
+              anchor="mb")
     draw.text((6, top + plot_h / 2), "x2", fill="#222222", font=font, anchor="lm")
     if bar:  # the colour bar of P(class 1), as in the chart
         bar_h, bar_x = int(plot_h * 0.75), left + plot_w + 20

@@ -258,3 +258,14 @@ def test_nice_ticks_are_round_and_inside_the_range():
     assert figures.nice_ticks(-1.27, 1.31) == [-1.0, -0.5, 0.0, 0.5, 1.0]
     assert figures.nice_ticks(6, 13) == [6.0, 8.0, 10.0, 12.0]
     assert figures.nice_ticks(-5, 85) == [0.0, 20.0, 40.0, 60.0, 80.0]
+
+
+def test_live_raster_of_wide_data_fits_the_width_and_keeps_the_aspect():
+    gx, gy = np.linspace(-1.5, 1.5, 60), np.linspace(-0.8, 0.8, 32)  # twice as wide as high
+    uri = figures.points_image(gx, gy, np.empty((0, 2)), np.empty(0, int))
+    frame = figures.raster_frame(gx, gy, uri, n_classes=2, show_test=False, height=600,
+                                 max_width=500)
+    left, top, width, height = frame.box
+    assert frame.canvas.width == 500 and frame.canvas.height < 600
+    assert width / height == pytest.approx(3.0 / 1.6, rel=0.02)
+    assert left + width + 90 <= 500  # the colour bar still fits
