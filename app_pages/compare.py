@@ -4,36 +4,24 @@ settings that differ, plus rename, delete, download and upload of the saved runs
 import pandas as pd
 import streamlit as st
 
+from app_logic import runs as rn
+from app_logic.session import build_state
+from app_logic.settings import BY_KEY, default_config, label
+from ui import session
 from viz import compare_figures as cf
-from viz import runs as rn
-from viz import state as pgs
 
 ss = st.session_state
 PER_ROW = 4  # boundaries per row
+NOTICE = "compare"  # the page's notice slot
 DEMO_EPOCHS = 150
 DEMO_RUNS = (
     ("Demo: linear model", {"hidden": []}),
     ("Demo: one hidden layer of 8", {"hidden": [8]}),
 )
-SETTING_LABELS = {
-    "dataset": "data set", "n_samples": "samples", "noise": "noise",
-    "test_fraction": "test fraction", "seed": "seed", "features": "input features",
-    "hidden": "hidden layers", "activation": "activation", "init": "initialisation",
-    "optimizer": "optimizer", "lr": "learning rate", "batch_size": "batch size",
-    "regularization": "regularization", "reg_rate": "regularization rate",
-    "epoch_budget": "epoch budget",
-}
-
-
-def collection():
-    runs = ss.get(rn.SESSION_KEY)
-    if not isinstance(runs, rn.RunCollection):
-        runs = ss[rn.SESSION_KEY] = rn.RunCollection()
-    return runs
 
 
 def notify(kind, text):
-    ss["cmp_notice"] = (kind, text)
+    session.notify(NOTICE, kind, text)
 
 
 def select(names):
@@ -49,7 +37,7 @@ def create_demo_runs(runs):
         return
     added = []
     for name, changes in DEMO_RUNS:
-        state = pgs.build_state({**pgs.default_config(), **changes})
+        state = build_state({**default_config(), **changes})
         state.train_for(DEMO_EPOCHS)
         added.append(runs.add(rn.run_from_state(runs.unique_name(name), state)).name)
     select(added)
@@ -60,7 +48,7 @@ def create_demo_runs(runs):
 
 def import_upload():
     """on_change of the uploader: runs before the page, so it may change the selection."""
-    uploaded, runs = ss.get("cmp_upload"), collection()
+    uploaded, runs = ss.get("cmp_upload"), session.runs()
     if uploaded is None:
         return
     try:
@@ -96,17 +84,19 @@ def delete(runs):
 
 
 # ---- drawing ---------------------------------------------------------------------------------
-def show_value(value):
-    if isinstance(value, list):
-        return ", ".join(str(v) for v in value) if value else "none"
-    return "—" if value is None else str(value)
+def show_value(key, value):
+    if value is None:
+        return "—"
+    if key in BY_KEY:
+        return BY_KEY[key].show(value)
+    return ", ".join(map(str, value)) if isinstance(value, list) else str(value)
 
 
 def settings_frame(runs, names):
     rows = runs.settings_table(names)
     rows.sort(key=lambda row: not row[2])  # differing settings first
     frame = pd.DataFrame(
-        [[SETTING_LABELS.get(key, key), "≠" if differs else ""] + [show_value(v) for v in values]
+        [[label(key), "≠" if differs else ""] + [show_value(key, v) for v in values]
          for key, values, differs in rows],
         columns=["setting", "differs", *names])
     return frame.set_index("setting")
@@ -118,19 +108,15 @@ def highlight(row):
 
 
 def metrics_frame(chosen):
-    def pct(v):
-        return "—" if v != v else f"{v:.1%}"
-
-    def num(v):
-        return "—" if v != v else f"{v:.4f}"
+    def shown(v, form):
+        return "—" if v != v else format(v, form)
 
     return pd.DataFrame({
-        "epochs": [show_value(int(r.metrics["epoch"]) if r.metrics["epoch"] == r.metrics["epoch"]
-                              else None) for r in chosen],
-        "train loss": [num(r.metrics["train_loss"]) for r in chosen],
-        "test loss": [num(r.metrics["test_loss"]) for r in chosen],
-        "train accuracy": [pct(r.metrics["train_acc"]) for r in chosen],
-        "test accuracy": [pct(r.metrics["test_acc"]) for r in chosen],
+        "epochs": [shown(r.metrics["epoch"], ".0f") for r in chosen],
+        "train loss": [shown(r.metrics["train_loss"], ".4f") for r in chosen],
+        "test loss": [shown(r.metrics["test_loss"], ".4f") for r in chosen],
+        "train accuracy": [shown(r.metrics["train_acc"], ".1%") for r in chosen],
+        "test accuracy": [shown(r.metrics["test_acc"], ".1%") for r in chosen],
     }, index=pd.Index([r.name for r in chosen], name="run"))
 
 
@@ -171,7 +157,7 @@ def comparison(runs):
         st.caption("Choose two or more runs to see which settings differ.")
     elif differing:
         st.caption("Highlighted (≠): the settings that differ between the chosen runs: "
-                   + ", ".join(SETTING_LABELS.get(k, k) for k in differing) + ".")
+                   + ", ".join(label(k).lower() for k in differing) + ".")
     else:
         st.caption("The chosen runs have identical settings.")
     frame = settings_frame(runs, chosen_names)
@@ -200,28 +186,28 @@ def upload_section():
                      key="cmp_upload", on_change=import_upload)
 
 
-# ---- page ------------------------------------------------------------------------------------
-st.title("Compare runs")
-runs = collection()
-notice = ss.pop("cmp_notice", None)
-if notice:
-    (st.success if notice[0] == "success" else st.error)(notice[1])
+def main():
+    st.title("Compare runs")
+    runs = session.runs()
+    session.show_notice(NOTICE)
+    if not len(runs):
+        st.info(
+            "No runs saved yet. On the **Playground**, train a network and press **Save "
+            "run**: each saved run keeps its settings, loss and accuracy curves and final "
+            "decision boundary, and appears here. Save a few (say, before and after a change) "
+            "to see them side by side. You can also load a runs file, or start with two demo "
+            "runs.")
+        if st.button("Create two demo runs", key="cmp_demo", type="primary",
+                     help="The same circles data learned by a linear model and by a network "
+                          "with one hidden layer."):
+            with st.spinner("Training two demo runs…"):
+                create_demo_runs(runs)
+            st.rerun()
+    else:
+        comparison(runs)
+        st.divider()
+        manage(runs)
+    upload_section()
 
-if not len(runs):
-    st.info(
-        "No runs saved yet. On the **Playground**, train a network and press **Save run**: "
-        "each saved run keeps its settings, loss and accuracy curves and final decision "
-        "boundary, and appears here. Save a few (say, before and after a change) to see them "
-        "side by side. You can also load a runs file, or start with two demo runs.")
-    if st.button("Create two demo runs", key="cmp_demo", type="primary",
-                 help="The same circles data learned by a linear model and by a network "
-                      "with one hidden layer."):
-        with st.spinner("Training two demo runs…"):
-            create_demo_runs(runs)
-        st.rerun()
-    upload_section()
-else:
-    comparison(runs)
-    st.divider()
-    manage(runs)
-    upload_section()
+
+main()

@@ -6,6 +6,8 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from .format import format_number
+
 LAYER_COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2",
                  "#17becf")
 HIGHLIGHT = "background-color: #ffd54f; font-weight: bold"
@@ -23,15 +25,6 @@ def _layout(fig, title, x_title, y_title, height=320, log_y=False):
     else:
         fig.update_yaxes(title_text=y_title)
     return fig
-
-
-def format_number(v):
-    """Readable at a glance: 3 decimals, or 3 significant digits in e-notation when tiny."""
-    if not math.isfinite(v):
-        return str(v)
-    if v == 0 or 1e-3 <= abs(v) < 1e4:
-        return f"{v:.3f}"
-    return f"{v:.2e}"
 
 
 def matrix_table(values, row_labels=None, col_labels=None, highlight=None,

@@ -1,10 +1,11 @@
 """Figures for the Compare page: runs' curves overlaid, and one run's final boundary drawn
-as the Playground draws it (viz.figures)."""
+as the Playground draws it (viz.boundary)."""
 
 import numpy as np
 import plotly.graph_objects as go
 
-from . import figures
+from .boundary import boundary_figure as _boundary_figure
+from .style import FONT
 
 # One colour per run (up to 8), distinct from the orange/blue/green of the classes.
 RUN_COLORS = ("#3b3b98", "#d62728", "#8e44ad", "#00897b", "#8c564b", "#e377c2", "#5d6d7e",
@@ -39,7 +40,7 @@ def curves_figure(runs, metric="loss", height=420, log_y=False, color_indices=No
                               f"{label.lower()} %{{y:.4f}}<extra></extra>"))
     fig.update_layout(
         title={"text": f"{label}: solid train, dashed test", "x": 0.01, "font": {"size": 15}},
-        height=height, margin={"l": 60, "r": 10, "t": 45, "b": 40}, font=figures.FONT,
+        height=height, margin={"l": 60, "r": 10, "t": 45, "b": 40}, font=FONT,
         legend={"orientation": "h", "yanchor": "top", "y": -0.24, "x": 0, "font": {"size": 12}},
         hovermode="closest", plot_bgcolor="white")
     fig.update_xaxes(title_text="epoch", gridcolor="#e5e5e5", rangemode="tozero")
@@ -53,13 +54,12 @@ def curves_figure(runs, metric="loss", height=420, log_y=False, color_indices=No
 def boundary_figure(run, color_index=0, height=340):
     """The run's saved final boundary with its saved training points, titled with its name
     (in the run's curve colour), epoch and test accuracy."""
-    fig = figures.boundary_figure(run.grid_x, run.grid_y, run.boundary, run.X, run.y,
+    fig = _boundary_figure(run.grid_x, run.grid_y, run.boundary, run.X, run.y,
                                   n_classes=run.n_classes, show_test=False, height=height)
     acc, epoch = run.metrics.get("test_acc", np.nan), run.metrics.get("epoch", np.nan)
     details = [f"epoch {int(epoch)}" if np.isfinite(epoch) else "",
                f"test accuracy {acc:.0%}" if np.isfinite(acc) else ""]
     # Side by side, a colour bar per run would only repeat itself and crowd the plots.
-    fig.update_traces(showscale=False, selector={"type": "heatmap"})
     fig.update_traces(marker_showscale=False, selector={"type": "scatter"})
     fig.update_layout(
         title={"text": f"<b>{_escape(run.name)}</b><br><span style='font-size:12px;color:#444'>"

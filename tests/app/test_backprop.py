@@ -9,7 +9,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import mlp_core as mc
+from app_logic import session as pgs
+from app_logic import settings
 from mlp_core import explain as ex
+from ui import session as ui_session
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 PAGE = str(ROOT / "app_pages" / "backprop.py")
@@ -152,7 +155,7 @@ def test_tutorial_sigmoid_derivative_fails_the_gradient_check():
     assert largest_error(at) < 1e-6
     net, _, _ = example()
     ds = mc.make_dataset("circles", 8, 0.1, seed=0)
-    np.testing.assert_allclose(at.session_state["bp_gc_errors"],
+    np.testing.assert_allclose(table_with(at, "relative error")["relative error"],
                                mc.gradient_check(net, ds.X, ds.y, "bce"), rtol=1e-6, atol=1e-12)
     at.toggle(key="bp_gc_tutorial").set_value(True).run()
     assert not at.exception
@@ -200,10 +203,8 @@ def test_gradient_flow_contrast_shows_vanishing_sigmoid_gradients():
     assert ratios["Deep ReLU: output / first layer gradient"] < 10
 
 
-def playground_state(epochs=3):
-    from viz import state
-
-    pg = state.build_state(state.default_config())
+def playground_state(epochs=3, **changes):
+    pg = pgs.build_state(settings.default_config() | changes)
     pg.train_for(epochs)
     return pg
 
@@ -211,7 +212,7 @@ def playground_state(epochs=3):
 def test_page_takes_the_playground_network_with_one_click():
     at = page()
     pg = playground_state()
-    at.session_state["playground"] = pg
+    at.session_state[ui_session.PLAYGROUND] = pg
     at.run()
     assert not at.exception
     assert "small example" in at.markdown[0].value
@@ -234,14 +235,9 @@ def test_page_takes_the_playground_network_with_one_click():
 
 
 def test_gradient_check_on_a_three_class_playground_network():
-    from viz import state
-
-    config, problems = state.validate_config({"dataset": "blobs3", "hidden": [3],
-                                              "n_samples": 60})
-    assert not problems
-    pg = state.build_state(config)
+    pg = playground_state(0, dataset="blobs3", hidden=[3], n_samples=60)
     at = page()
-    at.session_state["playground"] = pg
+    at.session_state[ui_session.PLAYGROUND] = pg
     at.run()
     at.button(key="bp_take_pg").click().run()
     for step in range(len(at.select_slider(key="bp_step").options)):
@@ -255,15 +251,10 @@ def test_gradient_check_on_a_three_class_playground_network():
 
 
 def test_broken_playground_state_gives_a_message_not_a_traceback():
-    class Broken:
-        net = mc.MLP([3, 2, 1], ["tanh", "sigmoid"])  # expects 3 inputs; data have 2
-        X_train = np.zeros((5, 2))
-        train = mc.Dataset(np.zeros((5, 2)), np.zeros(5, dtype=np.int64), 2)
-        loss = "bce"
-        feature_names = ["x1", "x2"]
-
+    broken = playground_state(0)
+    broken.net = mc.MLP([3, 2, 1], ["tanh", "sigmoid"])  # expects 3 inputs; data have 2
     at = page()
-    at.session_state["playground"] = Broken()
+    at.session_state[ui_session.PLAYGROUND] = broken
     at.run()
     at.button(key="bp_take_pg").click().run()
     assert not at.exception
@@ -274,7 +265,7 @@ def test_broken_playground_state_gives_a_message_not_a_traceback():
 def test_page_runs_after_the_playground_page():
     at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
     assert not at.exception
-    assert "playground" in at.session_state
+    assert ui_session.PLAYGROUND in at.session_state
     at.switch_page("app_pages/backprop.py").run()
     assert not at.exception
     at.button(key="bp_take_pg").click().run()

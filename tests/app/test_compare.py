@@ -8,8 +8,9 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from viz import runs as rn
-from viz import state as pgs
+from app_logic import runs as rn
+from app_logic import settings
+from ui import session as ui_session
 
 PAGE = str(pathlib.Path(__file__).resolve().parents[2] / "app_pages" / "compare.py")
 
@@ -25,7 +26,7 @@ def made_up_run(name, classes=2, **changes):
     shape = (25, 25) if classes == 2 else (25, 25, classes)
     boundary = np.random.default_rng(0).integers(0, 256, shape, dtype=np.uint8)
     X = np.random.default_rng(1).normal(size=(20, 2))
-    return rn.make_run(name, {**pgs.default_config(), **changes}, history, boundary,
+    return rn.make_run(name, {**settings.default_config(), **changes}, history, boundary,
                        np.linspace(-2, 2, 25), np.linspace(-2, 2, 25),
                        [str(k) for k in range(classes)], X, np.arange(20) % classes)
 
@@ -42,7 +43,7 @@ def with_runs(*runs):
     collection = rn.RunCollection()
     for run in runs:
         collection.add(run)
-    at.session_state["runs"] = collection
+    at.session_state[ui_session.RUNS] = collection
     return at.run()
 
 
@@ -56,14 +57,14 @@ def test_empty_state_explains_and_offers_demo_runs():
     assert "Save run" in texts(at.info) and "Playground" in texts(at.info)
     assert at.button(key="cmp_demo").label == "Create two demo runs"
     assert len(at.get("plotly_chart")) == 0
-    assert isinstance(at.session_state["runs"], rn.RunCollection)
+    assert isinstance(at.session_state[ui_session.RUNS], rn.RunCollection)
 
 
 def test_demo_runs_fill_the_page():
     at = page().run()
     at.button(key="cmp_demo").click().run()
     assert not at.exception
-    runs = at.session_state["runs"]
+    runs = at.session_state[ui_session.RUNS]
     assert len(runs) == 2
     linear, hidden = runs
     assert linear.config["hidden"] == [] and hidden.config["hidden"] == [8]
@@ -74,7 +75,7 @@ def test_demo_runs_fill_the_page():
     assert "demo runs" in texts(at.success)
     assert len(at.get("plotly_chart")) == 4  # loss, accuracy, two boundaries
     settings = at.dataframe[1].value
-    assert settings.index[0] == "hidden layers" and settings.iloc[0]["differs"] == "≠"
+    assert settings.index[0] == "Hidden layers" and settings.iloc[0]["differs"] == "≠"
     assert (settings["differs"] == "≠").sum() == 1
     assert at.get("download_button")
 
@@ -96,7 +97,7 @@ def test_uploading_a_runs_file_adds_its_runs():
                      made_up_run("mine"))
     at.file_uploader(key="cmp_upload").set_value(("runs.json", data, "application/json")).run()
     assert not at.exception
-    assert at.session_state["runs"].names == ["mine", "from a file", "mine (2)"]
+    assert at.session_state[ui_session.RUNS].names == ["mine", "from a file", "mine (2)"]
     assert "Loaded 2 run(s)" in texts(at.success)
     assert at.multiselect(key="cmp_chosen").value == ["mine", "from a file", "mine (2)"]
     assert len(at.get("plotly_chart")) == 5
@@ -107,7 +108,7 @@ def test_uploading_into_the_empty_page():
     at.file_uploader(key="cmp_upload").set_value(
         ("runs.json", runs_file(made_up_run("x"), made_up_run("y")), "application/json")).run()
     assert not at.exception
-    assert len(at.session_state["runs"]) == 2 and len(at.get("plotly_chart")) == 4
+    assert len(at.session_state[ui_session.RUNS]) == 2 and len(at.get("plotly_chart")) == 4
 
 
 @pytest.mark.parametrize("data,fragment", [
@@ -122,7 +123,7 @@ def test_a_bad_file_gives_a_message_and_keeps_the_runs(data, fragment):
     assert not at.exception
     message = texts(at.error)
     assert "bad.json" in message and fragment in message and "unchanged" in message
-    assert at.session_state["runs"].names == ["kept"]
+    assert at.session_state[ui_session.RUNS].names == ["kept"]
     assert len(at.get("plotly_chart")) == 3  # still drawn
 
 
@@ -133,7 +134,7 @@ def test_a_tampered_file_is_refused():
     at.file_uploader(key="cmp_upload").set_value(
         ("t.json", json.dumps(doc).encode(), "application/json")).run()
     assert "between 0 and 1" in texts(at.error)
-    assert at.session_state["runs"].names == ["kept"]
+    assert at.session_state[ui_session.RUNS].names == ["kept"]
 
 
 def test_rename_and_delete():
@@ -142,7 +143,7 @@ def test_rename_and_delete():
     at.text_input(key="cmp_rename_to").set_value("before")
     at.button(key="cmp_rename").click().run()
     assert not at.exception
-    assert at.session_state["runs"].names == ["before", "b"]
+    assert at.session_state[ui_session.RUNS].names == ["before", "b"]
     assert at.multiselect(key="cmp_chosen").value == ["before", "b"]
     at.text_input(key="cmp_rename_to").set_value("b")
     at.selectbox(key="cmp_rename_from").set_value("before")
@@ -151,9 +152,9 @@ def test_rename_and_delete():
     at.selectbox(key="cmp_delete_which").set_value("b")
     at.button(key="cmp_delete").click().run()
     assert not at.exception
-    assert at.session_state["runs"].names == ["before"]
+    assert at.session_state[ui_session.RUNS].names == ["before"]
     assert at.multiselect(key="cmp_chosen").value == ["before"]
     at.selectbox(key="cmp_delete_which").set_value("before")
     at.button(key="cmp_delete").click().run()
-    assert not at.exception and len(at.session_state["runs"]) == 0
+    assert not at.exception and len(at.session_state[ui_session.RUNS]) == 0
     assert at.button(key="cmp_demo")  # back to the empty page

@@ -11,7 +11,9 @@ import pytest
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
-from viz import state as pgs
+from app_logic import settings
+from app_logic.presets import PRESETS
+from ui import session as ui_session
 
 PAGE = str(pathlib.Path(__file__).resolve().parents[2] / "app_pages" / "playground.py")
 
@@ -26,7 +28,7 @@ def run_page(query=None):
 
 
 def state_of(at):
-    return at.session_state[pgs.SESSION_KEY]
+    return at.session_state[ui_session.PLAYGROUND]
 
 
 def charts(at):
@@ -71,7 +73,7 @@ def test_page_runs_with_transport_and_metrics():
                                             "Train accuracy", "Test accuracy"]
     assert metric(at, "Epoch") == "0"
     state = state_of(at)
-    assert state.config == pgs.default_config() and not state.playing
+    assert state.config == settings.default_config() and not state.playing
     assert query(at)["hidden"] == "4,4" and query(at)["lr"] == "0.03"
     for group in ("Data", "Network", "Training"):
         assert group in [h.value for h in at.sidebar.header]
@@ -144,7 +146,7 @@ def test_each_control_changes_state_url_and_figures(kind, key, value, config_key
     assert not at.exception
     state = state_of(at)
     assert state.config[config_key] == expected
-    assert query(at)[config_key] == pgs.encode_value(config_key, expected)
+    assert query(at)[config_key] == settings.encode_value(config_key, expected)
     if change == "training":
         assert state.net is net_before and state.epoch == 1  # the network is kept
         at.button(key="pg_step").click().run()  # and trains on with the new settings
@@ -210,16 +212,16 @@ def test_bad_query_parameters_give_one_notice_not_an_exception(query):
         assert key in warnings[0]
     state = state_of(at)
     for key in query:
-        if key in pgs.DEFAULTS:
-            assert state.config[key] == pgs.DEFAULTS[key]
+        if key in settings.DEFAULTS:
+            assert state.config[key] == settings.DEFAULTS[key]
     assert metric(at, "Epoch") == "0"
 
 
 def test_a_shared_link_restores_the_setup():
-    config = pgs.default_config() | {"dataset": "spiral3", "hidden": [8, 6, 3],
+    config = settings.default_config() | {"dataset": "spiral3", "hidden": [8, 6, 3],
                                      "activation": "relu", "lr": 0.004, "optimizer": "momentum",
                                      "features": ["x1", "x2", "sin(x1)"], "noise": 0.2}
-    at = run_page(pgs.config_to_query(config))
+    at = run_page(settings.config_to_query(config))
     assert not at.warning
     state = state_of(at)
     assert state.config == config
@@ -231,15 +233,15 @@ def test_a_shared_link_restores_the_setup():
     assert boundary_pixels(at).shape[-1] == 3
 
 
-@pytest.mark.parametrize("name", list(pgs.PRESETS))
+@pytest.mark.parametrize("name", list(PRESETS))
 def test_presets_load(name):
     at = run_page()
     at.selectbox(key="pg_preset").set_value(name).run()
     assert not at.exception
     state = state_of(at)
-    assert state.config == pgs.PRESETS[name]["config"] and state.epoch == 0
-    assert pgs.PRESETS[name]["explanation"] in [c.value for c in at.sidebar.caption]
-    assert query(at) == pgs.config_to_query(state.config)
+    assert state.config == PRESETS[name]["config"] and state.epoch == 0
+    assert PRESETS[name]["explanation"] in [c.value for c in at.sidebar.caption]
+    assert query(at) == settings.config_to_query(state.config)
     at.button(key="pg_step").click().run()
     assert not at.exception
 

@@ -15,9 +15,9 @@ from PIL import Image
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
-from viz import draw, figures
-from viz import runs as rn
-from viz import state as pgs
+from app_logic import drawing, settings
+from ui import session as ui_session
+from viz import boundary as vb
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 PAGE = str(ROOT / "app_pages" / "playground.py")
@@ -53,7 +53,7 @@ def rerun(at):
 
 
 def state_of(at):
-    return at.session_state[pgs.SESSION_KEY]
+    return at.session_state[ui_session.PLAYGROUND]
 
 
 def element(at, kind, key):
@@ -94,12 +94,12 @@ def test_draw_waits_for_enough_points_then_trains_on_them_and_undo_clear_work():
     assert state_of(at).config["dataset"] == "circles"  # nothing drawn yet: data kept
     assert "at least two classes" in texts(at)
 
-    drawing = draw.DrawnPoints()
+    drawn = drawing.DrawnPoints()
     points = [(-1, -1, 0), (-0.8, 0.6, 0), (0.5, -0.9, 0), (0.9, 0.8, 1), (1.1, -0.2, 1),
               (0.2, 1.0, 1), (0.0, 0.0, 0)]
     for x, y, c in points:
-        drawing.add(x, y, c)
-    at.session_state["pg_drawing"] = drawing  # as if clicked onto the canvas...
+        drawn.add(x, y, c)
+    at.session_state[ui_session.DRAWING] = drawn  # as if clicked onto the canvas...
     at = rerun(at)
     assert state_of(at).config["dataset"] == "circles"  # ...which only the canvas publishes
     at.button(key="pg_draw_undo").click()  # the page publishes the drawing after a change
@@ -109,7 +109,7 @@ def test_draw_waits_for_enough_points_then_trains_on_them_and_undo_clear_work():
     all_points = np.concatenate([state.train.X, state.test.X])
     assert len(all_points) == len(points) - 1  # the undone point is gone
     assert {tuple(p) for p in all_points} == {(x, y) for x, y, _ in points[:-1]}
-    assert pgs.config_to_query(state.config)["dataset"] == "draw"
+    assert settings.config_to_query(state.config)["dataset"] == "draw"
 
     at.button(key="pg_step").click()
     at = rerun(at)
@@ -121,9 +121,9 @@ def test_draw_waits_for_enough_points_then_trains_on_them_and_undo_clear_work():
     assert "Until then the network trains on your previous drawing" in texts(at)
     at.button(key="pg_draw_undo").click()
     at = rerun(at)
-    assert len(at.session_state["pg_drawing"]) == len(points) - 1
-    csv = at.session_state["pg_drawing"].to_csv()
-    assert draw.DrawnPoints.from_csv(csv).counts() == [3, 3, 0]
+    assert len(at.session_state[ui_session.DRAWING]) == len(points) - 1
+    csv = at.session_state[ui_session.DRAWING].to_csv()
+    assert drawing.DrawnPoints.from_csv(csv).counts() == [3, 3, 0]
 
 
 def test_a_link_to_draw_without_points_falls_back_with_a_notice():
@@ -141,7 +141,7 @@ def test_upload_good_file_trains_then_bad_file_keeps_the_data():
     at = upload(at, DATA / "good" / "string_labels.csv")
     state = state_of(at)
     assert state.config["dataset"] == "upload"
-    assert state.class_names == ["dog", "cat"] or sorted(state.class_names) == ["cat", "dog"]
+    assert state.class_names == ["cat", "dog"]  # names in sorted order
     assert state.axis_names == ("length", "weight")
     raw = np.concatenate([state.train.X, state.test.X])
     assert raw[:, 0].max() > 50  # shown in the file's own units...
@@ -196,7 +196,7 @@ def test_scrubber_replays_a_past_epoch_with_a_cursor_on_the_curves():
     replay = json.loads(element(at, "plotly_chart", "pg_replay_boundary").proto.spec)
     assert not np.array_equal(image_pixels(live), image_pixels(replay))
     np.testing.assert_array_equal(  # the boundary of epoch 2, in the live view's colours
-        image_pixels(replay), figures.boundary_colors(state_of(at).snapshots.at(2)[1])[::-1])
+        image_pixels(replay), vb.boundary_colors(state_of(at).snapshots.at(2)[1])[::-1])
     loss = json.loads(element(at, "plotly_chart", "pg_replay_loss").proto.spec)
     assert [s["x0"] for s in loss["layout"]["shapes"]] == [2]
     assert "Epoch 2: train loss" in texts(at)
@@ -215,14 +215,14 @@ def test_save_run_stores_named_runs_for_the_compare_page():
     at.text_input(key="pg_run_name").set_value("before")
     at.button(key="pg_save_run").click()
     at = rerun(at)
-    runs = at.session_state[rn.SESSION_KEY]
+    runs = at.session_state[ui_session.RUNS]
     assert runs.names == ["before"]
     assert runs.get("before").metrics["epoch"] == 3
     assert at.success and "Saved “before”" in at.success[0].value
     at.text_input(key="pg_run_name").set_value("before")  # a taken name gets a number
     at.button(key="pg_save_run").click()
     at = rerun(at)
-    assert at.session_state[rn.SESSION_KEY].names == ["before", "before (2)"]
+    assert at.session_state[ui_session.RUNS].names == ["before", "before (2)"]
 
 
 # ---- export / import -------------------------------------------------------------------------
@@ -282,3 +282,6 @@ def test_script_download_reproduces_the_final_loss_and_the_gif_is_built(served, 
     at = rerun(at)
     gif = Image.open(io.BytesIO(download(at, served, "pg_export_gif")))
     assert gif.format == "GIF" and gif.n_frames == len(state_of(at).snapshots)
+    at.button(key="pg_reset").click()  # a new run: the GIF of the old one is not offered
+    at = rerun(at)
+    assert not has(at, "download_button", "pg_export_gif")

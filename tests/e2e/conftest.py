@@ -21,8 +21,6 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--
                  "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
 
-pytestmark = pytest.mark.e2e
-
 
 def _free_port():
     with socket.socket() as s:

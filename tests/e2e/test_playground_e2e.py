@@ -73,7 +73,7 @@ def test_shared_link_restores_settings(app_url, page):
     open_playground(page, f"{app_url}/?{query}")
     sidebar = page.locator('[data-testid="stSidebar"]')
     assert page.get_by_role("combobox", name="Dataset").input_value() == "Moons"
-    assert page.get_by_role("combobox", name="Activation").input_value() == "relu"
+    assert page.get_by_role("combobox", name="Activation").input_value() == "ReLU"
     assert sidebar.get_by_text(re.compile(r"^Neurons in layer \d$")).count() == 3
     lr = page.get_by_role("slider", name="Learning rate")
     assert lr.get_attribute("aria-valuetext") == "0.3"
@@ -83,7 +83,7 @@ def test_shared_link_restores_settings(app_url, page):
     assert params["hidden"] == "8,8,8" and params["dataset"] == "moons"
     # The network drawn has three hidden layers of 8.
     titles = page.locator(".st-key-pg_network .annotation-text").all_text_contents()
-    assert sum("8 relu" in t for t in titles) == 3
+    assert sum("8 ReLU" in t for t in titles) == 3
 
 
 def test_bad_link_gives_a_notice(app_url, page):

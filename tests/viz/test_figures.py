@@ -2,8 +2,6 @@
 
 import base64
 import io
-import subprocess
-import sys
 
 import numpy as np
 import plotly.graph_objects as go
@@ -11,7 +9,8 @@ import pytest
 from PIL import Image
 
 import mlp_core as mc
-from viz import figures
+from viz import boundary as vb
+from viz import curves, network, style
 
 GRID_X = np.linspace(-2, 2, 40)
 GRID_Y = np.linspace(-1, 1, 20)
@@ -27,19 +26,12 @@ def hex_rgb(color):
     return np.array([int(color[i:i + 2], 16) for i in (1, 3, 5)])
 
 
-def test_figures_module_does_not_import_streamlit():
-    code = "import viz.figures, sys; print('streamlit' in sys.modules)"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True)
-    assert out.stdout.strip() == "False"
-
-
 def test_two_class_boundary_is_an_image_coloured_by_probability():
     # Left half P = 0, right half P = 1.
     boundary = np.zeros((GRID_Y.size, GRID_X.size), np.uint8)
     boundary[:, GRID_X.size // 2:] = 255
     X = np.array([[-1.0, 0.0], [1.0, 0.0]])
-    fig = figures.boundary_figure(GRID_X, GRID_Y, boundary, X, np.array([0, 1]))
+    fig = vb.boundary_figure(GRID_X, GRID_Y, boundary, X, np.array([0, 1]))
     assert isinstance(fig, go.Figure)
     background = fig.layout.images[0]
     rgba = decode_png(background.source)
@@ -58,9 +50,9 @@ def test_two_class_boundary_is_an_image_coloured_by_probability():
 def test_discretized_boundary_has_two_colours_only():
     ramp = np.tile(np.linspace(0, 255, GRID_X.size).astype(np.uint8), (GRID_Y.size, 1))
     X, y = np.zeros((2, 2)), np.array([0, 1])
-    smooth = decode_png(figures.boundary_figure(GRID_X, GRID_Y, ramp, X, y)
+    smooth = decode_png(vb.boundary_figure(GRID_X, GRID_Y, ramp, X, y)
                         .layout.images[0].source)
-    sharp = decode_png(figures.boundary_figure(GRID_X, GRID_Y, ramp, X, y, discretize=True)
+    sharp = decode_png(vb.boundary_figure(GRID_X, GRID_Y, ramp, X, y, discretize=True)
                        .layout.images[0].source)
     colours = lambda img: {tuple(c) for c in img[..., :3].reshape(-1, 3)}  # noqa: E731
     assert len(colours(smooth)) > 10
@@ -74,11 +66,11 @@ def test_three_classes_blend_the_class_colours():
     boundary[:, 20:30] = (0, 0, 255)
     boundary[:, 30:] = (85, 85, 85)
     X, y = np.zeros((3, 2)), np.array([0, 1, 2])
-    fig = figures.boundary_figure(GRID_X, GRID_Y, boundary, X, y, n_classes=3)
+    fig = vb.boundary_figure(GRID_X, GRID_Y, boundary, X, y, n_classes=3)
     rgba = decode_png(fig.layout.images[0].source)[..., :3].astype(int)
     for column, tint in ((5, 0), (15, 1), (25, 2)):
-        np.testing.assert_allclose(rgba[3, column], figures.CLASS_TINTS[tint], atol=1)
-    np.testing.assert_allclose(rgba[3, 35], figures.CLASS_TINTS.mean(axis=0), atol=2)
+        np.testing.assert_allclose(rgba[3, column], style.CLASS_TINTS[tint], atol=1)
+    np.testing.assert_allclose(rgba[3, 35], style.CLASS_TINTS.mean(axis=0), atol=2)
     assert not any(t.marker and t.marker.showscale for t in fig.data)
     assert {t.name for t in fig.data} >= {"class 2 (train)"}
 
@@ -86,7 +78,7 @@ def test_three_classes_blend_the_class_colours():
 def test_points_are_drawn_where_they_are_train_filled_test_outlined():
     X_train, y_train = np.array([[-1.0, 0.5]]), np.array([1])
     X_test, y_test = np.array([[1.0, -0.5]]), np.array([0])
-    rgba = decode_png(figures.points_image(GRID_X, GRID_Y, X_train, y_train, X_test, y_test,
+    rgba = decode_png(vb.points_image(GRID_X, GRID_Y, X_train, y_train, X_test, y_test,
                                            size=400))
 
     assert rgba.shape[:2] == (200, 400)  # the grid's aspect: markers stay round
@@ -98,20 +90,20 @@ def test_points_are_drawn_where_they_are_train_filled_test_outlined():
 
     r, c = pixel(-1.0, 0.5)
     assert rgba[r, c, 3] > 240
-    assert np.abs(rgba[r, c, :3].astype(int) - hex_rgb(figures.CLASS_COLORS[1])).max() < 30
+    assert np.abs(rgba[r, c, :3].astype(int) - hex_rgb(style.CLASS_COLORS[1])).max() < 30
     r, c = pixel(1.0, -0.5)
     assert rgba[r, c, 3] < 60  # a test point is hollow ...
     ring = rgba[r - 6:r + 7, c - 6:c + 7]
     opaque = ring[ring[..., 3] > 200][:, :3].astype(int)
-    assert len(opaque) and np.abs(opaque - hex_rgb(figures.CLASS_COLORS[0])).max(axis=1).min() < 30
+    assert len(opaque) and np.abs(opaque - hex_rgb(style.CLASS_COLORS[0])).max(axis=1).min() < 30
     assert rgba[0, 0, 3] == 0  # ... and the rest is transparent
 
 
 def test_show_test_toggle_removes_test_points_and_legend_entries():
     X, y = np.array([[-1.0, 0.0], [1.0, 0.0]]), np.array([0, 1])
-    with_test = figures.boundary_figure(GRID_X, GRID_Y, np.zeros((20, 40), np.uint8), X, y,
+    with_test = vb.boundary_figure(GRID_X, GRID_Y, np.zeros((20, 40), np.uint8), X, y,
                                         X + 0.1, y, show_test=True)
-    without = figures.boundary_figure(GRID_X, GRID_Y, np.zeros((20, 40), np.uint8), X, y,
+    without = vb.boundary_figure(GRID_X, GRID_Y, np.zeros((20, 40), np.uint8), X, y,
                                       X + 0.1, y, show_test=False)
     names = lambda f: {t.name for t in f.data if t.name}  # noqa: E731
     assert "class 0 (test)" in names(with_test) and "class 0 (test)" not in names(without)
@@ -120,11 +112,11 @@ def test_show_test_toggle_removes_test_points_and_legend_entries():
 
 def test_loss_curve_has_train_and_test_and_log_option():
     epochs = np.arange(1, 11)
-    fig = figures.loss_figure(epochs, 1.0 / epochs, 2.0 / epochs)
+    fig = curves.loss_figure(epochs, 1.0 / epochs, 2.0 / epochs)
     assert [t.name for t in fig.data] == ["train", "test"]
     np.testing.assert_allclose(fig.data[1].y, 2.0 / epochs, rtol=1e-6)
     assert fig.layout.yaxis.type == "linear"
-    log = figures.loss_figure(epochs, 1.0 / epochs, 2.0 / epochs, log_y=True)
+    log = curves.loss_figure(epochs, 1.0 / epochs, 2.0 / epochs, log_y=True)
     assert log.layout.yaxis.type == "log"
     low, high = log.layout.yaxis.range
     assert low < np.log10(0.1) and high > np.log10(2.0)
@@ -132,10 +124,10 @@ def test_loss_curve_has_train_and_test_and_log_option():
 
 def test_long_histories_are_thinned_but_keep_the_ends():
     epochs = np.arange(1, 50_001)
-    fig = figures.accuracy_figure(epochs, np.linspace(0, 1, epochs.size), None)
+    fig = curves.accuracy_figure(epochs, np.linspace(0, 1, epochs.size), None)
     assert len(fig.data) == 1  # no test data, no test curve
     x = np.asarray(fig.data[0].x)
-    assert len(x) <= figures.MAX_CURVE_POINTS + 1
+    assert len(x) <= curves.MAX_CURVE_POINTS + 1
     assert x[0] == 1 and x[-1] == 50_000
     assert tuple(fig.layout.yaxis.range) == (0, 1.02)
 
@@ -148,14 +140,14 @@ def test_network_links_are_coloured_by_sign_and_sized_by_magnitude():
     net = mc.MLP([2, 3, 1], ["tanh", "sigmoid"], seed=0)
     net.weights[0] = [[0.1, 2.0, 0.5], [0.3, 0.2, 1.0]]
     net.weights[1] = [[-1.0], [-0.1], [-0.05]]
-    fig = figures.network_figure(net, ["x1", "x2"])
+    fig = network.network_figure(net, ["x1", "x2"])
     links = _link_traces(fig)
     n_links = sum(np.isnan(np.asarray(t.x, float)).sum() for t in links)
     assert n_links == 2 * 3 + 3 * 1
-    colour_of = {figures.POSITIVE_WEIGHT: 0, figures.NEGATIVE_WEIGHT: 0}
+    colour_of = {style.POSITIVE_WEIGHT: 0, style.NEGATIVE_WEIGHT: 0}
     for t in links:
         colour_of[t.line.color] += int(np.isnan(np.asarray(t.x, float)).sum())
-    assert colour_of == {figures.POSITIVE_WEIGHT: 6, figures.NEGATIVE_WEIGHT: 3}
+    assert colour_of == {style.POSITIVE_WEIGHT: 6, style.NEGATIVE_WEIGHT: 3}
 
     def width_of(x0, y0, x1, y1):
         for t in links:
@@ -173,8 +165,8 @@ def test_network_links_are_coloured_by_sign_and_sized_by_magnitude():
 
 def test_network_nodes_labels_and_highlight():
     net = mc.MLP([3, 4, 2, 1], ["relu", "relu", "sigmoid"], seed=1)
-    names = ["x1", "x2", "x1^2"]
-    fig = figures.network_figure(net, names)
+    names = ["x₁", "x₂", "x₁²"]
+    fig = network.network_figure(net, names)
     nodes = [t for t in fig.data if t.marker and t.marker.symbol == "square"][0]
     assert len(nodes.x) == 3 + 4 + 2 + 1
     texts = " ".join(a.text for a in fig.layout.annotations)
@@ -182,7 +174,7 @@ def test_network_nodes_labels_and_highlight():
         assert label in texts
     assert {t.name for t in fig.data if t.name} == {"positive weight", "negative weight"}
 
-    highlighted = figures.network_figure(net, names, highlight_layer=1)
+    highlighted = network.network_figure(net, names, highlight_layer=1)
     by_layer = {}
     for t in _link_traces(highlighted):
         layer = int(np.nanmin(np.asarray(t.x, float)))
@@ -197,38 +189,38 @@ def test_network_neuron_maps_become_images_in_the_nodes():
     net = mc.MLP([2, 3, 1], ["tanh", "sigmoid"], seed=0)
     grid = np.stack(np.meshgrid(np.linspace(-1, 1, 8), np.linspace(-1, 1, 8)), -1).reshape(-1, 2)
     net.forward(grid)
-    maps = figures.neuron_maps_from_activations(net.a, (8, 8))
+    maps = network.neuron_maps_from_activations(net.a, (8, 8))
     assert [m.shape for m in maps] == [(2, 8, 8), (3, 8, 8), (1, 8, 8)]
-    fig = figures.network_figure(net, ["x1", "x2"], neuron_maps=maps)
+    fig = network.network_figure(net, ["x1", "x2"], neuron_maps=maps)
     assert len(fig.layout.images) == 6
     first = decode_png(fig.layout.images[0].source)
     assert first.shape[:2] == (8, 8)
     # Input x1 grows to the right: orange on the left, blue on the right.
     assert first[4, 0, 0] > first[4, 0, 2] and first[4, -1, 2] > first[4, -1, 0]
     # Maps may be left out per layer.
-    partial = figures.network_figure(net, ["x1", "x2"], neuron_maps=[None, maps[1]])
+    partial = network.network_figure(net, ["x1", "x2"], neuron_maps=[None, maps[1]])
     assert len(partial.layout.images) == 3
 
 
 @pytest.mark.parametrize("discretize", [False, True])
 def test_boundary_colors_for_export(discretize):
-    two = figures.boundary_colors(np.array([[0, 128, 255]], np.uint8), discretize)
+    two = vb.boundary_colors(np.array([[0, 128, 255]], np.uint8), discretize)
     assert two.shape == (1, 3, 3) and two.dtype == np.uint8
-    three = figures.boundary_colors(np.full((2, 2, 3), 85, np.uint8), discretize)
+    three = vb.boundary_colors(np.full((2, 2, 3), 85, np.uint8), discretize)
     assert three.shape == (2, 2, 3)
 
 
 def test_uneven_ranges_get_a_square_plot_instead_of_a_strip():
     gx, gy = np.linspace(-5, 85, 50), np.linspace(6, 13, 40)  # 90 wide, 7 high
     X, y = np.array([[0.0, 7.0], [80.0, 12.0]]), np.array([0, 1])
-    fig = figures.boundary_figure(gx, gy, np.zeros((40, 50), np.uint8), X, y)
+    fig = vb.boundary_figure(gx, gy, np.zeros((40, 50), np.uint8), X, y)
     # pixel height / pixel width = (y span * scaleratio) / x span = 1
     assert fig.layout.yaxis.scaleratio * 7 / 90 == pytest.approx(1.0)
-    uri = figures.points_image(gx, gy, X, y, size=200)
+    uri = vb.points_image(gx, gy, X, y, size=200)
     image = Image.open(io.BytesIO(base64.b64decode(uri.split(",", 1)[1])))
     assert image.size == (200, 200)
     # Ranges within 3x of each other keep equal scales, so circles stay circles.
-    fig = figures.boundary_figure(np.linspace(-1.5, 1.5, 30), np.linspace(-1, 1, 20),
+    fig = vb.boundary_figure(np.linspace(-1.5, 1.5, 30), np.linspace(-1, 1, 20),
                                   np.zeros((20, 30), np.uint8), X / 80, y)
     assert fig.layout.yaxis.scaleratio == pytest.approx(1.0)
 
@@ -237,33 +229,33 @@ def test_live_raster_shows_the_boundary_colours_inside_the_frame():
     gx, gy = np.linspace(-1, 1, 50), np.linspace(-1, 1, 50)
     boundary = np.zeros((50, 50), np.uint8)
     boundary[:, 25:] = 255  # right half: class 1 for sure
-    uri = figures.points_image(gx, gy, np.empty((0, 2)), np.empty(0, int))
-    frame = figures.raster_frame(gx, gy, uri, n_classes=2, show_test=True, height=300)
-    image = np.asarray(Image.open(io.BytesIO(figures.boundary_raster(frame, boundary))))
+    uri = vb.points_image(gx, gy, np.empty((0, 2)), np.empty(0, int))
+    frame = vb.raster_frame(gx, gy, uri, n_classes=2, show_test=True, height=300)
+    image = np.asarray(Image.open(io.BytesIO(vb.boundary_raster(frame, boundary))))
     left, top, width, height = frame.box
     assert image.shape[:2] == (300, frame.canvas.width) and width == height
     inside_left = image[top + height // 2, left + width // 4].astype(int)
     inside_right = image[top + height // 2, left + 3 * width // 4].astype(int)
-    np.testing.assert_allclose(inside_left, figures.PROBABILITY_LUT[0], atol=6)  # JPEG
-    np.testing.assert_allclose(inside_right, figures.PROBABILITY_LUT[255], atol=6)
+    np.testing.assert_allclose(inside_left, style.PROBABILITY_LUT[0], atol=6)  # JPEG
+    np.testing.assert_allclose(inside_right, style.PROBABILITY_LUT[255], atol=6)
     # The frame around the plot stays white where no tick or label is drawn.
     assert (image[top + 5, left + width + 5] > 240).all()
-    discrete = np.asarray(Image.open(io.BytesIO(figures.boundary_raster(
+    discrete = np.asarray(Image.open(io.BytesIO(vb.boundary_raster(
         frame, np.full((50, 50), 140, np.uint8), discretize=True))))
-    np.testing.assert_allclose(discrete[top + 10, left + 10], figures.PROBABILITY_LUT[255],
+    np.testing.assert_allclose(discrete[top + 10, left + 10], style.PROBABILITY_LUT[255],
                                atol=6)
 
 
 def test_nice_ticks_are_round_and_inside_the_range():
-    assert figures.nice_ticks(-1.27, 1.31) == [-1.0, -0.5, 0.0, 0.5, 1.0]
-    assert figures.nice_ticks(6, 13) == [6.0, 8.0, 10.0, 12.0]
-    assert figures.nice_ticks(-5, 85) == [0.0, 20.0, 40.0, 60.0, 80.0]
+    assert vb.nice_ticks(-1.27, 1.31) == [-1.0, -0.5, 0.0, 0.5, 1.0]
+    assert vb.nice_ticks(6, 13) == [6.0, 8.0, 10.0, 12.0]
+    assert vb.nice_ticks(-5, 85) == [0.0, 20.0, 40.0, 60.0, 80.0]
 
 
 def test_live_raster_of_wide_data_fits_the_width_and_keeps_the_aspect():
     gx, gy = np.linspace(-1.5, 1.5, 60), np.linspace(-0.8, 0.8, 32)  # twice as wide as high
-    uri = figures.points_image(gx, gy, np.empty((0, 2)), np.empty(0, int))
-    frame = figures.raster_frame(gx, gy, uri, n_classes=2, show_test=False, height=600,
+    uri = vb.points_image(gx, gy, np.empty((0, 2)), np.empty(0, int))
+    frame = vb.raster_frame(gx, gy, uri, n_classes=2, show_test=False, height=600,
                                  max_width=500)
     left, top, width, height = frame.box
     assert frame.canvas.width == 500 and frame.canvas.height < 600

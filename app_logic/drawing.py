@@ -13,8 +13,8 @@ import numpy as np
 import mlp_core as mc
 
 from . import uploads
+from .files import MAX_POINTS
 
-MAX_POINTS = uploads.MAX_ROWS
 MAX_UNDO = 200
 CLASSES = 3  # a drawing may use classes 0, 1 and 2, like the app's 3-class datasets
 MIN_PER_CLASS = 2

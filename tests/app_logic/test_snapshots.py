@@ -4,9 +4,12 @@ format and colours as the Playground."""
 import numpy as np
 import pytest
 
-from viz import figures
-from viz import snapshots as sn
-from viz import state as pgs
+import mlp_core as mc
+from app_logic import session as pgs
+from app_logic import settings
+from app_logic import snapshots as sn
+from viz import boundary as vb
+from viz import style
 
 
 def test_twenty_thousand_epochs_stay_bounded():
@@ -90,13 +93,14 @@ def test_clear_starts_over():
     {"n_samples": 120, "dataset": "blobs3", "hidden": [5]},
 ])
 def test_snapshot_matches_the_playground(config):
-    state = pgs.build_state({**pgs.default_config(), **config})
+    state = pgs.build_state({**settings.default_config(), **config})
     state.train_for(5)
-    snap = sn.boundary_snapshot(state.net, state.feature_names, state.mean, state.std,
-                                state.grid_x, state.grid_y)
+    cells = pgs.grid_points(state.grid_x, state.grid_y)
+    proba = state.net.predict_proba(mc.expand_features((cells - state.mean) / state.std,
+                                                       state.feature_names))
+    snap = sn.encode_probabilities(proba, (len(state.grid_y), len(state.grid_x)))
     np.testing.assert_array_equal(snap, state.boundary_u8())
-    np.testing.assert_array_equal(sn.snapshot_rgb(snap), figures.boundary_colors(snap))
-    assert sn.snapshot_rgb(snap).shape == (len(state.grid_y), len(state.grid_x), 3)
+    assert vb.boundary_colors(snap).shape == (len(state.grid_y), len(state.grid_x), 3)
 
 
 def test_encode_probabilities_rounds_to_255_steps():
@@ -105,5 +109,16 @@ def test_encode_probabilities_rounds_to_255_steps():
 
 
 def test_class_colours_are_the_playgrounds():
-    rgb = sn.class_colors_rgb()
-    assert [f"#{r:02x}{g:02x}{b:02x}" for r, g, b in rgb] == list(figures.CLASS_COLORS)
+    rgb = style.class_colors_rgb()
+    assert [f"#{r:02x}{g:02x}{b:02x}" for r, g, b in rgb] == list(style.CLASS_COLORS)
+
+
+def test_version_grows_with_every_change_so_pictures_of_old_snapshots_are_not_reused():
+    store = sn.SnapshotStore()
+    versions = [store.version]
+    for epoch, value in ((0, 0), (0, 9), (1, 5)):  # add, replace the newest, add
+        assert store.add(epoch, np.full((3, 3), value, np.uint8))
+        versions.append(store.version)
+    store.clear()
+    versions.append(store.version)
+    assert len(set(versions)) == len(versions)

@@ -5,11 +5,13 @@ import pathlib
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from viz import exports
-from viz import uploads as up
+from app_logic import own_data, settings
+from app_logic import session as pgs
+from app_logic import uploads as up
 
 DATA = pathlib.Path(__file__).resolve().parents[1] / "data"
 
@@ -127,7 +129,8 @@ def test_string_labels_sorted_to_classes():
 def test_good_files_train(name, hidden, target):
     points = up.parse_csv(read("good", name))
     config = {"dataset": "upload", "hidden": hidden, "lr": 0.03, "batch_size": 16}
-    setup = exports.setup_from_config(config, points.to_dataset(), points.class_names)
+    setup = pgs.build_state({**settings.default_config(), **config},
+                            own_data.from_upload(points, name))
     # Standardised for training, raw for display: the inputs have mean 0 and unit spread.
     np.testing.assert_allclose(setup.X_train.mean(axis=0), 0.0, atol=1e-9)
     np.testing.assert_allclose(setup.X_train.std(axis=0), 1.0, atol=1e-9)
@@ -184,9 +187,9 @@ def test_trailing_separators_and_blank_lines_are_ignored():
 
 def test_row_cap_is_inclusive():
     rng = np.random.default_rng(0)
-    X = rng.normal(size=(up.MAX_ROWS, 2))
+    X = rng.normal(size=(up.MAX_POINTS, 2))
     data = up.points_to_csv(X, (X[:, 0] > 0).astype(int))
-    assert len(up.parse_csv(data).y) == up.MAX_ROWS
+    assert len(up.parse_csv(data).y) == up.MAX_POINTS
     with pytest.raises(up.UploadError, match="limit is 5,000"):
         up.parse_csv(data + b"0.1,0.2,1\n")
 
@@ -205,7 +208,7 @@ def test_not_bytes_is_a_clear_error():
         up.parse_csv("x,y,label\n")
 
 
-@settings(max_examples=150, deadline=None)
+@hypothesis_settings(max_examples=150, deadline=None)
 @given(st.binary(max_size=400))
 def test_arbitrary_bytes_never_crash(data):
     try:
@@ -218,7 +221,7 @@ CELLS = st.sampled_from(["0", "1", "2", "-3.5", "1e3", "abc", "", "nan", "inf", 
                          "x", "label", "1,5", "é", "NA"])
 
 
-@settings(max_examples=200, deadline=None)
+@hypothesis_settings(max_examples=200, deadline=None)
 @given(st.lists(st.lists(CELLS, min_size=1, max_size=5), min_size=1, max_size=12),
        st.sampled_from([",", ";", "\t"]))
 def test_arbitrary_tables_never_crash(rows, separator):

@@ -1,6 +1,6 @@
 """Saved runs: configuration, curves, final boundary and metrics, kept in session_state.
 
-    runs = RunCollection()                       # st.session_state["runs"]
+    runs = RunCollection()                       # one per session (ui.session.runs())
     runs.add(make_run("adam, 2 layers", config, trainer.history, grid, grid_x, grid_y, ...))
     runs.differing_keys(["a", "b"])              # config keys whose values differ
     data = runs.to_json()                        # one file with every run
@@ -18,9 +18,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .exports import MAX_CLASSES, ModelFileError, load_json
+from .files import MAX_CLASSES, MAX_FILE_BYTES, FileError, load_json
+from .settings import DATASET_LABELS
 
-SESSION_KEY = "runs"  # st.session_state[SESSION_KEY] holds the session's RunCollection
 RUNS_FORMAT = "backprop-playground-runs"
 RUNS_VERSION = 1
 MAX_RUNS = 8
@@ -28,7 +28,6 @@ MAX_NAME_LENGTH = 40
 MAX_CURVE_POINTS = 1_000  # per run; curves are drawn at a few hundred pixels anyway
 MAX_POINTS = 400          # data points kept to draw over the boundary
 MAX_GRID = 200
-MAX_FILE_BYTES = 2 * 1024 * 1024  # matches server.maxUploadSize
 CURVES = ("epoch", "train_loss", "test_loss", "train_acc", "test_acc")
 METRICS = ("epoch", "train_loss", "test_loss", "train_acc", "test_acc")
 
@@ -37,7 +36,7 @@ class RunsError(ValueError):
     """A change to the saved runs that cannot be made; the message is for the user."""
 
 
-class RunsFileError(RunsError):
+class RunsFileError(RunsError, FileError):
     """A runs file that cannot be read; nothing was imported."""
 
 
@@ -46,7 +45,7 @@ class Run:
     name: str
     config: dict
     history: dict            # CURVES -> float arrays of equal length, epochs increasing
-    boundary: np.ndarray     # uint8 (h, w) or (h, w, 3), see viz.snapshots
+    boundary: np.ndarray     # uint8 (h, w) or (h, w, 3), see app_logic.snapshots
     grid_x: np.ndarray
     grid_y: np.ndarray
     metrics: dict            # METRICS -> float (the last epoch's, NaN if unknown)
@@ -385,10 +384,7 @@ class RunCollection:
 
 def read_runs_file(data):
     """The runs in a ``to_json`` file; RunsFileError naming the first problem."""
-    try:
-        doc = load_json(data, "runs file", MAX_FILE_BYTES)
-    except ModelFileError as err:
-        raise RunsFileError(str(err)) from None
+    doc = load_json(data, "runs file", RunsFileError, MAX_FILE_BYTES)
     if not isinstance(doc, dict) or doc.get("format") != RUNS_FORMAT:
         raise RunsFileError(f"This is not a saved-runs file (\"format\" must be "
                             f"\"{RUNS_FORMAT}\").")
@@ -412,8 +408,16 @@ def read_runs_file(data):
     return parsed
 
 
+def default_name(config, epoch):
+    """A name that says what the run was, e.g. "Circles, 4-4, adam 0.03, epoch 120"."""
+    hidden = "-".join(str(n) for n in config["hidden"]) or "linear"
+    name = (f"{DATASET_LABELS.get(config['dataset'], config['dataset'])}, {hidden}, "
+            f"{config['optimizer']} {config['lr']:g}, epoch {epoch}")
+    return name[:MAX_NAME_LENGTH]
+
+
 def run_from_state(name, state, class_names=None):
-    """A Run of the Playground's current state (viz.state.PlaygroundState): its config,
+    """A Run of the Playground's current state (a PlaygroundState): its config,
     history, current boundary and a sample of its training points."""
     names = class_names or getattr(state, "class_names", None) \
         or [str(k) for k in range(state.n_classes)]

@@ -22,11 +22,8 @@ import numpy as np
 
 import mlp_core as mc
 
-MAX_ROWS = 5_000
-MAX_BYTES = 2 * 1024 * 1024  # matches server.maxUploadSize in .streamlit/config.toml
-# The app's networks are built for 2 classes (one sigmoid output) or 3 (softmax), and its
-# boundary colours blend three class colours; more classes would have no colour to show.
-MAX_CLASSES = 3
+from .files import MAX_CLASSES, MAX_FILE_BYTES, MAX_POINTS, FileError
+
 MIN_ROWS = 4
 MAX_ABS_VALUE = 1e15  # larger numbers make the standardisation's variance overflow
 LABEL_NAMES = ("label", "labels", "class", "classes", "target", "y", "category", "species")
@@ -44,7 +41,7 @@ _SIGNATURES = (
 _MISSING = {"nan", "na", "n/a", "#n/a", "null", "none", "?"}
 
 
-class UploadError(ValueError):
+class UploadError(FileError):
     """A file that cannot be used; ``str(error)`` is the message to show the user."""
 
 
@@ -84,9 +81,9 @@ def _decode(data):
     data = bytes(data)
     if not data.strip():
         raise UploadError("The file is empty.")
-    if len(data) > MAX_BYTES:
+    if len(data) > MAX_FILE_BYTES:
         raise UploadError(f"The file is {len(data) / 1e6:.1f} MB; the limit is "
-                          f"{MAX_BYTES / 1e6:.1f} MB ({MAX_ROWS:,} rows).")
+                          f"{MAX_FILE_BYTES / 1e6:.1f} MB ({MAX_POINTS:,} rows).")
     for signature, kind in _SIGNATURES:
         if data.startswith(signature):
             raise UploadError(f"This file is {kind}, not a CSV text file. Save the data as "
@@ -179,9 +176,9 @@ def _read_table(data):
     rows = []
     for line, cells in _rows(text, delimiter):
         rows.append((line, cells))
-        if len(rows) > MAX_ROWS + 1:  # +1: the first row may be a header
-            raise UploadError(f"The file has more than {MAX_ROWS:,} rows; the limit is "
-                              f"{MAX_ROWS:,}. Upload a sample of the points.")
+        if len(rows) > MAX_POINTS + 1:  # +1: the first row may be a header
+            raise UploadError(f"The file has more than {MAX_POINTS:,} rows; the limit is "
+                              f"{MAX_POINTS:,}. Upload a sample of the points.")
     if not rows:
         raise UploadError("The file is empty.")
     first = rows[0][1]
@@ -191,8 +188,8 @@ def _read_table(data):
         rows = rows[1:]
         if not rows:
             raise UploadError("The file has a header row but no data rows.")
-    if len(rows) > MAX_ROWS:
-        raise UploadError(f"The file has {len(rows):,} data rows; the limit is {MAX_ROWS:,}. "
+    if len(rows) > MAX_POINTS:
+        raise UploadError(f"The file has {len(rows):,} data rows; the limit is {MAX_POINTS:,}. "
                           f"Upload a sample of the points.")
     for line, cells in rows:
         if len(cells) != width:

@@ -7,8 +7,9 @@ import json
 import numpy as np
 import pytest
 
-from viz import runs as rn
-from viz import state as pgs
+from app_logic import files, settings
+from app_logic import runs as rn
+from app_logic import session as pgs
 
 from .tamper import set_path as _set
 
@@ -21,7 +22,7 @@ def synthetic_run(name="run", n_epochs=50, classes=2, res=20, **config_changes):
     shape = (res, res) if classes == 2 else (res, res, classes)
     boundary = np.random.default_rng(len(name)).integers(0, 256, shape, dtype=np.uint8)
     X = np.random.default_rng(1).normal(size=(30, 2))
-    config = {**pgs.default_config(), **config_changes}
+    config = {**settings.default_config(), **config_changes}
     return rn.make_run(name, config, history, boundary, np.linspace(-2, 2, res),
                        np.linspace(-1, 3, res), [str(k) for k in range(classes)], X,
                        np.arange(30) % classes)
@@ -29,7 +30,7 @@ def synthetic_run(name="run", n_epochs=50, classes=2, res=20, **config_changes):
 
 @pytest.fixture(scope="module")
 def trained_state():
-    state = pgs.build_state({**pgs.default_config(), "n_samples": 1000})
+    state = pgs.build_state({**settings.default_config(), "n_samples": 1000})
     state.train_for(12)
     return state
 
@@ -211,7 +212,7 @@ def test_huge_numbers_are_rejected():
 
 def test_oversized_and_empty_files():
     with pytest.raises(rn.RunsFileError, match="limit"):
-        rn.read_runs_file(b" " * (rn.MAX_FILE_BYTES + 1) + b"{}")
+        rn.read_runs_file(b" " * (files.MAX_FILE_BYTES + 1) + b"{}")
     with pytest.raises(rn.RunsFileError, match="empty"):
         rn.read_runs_file(b"")
     with pytest.raises(rn.RunsFileError, match="nested too deeply"):
@@ -222,4 +223,4 @@ def test_file_size_of_a_full_collection_fits_the_upload_cap():
     runs = rn.RunCollection()
     for i in range(rn.MAX_RUNS):
         runs.add(synthetic_run(f"run {i}", n_epochs=20_000, classes=3, res=100))
-    assert len(runs.to_json()) < rn.MAX_FILE_BYTES
+    assert len(runs.to_json()) < files.MAX_FILE_BYTES

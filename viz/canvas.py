@@ -1,26 +1,10 @@
-"""Helpers for the Playground's own-data, replay and export panels: the drawing canvas figure,
-OwnData from a drawing or an upload, and a cursor on the curves. No streamlit in here."""
+"""The drawing canvas: drawn points over an invisible grid that catches clicks."""
 
 import numpy as np
 
-from . import state as pgs
-from .draw import CLASSES
-from .figures import CLASS_COLORS, CLASS_SYMBOLS, _figure
+from .style import CLASS_COLOR_NAMES, CLASS_COLORS, CLASS_SYMBOLS, make_figure
 
 CANVAS_GRID = 70  # clickable cells per side: a click lands on the nearest cell centre
-CLASS_COLOR_NAMES = ("orange", "blue", "green")
-
-
-def own_data_from_drawing(drawing):
-    """OwnData of a viz.draw.DrawnPoints; DrawError (with a message for the user) until the
-    drawing can be trained on."""
-    return pgs.OwnData("draw", drawing.to_dataset(), drawing.class_names())
-
-
-def own_data_from_upload(points, file_name=""):
-    """OwnData of a viz.uploads.UploadedData."""
-    return pgs.OwnData("upload", points.to_dataset(), list(points.class_names),
-                       tuple(points.feature_names), file_name)
 
 
 def canvas_grid(x_range, y_range, n=CANVAS_GRID):
@@ -44,7 +28,7 @@ def canvas_figure(X, y, x_range, y_range, height=430, axis_titles=("x₁", "x₂
              "selected": {"marker": {"opacity": 0}},
              "unselected": {"marker": {"opacity": 0}}}]
     X, y = np.asarray(X, float).reshape(-1, 2), np.asarray(y, int)
-    for c in range(CLASSES):
+    for c in range(len(CLASS_COLORS)):
         mask = y == c
         data.append({
             "type": "scatter", "x": X[mask, 0], "y": X[mask, 1], "mode": "markers",
@@ -55,7 +39,7 @@ def canvas_figure(X, y, x_range, y_range, height=430, axis_titles=("x₁", "x₂
     axis = {"showgrid": True, "gridcolor": "#eeeeee", "zeroline": True,
             "zerolinecolor": "#cccccc", "showline": True, "linecolor": "#888",
             "ticks": "outside", "fixedrange": True}
-    return _figure(data, {
+    return make_figure(data, {
         "height": height, "margin": {"l": 50, "r": 10, "t": 45, "b": 45},
         "dragmode": False, "hovermode": "closest", "clickmode": "event+select",
         "uirevision": "canvas",
@@ -65,37 +49,3 @@ def canvas_figure(X, y, x_range, y_range, height=430, axis_titles=("x₁", "x₂
                   "constrain": "domain"},
         "yaxis": {**axis, "title": {"text": axis_titles[1]}, "range": list(y_range),
                   "scaleanchor": "x", "scaleratio": 1, "constrain": "domain"}})
-
-
-def clicked_point(event):
-    """(x, y) of the first point in a plotly_chart selection event (a dict-like with
-    ``selection.points``), or None."""
-    try:
-        points = event["selection"]["points"]
-    except (KeyError, TypeError):
-        return None
-    for point in points or []:
-        try:
-            x, y = float(point["x"]), float(point["y"])
-        except (KeyError, TypeError, ValueError):
-            continue
-        if np.isfinite(x) and np.isfinite(y):
-            return x, y
-    return None
-
-
-def with_cursor(fig, epoch):
-    """``fig`` (a loss or accuracy figure) with a vertical line at ``epoch``."""
-    shape = {"type": "line", "xref": "x", "yref": "paper", "x0": epoch, "x1": epoch,
-             "y0": 0, "y1": 1, "line": {"color": "#7b3fb5", "width": 2, "dash": "dot"}}
-    fig.layout.shapes = [*fig.layout.shapes, shape]
-    return fig
-
-
-def record_at(history, epoch):
-    """The history record (dict) of the latest epoch at or before ``epoch``, or None."""
-    if not len(history):
-        return None
-    epochs = np.asarray(history.column("epoch"))
-    i = int(np.searchsorted(epochs, epoch, side="right")) - 1
-    return history[max(i, 0)] if epochs[max(i, 0)] <= epoch else None

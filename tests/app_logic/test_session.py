@@ -1,16 +1,20 @@
-"""viz.state: config validation, the URL round trip, building and updating the state."""
+"""app_logic.session and settings: config validation, the URL round trip, building and
+updating the state."""
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as hs
 
 import mlp_core as mc
-from viz import state as pgs
+from app_logic import session as pgs
+from app_logic import settings
+from app_logic.presets import PRESETS
 
 
 def test_defaults_are_valid_and_match_the_contract():
-    config, problems = pgs.validate_config(pgs.default_config())
+    config, problems = settings.validate_config(settings.default_config())
     assert problems == []
     assert config == {
         "dataset": "circles", "n_samples": 400, "noise": 0.1, "test_fraction": 0.5, "seed": 0,
@@ -19,21 +23,21 @@ def test_defaults_are_valid_and_match_the_contract():
         "reg_rate": 0.001, "epoch_budget": 0}
 
 
-@pytest.mark.parametrize("name", list(pgs.PRESETS))
+@pytest.mark.parametrize("name", list(PRESETS))
 def test_url_round_trip_restores_every_preset(name):
-    config = pgs.PRESETS[name]["config"]
-    query = pgs.config_to_query(config)
+    config = PRESETS[name]["config"]
+    query = settings.config_to_query(config)
     assert all(isinstance(v, str) for v in query.values())
-    restored, problems = pgs.config_from_query(query)
+    restored, problems = settings.config_from_query(query)
     assert problems == []
     assert restored == config
 
 
 def test_no_hidden_layers_is_encoded_as_zero():
-    config = pgs.default_config() | {"hidden": []}
-    assert pgs.config_to_query(config)["hidden"] == "0"
-    assert pgs.config_from_query({"hidden": "0"})[0]["hidden"] == []
-    assert pgs.config_from_query({"hidden": ""})[0]["hidden"] == []
+    config = settings.default_config() | {"hidden": []}
+    assert settings.config_to_query(config)["hidden"] == "0"
+    assert settings.config_from_query({"hidden": "0"})[0]["hidden"] == []
+    assert settings.config_from_query({"hidden": ""})[0]["hidden"] == []
 
 
 @pytest.mark.parametrize("key, value", [
@@ -45,39 +49,39 @@ def test_no_hidden_layers_is_encoded_as_zero():
     ("batch_size", "0"), ("regularization", "l3"), ("reg_rate", "2"), ("epoch_budget", "-5"),
 ])
 def test_bad_values_fall_back_to_the_default_and_are_named(key, value):
-    config, problems = pgs.config_from_query({key: value, "noise": "0.2"} if key != "noise"
+    config, problems = settings.config_from_query({key: value, "noise": "0.2"} if key != "noise"
                                              else {key: value})
-    assert config[key] == pgs.DEFAULTS[key]
+    assert config[key] == settings.DEFAULTS[key]
     assert len(problems) == 1 and problems[0].startswith(key)
 
 
 def test_unknown_and_repeated_parameters_are_reported():
-    config, problems = pgs.config_from_query({"colour": "red", "lr": ["0.1", "0.2"],
+    config, problems = settings.config_from_query({"colour": "red", "lr": ["0.1", "0.2"],
                                               "embed": "true"})
-    assert config == pgs.default_config()
+    assert config == settings.default_config()
     assert any("colour" in p for p in problems)
     assert any(p.startswith("lr") for p in problems)
     assert len(problems) == 2  # Streamlit's own "embed" is not ours to complain about
 
 
 def test_in_range_values_off_the_slider_grid_are_kept():
-    config, problems = pgs.config_from_query({"lr": "0.004", "features": "x2^2,x1"})
+    config, problems = settings.config_from_query({"lr": "0.004", "features": "x2^2,x1"})
     assert problems == [] and config["lr"] == 0.004
     assert config["features"] == ["x1", "x2^2"]  # canonical order
-    assert 0.004 in pgs.with_value(pgs.LR_VALUES, 0.004)
-    assert pgs.LR_VALUES[0] == 1e-5 and pgs.LR_VALUES[-1] == 10.0
+    assert 0.004 in settings.with_value(settings.LR_STOPS, 0.004)
+    assert settings.LR_STOPS[0] == 1e-5 and settings.LR_STOPS[-1] == 10.0
 
 
-@settings(max_examples=200, deadline=None)
-@given(hs.dictionaries(hs.sampled_from([*pgs.DEFAULTS, "junk"]), hs.text(max_size=12)))
+@hypothesis_settings(max_examples=200, deadline=None)
+@given(hs.dictionaries(hs.sampled_from([*settings.DEFAULTS, "junk"]), hs.text(max_size=12)))
 def test_any_query_gives_a_valid_config(params):
-    config, problems = pgs.config_from_query(params)
-    assert pgs.validate_config(config)[1] == []
+    config, problems = settings.config_from_query(params)
+    assert settings.validate_config(config)[1] == []
     assert len(problems) <= len(params)
 
 
 def test_tutorial_preset_is_the_tutorials_experiment():
-    preset = pgs.PRESETS["The tutorial's experiment"]
+    preset = PRESETS["The tutorial's experiment"]
     config = preset["config"]
     state = pgs.build_state(config)
     assert list(state.net.layer_sizes) == [2, 4, 3, 1]
@@ -97,14 +101,14 @@ def test_every_preset_has_one_line_of_explanation():
     for name in ("Linear model fails on circles", "Add x1² and x2² and a linear model succeeds",
                  "Spiral needs depth", "Too large a learning rate diverges",
                  "The tutorial's experiment"):
-        assert name in pgs.PRESETS
-    for preset in pgs.PRESETS.values():
+        assert name in PRESETS
+    for preset in PRESETS.values():
         assert preset["explanation"] and "\n" not in preset["explanation"]
-        assert pgs.validate_config(preset["config"])[1] == []
+        assert settings.validate_config(preset["config"])[1] == []
 
 
 def test_build_state_follows_the_preprocessing_contract():
-    config = pgs.default_config() | {"features": ["x1", "x2", "x1^2"], "n_samples": 300}
+    config = settings.default_config() | {"features": ["x1", "x2", "x1^2"], "n_samples": 300}
     state = pgs.build_state(config)
     assert len(state.train) + len(state.test) == 300
     assert state.mean.shape == (2,) and state.std.shape == (2,)
@@ -121,7 +125,7 @@ def test_build_state_follows_the_preprocessing_contract():
 
 
 def test_boundary_is_uint8_on_the_grid_for_two_and_three_classes():
-    state = pgs.build_state(pgs.default_config())
+    state = pgs.build_state(settings.default_config())
     boundary = state.boundary_u8()
     assert boundary.dtype == np.uint8 and boundary.shape == (state.grid_y.size, state.grid_x.size)
     # Cell (row i, column j) is the network's output at (grid_x[j], grid_y[i]).
@@ -129,36 +133,40 @@ def test_boundary_is_uint8_on_the_grid_for_two_and_three_classes():
     p = state.net.predict_proba(state.prepare([[state.grid_x[j], state.grid_y[i]]]))[0, 0]
     assert abs(int(boundary[i, j]) - p * 255) <= 1
 
-    three = pgs.build_state(pgs.default_config() | {"dataset": "blobs3"})
+    three = pgs.build_state(settings.default_config() | {"dataset": "blobs3"})
     assert three.loss == "cross_entropy" and three.net.layer_sizes[-1] == 3
     boundary = three.boundary_u8()
     assert boundary.shape == (three.grid_y.size, three.grid_x.size, 3)
     assert np.all(np.abs(boundary.astype(int).sum(axis=-1) - 255) <= 2)
 
 
-def test_neuron_maps_cover_every_node_in_unit_range():
-    state = pgs.build_state(pgs.default_config() | {"hidden": [3, 5]})
+def test_grid_activations_are_every_layer_on_a_coarser_grid():
+    state = pgs.build_state(settings.default_config() | {"hidden": [3, 5]})
     state.forward_grid()
-    maps = state.neuron_maps()
-    assert [len(m) for m in maps] == list(state.net.layer_sizes)
-    for layer in maps:
-        assert layer.ndim == 3 and layer.min() >= 0 and layer.max() <= 1
+    activations, shape = state.grid_activations()
+    assert shape == (25, 25)
+    assert [a.shape for a in activations] == [(625, n) for n in state.net.layer_sizes]
+    # cell (row 2, column 3) of the coarse grid is cell (8, 12) of the boundary grid
+    cell = [[state.grid_x[12], state.grid_y[8]]]
+    state.net.forward(state.prepare(cell))
+    for coarse, exact in zip(activations, state.net.a):
+        np.testing.assert_allclose(coarse[2 * 25 + 3], exact[0])
 
 
 def test_change_kinds():
-    old = pgs.default_config()
-    assert pgs.change_kind(old, dict(old)) is None
-    assert pgs.change_kind(old, old | {"seed": 3}) == "data"
-    assert pgs.change_kind(old, old | {"noise": 0.3}) == "data"
-    assert pgs.change_kind(old, old | {"hidden": [4]}) == "network"
-    assert pgs.change_kind(old, old | {"features": ["x1"]}) == "network"
-    assert pgs.change_kind(old, old | {"lr": 0.1}) == "training"
-    assert pgs.change_kind(old, old | {"optimizer": "sgd"}) == "training"
-    assert pgs.change_kind(old, old | {"epoch_budget": 10}) == "budget"
+    old = settings.default_config()
+    assert settings.change_kind(old, dict(old)) is None
+    assert settings.change_kind(old, old | {"seed": 3}) == "data"
+    assert settings.change_kind(old, old | {"noise": 0.3}) == "data"
+    assert settings.change_kind(old, old | {"hidden": [4]}) == "network"
+    assert settings.change_kind(old, old | {"features": ["x1"]}) == "network"
+    assert settings.change_kind(old, old | {"lr": 0.1}) == "training"
+    assert settings.change_kind(old, old | {"optimizer": "sgd"}) == "training"
+    assert settings.change_kind(old, old | {"epoch_budget": 10}) == "run"
 
 
 def test_training_changes_keep_the_network():
-    state = pgs.build_state(pgs.default_config())
+    state = pgs.build_state(settings.default_config())
     state.train_for(5)
     net, params = state.net, state.net.params.copy()
     state, kind = pgs.apply_config(state, state.config | {"lr": 0.1, "regularization": "l2",
@@ -176,7 +184,7 @@ def test_training_changes_keep_the_network():
 
 
 def test_data_and_architecture_changes_reset_the_network():
-    state = pgs.build_state(pgs.default_config())
+    state = pgs.build_state(settings.default_config())
     state.train_for(3)
     state, kind = pgs.apply_config(state, state.config | {"hidden": [2, 2, 2]})
     assert kind == "network" and state.epoch == 0 and state.net.layer_sizes == (2, 2, 2, 2, 1)
@@ -190,7 +198,7 @@ def test_data_and_architecture_changes_reset_the_network():
 
 
 def test_epoch_budget_pauses_training():
-    state = pgs.build_state(pgs.default_config() | {"epoch_budget": 7})
+    state = pgs.build_state(settings.default_config() | {"epoch_budget": 7})
     state.playing = True
     state.train_for(5)
     assert state.epoch == 5 and state.playing
@@ -200,7 +208,7 @@ def test_epoch_budget_pauses_training():
 
 
 def test_divergence_pauses_and_keeps_the_last_finite_network():
-    state = pgs.build_state(pgs.PRESETS["Too large a learning rate diverges"]["config"])
+    state = pgs.build_state(PRESETS["Too large a learning rate diverges"]["config"])
     state.playing = True
     state.train_for(1000)
     assert not state.playing
@@ -210,10 +218,7 @@ def test_divergence_pauses_and_keeps_the_last_finite_network():
     assert np.isfinite(state.boundary_u8()).all()
 
 
-def test_load_state_decodes_the_query_once():
-    session = {}
-    state = pgs.load_state(session, {"lr": "banana", "hidden": "8"})
-    assert session[pgs.SESSION_KEY] is state
-    assert state.config["hidden"] == [8] and state.config["lr"] == pgs.DEFAULTS["lr"]
+def test_a_link_builds_its_setup_and_names_what_it_could_not_use():
+    state = pgs.state_from_link({"lr": "banana", "hidden": "8"}, lambda source: None)
+    assert state.config["hidden"] == [8] and state.config["lr"] == settings.DEFAULTS["lr"]
     assert len(state.notices) == 1 and "banana" in state.notices[0]
-    assert pgs.load_state(session, {"hidden": "2"}) is state

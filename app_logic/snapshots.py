@@ -4,7 +4,7 @@ A snapshot is what the Playground's ``PlaygroundState.boundary_u8()`` returns: a
 of shape (h, w) holding round(255 * P(class 1)) for 2 classes, or (h, w, k) holding
 round(255 * P(class c)) per class for k >= 3 classes. ``grid[i, j]`` is the point
 (grid_x[j], grid_y[i]), as in go.Heatmap; the axes span the data's raw range.
-``snapshot_rgb`` colours one exactly as the Playground draws it.
+``viz.boundary.boundary_colors`` colours one exactly as the Playground draws it.
 
 Memory stays bounded however long a run trains: the store holds at most ``max_snapshots``;
 when it is full it drops every other snapshot and from then on keeps snapshots at least
@@ -14,10 +14,6 @@ twice as many epochs apart (like mc.History).
 import bisect
 
 import numpy as np
-
-import mlp_core as mc
-
-from .figures import CLASS_COLORS, boundary_colors
 
 MAX_SNAPSHOTS = 200
 
@@ -30,25 +26,6 @@ def encode_probabilities(proba, shape):
         proba = proba[:, None]
     u8 = np.clip(proba * 255.0 + 0.5, 0, 255).astype(np.uint8)
     return u8.reshape(shape) if proba.shape[1] == 1 else u8.reshape(*shape, proba.shape[1])
-
-
-def boundary_snapshot(net, feature_names, mean, std, grid_x, grid_y):
-    """The network's snapshot over (grid_x, grid_y), with the app's preprocessing:
-    expand_features((X_raw - mean) / std, feature_names)."""
-    gx, gy = np.meshgrid(np.asarray(grid_x, float), np.asarray(grid_y, float))
-    raw = np.column_stack([gx.ravel(), gy.ravel()])
-    inputs = mc.expand_features((raw - np.asarray(mean)) / np.asarray(std), list(feature_names))
-    return encode_probabilities(net.predict_proba(inputs), gx.shape)
-
-
-def snapshot_rgb(grid, discretize=False):
-    """(h, w, 3) uint8: the snapshot in the Playground's colours."""
-    return boundary_colors(np.asarray(grid, dtype=np.uint8), discretize)
-
-
-def class_colors_rgb():
-    """The Playground's class colours as (r, g, b) tuples: orange, blue, green."""
-    return [tuple(int(c[i:i + 2], 16) for i in (1, 3, 5)) for c in CLASS_COLORS]
 
 
 def _check_grid(grid):
@@ -70,6 +47,7 @@ class SnapshotStore:
             raise ValueError(f"max_snapshots must be an integer >= 4; got {max_snapshots!r}")
         self.max_snapshots = max_snapshots
         self.stride = 1  # minimum number of epochs between kept snapshots
+        self.version = 0  # grows with every change, so a picture made from them can tell
         self._epochs = []
         self._grids = []
 
@@ -91,6 +69,7 @@ class SnapshotStore:
 
     def clear(self):
         self.stride = 1
+        self.version += 1
         self._epochs, self._grids = [], []
 
     def wants(self, epoch):
@@ -112,6 +91,7 @@ class SnapshotStore:
                              f"({self._epochs[-1]}); clear() the store first")
         if not (force or self.wants(epoch)):
             return False
+        self.version += 1
         if self._epochs and epoch == self._epochs[-1]:
             self._grids[-1] = grid.copy()
             return True

@@ -14,11 +14,13 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from viz import draw
-from viz import exports as ex
-from viz import snapshots as sn
-from viz import state as pgs
-from viz import uploads as up
+from app_logic import drawing, files, settings
+from app_logic import exports as ex
+from app_logic import session as pgs
+from app_logic import snapshots as sn
+from app_logic import uploads as up
+from app_logic.own_data import OwnData
+from viz import gif, style
 
 from .tamper import set_path as _set
 
@@ -26,7 +28,7 @@ DATA = pathlib.Path(__file__).resolve().parents[1] / "data"
 
 
 def trained(epochs=15, **changes):
-    state = pgs.build_state({**pgs.default_config(), "n_samples": 200, **changes})
+    state = pgs.build_state({**settings.default_config(), "n_samples": 200, **changes})
     state.train_for(epochs)
     return state
 
@@ -122,7 +124,7 @@ def test_tampered_model_is_rejected(model_document, case):
     (b"\xff\xfe{\x00}\x00", "not UTF-8"),
     (b"\x89PNG\r\n\x1a\n\x00\x00", "not UTF-8"),
     (b"[" * 50_000 + b"]" * 50_000, "nested too deeply"),
-    (b"{" + b" " * ex.MAX_FILE_BYTES + b"}", "limit"),
+    (b"{" + b" " * files.MAX_FILE_BYTES + b"}", "limit"),
 ], ids=["empty", "utf16", "png", "deep", "large"])
 def test_unreadable_model_files(data, fragment):
     with pytest.raises(ex.ModelFileError, match=fragment):
@@ -155,7 +157,7 @@ def _upload():
 def _drawing():
     rng = np.random.default_rng(2)
     X = rng.normal(size=(80, 2))
-    d = draw.DrawnPoints(X, (X[:, 0] * X[:, 1] > 0).astype(int) * 2)  # classes 0 and 2
+    d = drawing.DrawnPoints(X, (X[:, 0] * X[:, 1] > 0).astype(int) * 2)  # classes 0 and 2
     return d.to_dataset(), d.class_names()
 
 
@@ -186,23 +188,15 @@ SCRIPT_CASES = {
 def _app_final_loss(config, epochs, data, names):
     """The final train loss as the app gets it: training in uneven slices (the live loop
     trains for a time budget per tick), through the Playground's own state."""
-    config = {**pgs.default_config(), **config}
-    if data is None:
-        state = pgs.build_state(config)
-        train = state.train_for
-    else:
-        setup = ex.setup_from_config(config, data, names)
-        trainer = setup.trainer
-
-        def train(n):
-            return trainer.run_epochs(setup.X_train, setup.train.y, n, setup.X_test,
-                                      setup.test.y)
+    config = {**settings.default_config(), **config}
+    own = None if data is None else OwnData(config["dataset"], data, list(names))
+    state = pgs.build_state(config, own)
     done = 0
     for chunk in (1, 6, 13):
-        train(chunk)
+        state.train_for(chunk)
         done += chunk
-    train(epochs - done)
-    history = state.trainer.history if data is None else trainer.history
+    state.train_for(epochs - done)
+    history = state.trainer.history
     assert history.last["epoch"] == epochs
     return history.last["train_loss"]
 
@@ -251,6 +245,35 @@ def test_script_needs_only_numpy_and_sklearn(script_runs):
         assert "mlp_core" not in source and "pickle" not in source
 
 
+def test_the_script_module_itself_runs_the_default_setup():
+    """app_logic/train_script.py is a real program: run as it is, its settings are the
+    Playground's defaults for 100 epochs."""
+    out = subprocess.run([sys.executable, str(ex.SCRIPT_SOURCE)], capture_output=True,
+                         text=True, timeout=120, check=True).stdout
+    printed = float(re.search(r"final train loss: (\S+)", out).group(1))
+    assert abs(printed - _app_final_loss({}, 100, None, None)) <= 1e-9
+
+
+def test_an_export_changes_only_the_settings_and_points_blocks():
+    data, names = _drawing()
+    source = ex.training_script({"dataset": "draw", "lr": 0.1}, 7, data, names)
+    original = ex.SCRIPT_SOURCE.read_text()
+    assert "LEARNING_RATE = 0.1\n" in source and "EPOCHS = 7\n" in source
+    assert source.count("POINTS = [") == 1
+    # Outside the two blocks the exported script is the module, line for line.
+    def outside(text):
+        kept, inside = [], False
+        for line in text.split("\n"):
+            if line.startswith(("# ---- settings", "# ---- points")):
+                inside = True
+            elif line.startswith(("# ---- end of settings", "# ---- end of points")):
+                inside = False
+            elif not inside:
+                kept.append(line)
+        return kept
+    assert outside(source) == outside(original)
+
+
 def test_script_embeds_own_points():
     data, names = _drawing()
     source = ex.training_script({"dataset": "draw"}, 5, data, names)
@@ -274,34 +297,34 @@ def test_script_arguments_are_checked(config, epochs, data, fragment):
 # ---- GIF -------------------------------------------------------------------------------------
 @pytest.mark.parametrize("dataset", ["circles", "blobs3"])
 def test_gif_of_the_boundary_forming(dataset):
-    state = pgs.build_state({**pgs.default_config(), "dataset": dataset, "n_samples": 200})
+    state = pgs.build_state({**settings.default_config(), "dataset": dataset, "n_samples": 200})
     store = sn.SnapshotStore()
     store.add(0, state.boundary_u8())
     for _ in range(12):
         state.train_for(5)
         store.add(state.epoch, state.boundary_u8())
     calls = []
-    data = ex.boundary_gif(store.items(), state.grid_x, state.grid_y, state.train.X,
-                           state.train.y, size=200, max_frames=10,
-                           progress=lambda done, total: calls.append((done, total)))
-    gif = Image.open(io.BytesIO(data))
-    assert gif.format == "GIF" and gif.size == (200, 200)
-    assert gif.n_frames == 10
+    data = gif.boundary_gif(store.items(), state.grid_x, state.grid_y, state.train.X,
+                            state.train.y, size=200, max_frames=10,
+                            progress=lambda done, total: calls.append((done, total)))
+    image = Image.open(io.BytesIO(data))
+    assert image.format == "GIF" and image.size == (200, 200)
+    assert image.n_frames == 10
     assert calls == [(k, 10) for k in range(1, 11)]
     frames = []
-    for k in range(gif.n_frames):
-        gif.seek(k)
-        frames.append(np.asarray(gif.convert("RGB"), dtype=int))
+    for k in range(image.n_frames):
+        image.seek(k)
+        frames.append(np.asarray(image.convert("RGB"), dtype=int))
     assert np.abs(frames[0] - frames[-1]).mean() > 1.0  # the boundary changed
     # the class colours of the points appear in the image
-    orange = np.array(sn.class_colors_rgb()[0])
+    orange = np.array(style.class_colors_rgb()[0])
     assert (np.abs(frames[-1] - orange).sum(axis=2) < 40).sum() > 20
 
 
 def test_gif_with_a_single_snapshot_and_none():
     grid = np.full((30, 30), 200, np.uint8)
-    gif = Image.open(io.BytesIO(ex.boundary_gif([(7, grid)], np.linspace(0, 1, 30),
-                                                np.linspace(0, 1, 30))))
-    assert gif.n_frames == 1
+    image = Image.open(io.BytesIO(gif.boundary_gif([(7, grid)], np.linspace(0, 1, 30),
+                                                   np.linspace(0, 1, 30))))
+    assert image.n_frames == 1
     with pytest.raises(ValueError, match="no snapshots"):
-        ex.boundary_gif([], np.linspace(0, 1, 30), np.linspace(0, 1, 30))
+        gif.boundary_gif([], np.linspace(0, 1, 30), np.linspace(0, 1, 30))

@@ -3,12 +3,12 @@
 import numpy as np
 import pytest
 
-from viz import draw
-from viz import uploads as up
+from app_logic import drawing
+from app_logic import uploads as up
 
 
 def drawing_with(points):
-    d = draw.DrawnPoints()
+    d = drawing.DrawnPoints()
     for x, y, c in points:
         d.add(x, y, c)
     return d
@@ -34,26 +34,26 @@ def test_remove_nearest_respects_radius():
     assert d.remove_nearest(0.5, 0.6, radius=0.2) is None
     assert len(d) == 2
     assert d.remove_nearest(0.95, 0.05, radius=0.2) == (1.0, 0.0, 1)
-    assert draw.DrawnPoints().remove_nearest(0, 0) is None
+    assert drawing.DrawnPoints().remove_nearest(0, 0) is None
 
 
 @pytest.mark.parametrize("x,y,cls", [(0, 0, 3), (0, 0, -1), (0, 0, True), (0, 0, 1.0),
                                      ("a", 0, 0), (np.nan, 0, 0), (0, np.inf, 1)])
 def test_invalid_points_are_refused_and_change_nothing(x, y, cls):
     d = drawing_with([(0.0, 0.0, 0)])
-    with pytest.raises(draw.DrawError):
+    with pytest.raises(drawing.DrawError):
         d.add(x, y, cls)
     assert len(d) == 1 and d.undo() and not d.can_undo
 
 
 def test_undo_history_is_bounded():
-    d = draw.DrawnPoints()
-    for i in range(draw.MAX_UNDO + 50):
+    d = drawing.DrawnPoints()
+    for i in range(drawing.MAX_UNDO + 50):
         d.add(i, -i, i % 2)
     undone = 0
     while d.undo():
         undone += 1
-    assert undone == draw.MAX_UNDO
+    assert undone == drawing.MAX_UNDO
     assert len(d) == 50
 
 
@@ -66,10 +66,10 @@ def test_points_are_read_only_views():
 
 def test_to_dataset_needs_two_classes():
     d = drawing_with([(0, 0, 0), (1, 1, 0), (2, 0, 0)])
-    with pytest.raises(draw.DrawError, match="at least two classes"):
+    with pytest.raises(drawing.DrawError, match="at least two classes"):
         d.to_dataset()
     d.add(3, 3, 2)
-    with pytest.raises(draw.DrawError, match="at least 2 points of class 2"):
+    with pytest.raises(drawing.DrawError, match="at least 2 points of class 2"):
         d.to_dataset()
     d.add(4, 1, 2)
     ds = d.to_dataset()
@@ -83,8 +83,8 @@ def test_csv_round_trip_is_exact():
     rng = np.random.default_rng(3)
     X = rng.normal(size=(40, 2)) / 3.0
     y = np.arange(40) % 3
-    d = draw.DrawnPoints(X, y)
-    back = draw.DrawnPoints.from_csv(d.to_csv())
+    d = drawing.DrawnPoints(X, y)
+    back = drawing.DrawnPoints.from_csv(d.to_csv())
     np.testing.assert_array_equal(back.X, X)
     np.testing.assert_array_equal(back.y, y)
     # the download is a normal upload too
@@ -94,21 +94,21 @@ def test_csv_round_trip_is_exact():
 
 def test_csv_round_trip_keeps_class_numbers():
     d = drawing_with([(0, 0, 0), (1, 1, 0), (2, 0, 2), (0.5, 3, 2)])
-    back = draw.DrawnPoints.from_csv(d.to_csv())
+    back = drawing.DrawnPoints.from_csv(d.to_csv())
     assert back.y.tolist() == [0, 0, 2, 2]
 
 
 def test_upload_of_named_classes_becomes_0_1_2():
     data = b"a,b,kind\n0,0,cat\n1,1,dog\n2,0,cat\n0,2,dog\n"
-    assert draw.DrawnPoints.from_csv(data).y.tolist() == [0, 1, 0, 1]
+    assert drawing.DrawnPoints.from_csv(data).y.tolist() == [0, 1, 0, 1]
 
 
 def test_bad_upload_leaves_the_drawing_alone():
     d = drawing_with([(0, 0, 0), (1, 1, 1)])
     with pytest.raises(up.UploadError):
-        d.replace(*_points(draw.DrawnPoints.from_csv(b"x,y,label\n")))
+        d.replace(*_points(drawing.DrawnPoints.from_csv(b"x,y,label\n")))
     assert d.X.tolist() == [[0, 0], [1, 1]]
-    good = draw.DrawnPoints.from_csv(b"x,y,label\n0,0,1\n1,1,0\n2,2,1\n3,0,0\n")
+    good = drawing.DrawnPoints.from_csv(b"x,y,label\n0,0,1\n1,1,0\n2,2,1\n3,0,0\n")
     d.replace(good.X, good.y)
     assert len(d) == 4
     assert d.undo() and d.X.tolist() == [[0, 0], [1, 1]]
@@ -119,19 +119,19 @@ def _points(drawing):
 
 
 def test_a_full_drawing_refuses_more():
-    X = np.column_stack([np.arange(draw.MAX_POINTS), np.zeros(draw.MAX_POINTS)])
-    d = draw.DrawnPoints(X, np.arange(draw.MAX_POINTS) % 2)
-    with pytest.raises(draw.DrawError, match="full"):
+    X = np.column_stack([np.arange(drawing.MAX_POINTS), np.zeros(drawing.MAX_POINTS)])
+    d = drawing.DrawnPoints(X, np.arange(drawing.MAX_POINTS) % 2)
+    with pytest.raises(drawing.DrawError, match="full"):
         d.add(0.0, 0.0, 1)
-    with pytest.raises(draw.DrawError):
-        draw.DrawnPoints(np.zeros((draw.MAX_POINTS + 1, 2)), np.zeros(draw.MAX_POINTS + 1))
+    with pytest.raises(drawing.DrawError):
+        drawing.DrawnPoints(np.zeros((drawing.MAX_POINTS + 1, 2)), np.zeros(drawing.MAX_POINTS + 1))
 
 
 def test_bounds_cover_points_and_default_range():
-    d = draw.DrawnPoints()
-    assert d.bounds() == (draw.DEFAULT_RANGE, draw.DEFAULT_RANGE)
+    d = drawing.DrawnPoints()
+    assert d.bounds() == (drawing.DEFAULT_RANGE, drawing.DEFAULT_RANGE)
     d.add(5.0, -0.5, 0)
     d.add(0.0, 0.5, 1)
     (x0, x1), (y0, y1) = d.bounds()
-    assert x0 == draw.DEFAULT_RANGE[0] and x1 > 5.0
-    assert (y0, y1) == draw.DEFAULT_RANGE
+    assert x0 == drawing.DEFAULT_RANGE[0] and x1 > 5.0
+    assert (y0, y1) == drawing.DEFAULT_RANGE

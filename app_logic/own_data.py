@@ -1,0 +1,37 @@
+"""The user's own points, drawn or uploaded, as the Playground trains on them."""
+
+from dataclasses import dataclass
+
+import mlp_core as mc
+
+from .settings import OWN_DATASETS
+
+
+@dataclass(frozen=True, eq=False)
+class OwnData:
+    """Points a user drew or uploaded, in their own units. They live in the session (a link
+    cannot hold them); a new OwnData object means new points, so identity tells them apart."""
+
+    source: str  # "draw" or "upload"
+    data: mc.Dataset  # every point, before the train/test split
+    class_names: list  # class_names[k] is what the user calls class k
+    axis_names: tuple = ("x1", "x2")  # what the two coordinates are (an upload's columns)
+    description: str = ""  # e.g. the file's name
+
+    def __post_init__(self):
+        if self.source not in OWN_DATASETS:
+            raise ValueError(f"source must be one of {OWN_DATASETS}; got {self.source!r}")
+        if len(self.class_names) != self.data.n_classes:
+            raise ValueError("one class name per class is needed")
+
+
+def from_drawing(drawing):
+    """OwnData of a app_logic.drawing.DrawnPoints; DrawError (with a message for the user)
+    until the drawing can be trained on."""
+    return OwnData("draw", drawing.to_dataset(), drawing.class_names())
+
+
+def from_upload(points, file_name=""):
+    """OwnData of a app_logic.uploads.UploadedData."""
+    return OwnData("upload", points.to_dataset(), list(points.class_names),
+                   tuple(points.feature_names), file_name)

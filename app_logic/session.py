@@ -1,0 +1,375 @@
+"""The Playground's session model: the data, network and trainer built from a configuration,
+changed as little as each change of settings needs. No streamlit in here; the page keeps
+one ``PlaygroundState`` in the session (ui/session.py).
+"""
+
+import copy
+import math
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+import mlp_core as mc
+
+from .own_data import OwnData
+from .settings import DEFAULTS, LR_STOPS, MOMENTUM, OWN_DATASETS, change_kind, config_from_query
+from .snapshots import SnapshotStore, encode_probabilities
+
+GRID_SIZE = 100  # boundary cells per side
+MAP_STRIDE = 4  # neuron maps use every 4th grid cell (25 x 25)
+# Scrubber snapshots are kept at least this fraction of the run apart (and at least the
+# store's stride): every epoch at first, then ever sparser, so the epochs where a boundary
+# forms are all there and a long run adds only a few (about 80 by epoch 10,000).
+SNAPSHOT_GROWTH = 0.1
+
+
+# ---- from a configuration to the engine's objects --------------------------------------------
+def build_data(config, own=None):
+    """(train, test) Datasets of raw points for ``config``; the "draw" and "upload" datasets
+    split ``own`` (an OwnData of that source)."""
+    if config["dataset"] in OWN_DATASETS:
+        if own is None or own.source != config["dataset"]:
+            raise ValueError(f"the {config['dataset']} dataset needs its points")
+        return mc.train_test_split(own.data, config["test_fraction"], config["seed"])
+    ds = mc.make_dataset(config["dataset"], config["n_samples"], config["noise"], config["seed"])
+    return mc.train_test_split(ds, config["test_fraction"], config["seed"])
+
+
+def standardisation(X_train):
+    """(mean, std) of the raw training points; a constant coordinate keeps std 1."""
+    mean = X_train.mean(axis=0)
+    std = X_train.std(axis=0)
+    return mean, np.where(std > 0, std, 1.0)
+
+
+def network_inputs(X_raw, mean, std, feature_names):
+    """What the network sees of raw 2-D points: standardised, then expanded into features.
+    The one place this is done (the exported script has its own copy, as it stands alone)."""
+    X = (np.asarray(X_raw, float) - mean) / std
+    return np.ascontiguousarray(mc.expand_features(X, list(feature_names)))
+
+
+def loss_for(n_classes):
+    return "bce" if n_classes == 2 else "cross_entropy"
+
+
+def build_network(config, n_inputs, n_classes):
+    n_out = 1 if n_classes == 2 else n_classes
+    sizes = [n_inputs, *config["hidden"], n_out]
+    activations = [config["activation"]] * len(config["hidden"])
+    activations.append("sigmoid" if n_classes == 2 else "softmax")
+    return mc.MLP(sizes, activations, init=config["init"], seed=config["seed"])
+
+
+def make_optimizer(config):
+    name, lr = config["optimizer"], config["lr"]
+    if name == "adam":
+        return mc.Adam(lr=lr)
+    return mc.SGD(lr=lr, momentum=MOMENTUM if name == "momentum" else 0.0)
+
+
+def optimizer_name(optimizer):
+    """The config's name for an optimizer object: "sgd", "momentum" or "adam"."""
+    if isinstance(optimizer, mc.Adam):
+        return "adam"
+    return "momentum" if getattr(optimizer, "momentum", 0) else "sgd"
+
+
+def penalties(config):
+    """(l1, l2) for the trainer."""
+    rate = config["reg_rate"]
+    return (rate if config["regularization"] == "l1" else 0.0,
+            rate if config["regularization"] == "l2" else 0.0)
+
+
+def build_trainer(config, net, loss):
+    l1, l2 = penalties(config)
+    return mc.Trainer(net, loss=loss, optimizer=make_optimizer(config),
+                      batch_size=config["batch_size"], l1=l1, l2=l2, seed=config["seed"])
+
+
+def grid_axes(train, test, size=GRID_SIZE):
+    """Cell centres of the boundary grid: the range of every point plus a margin."""
+    points = np.concatenate([train.X, test.X])
+    low, high = points.min(axis=0), points.max(axis=0)
+    pad = 0.08 * np.maximum(high - low, 1e-6)
+    low, high = low - pad, high + pad
+    return np.linspace(low[0], high[0], size), np.linspace(low[1], high[1], size)
+
+
+def grid_points(grid_x, grid_y):
+    """Every cell centre as (x, y) rows, row-major over (grid_y, grid_x)."""
+    return np.column_stack([a.ravel() for a in np.meshgrid(grid_x, grid_y)])
+
+
+def suggested_lr(lr):
+    """A learning rate ten times smaller (a slider stop), to offer after a divergence."""
+    below = [v for v in LR_STOPS if v <= lr / 10]
+    return below[-1] if below else LR_STOPS[0]
+
+
+def record_at(history, epoch):
+    """The history record (dict) of the latest epoch at or before ``epoch``, or None."""
+    if not len(history):
+        return None
+    epochs = np.asarray(history.column("epoch"))
+    i = int(np.searchsorted(epochs, epoch, side="right")) - 1
+    return history[max(i, 0)] if epochs[max(i, 0)] <= epoch else None
+
+
+# ---- the state of one session's Playground ---------------------------------------------------
+@dataclass
+class PlaygroundState:
+    """Everything the Playground shows. Other pages read it (ui.session.playground_state());
+    only the Playground changes it."""
+
+    config: dict
+    net: mc.MLP
+    trainer: mc.Trainer
+    train: mc.Dataset
+    test: mc.Dataset
+    X_train: np.ndarray
+    X_test: np.ndarray
+    feature_names: list
+    mean: np.ndarray
+    std: np.ndarray
+    loss: str
+    grid_x: np.ndarray  # boundary cell centres, raw units, (GRID_SIZE,)
+    grid_y: np.ndarray
+    grid_inputs: np.ndarray  # network inputs at every cell, row-major over (grid_y, grid_x)
+    playing: bool = False
+    diverged: dict | None = None  # {"epoch", "reason", "lr"} after the last divergence
+    notices: list = field(default_factory=list)  # problems with the link it was built from
+    own: OwnData | None = None  # the points of a "draw" or "upload" dataset
+    snapshots: SnapshotStore = field(default_factory=SnapshotStore)  # for the time scrubber
+    # Training settings changed after epoch 0: a script replaying the current settings from
+    # scratch would not reproduce this run.
+    changed_mid_run: bool = False
+    imported: bool = False  # the weights came from a model file, not from training here
+
+    @property
+    def n_classes(self):
+        return self.train.n_classes
+
+    @property
+    def epoch(self):
+        return self.trainer.epoch
+
+    @property
+    def class_names(self):
+        if self.own is not None:
+            return list(self.own.class_names)
+        return [str(k) for k in range(self.n_classes)]
+
+    @property
+    def axis_names(self):
+        """Names of the two raw coordinates (an upload's column names)."""
+        return tuple(self.own.axis_names) if self.own is not None else ("x1", "x2")
+
+    @property
+    def all_points(self):
+        """Every raw point as one mc.Dataset (for the script of a draw/upload run)."""
+        return self.own.data if self.own is not None else None
+
+    def prepare(self, X_raw):
+        """The network's inputs for raw 2-D points."""
+        return network_inputs(X_raw, self.mean, self.std, self.feature_names)
+
+    def metrics(self):
+        """The latest epoch's record: epoch, train/test loss and accuracy."""
+        last = self.trainer.history.last
+        if last is not None:
+            return last
+        net, loss = self.net, self.loss
+        return {"epoch": 0,
+                "train_loss": net.loss(self.X_train, self.train.y, loss),
+                "test_loss": net.loss(self.X_test, self.test.y, loss),
+                "train_acc": float((net.predict(self.X_train) == self.train.y).mean()),
+                "test_acc": float((net.predict(self.X_test) == self.test.y).mean())}
+
+    # ---- snapshots for the scrubber ------------------------------------------------------
+    def _snapshot_gap(self, latest_epoch):
+        return max(self.snapshots.stride, math.ceil(SNAPSHOT_GROWTH * latest_epoch), 1)
+
+    def epochs_to_next_snapshot(self):
+        """Epochs from now until the next scrubber snapshot is due (>= 1)."""
+        latest = self.snapshots.latest
+        if latest is None:
+            return 1
+        return max(latest[0] + self._snapshot_gap(latest[0]) - self.trainer.epoch, 1)
+
+    def record_snapshot(self, force=False):
+        """Keep the boundary of the current epoch for the scrubber if one is due (``force``:
+        whenever the epoch is new). A grid forward pass only happens when one is kept."""
+        epoch, latest = self.trainer.epoch, self.snapshots.latest
+        if latest is not None and latest[0] > epoch:  # e.g. a rolled-back epoch
+            self.snapshots.clear()
+            latest = None
+        if latest is not None and latest[0] == epoch:
+            return False
+        if not force and latest is not None and epoch - latest[0] < self._snapshot_gap(latest[0]):
+            return False
+        return self.snapshots.add(epoch, self.boundary_u8(), force=True)
+
+    # ---- training ------------------------------------------------------------------------
+    def budget_left(self):
+        """Epochs left before the epoch budget (None when unlimited)."""
+        budget = self.config["epoch_budget"]
+        return None if not budget else max(budget - self.trainer.epoch, 0)
+
+    def train_for(self, n_epochs=1, time_budget=None):
+        """Run up to ``n_epochs`` (capped by the epoch budget); returns the records.
+
+        On divergence the trainer has already rolled the network back to its last finite
+        weights; training pauses and ``diverged`` says what happened.
+        """
+        left = self.budget_left()
+        if left is not None:
+            n_epochs = min(n_epochs, left)
+        if n_epochs <= 0:
+            self.playing = False
+            return []
+        # Training stops at each epoch where a snapshot is due, so the scrubber gets the
+        # epochs it wants whatever the number of epochs per tick.
+        started, records = time.perf_counter(), []
+        try:
+            while n_epochs > 0:
+                remaining = None
+                if time_budget is not None:
+                    remaining = time_budget - (time.perf_counter() - started)
+                    if remaining <= 0 and records:
+                        break
+                chunk = min(n_epochs, self.epochs_to_next_snapshot())
+                done = self.trainer.run_epochs(
+                    self.X_train, self.train.y, chunk, self.X_test, self.test.y,
+                    None if remaining is None else max(remaining, 0.0))
+                records += done
+                n_epochs -= len(done)
+                self.record_snapshot()
+                if len(done) < chunk:  # the time budget ran out
+                    break
+        except mc.Diverged as exc:
+            self.playing = False
+            self.diverged = {"epoch": exc.epoch, "reason": exc.reason, "lr": self.config["lr"]}
+            return []
+        if self.budget_left() == 0:
+            self.playing = False
+        self.record_snapshot(force=not self.playing)
+        return records
+
+    # ---- what is drawn -------------------------------------------------------------------
+    def forward_grid(self):
+        """Network outputs over the boundary grid (GRID_SIZE**2, n_outputs); leaves the
+        per-layer activations in ``net.a`` for ``grid_activations``."""
+        return self.net.forward(self.grid_inputs)
+
+    def boundary_u8(self, out=None):
+        """The current boundary as a snapshot (see app_logic.snapshots); ``out``: a
+        ``forward_grid()`` result to reuse."""
+        out = self.forward_grid() if out is None else out
+        return encode_probabilities(out, (len(self.grid_y), len(self.grid_x)))
+
+    def grid_activations(self):
+        """(activations, shape): every layer's activations of the latest ``forward_grid()``
+        on a coarser grid (every MAP_STRIDE-th cell), one (n_cells, n_units) array per layer
+        of nodes, and that grid's (rows, columns), for the neuron maps."""
+        shape = (len(self.grid_y), len(self.grid_x))
+        coarse = [a.reshape(*shape, -1)[::MAP_STRIDE, ::MAP_STRIDE] for a in self.net.a]
+        return [c.reshape(-1, c.shape[-1]) for c in coarse], coarse[0].shape[:2]
+
+    # ---- changes -------------------------------------------------------------------------
+    def rebuild_network(self):
+        """A fresh network and trainer for the current config (the data stay)."""
+        self.net = build_network(self.config, len(self.feature_names), self.n_classes)
+        self.trainer = build_trainer(self.config, self.net, self.loss)
+        self.playing = False
+        self.diverged = None
+        self.changed_mid_run = False
+        self.imported = False
+        self.snapshots.clear()
+        self.record_snapshot()
+
+    def apply_training_settings(self):
+        """Point the trainer at the config's optimizer settings, keeping the network.
+        A different optimizer type starts with fresh optimizer state."""
+        config, trainer = self.config, self.trainer
+        if optimizer_name(trainer.optimizer) != config["optimizer"]:
+            trainer.optimizer = make_optimizer(config)
+        trainer.optimizer.lr = config["lr"]
+        trainer.batch_size = config["batch_size"]
+        trainer.l1, trainer.l2 = penalties(config)
+
+    def set_features(self, feature_names):
+        """New input features for the same points (the network must be rebuilt after)."""
+        self.feature_names = list(feature_names)
+        self.X_train = self.prepare(self.train.X)
+        self.X_test = self.prepare(self.test.X)
+        self.grid_inputs = self.prepare(grid_points(self.grid_x, self.grid_y))
+
+
+def build_state(config, own=None):
+    """A PlaygroundState with fresh data, network and trainer for a valid ``config``;
+    ``own``: the OwnData that the "draw" and "upload" datasets need."""
+    config = copy.deepcopy(config)
+    train, test = build_data(config, own)
+    mean, std = standardisation(train.X)
+    features = list(config["features"])
+    grid_x, grid_y = grid_axes(train, test)
+    loss = loss_for(train.n_classes)
+    net = build_network(config, len(features), train.n_classes)
+    state = PlaygroundState(
+        config=config, net=net, trainer=build_trainer(config, net, loss), train=train,
+        test=test, X_train=network_inputs(train.X, mean, std, features),
+        X_test=network_inputs(test.X, mean, std, features), feature_names=features, mean=mean,
+        std=std, loss=loss, grid_x=grid_x, grid_y=grid_y,
+        grid_inputs=network_inputs(grid_points(grid_x, grid_y), mean, std, features),
+        own=own if config["dataset"] in OWN_DATASETS else None)
+    state.record_snapshot()
+    return state
+
+
+def state_change_kind(state, config, own=None):
+    """``change_kind`` that also counts new own points (``own``, for a draw/upload config)
+    as a "data" change."""
+    if config["dataset"] in OWN_DATASETS and own is not state.own:
+        return "data"
+    return change_kind(state.config, config)
+
+
+def apply_config(state, config, own=None):
+    """Bring ``state`` to ``config`` doing as little as the change needs; returns
+    (state, kind) where state may be a new object (data changes). ``own``: the points for
+    a "draw" or "upload" config."""
+    kind = state_change_kind(state, config, own)
+    if kind == "data":
+        fresh = build_state(config, own)
+        fresh.notices = state.notices
+        return fresh, kind
+    state.config = copy.deepcopy(config)
+    if kind == "network":
+        state.set_features(config["features"])
+        state.rebuild_network()
+    elif kind == "training":
+        state.apply_training_settings()
+        state.diverged = None
+        if state.epoch > 0:
+            state.changed_mid_run = True
+    return state, kind
+
+
+def state_from_link(query_params, own_data_of):
+    """A fresh PlaygroundState for a link's parameters; problems with them end up in
+    ``state.notices``. ``own_data_of(source)`` returns the session's OwnData or None."""
+    config, problems = config_from_query(query_params or {})
+    own = None
+    if config["dataset"] in OWN_DATASETS:
+        own = own_data_of(config["dataset"])
+        if own is None:
+            problems.append(f"dataset={config['dataset']} (your own points are not part of "
+                            f"a link and this session has none; kept the default, "
+                            f"{DEFAULTS['dataset']})")
+            config["dataset"] = DEFAULTS["dataset"]
+    state = build_state(config, own)
+    state.notices = problems
+    return state

@@ -1,0 +1,293 @@
+"""The Playground's settings, written once.
+
+Each setting is one row of ``SETTINGS``: its key (in the config dict and in the URL), its
+default, how a value is parsed (from a link's text, a widget or a file; ValueError when it
+cannot be used), how it is written into a link, the label and tooltip people see, its group
+and the widget that edits it. Everything else follows from the table: ``DEFAULTS``,
+``validate_config``, the URL round trip, what a change costs (``change_kind``), the sidebar's
+widgets (ui/settings_sidebar.py) and the Compare page's labels.
+
+A setting's group decides what changing it does:
+    data      new points, so a new network from epoch 0
+    network   a new network from epoch 0 on the same points
+    training  the same network trains on with the new optimizer settings
+    run       nothing is rebuilt (e.g. the epoch budget)
+"""
+
+import copy
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import mlp_core as mc
+
+OWN_DATASETS = ("draw", "upload")  # the user's own points: they live in the session only
+GROUPS = ("data", "network", "training", "run")
+MAX_LAYERS, MAX_NEURONS = 6, 16
+MOMENTUM = 0.9  # of the "momentum" optimizer
+
+
+def log_values(low_exp, high_exp, mantissas=(1, 2, 3, 5)):
+    """1e-5, 2e-5, 3e-5, 5e-5, ... up to 10**high_exp: the stops of a log-scale slider."""
+    return [round(m * 10.0 ** e, 12) for e in range(low_exp, high_exp + 1) for m in mantissas
+            if m * 10.0 ** e <= 10.0 ** high_exp]
+
+
+def with_value(values, value):
+    """``values`` with ``value`` added in order (so a link's in-range lr is kept exactly)."""
+    return values if value in values else sorted([*values, value])
+
+
+# ---- parsing: each returns the clean value or raises ValueError ---------------------------
+def _choice(options):
+    def parse(value):
+        if not isinstance(value, str) or value not in options:
+            raise ValueError
+        return value
+    return parse
+
+
+def _integer(low, high):
+    def parse(value):
+        if isinstance(value, bool):
+            raise ValueError
+        if isinstance(value, str):
+            value = value.strip()
+            if not value.lstrip("-").isdigit() or len(value) > 12:
+                raise ValueError
+        if isinstance(value, float) and not value.is_integer():
+            raise ValueError
+        value = int(value)
+        if not low <= value <= high:
+            raise ValueError
+        return value
+    return parse
+
+
+def _number(low, high):
+    def parse(value):
+        if isinstance(value, bool) or (isinstance(value, str) and len(value) > 40):
+            raise ValueError
+        value = float(value)
+        if not math.isfinite(value) or not low <= value <= high:
+            raise ValueError
+        return value
+    return parse
+
+
+def _features(value):
+    names = value.split(",") if isinstance(value, str) else list(value)
+    names = [n.strip() if isinstance(n, str) else n for n in names]
+    if not names or any(n not in mc.FEATURES for n in names) or len(set(names)) != len(names):
+        raise ValueError
+    return [n for n in mc.FEATURES if n in names]  # one canonical order
+
+
+def _hidden(value):
+    if isinstance(value, str):
+        value = value.strip()
+        parts = [] if value in ("", "0") else value.split(",")
+    else:
+        parts = list(value)
+    if len(parts) > MAX_LAYERS:
+        raise ValueError
+    return [_integer(1, MAX_NEURONS)(p) for p in parts]
+
+
+def _encode(value):
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    return str(value)
+
+
+@dataclass(frozen=True)
+class Setting:
+    key: str
+    default: object
+    parse: Callable  # raw value -> clean value; ValueError if unusable
+    label: str
+    group: str  # one of GROUPS: what a change costs
+    section: str  # the sidebar's heading it appears under
+    widget: str  # how ui/settings_sidebar.py draws it (see WIDGETS there)
+    help: str
+    options: tuple = ()  # choices of a select or multiselect
+    option_labels: dict = field(default_factory=dict)  # option -> what people read
+    bounds: tuple = ()  # (low, high, step) of a slider or number box
+    stops: tuple = ()  # the values of a select_slider
+    encode: Callable = _encode  # clean value -> URL text
+    disabled_when: Callable | None = None  # config -> True when the setting does not apply
+
+    def show(self, value):
+        """``value`` as people read it (labels for choices, lists joined)."""
+        if isinstance(value, list):
+            return ", ".join(self.option_labels.get(v, str(v)) for v in value) or "none"
+        if isinstance(value, float):
+            return f"{value:g}"
+        return self.option_labels.get(value, str(value))
+
+
+DATASET_LABELS = {"circles": "Circles", "moons": "Moons", "xor": "XOR",
+                  "gaussians": "Gaussians", "spiral": "Spiral", "blobs3": "Blobs (3 classes)",
+                  "spiral3": "Spiral (3 classes)", "draw": "Draw your own",
+                  "upload": "Upload a CSV"}
+ACTIVATION_LABELS = {"relu": "ReLU", "leaky_relu": "Leaky ReLU", "elu": "ELU", "tanh": "tanh",
+                     "sigmoid": "sigmoid", "softplus": "softplus", "swish": "swish",
+                     "linear": "linear (none)", "softmax": "softmax"}
+FEATURE_LABELS = {"x1": "x₁", "x2": "x₂", "x1^2": "x₁²", "x2^2": "x₂²", "x1*x2": "x₁·x₂",
+                  "sin(x1)": "sin x₁", "sin(x2)": "sin x₂"}  # as the pages write them
+LR_STOPS = tuple(log_values(-5, 1))
+REG_RATE_STOPS = (0.0, *log_values(-5, 0, (1, 3)))
+
+
+def _own_dataset(config):
+    return config.get("dataset") in OWN_DATASETS
+
+
+SETTINGS = (
+    # ---- Data
+    Setting("dataset", "circles", _choice((*mc.DATASETS, *OWN_DATASETS)), "Dataset",
+            group="data", section="Data", widget="select",
+            options=(*mc.DATASETS, *OWN_DATASETS), option_labels=DATASET_LABELS,
+            help="The 2-D points to classify. Blobs and Spiral (3 classes) need three "
+                 "outputs, which the network gets automatically. Draw your own or upload a "
+                 "CSV to train on your own points."),
+    Setting("n_samples", 400, _integer(20, 2000), "Samples", group="data", section="Data",
+            widget="slider", bounds=(20, 2000, 10), disabled_when=_own_dataset,
+            help="How many points, before splitting into train and test (not used for your "
+                 "own points)."),
+    Setting("noise", 0.1, _number(0.0, 1.0), "Noise", group="data", section="Data",
+            widget="slider", bounds=(0.0, 1.0, 0.01), disabled_when=_own_dataset,
+            help="Standard deviation of the random jitter added to each point (not used for "
+                 "your own points)."),
+    Setting("test_fraction", 0.5, _number(0.1, 0.9), "Test fraction", group="data",
+            section="Data", widget="slider", bounds=(0.1, 0.9, 0.05),
+            help="Share of the points held out for testing; the network never trains on "
+                 "them. Test points are drawn outlined, training points filled."),
+    Setting("seed", 0, _integer(0, 999_999), "Seed", group="data", section="Data",
+            widget="seed", bounds=(0, 999_999, 1),
+            help="Fixes the points, the split, the initial weights and the batch order: the "
+                 "same seed gives the same run."),
+    Setting("features", ["x1", "x2"], _features, "Input features", group="network",
+            section="Data", widget="multiselect", options=tuple(mc.FEATURES),
+            option_labels=FEATURE_LABELS, encode=",".join,
+            help="What the network sees of each point (x₁, x₂ after standardising). Squares "
+                 "and products let even a network without hidden layers draw curved "
+                 "boundaries."),
+    # ---- Network
+    Setting("hidden", [4, 4], _hidden, "Hidden layers", group="network", section="Network",
+            widget="layers", bounds=(1, MAX_NEURONS, 1),
+            encode=lambda v: ",".join(map(str, v)) or "0",
+            help="0 gives a linear model (logistic regression): one straight boundary. More "
+                 "units in a layer can bend the boundary more."),
+    Setting("activation", "tanh", _choice(mc.HIDDEN_ACTIVATIONS), "Activation",
+            group="network", section="Network", widget="select",
+            options=mc.HIDDEN_ACTIVATIONS, option_labels=ACTIVATION_LABELS,
+            help="The function each hidden unit applies to its weighted sum. The output is "
+                 "sigmoid for 2 classes and softmax for 3."),
+    Setting("init", "xavier", _choice(mc.INITS), "Initialisation", group="network",
+            section="Network", widget="select", options=mc.INITS,
+            option_labels={"he": "He", "xavier": "Xavier", "normal": "Normal N(0, 0.1)"},
+            help="How the starting weights are drawn. He suits ReLU, Xavier suits tanh and "
+                 "sigmoid; Normal N(0, 0.1) is the tutorial's choice."),
+    # ---- Training
+    Setting("optimizer", "adam", _choice(("sgd", "momentum", "adam")), "Optimizer",
+            group="training", section="Training", widget="select",
+            options=("sgd", "momentum", "adam"),
+            option_labels={"sgd": "SGD", "momentum": f"SGD + momentum {MOMENTUM}",
+                           "adam": "Adam"},
+            help="How gradients become weight updates. Changing it keeps the network and "
+                 "starts the optimizer's memory afresh."),
+    Setting("lr", 0.03, _number(1e-5, 10.0), "Learning rate", group="training",
+            section="Training", widget="select_slider", stops=LR_STOPS,
+            help="Step size, on a log scale from 0.00001 to 10. Too small crawls, too large "
+                 "diverges. Changing it keeps the network."),
+    Setting("batch_size", 16, _integer(1, 2000), "Batch size", group="training",
+            section="Training", widget="number", bounds=(1, 2000, 1),
+            help="Training points per update. All training points at once is full-batch "
+                 "gradient descent; 1 is pure stochastic."),
+    Setting("regularization", "none", _choice(("none", "l1", "l2")), "Regularization",
+            group="training", section="Training", widget="select",
+            options=("none", "l1", "l2"),
+            option_labels={"none": "None", "l1": "L1", "l2": "L2"},
+            help="A penalty on large weights: L1 pushes weights to exactly zero, L2 shrinks "
+                 "them all. Biases are not penalised."),
+    Setting("reg_rate", 0.001, _number(0.0, 1.0), "Regularization rate", group="training",
+            section="Training", widget="select_slider", stops=REG_RATE_STOPS,
+            disabled_when=lambda config: config.get("regularization") == "none",
+            help="Strength of the penalty (ignored when Regularization is None)."),
+    Setting("epoch_budget", 0, _integer(0, 10_000_000), "Epoch budget", group="run",
+            section="Training", widget="number", bounds=(0, 10_000_000, 50),
+            help="Training pauses after this many epochs; 0 means no limit."),
+)
+BY_KEY = {s.key: s for s in SETTINGS}
+DEFAULTS = {s.key: s.default for s in SETTINGS}
+IGNORED_PARAMS = ("embed", "embed_options")  # Streamlit's own URL parameters
+
+
+def default_config():
+    return copy.deepcopy(DEFAULTS)
+
+
+def keys_of(group):
+    return tuple(s.key for s in SETTINGS if s.group == group)
+
+
+def label(key):
+    return BY_KEY[key].label if key in BY_KEY else key
+
+
+def validate_config(raw):
+    """(config, problems): every known key of ``raw`` checked; a missing key takes its default
+    silently, a bad or unknown one is dropped and named in ``problems`` (plain sentences)."""
+    config = default_config()
+    problems = []
+    for key, value in raw.items():
+        setting = BY_KEY.get(key)
+        if setting is None:
+            problems.append(f"unknown setting “{_shorten(key)}”")
+            continue
+        try:
+            config[key] = setting.parse(value)
+        except (TypeError, ValueError, OverflowError):
+            problems.append(f"{key}={_shorten(value)} (kept the default, "
+                            f"{_shorten(setting.encode(setting.default))})")
+    return config, problems
+
+
+def _shorten(value, limit=40):
+    text = value if isinstance(value, str) else repr(value)
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def encode_value(key, value):
+    return BY_KEY[key].encode(value)
+
+
+def config_to_query(config):
+    """The whole configuration as URL parameters (str -> str); no hidden layers is "0"."""
+    return {s.key: s.encode(config[s.key]) for s in SETTINGS}
+
+
+def config_from_query(params):
+    """(config, problems) from URL parameters (a mapping of str to str or list of str)."""
+    raw, problems = {}, []
+    for key, value in dict(params).items():
+        if key in IGNORED_PARAMS:
+            continue
+        if isinstance(value, (list, tuple)):
+            if len(value) != 1:
+                problems.append(f"{_shorten(key)} given {len(value)} times")
+                continue
+            value = value[0]
+        raw[key] = value
+    config, more = validate_config(raw)
+    return config, problems + more
+
+
+def change_kind(old, new):
+    """What a config change needs: the first group (in GROUPS order) with a changed setting,
+    i.e. "data", "network", "training" or "run"; None if nothing changed."""
+    for group in GROUPS:
+        if any(old[k] != new[k] for k in keys_of(group)):
+            return group
+    return None

@@ -1,0 +1,59 @@
+"""The architecture, checked: imports only point down the layers, and streamlit is imported
+only by app.py, app_pages/ and the Streamlit layer ui/."""
+
+import ast
+import pathlib
+import subprocess
+import sys
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+# Each layer may import only the layers after it.
+LAYERS = ("app_pages", "ui", "app_logic", "viz", "mlp_core")
+
+
+def imported_top_levels(path):
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.level == 0:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+def sources(folder):
+    return sorted((ROOT / folder).rglob("*.py"))
+
+
+@pytest.mark.parametrize("layer", LAYERS)
+def test_imports_only_point_down(layer):
+    above = set(LAYERS[:LAYERS.index(layer) + 1]) - {layer}
+    for path in sources(layer):
+        wrong = imported_top_levels(path) & above
+        assert not wrong, f"{path.relative_to(ROOT)} imports {sorted(wrong)} from above"
+
+
+def test_streamlit_is_imported_only_by_the_app_its_pages_and_ui():
+    allowed = {ROOT / "app.py", *sources("app_pages"), *sources("ui")}
+    for folder in ("app_logic", "viz", "mlp_core", "benchmarks"):
+        for path in sources(folder):
+            if "streamlit" in imported_top_levels(path):
+                assert path in allowed, f"{path.relative_to(ROOT)} imports streamlit"
+
+
+def test_the_logic_and_figures_load_without_streamlit():
+    modules = [f"{folder}.{path.stem}" for folder in ("app_logic", "viz")
+               for path in sources(folder) if path.stem != "__init__"]
+    code = (f"import sys; import {', '.join(modules)}; "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] == 'streamlit'))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, cwd=ROOT)
+    assert out.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("page", sorted((ROOT / "app_pages").glob("*.py")),
+                         ids=lambda p: p.name)
+def test_pages_are_short(page):
+    assert len(page.read_text(encoding="utf-8").splitlines()) <= 250

@@ -1,0 +1,222 @@
+"""The panels for the user's own points: a canvas to draw them and an uploader for a CSV."""
+
+import numpy as np
+import streamlit as st
+
+from app_logic import own_data as od
+from app_logic import uploads
+from app_logic.drawing import DrawError
+from app_logic.settings import DATASET_LABELS
+from app_logic.uploads import UploadError, inspect_csv, parse_csv
+from viz.canvas import canvas_figure
+from viz.style import CLASS_COLOR_NAMES
+
+from . import session
+
+ss = st.session_state
+KEPT = "The previous data stay in use."
+DRAW_MODES = (0, 1, 2, "erase")
+ERASE_RADIUS = 0.05  # of the canvas's larger side
+UPLOAD_NOTICE = "upload"  # the notice slot of the upload panel
+PENDING = "pg_upload_pending"  # (file name, bytes, preview) of a file waiting for its columns
+DRAW_PROBLEM = "pg_draw_problem"  # why the drawing cannot be trained on yet
+
+
+def clicked_point(event):
+    """(x, y) of the first point in a plotly_chart selection event (a dict-like with
+    ``selection.points``), or None."""
+    try:
+        points = event["selection"]["points"]
+    except (KeyError, TypeError):
+        return None
+    for point in points or []:
+        try:
+            x, y = float(point["x"]), float(point["y"])
+        except (KeyError, TypeError, ValueError):
+            continue
+        if np.isfinite(x) and np.isfinite(y):
+            return x, y
+    return None
+
+
+# ---- draw ------------------------------------------------------------------------------------
+def draw_mode_label(mode):
+    if mode == "erase":
+        return "Erase the nearest point"
+    return f"Add class {mode} ({CLASS_COLOR_NAMES[mode]})"
+
+
+def publish_drawing():
+    """Hand the drawing to the Playground once it can be trained on; until then the
+    Playground keeps the points it has."""
+    try:
+        own = od.from_drawing(session.drawing())
+    except DrawError as err:
+        ss[DRAW_PROBLEM] = str(err)
+        return
+    ss.pop(DRAW_PROBLEM, None)
+    session.set_own_data(own)
+
+
+def on_canvas_click():
+    point = clicked_point(ss.get("pg_draw_canvas"))
+    if point is None:
+        return
+    points, mode = session.drawing(), ss.get("pg_draw_mode", 0)
+    try:
+        if mode == "erase":
+            (x0, x1), (y0, y1) = points.bounds()
+            if points.remove_nearest(*point, radius=ERASE_RADIUS * max(x1 - x0, y1 - y0)) \
+                    is None:
+                st.toast("There is no point near that spot to erase.")
+                return
+        else:
+            points.add(*point, int(mode))
+    except DrawError as err:
+        st.toast(f"{str(err).capitalize()}.")
+        return
+    publish_drawing()
+
+
+def on_draw_undo():
+    if session.drawing().undo():
+        publish_drawing()
+
+
+def on_draw_clear():
+    session.drawing().clear()
+    publish_drawing()
+
+
+def on_draw_from_current():
+    state = session.load_playground()
+    X = np.concatenate([state.train.X, state.test.X])
+    y = np.concatenate([state.train.y, state.test.y])
+    session.drawing().replace(X, y)
+    publish_drawing()
+
+
+def draw_panel(state):
+    points = session.drawing()
+    with st.container(border=True):
+        st.markdown("**Draw your own points.** Choose what a click does, then click on the "
+                    "canvas. Every change starts training again from epoch 0.")
+        left, right = st.columns([3, 2])
+        with right:
+            st.radio("A click on the canvas", DRAW_MODES, key="pg_draw_mode",
+                     format_func=draw_mode_label)
+            st.caption(f"{len(points)} points: " + ", ".join(
+                f"{n} of class {c}" for c, n in enumerate(points.counts())) + ".")
+            undo_col, clear_col = st.columns(2)
+            undo_col.button("Undo", key="pg_draw_undo", on_click=on_draw_undo,
+                            icon=":material/undo:", disabled=not points.can_undo,
+                            width="stretch")
+            clear_col.button("Clear", key="pg_draw_clear", on_click=on_draw_clear,
+                             icon=":material/delete:", disabled=not len(points),
+                             width="stretch")
+            st.button("Start from the current points", key="pg_draw_from_current",
+                      on_click=on_draw_from_current, icon=":material/content_copy:",
+                      width="stretch",
+                      help="Copy the points the network trains on now into the drawing, "
+                           "to edit them.")
+            st.download_button("Download the points (CSV)", points.to_csv(),
+                               file_name="my-points.csv", mime="text/csv",
+                               key="pg_draw_download", on_click="ignore",
+                               icon=":material/download:", disabled=not len(points),
+                               width="stretch",
+                               help="Upload this file later (dataset: Upload a CSV) to "
+                                    "train on the same points.")
+            problem = ss.get(DRAW_PROBLEM) if len(points) else \
+                "Draw points of at least two classes to train on them."
+            if problem:
+                using = "your previous drawing" if state.config["dataset"] == "draw" else \
+                    DATASET_LABELS.get(state.config["dataset"], state.config["dataset"])
+                st.info(f"{problem} Until then the network trains on {using}.",
+                        icon=":material/edit:")
+        with left:
+            x_range, y_range = points.bounds()
+            st.plotly_chart(canvas_figure(points.X, points.y, x_range, y_range),
+                            key="pg_draw_canvas", on_select=on_canvas_click,
+                            selection_mode="points", theme=None,
+                            config={"displayModeBar": False})
+
+
+# ---- upload ----------------------------------------------------------------------------------
+def use_upload(name, data, features=None, label=None):
+    try:
+        points = parse_csv(data, features, label)
+    except UploadError as err:
+        session.notify(UPLOAD_NOTICE, "error", f"“{name}” was not loaded: {err} {KEPT}")
+        return
+    session.set_own_data(od.from_upload(points, name))
+    ss.pop(PENDING, None)
+    session.notify(UPLOAD_NOTICE, "success", f"Loaded {len(points.y)} points of "
+                                             f"{points.n_classes} classes from “{name}”.")
+
+
+def on_upload():
+    uploaded = ss.get("pg_upload_file")
+    if uploaded is None:  # the file was removed from the uploader: keep its points
+        return
+    data = uploaded.getvalue()
+    ss.pop(PENDING, None)
+    try:
+        preview = inspect_csv(data)
+    except UploadError as err:
+        session.notify(UPLOAD_NOTICE, "error", f"“{uploaded.name}” was not loaded: {err} {KEPT}")
+        return
+    if preview.ambiguous:
+        ss[PENDING] = (uploaded.name, data, preview)
+        ss["pg_upload_x"] = preview.columns[preview.suggested_features[0]]
+        ss["pg_upload_y"] = preview.columns[preview.suggested_features[1]]
+        ss["pg_upload_label"] = preview.columns[preview.suggested_label]
+        session.notify(UPLOAD_NOTICE, "info", f"“{uploaded.name}” has {len(preview.columns)} "
+                                              f"columns: choose the two features and the "
+                                              f"label, then press Use these columns.")
+        return
+    use_upload(uploaded.name, data)
+
+
+def on_upload_columns():
+    pending = ss.get(PENDING)
+    if pending is not None:
+        name, data, _ = pending
+        use_upload(name, data, [ss["pg_upload_x"], ss["pg_upload_y"]], ss["pg_upload_label"])
+
+
+def upload_panel(state):
+    with st.container(border=True):
+        st.markdown(f"**Upload your own points**: a CSV file with two numeric feature columns "
+                    f"and a label column (a header row is optional). Labels may be numbers or "
+                    f"names, {uploads.MAX_CLASSES} classes at most; up to "
+                    f"{uploads.MAX_POINTS:,} rows and {uploads.MAX_FILE_BYTES // 2**20} MB.")
+        st.file_uploader("CSV file", type=["csv", "txt", "tsv"], key="pg_upload_file",
+                         on_change=on_upload)
+        session.show_notice(UPLOAD_NOTICE, keep=True)
+        pending = ss.get(PENDING)
+        if pending is not None:
+            columns = pending[2].columns
+            cols = st.columns([1, 1, 1, 1], vertical_alignment="bottom")
+            cols[0].selectbox("Feature x₁", columns, key="pg_upload_x")
+            cols[1].selectbox("Feature x₂", columns, key="pg_upload_y")
+            cols[2].selectbox("Label", columns, key="pg_upload_label")
+            cols[3].button("Use these columns", key="pg_upload_use", type="primary",
+                           on_click=on_upload_columns)
+        own = session.own_data("upload")
+        if own is None:
+            st.caption("Until a file is loaded, the network trains on "
+                       f"{DATASET_LABELS.get(state.config['dataset'], 'the current data')}.")
+            return
+        names = ", ".join(f"class {k} = “{name}” ({CLASS_COLOR_NAMES[k]})"
+                          for k, name in enumerate(own.class_names))
+        in_use = "In use" if state.own is own else "Loaded"
+        st.caption(f"{in_use}: {len(own.data)} points from “{own.description}”. On the plots "
+                   f"x₁ is “{own.axis_names[0]}” and x₂ is “{own.axis_names[1]}”, in the "
+                   f"file's own units (the network sees them standardised); {names}.")
+
+
+def own_data_panel(state):
+    if ss.get("pg_dataset") == "draw":
+        draw_panel(state)
+    elif ss.get("pg_dataset") == "upload":
+        upload_panel(state)

@@ -1,0 +1,203 @@
+"""Below the live view: replay the boundary at a past epoch, save the run for the Compare
+page, export the model, a script and a GIF, and import a model."""
+
+import streamlit as st
+from streamlit.errors import StreamlitPageNotFoundError
+
+from app_logic import exports, runs
+from app_logic.session import record_at
+from viz import boundary, curves, gif
+from viz.format import format_accuracy, format_loss
+
+from . import session
+from .live_view import points_picture
+from .settings_sidebar import CUSTOM, set_widgets
+
+ss = st.session_state
+SAVE_NOTICE, IMPORT_NOTICE = "save", "import"  # notice slots
+GIF = "pg_gif"  # (snapshot version, GIF bytes) of the last GIF made
+
+
+def replay_tab(state):
+    if state.playing:
+        st.info("Pause to replay how the boundary formed.", icon=":material/pause:")
+        return
+    state.record_snapshot(force=True)  # the current epoch can be replayed too
+    store = state.snapshots
+    epochs = store.epochs
+    if len(epochs) < 2:
+        st.info("Train for a while (Play or Step), then replay the boundary at any earlier "
+                "epoch here.", icon=":material/history:")
+        return
+    seen = (store.version, state.epoch)
+    if ss.get("pg_replay_seen") != seen or ss.get("pg_replay_epoch") not in epochs:
+        ss["pg_replay_epoch"] = epochs[-1]  # after more training, start at the newest
+        ss["pg_replay_seen"] = seen
+    epoch = st.select_slider(
+        "Epoch to replay", epochs, key="pg_replay_epoch", format_func=lambda e: f"{e:,}",
+        help=f"{len(epochs)} snapshots of the boundary are kept; as a run grows, older ones "
+             "are thinned out so memory stays bounded.")
+    epoch, grid = store.at(epoch)
+    show_test = ss.get("pg_show_test", True)
+    record = record_at(state.trainer.history, epoch)
+    if record is not None and record["epoch"] == epoch:
+        st.caption(f"Epoch {epoch:,}: train loss {format_loss(record['train_loss'])}, test "
+                   f"loss {format_loss(record['test_loss'])}, train accuracy "
+                   f"{format_accuracy(record['train_acc'])}, test accuracy "
+                   f"{format_accuracy(record['test_acc'])}.")
+    left, right = st.columns([5, 4])
+    left.plotly_chart(boundary.boundary_figure(
+        state.grid_x, state.grid_y, grid, state.train.X, state.train.y, state.test.X,
+        state.test.y, n_classes=state.n_classes, show_test=show_test,
+        discretize=ss.get("pg_discretize", False), height=420,
+        points=points_picture(state, show_test)),
+        key="pg_replay_boundary", theme=None, config={"displaylogo": False})
+    history = state.trainer.history
+    with right:
+        st.plotly_chart(curves.with_cursor(curves.loss_figure(
+            history.column("epoch"), history.column("train_loss"), history.column("test_loss"),
+            log_y=ss.get("pg_log_loss", False), height=210), epoch), key="pg_replay_loss",
+            theme=None, config={"displaylogo": False})
+        st.plotly_chart(curves.with_cursor(curves.accuracy_figure(
+            history.column("epoch"), history.column("train_acc"), history.column("test_acc"),
+            height=210), epoch), key="pg_replay_accuracy", theme=None,
+            config={"displaylogo": False})
+
+
+def _on_save_run():
+    state, saved = session.load_playground(), session.runs()
+    try:
+        name = saved.unique_name(ss.get("pg_run_name", "").strip()
+                                 or runs.default_name(state.config, state.epoch))
+        saved.add(runs.run_from_state(name, state))
+    except runs.RunsError as err:
+        session.notify(SAVE_NOTICE, "error", str(err))
+        return
+    ss["pg_run_name"] = ""
+    session.notify(SAVE_NOTICE, "success", f"Saved “{name}” ({len(saved)} of "
+                                           f"{saved.max_runs}).")
+
+
+def save_tab(state, compact=False):
+    saved = session.runs()
+    if not compact:
+        st.caption("A saved run keeps the settings, the loss and accuracy curves and the "
+                   "boundary as they are now. Save one before and one after a change, then "
+                   "compare them.")
+    name_col, button_col, link_col = st.columns([3, 1.2, 1.6], vertical_alignment="bottom")
+    name_col.text_input("Run name", key="pg_run_name", max_chars=runs.MAX_NAME_LENGTH,
+                        placeholder=runs.default_name(state.config, state.epoch))
+    button_col.button("Save run", key="pg_save_run", on_click=_on_save_run, type="primary",
+                      icon=":material/bookmark_add:", disabled=saved.full, width="stretch")
+    with link_col:
+        try:
+            st.page_link("app_pages/compare.py", label="Compare saved runs",
+                         icon=":material/compare:")
+        except StreamlitPageNotFoundError:  # the page run on its own, outside app.py
+            st.markdown("Open **Compare runs** from the navigation.")
+    session.show_notice(SAVE_NOTICE)
+    if len(saved) and not compact:
+        st.caption(f"Saved ({len(saved)} of {saved.max_runs}): " + "; ".join(saved.names) + "."
+                   + (" Delete some on the Compare page to save more." if saved.full else ""))
+
+
+def _gif_column(state):
+    st.markdown("**Animation (GIF)**")
+    store = state.snapshots
+    st.caption(f"The boundary forming, from {len(store)} snapshots"
+               + (f" up to epoch {store.latest[0]:,}." if store.latest else "."))
+    made = ss.get(GIF)
+    if st.button("Make the GIF", key="pg_make_gif", icon=":material/movie:",
+                 disabled=len(store) < 2):
+        bar = st.progress(0.0, text="Drawing the frames…")
+        data = gif.boundary_gif(
+            store.items(), state.grid_x, state.grid_y, state.train.X, state.train.y,
+            progress=lambda done, total: bar.progress(done / total,
+                                                      text=f"Frame {done} of {total}"))
+        bar.empty()
+        made = ss[GIF] = (store.version, data)
+    if made is not None and made[0] == store.version:  # the snapshots it shows are current
+        st.download_button(f"Download the GIF ({len(made[1]) / 1e6:.1f} MB)", made[1],
+                           file_name=f"boundary-epoch-{store.latest[0]}.gif",
+                           mime="image/gif", key="pg_export_gif",
+                           icon=":material/download:", on_click="ignore")
+
+
+def export_tab(state):
+    if state.playing:
+        st.info("Pause to export the network.", icon=":material/pause:")
+        return
+    model_col, script_col, gif_col = st.columns(3)
+    with model_col:
+        st.markdown("**Model (JSON)**")
+        st.caption("The settings, weights, biases, input features and the data's "
+                   "standardisation. Load it again under Import a model.")
+        st.download_button("Download the model", exports.model_json_from_state(state),
+                           file_name=f"model-epoch-{state.epoch}.json",
+                           mime="application/json", key="pg_export_model",
+                           icon=":material/download:", on_click="ignore")
+    with script_col:
+        st.markdown("**Training script (Python)**")
+        needs = " and scikit-learn" if state.config["dataset"] in ("circles", "moons") else ""
+        st.caption(f"A standalone script (NumPy{needs}) that rebuilds the data and trains the "
+                   f"same network with the same seed for {state.epoch:,} epochs.")
+        if state.epoch == 0:
+            st.caption("Train at least one epoch first.")
+        else:
+            if state.changed_mid_run or state.imported:
+                why = ("the weights were imported from a model file" if state.imported else
+                       "training settings changed during this run")
+                st.warning(f"Since {why}, the script trains with the current settings from "
+                           f"fresh weights: it reproduces a new run, not this one.",
+                           icon=":material/info:")
+            script = exports.training_script(state.config, state.epoch, state.all_points,
+                                             state.class_names)
+            st.download_button("Download the script", script.encode("utf-8"),
+                               file_name=f"train-epoch-{state.epoch}.py", mime="text/x-python",
+                               key="pg_export_script", icon=":material/download:",
+                               on_click="ignore")
+    with gif_col:
+        _gif_column(state)
+
+
+def _on_model_import():
+    uploaded = ss.get("pg_model_file")
+    if uploaded is None:
+        return
+    try:
+        model = exports.model_from_json(uploaded.getvalue())
+        state = exports.state_from_import(model, session.own_data(model.config["dataset"]))
+    except exports.ModelFileError as err:
+        session.notify(IMPORT_NOTICE, "error", f"“{uploaded.name}” was not imported: {err} "
+                                               f"Your current network is unchanged.")
+        return
+    session.set_playground(state)
+    set_widgets(state.config)
+    ss["pg_preset"] = CUSTOM
+    session.notify(IMPORT_NOTICE, "success", f"Imported the network from “{uploaded.name}”: "
+                                             f"its settings are set in the sidebar and its "
+                                             f"weights are in place. Press Play to train on.")
+
+
+def import_tab():
+    st.file_uploader("Model file (JSON) downloaded here earlier", type=["json"],
+                     key="pg_model_file", on_change=_on_model_import,
+                     help="Restores the network and its settings. A model trained on drawn "
+                          "or uploaded points needs those points loaded first.")
+    session.show_notice(IMPORT_NOTICE, keep=True)
+
+
+def run_tabs(state, presenter):
+    if presenter:  # on a projector only what a lecturer needs: save runs to compare them
+        save_tab(state, compact=True)
+        return
+    st.subheader("Replay, save and export")
+    replay, save, export, load = st.tabs(["Replay", "Save run", "Export", "Import a model"])
+    with replay:
+        replay_tab(state)
+    with save:
+        save_tab(state)
+    with export:
+        export_tab(state)
+    with load:
+        import_tab()

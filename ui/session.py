@@ -1,0 +1,127 @@
+"""One home for the session state: the keys under which the app keeps its objects in
+``st.session_state``, typed accessors for them, and the one notice helper.
+
+Widgets keep their values under their own keys (``key=`` where they are drawn); everything
+else a page keeps between reruns goes through this module.
+"""
+
+import time
+
+import streamlit as st
+
+from app_logic import study as studies
+from app_logic.drawing import DrawnPoints
+from app_logic.runs import RunCollection
+from app_logic.session import PlaygroundState, state_from_link
+
+PLAYGROUND = "playground"  # PlaygroundState: the Playground's data, network and trainer
+OWN_DATA = "own_data"  # {"draw": OwnData, "upload": OwnData}: the user's own points
+DRAWING = "drawing"  # DrawnPoints being edited on the canvas
+RUNS = "runs"  # RunCollection: the saved runs
+FIGURES = "figure_cache"  # name -> (signature, time made, figure)
+NOTICES = "notices"  # slot -> (kind, text): messages waiting to be shown
+STUDY = "study"  # (version, Study): the network the backprop page studies
+GRADCHECK = "gradcheck"  # (study version, tutorial errors) -> (analytic, numeric, errors)
+FLOW_RUN = "flow_run"  # the backprop page's own training run for gradient flow
+
+NOTICE_KINDS = ("success", "info", "warning", "error")
+
+
+def _get(key, kind, make):
+    """``st.session_state[key]`` if it holds a ``kind``, else a fresh ``make()`` kept there."""
+    found = st.session_state.get(key)
+    if not isinstance(found, kind):
+        found = st.session_state[key] = make()
+    return found
+
+
+# ---- the Playground --------------------------------------------------------------------------
+def playground_state():
+    """The session's PlaygroundState, or None before the Playground has been opened."""
+    found = st.session_state.get(PLAYGROUND)
+    return found if isinstance(found, PlaygroundState) else None
+
+
+def load_playground():
+    """The session's PlaygroundState, built from the page's URL on first use."""
+    state = playground_state()
+    if state is None:
+        state = state_from_link(st.query_params.to_dict(), own_data)
+        set_playground(state)
+    return state
+
+
+def set_playground(state):
+    st.session_state[PLAYGROUND] = state
+
+
+def own_data(source):
+    """The session's OwnData for ``source`` ("draw" or "upload"), or None."""
+    return (st.session_state.get(OWN_DATA) or {}).get(source)
+
+
+def set_own_data(own):
+    """Keep ``own`` as the session's points for ``own.source``."""
+    st.session_state[OWN_DATA] = {**(st.session_state.get(OWN_DATA) or {}), own.source: own}
+
+
+def drawing():
+    return _get(DRAWING, DrawnPoints, DrawnPoints)
+
+
+def runs():
+    return _get(RUNS, RunCollection, RunCollection)
+
+
+def cached_figure(name, signature, build, max_age):
+    """What ``build`` made last time for ``name`` if its signature matches and it is younger
+    than ``max_age`` seconds, else a new one. Re-sending an unchanged figure is cheap: the
+    browser keeps the chart it has."""
+    cache = _get(FIGURES, dict, dict)
+    now = time.monotonic()
+    entry = cache.get(name)
+    if entry is not None and entry[0] == signature and now - entry[1] < max_age:
+        return entry[2]
+    figure = build()
+    cache[name] = (signature, now, figure)
+    return figure
+
+
+# ---- the backprop page -----------------------------------------------------------------------
+def study():
+    """(version, Study): the network under study, the small example until another is set.
+    The version grows with every new study, so results computed for an old one are stale."""
+    found = st.session_state.get(STUDY)
+    if found is None:
+        found = st.session_state[STUDY] = (0, studies.example())
+    return found
+
+
+def set_study(new):
+    st.session_state[STUDY] = (study()[0] + 1, new)
+
+
+# ---- notices ---------------------------------------------------------------------------------
+def notify(slot, kind, text):
+    """Put a message in ``slot`` (e.g. the import panel's); it replaces the slot's last one."""
+    if kind not in NOTICE_KINDS:
+        raise ValueError(f"kind must be one of {NOTICE_KINDS}; got {kind!r}")
+    st.session_state[NOTICES] = {**(st.session_state.get(NOTICES) or {}), slot: (kind, text)}
+
+
+def clear_notice(slot):
+    notices = st.session_state.get(NOTICES) or {}
+    if slot in notices:
+        st.session_state[NOTICES] = {k: v for k, v in notices.items() if k != slot}
+
+
+def show_notice(slot, keep=False):
+    """Draw the message in ``slot``, if any. Without ``keep`` it is shown once (the outcome of
+    an action); with ``keep`` it stays until replaced (e.g. a file's status)."""
+    notice = (st.session_state.get(NOTICES) or {}).get(slot)
+    if notice is None:
+        return
+    if not keep:
+        clear_notice(slot)
+    kind, text = notice
+    getattr(st, kind)(text)

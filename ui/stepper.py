@@ -1,0 +1,335 @@
+"""The stepper: one gradient-descent step on a small batch, forward layer by layer, the
+loss, backward layer by layer and the update, each with its equation, the same equation with
+the numbers of one entry, and every matrix involved."""
+
+import numpy as np
+import streamlit as st
+
+import mlp_core as mc
+from app_logic.settings import ACTIVATION_LABELS, FEATURE_LABELS
+from mlp_core import explain as ex
+from viz import backprop_figures as bf
+from viz.format import format_number
+from viz.network import network_figure
+
+MAX_TERMS = 4  # terms written out in a worked sum before "…"
+TERMS_PER_LINE = 2
+
+
+def network_diagram(net, feature_names, highlight_layer=None):
+    """The shared network figure, with the current layer emphasised."""
+    return network_figure(net, [FEATURE_LABELS.get(f, f) for f in feature_names],
+                          highlight_layer=highlight_layer,
+                          activation_label=lambda name: ACTIVATION_LABELS.get(name, name))
+
+
+# ---- small display helpers --------------------------------------------------------------
+def matrix_row(specs):
+    """Matrices side by side, each in a column as wide as its matrix. A spec is
+    (LaTeX symbol, values, row labels, column labels, options for the table)."""
+    widths = [np.atleast_2d(v).shape[1] + (2.0 if opts.get("index", True) else 0.4)
+              for _, v, _, _, opts in specs]
+    for col, (symbol, values, rows, cols, opts) in zip(st.columns(widths), specs):
+        opts = dict(opts)
+        index = opts.pop("index", True)
+        note = opts.pop("note", "")
+        values = np.atleast_2d(values)
+        col.markdown(f"${symbol}$ &nbsp; {values.shape[0]} × {values.shape[1]}{note}")
+        col.dataframe(bf.matrix_table(values, rows, cols, **opts), width="content",
+                      hide_index=not index)
+
+
+def num(v):
+    return format_number(float(v))
+
+
+def paren(v):
+    return f"({num(v)})" if v < 0 else num(v)
+
+
+def worked_sum(left, terms, extra="", result=0.0):
+    """LaTeX for left = t1 + t2 + ... (+ extra) = result: long sums are shortened to
+    MAX_TERMS terms and broken over lines so they fit beside the diagram."""
+    shown = terms[:MAX_TERMS] + (["\\dots"] if len(terms) > MAX_TERMS else [])
+    shown += [extra] if extra else []
+    per_line = len(shown) if len(shown) <= 3 else TERMS_PER_LINE
+    lines = [" + ".join(shown[n:n + per_line]) for n in range(0, len(shown), per_line)]
+    body = " \\\\ &\\quad + ".join(lines)
+    return f"\\begin{{aligned}}{left} &= {body} \\\\ &= {num(result)}\\end{{aligned}}"
+
+
+# ---- equations ---------------------------------------------------------------------------
+F_NAMES = {"tanh": r"\tanh", "relu": r"\mathrm{ReLU}", "sigmoid": r"\sigma",
+           "softmax": r"\mathrm{softmax}"}
+F_PRIME = {"tanh": r"1 - \tanh^2(z)", "relu": r"[z > 0]", "sigmoid": r"\sigma(z)\,(1 - \sigma(z))",
+           "leaky_relu": r"[z > 0] + 0.01\,[z \le 0]", "elu": r"[z > 0] + e^{z}\,[z \le 0]",
+           "softplus": r"\sigma(z)", "swish": r"\sigma(z) + z\,\sigma(z)(1 - \sigma(z))",
+           "linear": "1"}
+LOSS_LATEX = {
+    "bce": (r"L = -\frac{1}{n}\sum_{s=1}^{n}\big[y_s\log\hat y_s + (1-y_s)\log(1-\hat y_s)\big]",
+            r"\frac{\partial L}{\partial \hat y_s} = \frac{1}{n}\,"
+            r"\frac{\hat y_s - y_s}{\hat y_s\,(1-\hat y_s)}"),
+    "cross_entropy": (r"L = -\frac{1}{n}\sum_{s=1}^{n}\sum_{c} y_{sc}\log\hat y_{sc}",
+                      r"\frac{\partial L}{\partial \hat y_{sc}} = -\frac{1}{n}\,"
+                      r"\frac{y_{sc}}{\hat y_{sc}}"),
+    "mse": (r"L = \frac{1}{n}\sum_{s=1}^{n}\sum_{c}(\hat y_{sc} - y_{sc})^2",
+            r"\frac{\partial L}{\partial \hat y_{sc}} = \frac{2}{n}(\hat y_{sc} - y_{sc})"),
+}
+
+
+def f_name(name):
+    return F_NAMES.get(name, r"\mathrm{" + name.replace("_", r"\_") + "}")
+
+
+# ---- the stepper -------------------------------------------------------------------------
+def steps_for(n_layers):
+    return ([("forward", k) for k in range(1, n_layers + 1)] + [("loss", n_layers)]
+            + [("backward", k) for k in range(n_layers, 0, -1)] + [("update", None)])
+
+
+def step_label(step):
+    kind, k = step
+    return {"forward": f"Forward · layer {k}", "loss": "Loss", "backward": f"Backward · layer {k}",
+            "update": "Update"}[kind]
+
+
+def move_step(delta, n_steps):
+    st.session_state["bp_step"] = int(np.clip(st.session_state.get("bp_step", 0) + delta, 0,
+                                              n_steps - 1))
+
+
+def labels(trace, k, feature_names):
+    """Row labels (samples) and the unit labels of layers k-1 and k."""
+    t = trace.layers[k - 1]
+    ins = (list(feature_names) if k == 1 and len(feature_names) == t.W.shape[0]
+           else [f"u{m + 1}" for m in range(t.W.shape[0])])
+    return ins, [f"u{m + 1}" for m in range(t.W.shape[1])]
+
+
+def follow_selectors(trace, k, batch_rows):
+    """Which sample s, unit j of layer k and input i of layer k-1 the worked numbers follow."""
+    t = trace.layers[k - 1]
+    c1, c2, c3 = st.columns(3)
+    s = c1.selectbox("Follow sample", range(len(batch_rows)), key=f"bp_s_{len(batch_rows)}",
+                     format_func=lambda r: f"sample {batch_rows[r] + 1}")
+    j = c2.selectbox(f"Unit j of layer {k}", range(t.z.shape[1]), key=f"bp_j_{k}",
+                     format_func=lambda u: f"u{u + 1}")
+    i = c3.selectbox(f"Input i (layer {k - 1})", range(t.a_prev.shape[1]), key=f"bp_i_{k}",
+                     format_func=lambda u: f"{'x' if k == 1 else 'u'}{u + 1}")
+    return s, j, i
+
+
+def render_forward(left, trace, k, samples, names, s, j, i):
+    t = trace.layers[k - 1]
+    ins, outs = names
+    with left:
+        st.latex(rf"\mathbf{{Z}}_{k} = \mathbf{{A}}_{{{k - 1}}}\,\mathbf{{W}}_{k} + "
+                 rf"\mathbf{{b}}_{k}\qquad \mathbf{{A}}_{k} = {f_name(t.activation)}"
+                 rf"(\mathbf{{Z}}_{k})")
+        terms = [f"{paren(t.a_prev[s, m])}\\cdot{paren(t.W[m, j])}" for m in range(t.W.shape[0])]
+        st.latex(worked_sum(f"z^{{({k})}}_{{{j + 1}}}", terms, paren(t.b[j]), t.z[s, j]))
+        st.latex(rf"a^{{({k})}}_{{{j + 1}}} = {f_name(t.activation)}({num(t.z[s, j])}) = "
+                 rf"{num(t.a[s, j])}")
+        st.caption(f"Samples are rows; b{k} is added to every row. The worked line follows "
+                   f"{samples[s]}, unit u{j + 1}: its row of A{k - 1} (yellow) times the column "
+                   f"of W{k} into u{j + 1} (yellow), plus b. Bold: the entries of the worked line."
+                   + (" A0 is the input X." if k == 1 else ""))
+    matrix_row([
+        (r"\mathbf{A}_0 = X" if k == 1 else rf"\mathbf{{A}}_{{{k - 1}}}", t.a_prev, samples, ins,
+         dict(highlight=(s, i), highlight_row=s)),
+        (rf"\mathbf{{W}}_{k}", t.W, ins, outs, dict(highlight=(i, j), highlight_col=j)),
+        (rf"\mathbf{{b}}_{k}", t.b[None, :], ["b"], outs, dict(highlight=(0, j), index=False)),
+    ])
+    matrix_row([
+        (rf"\mathbf{{Z}}_{k}", t.z, samples, outs, dict(highlight=(s, j))),
+        (rf"\mathbf{{A}}_{k} = {f_name(t.activation)}(\mathbf{{Z}}_{k})", t.a, samples, outs,
+         dict(highlight=(s, j), index=False)),
+    ])
+
+
+def per_sample_loss(trace):
+    z, a, Y = trace.layers[-1].z, trace.yhat, trace.Y
+    loss = mc.LOSSES[trace.loss].value
+    return np.array([loss(z[r:r + 1], a[r:r + 1], Y[r:r + 1]) for r in range(len(Y))])
+
+
+def render_loss(left, trace, samples):
+    value, _ = LOSS_LATEX[trace.loss]
+    per_sample = per_sample_loss(trace)
+    terms = [num(v) for v in per_sample]
+    more = r" + \dots" if len(terms) > MAX_TERMS else ""
+    with left:
+        st.latex(value)
+        st.latex(rf"L = \tfrac{{1}}{{{len(terms)}}}\big({' + '.join(terms[:MAX_TERMS])}{more}"
+                 rf"\big) = {num(trace.loss_before)}")
+        st.caption("ŷ is the network's output (the last A), y the target, ℓ each sample's own "
+                   "loss. L is their mean over the batch, so every gradient that follows "
+                   "carries a 1/n.")
+    n_out = trace.Y.shape[1]
+    yhat = ["ŷ"] if n_out == 1 else [f"ŷ{c + 1}" for c in range(n_out)]
+    ys = ["y"] if n_out == 1 else [f"y{c + 1}" for c in range(n_out)]
+    matrix_row([
+        (r"\hat{\mathbf{y}}", trace.yhat, samples, yhat, {}),
+        (r"\mathbf{y}", trace.Y, samples, ys, dict(index=False)),
+        (r"\ell_s", per_sample[:, None], samples, ["ℓ"], dict(index=False)),
+        (r"L", np.array([[trace.loss_before]]), ["L"], ["mean"], dict(index=False)),
+    ])
+
+
+def render_backward(left, trace, k, samples, names, s, j, i):
+    t = trace.layers[k - 1]
+    ins, outs = names
+    dA = rf"\frac{{\partial L}}{{\partial \mathbf{{A}}_{k}}}"
+    dZ = rf"\frac{{\partial L}}{{\partial \mathbf{{Z}}_{k}}}"
+    with left:
+        if k == len(trace.layers):
+            st.latex(LOSS_LATEX[trace.loss][1] + rf"\qquad\text{{this is }} {dA}")
+        else:
+            st.latex(rf"{dA} = \frac{{\partial L}}{{\partial \mathbf{{Z}}_{{{k + 1}}}}}\,"
+                     rf"\mathbf{{W}}_{{{k + 1}}}^\top \qquad\text{{(from layer {k + 1})}}")
+        if t.fprime is None:
+            st.latex(rf"{dZ}:\ \delta_{{sc}} = \hat y_{{sc}}\Big(\frac{{\partial L}}"
+                     rf"{{\partial \hat y_{{sc}}}} - \sum_{{c'}} \hat y_{{sc'}}\frac{{\partial L}}"
+                     rf"{{\partial \hat y_{{sc'}}}}\Big) = \frac{{\hat y_{{sc}} - y_{{sc}}}}{{n}}")
+        else:
+            st.latex(rf"\boldsymbol{{\delta}}_{k} = {dZ} = {dA} \odot f_{k}'(\mathbf{{Z}}_{k}),"
+                     rf"\qquad f_{k}'(z) = {F_PRIME[t.activation]}")
+        st.latex(rf"\frac{{\partial L}}{{\partial \mathbf{{W}}_{k}}} = \mathbf{{A}}_{{{k - 1}}}"
+                 rf"^\top\boldsymbol{{\delta}}_{k}\qquad \frac{{\partial L}}{{\partial "
+                 rf"\mathbf{{b}}_{k}}} = \sum_{{s}} (\boldsymbol{{\delta}}_{k})_{{s,:}}\qquad "
+                 rf"\frac{{\partial L}}{{\partial \mathbf{{A}}_{{{k - 1}}}}} = "
+                 rf"\boldsymbol{{\delta}}_{k}\,\mathbf{{W}}_{k}^\top")
+        if t.fprime is not None:
+            st.latex(rf"\delta^{{({k})}}_{{{j + 1}}} = {paren(t.dL_da[s, j])}\cdot"
+                     rf"{paren(t.fprime[s, j])}"
+                     rf" = {num(t.dL_dz[s, j])}")
+        terms = [f"{paren(t.a_prev[r, i])}\\cdot{paren(t.dL_dz[r, j])}"
+                 for r in range(len(samples))]
+        st.latex(worked_sum(rf"\frac{{\partial L}}{{\partial w^{{({k})}}_{{{i + 1}{j + 1}}}}}",
+                            terms, "",
+                            t.dL_dW[i, j]))
+        if k == len(trace.layers) and trace.notes:
+            st.warning(" ".join(trace.notes))
+        elif k == len(trace.layers):
+            st.caption("The chain dL/dŷ · f'(z) gives exactly the shortcut (ŷ − y)/n.")
+        st.caption(f"δ{k} is the error signal of layer {k}. dL/dW{k} sums input × δ over the "
+                   f"samples: the yellow column of A{k - 1} meets the yellow column of δ{k}.")
+    if t.fprime is not None:
+        fprime = (rf"f_{k}'(\mathbf{{Z}}_{k})", t.fprime, samples, outs,
+                  dict(highlight=(s, j), index=False))
+    else:
+        fprime = None
+    matrix_row([spec for spec in (
+        (dA, t.dL_da, samples, outs, dict(highlight=(s, j))),
+        fprime,
+        (rf"\boldsymbol{{\delta}}_{k} = {dZ}", t.dL_dz, samples, outs,
+         dict(highlight=(s, j), highlight_col=j, index=fprime is None)),
+        (rf"\mathbf{{A}}_{{{k - 1}}}", t.a_prev, samples, ins,
+         dict(highlight_col=i, index=False)),
+    ) if spec is not None])
+    matrix_row([
+        (rf"\partial L/\partial \mathbf{{W}}_{k}", t.dL_dW, ins, outs, dict(highlight=(i, j))),
+        (rf"\partial L/\partial \mathbf{{b}}_{k}", t.dL_db[None, :], ["b"], outs,
+         dict(highlight=(0, j), index=False)),
+        (rf"\partial L/\partial \mathbf{{A}}_{{{k - 1}}}", t.dL_da_prev, samples, ins,
+         dict(highlight=(s, i), note=" (layer 1 needs no more)" if k == 1 else "")),
+    ])
+
+
+def render_update(left, trace, feature_names, j, i):
+    n_layers = len(trace.layers)
+    with left:
+        st.latex(rf"\mathbf{{W}}_k \leftarrow \mathbf{{W}}_k - \eta\,\frac{{\partial L}}"
+                 rf"{{\partial \mathbf{{W}}_k}},\qquad \mathbf{{b}}_k \leftarrow \mathbf{{b}}_k "
+                 rf"- \eta\,\frac{{\partial L}}{{\partial \mathbf{{b}}_k}},\qquad "
+                 rf"\eta = {trace.lr:g}")
+        c1, c2 = st.columns(2)
+        c1.metric("Loss before the step", num(trace.loss_before))
+        c2.metric("Loss after the step", num(trace.loss_after),
+                  delta=num(trace.loss_after - trace.loss_before), delta_color="inverse")
+        k = st.selectbox("Layer to show", range(n_layers, 0, -1),
+                         key=f"bp_update_layer_{n_layers}", format_func=lambda v: f"layer {v}")
+        t = trace.layers[k - 1]
+        i, j = min(i, t.W.shape[0] - 1), min(j, t.W.shape[1] - 1)
+        st.latex(rf"w^{{({k})}}_{{{i + 1}{j + 1}}} \leftarrow {num(t.W[i, j])} - {trace.lr:g}\cdot"
+                 rf"{paren(t.dL_dW[i, j])} = {num(t.W_new[i, j])}")
+        st.caption("Every weight of every layer moves against its gradient at once. A lower "
+                   "loss after the step means the step went downhill on this batch; too large "
+                   "an η overshoots and the loss rises.")
+    ins, outs = labels(trace, k, feature_names)
+    matrix_row([
+        (rf"\mathbf{{W}}_{k}\ \text{{before}}", t.W, ins, outs, dict(highlight=(i, j))),
+        (rf"\partial L/\partial \mathbf{{W}}_{k}", t.dL_dW, ins, outs,
+         dict(highlight=(i, j), index=False)),
+        (rf"\mathbf{{W}}_{k}\ \text{{after}}", t.W_new, ins, outs,
+         dict(highlight=(i, j), index=False)),
+    ])
+    matrix_row([
+        (rf"\mathbf{{b}}_{k}\ \text{{before}}", t.b[None, :], ["b"], outs, {}),
+        (rf"\partial L/\partial \mathbf{{b}}_{k}", t.dL_db[None, :], ["b"], outs,
+         dict(index=False)),
+        (rf"\mathbf{{b}}_{k}\ \text{{after}}", t.b_new[None, :], ["b"], outs, dict(index=False)),
+    ])
+
+
+def updated_net(net, trace):
+    twin = net.copy()
+    for k, t in enumerate(trace.layers):
+        twin.weights[k] = t.W_new
+        twin.biases[k] = t.b_new
+    return twin
+
+
+def reset_stepper(source):
+    """Back to the first step and the study's learning rate; the first sample stays where
+    it was if the new data have it."""
+    first = min(st.session_state.get("bp_first_ui", 1), len(source.X))
+    st.session_state.update(bp_step=0, bp_first_ui=first, bp_lr=source.lr)
+
+
+def stepper(source):
+    net, X, y = source.net, source.X, source.y
+    st.markdown("Walk through **one training step**: forward layer by layer, the loss, backward "
+                "layer by layer, then the update. Each step shows the equation, the same "
+                "equation with the numbers of one entry, and every matrix involved.")
+    c1, c2, c3 = st.columns(3)
+    batch = c1.select_slider("Mini-batch size", [1, 2, 4, 8], value=4, key="bp_batch")
+    for key, value in (("bp_first_ui", 1), ("bp_lr", source.lr)):
+        st.session_state.setdefault(key, value)
+    first = c2.number_input("First sample", 1, len(X), key="bp_first_ui") - 1
+    lr = c3.number_input("Learning rate η", 1e-5, 10.0, format="%g", key="bp_lr")
+    rows = np.arange(first, min(first + batch, len(X)))
+    try:
+        trace = ex.step_trace(net, X[rows], y[rows], source.loss, lr)
+    except ValueError as exc:
+        st.error(f"This network cannot be traced: {exc}")
+        return
+    steps = steps_for(net.n_layers)
+    st.session_state["bp_step"] = int(np.clip(st.session_state.get("bp_step", 0), 0,
+                                              len(steps) - 1))
+    b1, b2, b3 = st.columns([1, 6, 1], vertical_alignment="bottom")
+    b1.button("◀ Back", key="bp_prev", on_click=move_step, args=(-1, len(steps)),
+              width="stretch")
+    b2.select_slider("Step", range(len(steps)), key="bp_step",
+                     format_func=lambda v: f"{v + 1}. {step_label(steps[v])}")
+    b3.button("Next ▶", key="bp_next", on_click=move_step, args=(1, len(steps)),
+              width="stretch")
+    kind, k = steps[st.session_state["bp_step"]]
+    st.subheader(f"Step {st.session_state['bp_step'] + 1} of {len(steps)}: "
+                 f"{step_label((kind, k))}")
+    left, right = st.columns([3, 2])
+    with right:
+        shown = updated_net(net, trace) if kind == "update" else net
+        st.plotly_chart(network_diagram(shown, source.feature_names,
+                                        None if kind == "update" else k - 1), key="bp_network")
+    samples = [f"sample {r + 1}" for r in rows]
+    if kind in ("forward", "backward"):
+        with left:
+            s, j, i = follow_selectors(trace, k, rows)
+        names = labels(trace, k, source.feature_names)
+        render = render_forward if kind == "forward" else render_backward
+        render(left, trace, k, samples, names, s, j, i)
+    elif kind == "loss":
+        render_loss(left, trace, samples)
+    else:
+        render_update(left, trace, source.feature_names, 0, 0)

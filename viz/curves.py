@@ -1,0 +1,64 @@
+"""Loss and accuracy curves over the epochs, train solid and test dashed."""
+
+import numpy as np
+
+from .style import make_figure
+
+MAX_CURVE_POINTS = 600
+
+
+def _thin(epochs, *columns, max_points=MAX_CURVE_POINTS):
+    """At most ``max_points`` evenly spaced records, always keeping the last."""
+    epochs = np.asarray(epochs)
+    if len(epochs) > max_points:
+        keep = np.unique(np.r_[np.linspace(0, len(epochs) - 1, max_points).round().astype(int),
+                               len(epochs) - 1])
+        epochs = epochs[keep]
+        columns = [np.asarray(c)[keep] for c in columns]
+    return [epochs.astype(np.float32)] + [np.asarray(c, np.float32) for c in columns]
+
+
+def _curve_figure(epochs, train, test, y_title, height, log_y=False, y_range=None):
+    epochs, train, test = _thin(epochs, train, test)
+    data = [{"type": "scatter", "x": epochs, "y": train, "mode": "lines", "name": "train",
+             "line": {"color": "#333333", "width": 2.5}}]
+    if np.isfinite(test).any():
+        data.append({"type": "scatter", "x": epochs, "y": test, "mode": "lines",
+                     "name": "test", "line": {"color": "#d62728", "width": 2.5,
+                                              "dash": "dash"}})
+    if log_y and y_range is None and len(train):
+        positive = np.r_[train, test][np.r_[train, test] > 0]
+        if len(positive):  # log axes take their range in powers of ten
+            y_range = [float(np.log10(positive.min())) - 0.1,
+                       float(np.log10(positive.max())) + 0.1]
+    grid = {"gridcolor": "#e5e5e5", "showline": True, "linecolor": "#888", "ticks": "outside"}
+    return make_figure(data, {
+        "height": height, "margin": {"l": 65, "r": 10, "t": 30, "b": 45},
+        "uirevision": y_title + ("log" if log_y else ""),
+        "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 1,
+                   "xanchor": "right"},
+        "xaxis": {**grid, "title": {"text": "epoch"}, "rangemode": "tozero"},
+        "yaxis": {**grid, "title": {"text": y_title}, "type": "log" if log_y else "linear",
+                  "range": y_range, "exponentformat": "power" if log_y else "none"}})
+
+
+def loss_figure(epochs, train_loss, test_loss=None, log_y=False, height=260):
+    """Train (solid) and test (dashed) loss per epoch; ``log_y`` for a logarithmic axis."""
+    if test_loss is None:
+        test_loss = np.full(len(epochs), np.nan)
+    return _curve_figure(epochs, train_loss, test_loss, "loss", height, log_y=log_y)
+
+
+def accuracy_figure(epochs, train_acc, test_acc=None, height=260):
+    """Train (solid) and test (dashed) accuracy per epoch on a 0-1 axis."""
+    if test_acc is None:
+        test_acc = np.full(len(epochs), np.nan)
+    return _curve_figure(epochs, train_acc, test_acc, "accuracy", height, y_range=[0, 1.02])
+
+
+def with_cursor(fig, epoch):
+    """``fig`` (a loss or accuracy figure) with a vertical line at ``epoch``."""
+    shape = {"type": "line", "xref": "x", "yref": "paper", "x0": epoch, "x1": epoch,
+             "y0": 0, "y1": 1, "line": {"color": "#7b3fb5", "width": 2, "dash": "dot"}}
+    fig.layout.shapes = [*fig.layout.shapes, shape]
+    return fig
