@@ -57,3 +57,14 @@ def test_the_logic_and_figures_load_without_streamlit():
                          ids=lambda p: p.name)
 def test_pages_are_short(page):
     assert len(page.read_text(encoding="utf-8").splitlines()) <= 250
+
+
+def test_every_activation_has_a_name_and_a_derivative_to_show():
+    """Adding an activation to mlp_core means naming it for people and writing its f'(z) for
+    the stepper; this test lists what is missing."""
+    import mlp_core as mc
+    from app_logic.settings import ACTIVATION_LABELS
+    from ui.stepper import F_PRIME
+
+    assert set(mc.ACTIVATIONS) - set(ACTIVATION_LABELS) == set()
+    assert set(mc.ACTIVATIONS) - set(F_PRIME) == set()

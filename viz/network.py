@@ -44,36 +44,21 @@ def _layer_title(k, n_layers, size, activation):
     return f"hidden {k}<br>{size} {activation}"
 
 
-def network_figure(net, input_labels, highlight_layer=None, neuron_maps=None, height=None,
-                   activation_label=str):
-    """The network as TensorFlow Playground draws it: nodes per layer, links coloured by the
-    weight's sign (blue positive, orange negative) with width growing with its magnitude.
-    ``input_labels`` name the inputs (e.g. "x₁"); ``activation_label`` turns an activation's
-    name into the words shown above its layer.
-
-    ``highlight_layer`` (an index into ``net.weights``) draws that layer's links and the nodes
-    they join in full strength and fades the rest. ``neuron_maps`` (optional) is a list with
-    one entry per layer of nodes (input, hidden..., output), each None or a sequence of 2-D
-    arrays in [0, 1] (one per node, row 0 = lowest y): drawn as a small map inside each node
-    (0 orange, 0.5 white, 1 blue). Hovering a link shows its weight, a node its bias.
-    """
-    sizes = list(net.layer_sizes)
-    n_layers = len(sizes) - 1
-    pos = _node_positions(sizes)
-    weights = [np.asarray(W, float) for W in net.weights]
+def _link_traces(weights, pos, highlight_layer):
+    """Links in a few traces (by sign and one of five widths), plus invisible hover targets
+    a third of the way along each link, so links sharing a node stay apart."""
     biggest = max((float(np.abs(W).max()) for W in weights if W.size), default=1.0) or 1.0
     bins = np.linspace(0, 1, 6)  # five widths, so a big network stays a few traces
-    data = []
-    mid_x, mid_y, mid_text = [], [], []
+    data, mid_x, mid_y, mid_text = [], [], [], []
     for k, W in enumerate(weights):
         faded = highlight_layer is not None and k != highlight_layer
         x0 = np.full(W.shape, float(k))
         y0 = np.array([p[1] for p in pos[k]])[:, None] + np.zeros(W.shape)
         y1 = np.array([p[1] for p in pos[k + 1]])[None, :] + np.zeros(W.shape)
         width_bin = np.clip(np.digitize(np.abs(W) / biggest, bins[1:-1], right=True), 0, 4)
-        for sign, color in ((1, POSITIVE_WEIGHT), (-1, NEGATIVE_WEIGHT)):
+        for positive, color in ((True, POSITIVE_WEIGHT), (False, NEGATIVE_WEIGHT)):
             for b in range(5):
-                chosen = ((W >= 0) if sign > 0 else (W < 0)) & (width_bin == b)
+                chosen = ((W >= 0) if positive else (W < 0)) & (width_bin == b)
                 n = int(chosen.sum())
                 if not n:
                     continue
@@ -83,7 +68,6 @@ def network_figure(net, input_labels, highlight_layer=None, neuron_maps=None, he
                              "hoverinfo": "skip", "showlegend": False,
                              "opacity": 0.15 if faded else 0.9,
                              "line": {"color": color, "width": 0.8 + 7 * bins[b + 1]}})
-        # Hover targets a third of the way along, so links sharing a node stay apart.
         mid_x.append((x0 + 0.3).ravel())
         mid_y.append((y0 + 0.3 * (y1 - y0)).ravel())
         rows, cols = np.indices(W.shape)
@@ -96,7 +80,11 @@ def network_figure(net, input_labels, highlight_layer=None, neuron_maps=None, he
                         ("negative weight", NEGATIVE_WEIGHT)):
         data.append({"type": "scatter", "x": [None], "y": [None], "mode": "lines",
                      "name": name, "line": {"color": color, "width": 4}})
+    return data
 
+
+def _nodes(net, pos, input_labels, highlight_layer, neuron_maps):
+    """The nodes as one trace of squares, and the neuron maps as images inside them."""
     box = 0.62
     emphasised = set() if highlight_layer is None else {highlight_layer, highlight_layer + 1}
     node_x, node_y, node_text, node_line, images = [], [], [], [], []
@@ -115,12 +103,33 @@ def network_figure(net, input_labels, highlight_layer=None, neuron_maps=None, he
                 images.append({"source": _map_image(maps[i]), "xref": "x", "yref": "y",
                                "x": x, "y": y, "sizex": box, "sizey": box, "xanchor": "center",
                                "yanchor": "middle", "sizing": "contain", "layer": "above"})
-    data.append({"type": "scatter", "x": node_x, "y": node_y, "mode": "markers",
-                 "hovertext": node_text, "hoverinfo": "text", "showlegend": False,
-                 "marker": {"symbol": "square", "size": 30 if neuron_maps is None else 36,
-                            "color": "rgba(255,255,255,0)" if neuron_maps is not None
-                            else "#f4f4f4", "line": {"color": "#222", "width": node_line}}})
+    trace = {"type": "scatter", "x": node_x, "y": node_y, "mode": "markers",
+             "hovertext": node_text, "hoverinfo": "text", "showlegend": False,
+             "marker": {"symbol": "square", "size": 30 if neuron_maps is None else 36,
+                        "color": "rgba(255,255,255,0)" if neuron_maps is not None
+                        else "#f4f4f4", "line": {"color": "#222", "width": node_line}}}
+    return trace, images
 
+
+def network_figure(net, input_labels, highlight_layer=None, neuron_maps=None, height=None,
+                   activation_label=str):
+    """The network as TensorFlow Playground draws it: nodes per layer, links coloured by the
+    weight's sign (blue positive, orange negative) with width growing with its magnitude.
+    ``input_labels`` name the inputs (e.g. "x₁"); ``activation_label`` turns an activation's
+    name into the words shown above its layer.
+
+    ``highlight_layer`` (an index into ``net.weights``) draws that layer's links and the nodes
+    they join in full strength and fades the rest. ``neuron_maps`` (optional) is a list with
+    one entry per layer of nodes (input, hidden..., output), each None or a sequence of 2-D
+    arrays in [0, 1] (one per node, row 0 = lowest y): drawn as a small map inside each node
+    (0 orange, 0.5 white, 1 blue). Hovering a link shows its weight, a node its bias.
+    """
+    sizes = list(net.layer_sizes)
+    n_layers = len(sizes) - 1
+    pos = _node_positions(sizes)
+    data = _link_traces([np.asarray(W, float) for W in net.weights], pos, highlight_layer)
+    nodes, images = _nodes(net, pos, input_labels, highlight_layer, neuron_maps)
+    data.append(nodes)
     top = (max(sizes) - 1) / 2
     annotations = []
     for k, n in enumerate(sizes):
