@@ -5,9 +5,17 @@ Streamlit in its older multipage mode until this script has run once, so a share
 /backprop opened on a freshly started server would skip the navigation and the layout below.
 """
 
+import pathlib
+
 import streamlit as st
 
-st.set_page_config(page_title="Backprop Playground", page_icon=":material/hub:", layout="wide")
+ASSETS = pathlib.Path(__file__).parent / "assets"
+ICON = ASSETS / "icon.png"  # served by the app itself: works offline
+# A link in presenter mode opens with the sidebar folded away, for a projector.
+presenter = st.query_params.get("presenter") == "1"
+st.set_page_config(page_title="Backprop Playground", page_icon=str(ICON), layout="wide",
+                   initial_sidebar_state="collapsed" if presenter else "auto")
+st.html(ASSETS / "style.css")
 
 pages = [
     st.Page("app_pages/playground.py", title="Playground", icon=":material/play_circle:",

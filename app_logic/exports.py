@@ -25,6 +25,7 @@ from .settings import (
     MOMENTUM,
     OWN_DATASETS,
     default_config,
+    experiment,
     validate_config,
 )
 
@@ -45,7 +46,7 @@ def model_to_json(net, config, feature_names, mean, std, class_names):
     document = {
         "format": MODEL_FORMAT,
         "version": MODEL_VERSION,
-        "config": {**default_config(), **config},
+        "config": experiment({**default_config(), **config}),
         "features": list(feature_names),
         "normalisation": {"mean": [float(v) for v in mean], "std": [float(v) for v in std]},
         "class_names": [str(c) for c in class_names],

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .files import MAX_CLASSES, MAX_FILE_BYTES, FileError, load_json
-from .settings import DATASET_LABELS
+from .settings import DATASET_LABELS, experiment
 
 RUNS_FORMAT = "backprop-playground-runs"
 RUNS_VERSION = 1
@@ -421,5 +421,5 @@ def run_from_state(name, state, class_names=None):
     history, current boundary and a sample of its training points."""
     names = class_names or getattr(state, "class_names", None) \
         or [str(k) for k in range(state.n_classes)]
-    return make_run(name, state.config, state.trainer.history, state.boundary_u8(),
+    return make_run(name, experiment(state.config), state.trainer.history, state.boundary_u8(),
                     state.grid_x, state.grid_y, names, state.train.X, state.train.y)

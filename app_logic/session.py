@@ -4,8 +4,10 @@ one ``PlaygroundState`` in the session (ui/session.py).
 """
 
 import copy
+import hashlib
 import math
 import time
+import uuid
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -147,6 +149,11 @@ class PlaygroundState:
     # scratch would not reproduce this run.
     changed_mid_run: bool = False
     imported: bool = False  # the weights came from a model file, not from training here
+    # Names these points (and their grid) for caches of pictures made from them.
+    data_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    # Slow-motion clock of live training: when the last tick ran, and the epochs owed.
+    live_clock: float | None = field(default=None, repr=False)
+    epochs_due: float = field(default=0.0, repr=False)
 
     @property
     def n_classes(self):
@@ -171,6 +178,13 @@ class PlaygroundState:
     def all_points(self):
         """Every raw point as one mc.Dataset (for the script of a draw/upload run)."""
         return self.own.data if self.own is not None else None
+
+    def params_id(self):
+        """Names the network's current weights (its shape and every value), for caches of
+        pictures made from them: equal ids, equal pictures."""
+        digest = hashlib.blake2b(self.net.params.tobytes(), digest_size=16)
+        digest.update(repr((self.net.layer_sizes, self.net.activations)).encode())
+        return digest.hexdigest()
 
     def prepare(self, X_raw):
         """The network's inputs for raw 2-D points."""
@@ -217,6 +231,35 @@ class PlaygroundState:
         """Epochs left before the epoch budget (None when unlimited)."""
         budget = self.config["epoch_budget"]
         return None if not budget else max(budget - self.trainer.epoch, 0)
+
+    def play(self):
+        """Start live training; False (and nothing changes) when the epoch budget is spent."""
+        if self.budget_left() == 0:
+            return False
+        if not self.playing:
+            self.diverged = None
+            self.live_clock, self.epochs_due = None, 0.0
+        self.playing = True
+        return True
+
+    def train_live(self, now, time_budget):
+        """One tick of live training at the config's speed: with speed 0 as many epochs as
+        ``time_budget`` seconds allow, else ``speed`` epochs per second of wall time ``now``
+        (epochs owed carry over between ticks, so 2 epochs/s at 20 ticks/s trains every
+        tenth tick). Returns the records."""
+        speed = self.config["speed"]
+        if not speed:
+            return self.train_for(10**9, time_budget)
+        if self.live_clock is None:  # the first tick after Play trains at once
+            self.epochs_due = 1.0
+        else:  # at most a second's worth owed, so a stalled tick does not cause a burst
+            self.epochs_due = min(self.epochs_due + speed * (now - self.live_clock), speed)
+        self.live_clock = now
+        due = int(self.epochs_due)
+        if due < 1:
+            return []
+        self.epochs_due -= due
+        return self.train_for(due, time_budget)
 
     def train_for(self, n_epochs=1, time_budget=None):
         """Run up to ``n_epochs`` (capped by the epoch budget); returns the records.
@@ -349,6 +392,7 @@ def apply_config(state, config, own=None):
     state.config = copy.deepcopy(config)
     if kind == "network":
         state.set_features(config["features"])
+        state.data_id = uuid.uuid4().hex  # new network inputs over the same points
         state.rebuild_network()
     elif kind == "training":
         state.apply_training_settings()

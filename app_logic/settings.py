@@ -12,6 +12,7 @@ A setting's group decides what changing it does:
     network   a new network from epoch 0 on the same points
     training  the same network trains on with the new optimizer settings
     run       nothing is rebuilt (e.g. the epoch budget)
+    view      how the run is shown (speed, presenter mode): not part of a saved run
 """
 
 import copy
@@ -22,7 +23,8 @@ from dataclasses import dataclass, field
 import mlp_core as mc
 
 OWN_DATASETS = ("draw", "upload")  # the user's own points: they live in the session only
-GROUPS = ("data", "network", "training", "run")
+GROUPS = ("data", "network", "training", "run", "view")
+EXPERIMENT_GROUPS = GROUPS[:-1]  # what a saved run, an exported model or a script keeps
 MAX_LAYERS, MAX_NEURONS = 6, 16
 MOMENTUM = 0.9  # of the "momentum" optimizer
 
@@ -94,6 +96,16 @@ def _hidden(value):
     return [_integer(1, MAX_NEURONS)(p) for p in parts]
 
 
+def _flag(value):
+    if isinstance(value, bool):
+        return value
+    if value in ("1", "true", "True", 1):
+        return True
+    if value in ("0", "false", "False", 0):
+        return False
+    raise ValueError
+
+
 def _encode(value):
     if isinstance(value, float):
         return f"{value:.6g}"
@@ -137,6 +149,16 @@ FEATURE_LABELS = {"x1": "x₁", "x2": "x₂", "x1^2": "x₁²", "x2^2": "x₂²"
                   "sin(x1)": "sin x₁", "sin(x2)": "sin x₂"}  # as the pages write them
 LR_STOPS = tuple(log_values(-5, 1))
 REG_RATE_STOPS = (0.0, *log_values(-5, 0, (1, 3)))
+# Epoch budget stops; 0 (no limit) comes first.
+BUDGET_STOPS = (0, 10, 20, 50, 100, 150, 200, 300, 500, 1_000, 2_000, 5_000, 10_000, 20_000,
+                50_000, 100_000)
+# Live training speeds in epochs per second, slowest first; 0 (as fast as the machine
+# allows) comes last, at the fast end of the slider.
+SPEED_STOPS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 0)
+
+
+def _speed_label(value):
+    return "fastest" if value == 0 else f"{value:g} epochs/s"
 
 
 def _own_dataset(config):
@@ -215,9 +237,19 @@ SETTINGS = (
             section="Training", widget="select_slider", stops=REG_RATE_STOPS,
             disabled_when=lambda config: config.get("regularization") == "none",
             help="Strength of the penalty (ignored when Regularization is None)."),
-    Setting("epoch_budget", 0, _integer(0, 10_000_000), "Epoch budget", group="run",
-            section="Training", widget="number", bounds=(0, 10_000_000, 50),
-            help="Training pauses after this many epochs; 0 means no limit."),
+    Setting("epoch_budget", 0, _integer(0, 10_000_000), "Epochs", group="run",
+            section="Training", widget="select_slider", stops=BUDGET_STOPS,
+            option_labels={0: "no limit"},
+            help="Training pauses after this many epochs; “no limit” trains until you pause."),
+    # ---- View: how the run is shown, drawn outside the sidebar's sections
+    Setting("speed", 0, _integer(0, 1000), "Speed", group="view", section="", widget="speed",
+            stops=SPEED_STOPS, option_labels={v: _speed_label(v) for v in SPEED_STOPS},
+            help="Epochs per second while playing: slow motion lets a class watch the "
+                 "boundary form; “fastest” trains as fast as the machine allows."),
+    Setting("presenter", False, _flag, "Presenter mode", group="view", section="",
+            widget="presenter", encode=lambda v: "1" if v else "0",
+            help="Hides the explanations and the sidebar and enlarges the figures for a "
+                 "projector. It is part of the link, so a reload keeps it."),
 )
 BY_KEY = {s.key: s for s in SETTINGS}
 DEFAULTS = {s.key: s.default for s in SETTINGS}
@@ -230,6 +262,12 @@ def default_config():
 
 def keys_of(group):
     return tuple(s.key for s in SETTINGS if s.group == group)
+
+
+def experiment(config):
+    """The settings that make a run what it is (no view settings): what runs, models and
+    scripts keep."""
+    return {s.key: config[s.key] for s in SETTINGS if s.group in EXPERIMENT_GROUPS}
 
 
 def label(key):
@@ -286,7 +324,7 @@ def config_from_query(params):
 
 def change_kind(old, new):
     """What a config change needs: the first group (in GROUPS order) with a changed setting,
-    i.e. "data", "network", "training" or "run"; None if nothing changed."""
+    i.e. "data", "network", "training", "run" or "view"; None if nothing changed."""
     for group in GROUPS:
         if any(old[k] != new[k] for k in keys_of(group)):
             return group

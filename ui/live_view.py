@@ -1,7 +1,17 @@
-"""The live view: metrics, boundary, network and curves, in a fragment that reruns on a timer
-while playing and trains a little each time."""
+"""The live view: the transport row, the metrics and the boundary, the curves and the network.
+
+The view is one fragment ("live") so that a click on Play, Pause, Step or Reset reruns only
+the view, never the whole page. Inside it, three fragments of their own:
+- the board (metrics and boundary picture) reruns every TICK_SECONDS while playing, and each
+  tick draws first and then trains a little (Streamlit fades the elements of a running
+  fragment until they are sent again; training first would keep the picture faded);
+- the curves and the network rerun every SLOW_SECONDS while playing: re-sending a chart
+  costs the server and the browser far more than a picture, and they change slowly.
+While paused none of them has a timer, so a paused session costs nothing.
+"""
 
 import math
+import time
 
 import streamlit as st
 
@@ -10,107 +20,170 @@ from viz import boundary, curves, network
 from viz.format import format_accuracy, format_loss
 
 from . import session
+from .transport import divergence_notice, transport
 
-TICK_SECONDS = 0.05  # how often the live fragment reruns while playing
-TRAIN_SECONDS = 0.05  # training time per tick; the rest of a tick is drawing
-SLOW_FIGURE_SECONDS = 2.0  # network and curves redraw at most this often while playing
-PRESENTER_SCALE = 1.35  # figures are this much larger in presenter mode
+TICK_SECONDS = 0.05  # the board's rerun interval while playing
+TRAIN_SECONDS = 0.03  # training time per tick at full speed; the rest of a tick is drawing
+SLOW_SECONDS = 2.0  # the curves and the network redraw this often while playing
 
 ss = st.session_state
+
+
+def sizes(presenter):
+    """Pixel sizes of the boundary picture and the curves (presenter mode: a projector at
+    1280x720 shows the controls, the boundary and the loss curve without scrolling)."""
+    if presenter:
+        return {"picture_height": 470, "picture_width": 600, "curve_height": 250,
+                "network_scale": 1.15}
+    return {"picture_height": 480, "picture_width": 580, "curve_height": 240,
+            "network_scale": 1.0}
 
 
 def points_picture(state, show_test):
     """The data points as one picture, made once per dataset (shared with the replay tab)."""
     return session.cached_figure(
-        "points", (id(state.train), show_test), lambda: boundary.points_image(
+        "points", (state.data_id, show_test), lambda: boundary.points_image(
             state.grid_x, state.grid_y, state.train.X, state.train.y,
             state.test.X if show_test else None, state.test.y), math.inf)
 
 
-def metrics_row(state):
+def metrics_row(state, place):
     metrics = state.metrics()
-    cols = st.columns(5)
-    cols[0].metric("Epoch", f"{state.epoch:,}")
-    cols[1].metric("Train loss", format_loss(metrics["train_loss"]))
-    cols[2].metric("Test loss", format_loss(metrics["test_loss"]))
-    cols[3].metric("Train accuracy", format_accuracy(metrics["train_acc"]))
-    cols[4].metric("Test accuracy", format_accuracy(metrics["test_acc"]))
+    with place.container(horizontal=True, gap="medium", key="pg_metrics"):
+        st.metric("Epoch", f"{state.epoch:,}", width="content")
+        st.metric("Train loss", format_loss(metrics["train_loss"]), width="content")
+        st.metric("Test loss", format_loss(metrics["test_loss"]), width="content")
+        st.metric("Train accuracy", format_accuracy(metrics["train_acc"]), width="content")
+        st.metric("Test accuracy", format_accuracy(metrics["test_acc"]), width="content")
 
 
-def boundary_view(state, grid, scale):
+def boundary_picture(state, size):
+    """The boundary picture of the current network, remade only when something it shows
+    changed (the epoch, the display toggles, the data)."""
     show_test, discretize = ss.get("pg_show_test", True), ss.get("pg_discretize", False)
-    points, height = points_picture(state, show_test), int(500 * scale)
-    if state.playing:  # a picture is swapped in place; a new chart is built from scratch
-        frame = session.cached_figure(
-            "raster_frame", (id(state.train), show_test, height), lambda: boundary.raster_frame(
-                state.grid_x, state.grid_y, points, state.n_classes, show_test, height,
-                int(560 * scale)), math.inf)
-        with st.container(key="pg_boundary_live"):
-            st.image(boundary.boundary_raster(frame, grid, discretize))
-    else:
-        fig = boundary.boundary_figure(
-            state.grid_x, state.grid_y, grid, state.train.X, state.train.y, state.test.X,
-            state.test.y, n_classes=state.n_classes, show_test=show_test,
-            discretize=discretize, height=height, points=points)
-        st.plotly_chart(fig, key="pg_boundary", theme=None, config={"displaylogo": False})
+    height, width = size["picture_height"], size["picture_width"]
+    frame = session.cached_figure(
+        "raster_frame", (state.data_id, show_test, height, width),
+        lambda: boundary.raster_frame(state.grid_x, state.grid_y,
+                                      points_picture(state, show_test), state.n_classes,
+                                      show_test, height, width), math.inf)
+    return session.cached_figure(
+        "picture", (state.data_id, show_test, height, width, state.params_id(), discretize),
+        lambda: boundary.boundary_picture(frame, state.boundary_u8(), discretize), math.inf)
 
 
-def network_view(state, scale, max_age):
+def board(metrics_place):
+    """The metrics (written into ``metrics_place``, a row above the boundary and the curves)
+    and the boundary; while playing it trains after drawing."""
+    state = session.load_playground()
+    size = sizes(state.config["presenter"])
+    metrics_row(state, metrics_place)
+    with st.container(key="pg_boundary"):
+        st.image(boundary_picture(state, size), width="content")
+    with st.container(horizontal=True, gap="medium"):
+        st.toggle("Show test data", value=True, key="pg_show_test",
+                  help="Draw the held-out test points (outlined) on the boundary.")
+        st.toggle("Discretize output", value=False, key="pg_discretize",
+                  help="Colour each area by the predicted class instead of the probability.")
+    if state.playing:
+        state.train_live(time.monotonic(), TRAIN_SECONDS)
+        if not state.playing:  # the epoch budget is spent or training diverged
+            st.rerun()  # the whole page: the notice, the Play button, the final figures
+
+
+def curves_view():
+    """Loss and accuracy curves. Unchanged curves are sent again as the same figure, which
+    the browser keeps as it is (a Pause or a Step redraws the whole view)."""
+    state = session.load_playground()
+    height = sizes(state.config["presenter"])["curve_height"]
+    history, log_loss = state.trainer.history, ss.get("pg_log_loss", False)
+    seen = (state.data_id, state.params_id(), state.epoch, len(history), height)
+    loss = session.cached_figure("loss", (*seen, log_loss), lambda: curves.loss_figure(
+        history.column("epoch"), history.column("train_loss"), history.column("test_loss"),
+        log_y=log_loss, height=height), math.inf)
+    accuracy = session.cached_figure("accuracy", seen, lambda: curves.accuracy_figure(
+        history.column("epoch"), history.column("train_acc"), history.column("test_acc"),
+        height=height), math.inf)
+    st.plotly_chart(loss, key="pg_loss", theme=None, config={"displaylogo": False})
+    st.plotly_chart(accuracy, key="pg_accuracy", theme=None, config={"displaylogo": False})
+    st.toggle("Log-scale loss", value=False, key="pg_log_loss",
+              help="Plot the loss on a logarithmic axis to see small values.")
+
+
+def network_view():
+    state = session.load_playground()
+    height = network.figure_height(state.net.layer_sizes,
+                                   sizes(state.config["presenter"])["network_scale"])
+
     def build():
-        activations, shape = state.grid_activations()  # of the forward pass just made
-        fig = network.network_figure(
+        state.forward_grid()  # the neuron maps show the current network over the plane
+        activations, shape = state.grid_activations()
+        return network.network_figure(
             state.net, [FEATURE_LABELS.get(f, f) for f in state.feature_names],
-            neuron_maps=network.neuron_maps_from_activations(activations, shape),
+            neuron_maps=network.neuron_maps_from_activations(activations, shape), height=height,
             activation_label=lambda name: ACTIVATION_LABELS.get(name, name))
-        fig.update_layout(height=int(fig.layout.height * scale))
-        return fig
 
-    fig = session.cached_figure("network", (id(state.net), scale), build, max_age)
+    fig = session.cached_figure("network", (state.data_id, state.params_id(), height), build,
+                                math.inf)
     st.plotly_chart(fig, key="pg_network", theme=None, config={"displayModeBar": False})
 
 
-def curves_view(state, scale, max_age):
-    history = state.trainer.history
-    height, log_loss = int(270 * scale), ss.get("pg_log_loss", False)
-    signature = (id(state.trainer), height, log_loss)
-    loss_fig = session.cached_figure("loss", signature, lambda: curves.loss_figure(
-        history.column("epoch"), history.column("train_loss"), history.column("test_loss"),
-        log_y=log_loss, height=height), max_age)
-    accuracy_fig = session.cached_figure("accuracy", signature, lambda: curves.accuracy_figure(
-        history.column("epoch"), history.column("train_acc"), history.column("test_acc"),
-        height=height), max_age)
-    left, right = st.columns(2)
-    left.plotly_chart(loss_fig, key="pg_loss", theme=None, config={"displaylogo": False})
-    right.plotly_chart(accuracy_fig, key="pg_accuracy", theme=None,
-                       config={"displaylogo": False})
+# Two entry points per part: a fragment's identity comes from its function, so playing and
+# paused are different fragments, and switching drops the timer of the one not drawn.
+def _board_playing(metrics_place):
+    board(metrics_place)
 
 
-def live_view(presenter):
-    """Metrics and figures; while playing it reruns on a timer and trains each time.
+def _board_paused(metrics_place):
+    board(metrics_place)
 
-    It draws first and trains afterwards: Streamlit fades the elements of a running fragment
-    until they are sent again, and with training first the page would look faded all the
-    time. What is drawn is therefore one tick behind the model, about 1/20 s.
-    """
+
+def _curves_playing():
+    curves_view()
+
+
+def _curves_paused():
+    curves_view()
+
+
+def _network_playing():
+    network_view()
+
+
+def _network_paused():
+    network_view()
+
+
+def caption(state):
+    loss = ("binary cross-entropy with one sigmoid output" if state.loss == "bce"
+            else f"cross-entropy with {state.n_classes} softmax outputs")
+    if state.config["regularization"] != "none":
+        loss += f" + {state.config['regularization'].upper()} penalty"
+    st.caption(f"{len(state.train)} training and {len(state.test)} test points. Loss: {loss}. "
+               "In the network, blue links are positive weights and orange negative, thicker "
+               "= larger; each square shows what that neuron computes over the plane.")
+
+
+def _live():
+    session.show_toasts()
     state = session.load_playground()
-    metrics_row(state)
-    grid = state.boundary_u8(state.forward_grid())
-    scale = PRESENTER_SCALE if presenter else 1.0
-    # The boundary redraws every tick; the network and the curves at most every
-    # SLOW_FIGURE_SECONDS while playing, since every new figure is a fresh chart in the browser.
-    max_age = SLOW_FIGURE_SECONDS if state.playing else 0.0
-    left, right = st.columns([5, 4])
+    playing = state.playing
+    if state.diverged:
+        divergence_notice(state)
+    transport(state)
+    every = TICK_SECONDS if playing else None
+    slow = SLOW_SECONDS if playing else None
+    metrics_place = st.container()
+    left, right = st.container(key="pg_view").columns([1.15, 1], gap="medium")
     with left:
-        boundary_view(state, grid, scale)
+        st.fragment(_board_playing if playing else _board_paused, run_every=every)(
+            metrics_place)
     with right:
-        network_view(state, scale, max_age)
-    curves_view(state, scale, max_age)
-
-    if state.playing:
-        state.train_for(n_epochs=10**9, time_budget=TRAIN_SECONDS)
-        if not state.playing:  # budget reached or diverged: redraw the whole page once
-            st.rerun()
+        st.fragment(_curves_playing if playing else _curves_paused, run_every=slow)()
+    st.fragment(_network_playing if playing else _network_paused, run_every=slow)()
+    if not state.config["presenter"]:
+        caption(state)
 
 
-def live_fragment(state, presenter):
-    st.fragment(run_every=TICK_SECONDS if state.playing else None)(live_view)(presenter)
+def live_view():
+    st.fragment(_live, key=session.LIVE_FRAGMENT)()

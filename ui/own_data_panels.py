@@ -12,6 +12,7 @@ from viz.canvas import canvas_figure
 from viz.style import CLASS_COLOR_NAMES
 
 from . import session
+from .settings_sidebar import apply_widget_changes, sync_url
 
 ss = st.session_state
 KEPT = "The previous data stay in use."
@@ -46,6 +47,14 @@ def draw_mode_label(mode):
     return f"Add class {mode} ({CLASS_COLOR_NAMES[mode]})"
 
 
+def _train_on(own):
+    """From a callback: the Playground trains on ``own`` (if its dataset is chosen), and the
+    panel and the live view show it."""
+    session.set_own_data(own)
+    sync_url(apply_widget_changes(session.load_playground()).config)
+    st.rerun([session.OWN_DATA_FRAGMENT, session.LIVE_FRAGMENT])
+
+
 def publish_drawing():
     """Hand the drawing to the Playground once it can be trained on; until then the
     Playground keeps the points it has."""
@@ -55,7 +64,7 @@ def publish_drawing():
         ss[DRAW_PROBLEM] = str(err)
         return
     ss.pop(DRAW_PROBLEM, None)
-    session.set_own_data(own)
+    _train_on(own)
 
 
 def on_canvas_click():
@@ -68,12 +77,12 @@ def on_canvas_click():
             (x0, x1), (y0, y1) = points.bounds()
             if points.remove_nearest(*point, radius=ERASE_RADIUS * max(x1 - x0, y1 - y0)) \
                     is None:
-                st.toast("There is no point near that spot to erase.")
+                session.toast("There is no point near that spot to erase.")
                 return
         else:
             points.add(*point, int(mode))
     except DrawError as err:
-        st.toast(f"{str(err).capitalize()}.")
+        session.toast(f"{str(err).capitalize()}.")
         return
     publish_drawing()
 
@@ -148,10 +157,10 @@ def use_upload(name, data, features=None, label=None):
     except UploadError as err:
         session.notify(UPLOAD_NOTICE, "error", f"“{name}” was not loaded: {err} {KEPT}")
         return
-    session.set_own_data(od.from_upload(points, name))
     ss.pop(PENDING, None)
     session.notify(UPLOAD_NOTICE, "success", f"Loaded {len(points.y)} points of "
                                              f"{points.n_classes} classes from “{name}”.")
+    _train_on(od.from_upload(points, name))
 
 
 def on_upload():
@@ -215,8 +224,17 @@ def upload_panel(state):
                    f"file's own units (the network sees them standardised); {names}.")
 
 
-def own_data_panel(state):
+def _panel():
+    session.show_toasts()
+    state = session.load_playground()
     if ss.get("pg_dataset") == "draw":
         draw_panel(state)
     elif ss.get("pg_dataset") == "upload":
         upload_panel(state)
+
+
+def own_data_panel():
+    """The panel of the chosen own dataset (a fragment: drawing a point reruns the panel and
+    the live view, not the page)."""
+    if ss.get("pg_dataset") in ("draw", "upload"):
+        st.fragment(_panel, key=session.OWN_DATA_FRAGMENT)()

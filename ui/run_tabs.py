@@ -6,6 +6,7 @@ from streamlit.errors import StreamlitPageNotFoundError
 
 from app_logic import exports, runs
 from app_logic.session import record_at
+from app_logic.settings import experiment
 from viz import boundary, curves, gif
 from viz.format import format_accuracy, format_loss
 
@@ -160,6 +161,10 @@ def export_tab(state):
         _gif_column(state)
 
 
+def _view_of(config):
+    return {k: v for k, v in config.items() if k not in experiment(config)}
+
+
 def _on_model_import():
     uploaded = ss.get("pg_model_file")
     if uploaded is None:
@@ -171,12 +176,14 @@ def _on_model_import():
         session.notify(IMPORT_NOTICE, "error", f"“{uploaded.name}” was not imported: {err} "
                                                f"Your current network is unchanged.")
         return
+    state.config.update(_view_of(session.load_playground().config))  # keep how it is shown
     session.set_playground(state)
     set_widgets(state.config)
     ss["pg_preset"] = CUSTOM
     session.notify(IMPORT_NOTICE, "success", f"Imported the network from “{uploaded.name}”: "
                                              f"its settings are set in the sidebar and its "
                                              f"weights are in place. Press Play to train on.")
+    st.rerun()  # every part of the page shows the imported network
 
 
 def import_tab():
@@ -187,17 +194,24 @@ def import_tab():
     session.show_notice(IMPORT_NOTICE, keep=True)
 
 
-def run_tabs(state, presenter):
-    if presenter:  # on a projector only what a lecturer needs: save runs to compare them
+TABS = ("Save run", "Replay", "Export", "Import a model")
+
+
+def _tabs():
+    state = session.load_playground()
+    if state.config["presenter"]:  # on a projector only what a lecturer needs
         save_tab(state, compact=True)
         return
-    st.subheader("Replay, save and export")
-    replay, save, export, load = st.tabs(["Replay", "Save run", "Export", "Import a model"])
-    with replay:
-        replay_tab(state)
-    with save:
-        save_tab(state)
-    with export:
-        export_tab(state)
-    with load:
-        import_tab()
+    st.subheader("Save, replay and export")
+    tabs = st.tabs(TABS, key="pg_tab", on_change="rerun")
+    parts = (lambda: save_tab(state), lambda: replay_tab(state), lambda: export_tab(state),
+             import_tab)
+    for tab, part in zip(tabs, parts):
+        if tab.open:  # only the open tab is made
+            with tab:
+                part()
+
+
+def run_tabs():
+    """Below the live view (a fragment: the tabs rerun on their own)."""
+    st.fragment(_tabs, key=session.TABS_FRAGMENT)()

@@ -20,11 +20,17 @@ DRAWING = "drawing"  # DrawnPoints being edited on the canvas
 RUNS = "runs"  # RunCollection: the saved runs
 FIGURES = "figure_cache"  # name -> (signature, time made, figure)
 NOTICES = "notices"  # slot -> (kind, text): messages waiting to be shown
+TOASTS = "toasts"  # [(text, icon)]: short messages from callbacks, shown by the next run
 STUDY = "study"  # (version, Study): the network the backprop page studies
 GRADCHECK = "gradcheck"  # (study version, tutorial errors) -> (analytic, numeric, errors)
 FLOW_RUN = "flow_run"  # the backprop page's own training run for gradient flow
 
 NOTICE_KINDS = ("success", "info", "warning", "error")
+# Fragment keys, for callbacks that rerun a part of the page (st.rerun(key)) and not all of it.
+SETTINGS_FRAGMENT = "settings"  # the Playground's sidebar
+LIVE_FRAGMENT = "live"  # the transport row, the boundary, the curves and the network
+OWN_DATA_FRAGMENT = "own_data"  # the draw canvas or the upload panel
+TABS_FRAGMENT = "tabs"  # replay, save, export, import
 
 
 def _get(key, kind, make):
@@ -125,3 +131,14 @@ def show_notice(slot, keep=False):
         clear_notice(slot)
     kind, text = notice
     getattr(st, kind)(text)
+
+
+def toast(text, icon=None):
+    """A short message from a callback: shown by the run that follows it (``show_toasts``).
+    A callback that draws it itself would put it where the rerunning fragment begins."""
+    st.session_state[TOASTS] = [*(st.session_state.get(TOASTS) or []), (text, icon)]
+
+
+def show_toasts():
+    for text, icon in st.session_state.pop(TOASTS, None) or []:
+        st.toast(text, icon=icon)

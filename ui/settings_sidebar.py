@@ -1,8 +1,12 @@
-"""The Playground's sidebar, drawn from the settings table (app_logic/settings.py), and the
-round trip between its widgets, the configuration and the URL.
+"""The Playground's settings: the sidebar drawn from the settings table
+(app_logic/settings.py), and the round trip between the widgets, the Playground's state and
+the URL.
 
 Every setting's widget lives under the key ``pg_<setting key>``; the hidden layers are a
-slider ``pg_n_layers`` and one ``pg_neurons_<i>`` slider per layer.
+slider ``pg_n_layers`` and one ``pg_neurons_<i>`` slider per layer. The sidebar is a
+fragment: a change reruns the sidebar and, when the change shows there, the live view, never
+the whole page (only a change that alters the page's layout does: presenter mode, or the
+panel for drawn or uploaded points appearing or going).
 """
 
 import streamlit as st
@@ -10,11 +14,13 @@ import streamlit as st
 from app_logic.presets import PRESETS
 from app_logic.session import apply_config, build_state, state_change_kind
 from app_logic.settings import (
+    BY_KEY,
     MAX_LAYERS,
     OWN_DATASETS,
     SETTINGS,
     change_kind,
     config_to_query,
+    experiment,
     validate_config,
     with_value,
 )
@@ -26,6 +32,7 @@ CUSTOM = "Custom"  # the preset selector's value once a setting differs from eve
 SECTIONS = ("Data", "Network", "Training")
 N_LAYERS, NEURONS = "pg_n_layers", "pg_neurons_{}"
 DEFAULT_NEURONS = 4  # a new hidden layer starts as wide as the one before, or this
+OWN_PANEL = "pg_own_panel"  # the dataset whose own-data panel the page shows, or None
 
 
 def widget_key(key):
@@ -57,94 +64,34 @@ def seed_widgets(config):
     for key, value in widget_values(config).items():
         ss.setdefault(key, value)
     for i in range(ss[N_LAYERS]):
-        previous = ss.get(NEURONS.format(i - 1), DEFAULT_NEURONS) if i else DEFAULT_NEURONS
-        ss.setdefault(NEURONS.format(i), previous)
+        neurons(i)
+
+
+def neurons(i):
+    """The width of hidden layer ``i`` in its slider; a layer just added starts as wide as
+    the one before it."""
+    previous = neurons(i - 1) if i else DEFAULT_NEURONS
+    return ss.setdefault(NEURONS.format(i), previous)
 
 
 def config_from_widgets(old):
     """(config, problems) from the widgets; an empty feature list keeps ``old``'s."""
     config = {s.key: ss[widget_key(s.key)] for s in SETTINGS
               if s.widget != "layers" and widget_key(s.key) in ss}
-    config["hidden"] = [ss[NEURONS.format(i)] for i in range(ss[N_LAYERS])]
+    if N_LAYERS in ss:
+        config["hidden"] = [neurons(i) for i in range(ss[N_LAYERS])]
     if not config.get("features"):
-        st.toast("The network needs at least one input feature; kept the previous ones.")
+        session.toast("The network needs at least one input feature; kept the previous "
+                      "ones.")
         config["features"] = ss[widget_key("features")] = list(old["features"])
     return validate_config(config)
 
 
-# ---- drawing the widgets ---------------------------------------------------------------------
-def _format(setting):
-    if setting.option_labels:
-        return lambda v: setting.option_labels.get(v, str(v))
-    return lambda v: f"{v:g}" if isinstance(v, float) else str(v)
+def own_panel(dataset):
+    return dataset if dataset in OWN_DATASETS else None
 
 
-def _on_regenerate():
-    low, high, _ = next(s for s in SETTINGS if s.key == "seed").bounds
-    ss[widget_key("seed")] = low + (ss[widget_key("seed")] + 1 - low) % (high - low + 1)
-
-
-def _draw(setting, place, disabled):
-    key, label, tip = widget_key(setting.key), setting.label, setting.help
-    kind = setting.widget
-    if kind == "select":
-        place.selectbox(label, setting.options, key=key, format_func=_format(setting),
-                        help=tip, disabled=disabled)
-    elif kind == "multiselect":
-        place.multiselect(label, setting.options, key=key, format_func=_format(setting),
-                          help=tip, disabled=disabled)
-    elif kind in ("slider", "number"):
-        low, high, step = setting.bounds
-        draw = place.slider if kind == "slider" else place.number_input
-        draw(label, low, high, step=step, key=key, help=tip, disabled=disabled)
-    elif kind == "select_slider":
-        place.select_slider(label, with_value(list(setting.stops), ss[key]), key=key,
-                            format_func=_format(setting), help=tip, disabled=disabled)
-    elif kind == "seed":
-        low, high, step = setting.bounds
-        seed_col, button_col = place.columns([3, 2], vertical_alignment="bottom")
-        seed_col.number_input(label, low, high, step=step, key=key, help=tip)
-        button_col.button("Regenerate", key="pg_regenerate", on_click=_on_regenerate,
-                          help="New points (and initial weights) from the next seed.")
-    elif kind == "layers":
-        low, high, step = setting.bounds
-        place.slider(label, 0, MAX_LAYERS, key=N_LAYERS, help=tip)
-        for i in range(ss[N_LAYERS]):
-            place.slider(f"Neurons in layer {i + 1}", low, high, step=step,
-                         key=NEURONS.format(i),
-                         help="Units in this hidden layer. More units can bend the boundary "
-                              "more.")
-    else:
-        raise ValueError(f"setting {setting.key!r} has an unknown widget {kind!r}")
-
-
-def _on_preset():
-    name = ss.get("pg_preset")
-    if name in PRESETS:
-        set_widgets(PRESETS[name]["config"])
-        session.set_playground(build_state(PRESETS[name]["config"]))  # a fresh experiment
-
-
-def sidebar():
-    """Presenter mode, presets and every setting, in sections."""
-    sb = st.sidebar
-    sb.toggle("Presenter mode", key="pg_presenter",
-              help="Hides the explanations and enlarges the figures for a projector.")
-    sb.selectbox("Preset", [CUSTOM, *PRESETS], key="pg_preset", on_change=_on_preset,
-                 help="Ready-made experiments. Each sets every control below; change any of "
-                      "them afterwards.")
-    if ss.get("pg_preset") in PRESETS:
-        sb.caption(PRESETS[ss["pg_preset"]]["explanation"])
-    shown = {s.key: ss.get(widget_key(s.key)) for s in SETTINGS}
-    for section in SECTIONS:
-        sb.header(section)
-        for setting in SETTINGS:
-            if setting.section == section:
-                disabled = bool(setting.disabled_when and setting.disabled_when(shown))
-                _draw(setting, sb, disabled)
-
-
-# ---- from the widgets to the state and the URL -----------------------------------------------
+# ---- from the widgets to the state, the URL and what reruns ----------------------------------
 def own_data_for(state, config):
     """The points for a draw/upload ``config``. Without any yet (nothing drawn or uploaded),
     ``config`` keeps the Playground's current dataset."""
@@ -161,7 +108,7 @@ def apply_widget_changes(state):
     """Bring the Playground to what the widgets show; returns the (maybe new) state."""
     config, problems = config_from_widgets(state.config)
     if problems:
-        st.toast("Ignored: " + "; ".join(problems))
+        session.toast("Ignored: " + "; ".join(problems))
     own = own_data_for(state, config)
     if state_change_kind(state, config, own) is None:
         return state
@@ -169,23 +116,141 @@ def apply_widget_changes(state):
     try:
         state, kind = apply_config(state, config, own)
     except ValueError as exc:
-        st.error(f"That setting could not be used: {exc}. The previous setup is kept.")
+        session.toast(f"That setting could not be used: {exc}. The previous setup is kept.",
+                 icon=":material/error:")
         set_widgets(state.config)
         return state
     state.notices = []
     session.set_playground(state)
     if kind == "data" and not points_only:
-        st.toast("New data: the network was reset to epoch 0.", icon=":material/restart_alt:")
+        session.toast("New data: the network was reset to epoch 0.",
+                      icon=":material/restart_alt:")
     elif kind == "network":
-        st.toast("New network shape: the network was reset to epoch 0.",
+        session.toast("New network shape: the network was reset to epoch 0.",
                  icon=":material/restart_alt:")
     preset = PRESETS.get(ss.get("pg_preset"))
-    if preset is not None and preset["config"] != state.config:
+    if preset is not None and experiment(preset["config"]) != experiment(state.config):
         ss["pg_preset"] = CUSTOM
     return state
+
+
+def _view(config):
+    return {s.key: config[s.key] for s in SETTINGS if s.group == "view"}
 
 
 def sync_url(config):
     target = config_to_query(config)
     if st.query_params.to_dict() != target:
         st.query_params.from_dict(target)
+
+
+def rerun_after(before):
+    """From a callback, after the state went from config ``before`` to the current one:
+    rerun what shows the change, and no more."""
+    after = session.load_playground().config
+    if before["presenter"] != after["presenter"] \
+            or ss.get(OWN_PANEL) != own_panel(ss.get(widget_key("dataset"))):
+        st.rerun()  # the page's layout changes
+    if change_kind(before, after) in (None, "view"):
+        return  # the widget's own fragment reruns; the live view reads the speed each tick
+    st.rerun([session.LIVE_FRAGMENT, session.SETTINGS_FRAGMENT])
+
+
+def on_setting_change():
+    """Every setting widget's on_change."""
+    state = session.load_playground()
+    before = state.config
+    sync_url(apply_widget_changes(state).config)
+    rerun_after(before)
+
+
+def _on_regenerate():
+    low, high, _ = BY_KEY["seed"].bounds
+    ss[widget_key("seed")] = low + (ss[widget_key("seed")] + 1 - low) % (high - low + 1)
+    on_setting_change()
+
+
+def _on_preset():
+    name = ss.get("pg_preset")
+    if name not in PRESETS:
+        return
+    before = session.load_playground().config
+    config = {**PRESETS[name]["config"], **_view(before)}  # a preset keeps the view
+    set_widgets(config)
+    session.set_playground(build_state(config))  # a preset is a fresh experiment
+    sync_url(config)
+    rerun_after(before)
+
+
+# ---- drawing the widgets ---------------------------------------------------------------------
+def _format(setting):
+    def show(value):
+        if value in setting.option_labels:
+            return setting.option_labels[value]
+        if isinstance(value, float):
+            return f"{value:g}"
+        return f"{value:,}" if isinstance(value, int) else str(value)
+    return show
+
+
+def draw_setting(key, place=None, disabled=False, **options):
+    """The widget of setting ``key`` in ``place`` (default: where the caller draws)."""
+    setting, place = BY_KEY[key], place or st
+    wkey, label, tip, kind = widget_key(key), setting.label, setting.help, setting.widget
+    common = {"key": wkey, "help": tip, "on_change": on_setting_change, **options}
+    if kind == "select":
+        place.selectbox(label, setting.options, format_func=_format(setting),
+                        disabled=disabled, **common)
+    elif kind == "multiselect":
+        place.multiselect(label, setting.options, format_func=_format(setting),
+                          disabled=disabled, **common)
+    elif kind in ("slider", "number"):
+        low, high, step = setting.bounds
+        draw = place.slider if kind == "slider" else place.number_input
+        draw(label, low, high, step=step, disabled=disabled, **common)
+    elif kind in ("select_slider", "speed"):
+        place.select_slider(label, with_value(list(setting.stops), ss[wkey]),
+                            format_func=_format(setting), disabled=disabled, **common)
+    elif kind == "presenter":
+        place.toggle(label, **common)
+    elif kind == "seed":
+        low, high, step = setting.bounds
+        with place.container(horizontal=True, vertical_alignment="bottom"):
+            st.number_input(label, low, high, step=step, width=150, **common)
+            st.button("Regenerate", key="pg_regenerate", on_click=_on_regenerate,
+                      help="New points (and initial weights) from the next seed.")
+    elif kind == "layers":
+        low, high, step = setting.bounds
+        place.slider(label, 0, MAX_LAYERS, **{**common, "key": N_LAYERS})
+        for i in range(ss[N_LAYERS]):
+            neurons(i)
+            place.slider(f"Neurons in layer {i + 1}", low, high, step=step,
+                         key=NEURONS.format(i), on_change=on_setting_change,
+                         help="Units in this hidden layer. More units can bend the boundary "
+                              "more.")
+    else:
+        raise ValueError(f"setting {key!r} has an unknown widget {kind!r}")
+
+
+def _sidebar():
+    session.show_toasts()
+    draw_setting("presenter")
+    st.selectbox("Preset", [CUSTOM, *PRESETS], key="pg_preset", on_change=_on_preset,
+                 help="Ready-made experiments. Each sets every control below; change any of "
+                      "them afterwards.")
+    if ss.get("pg_preset") in PRESETS:
+        st.caption(PRESETS[ss["pg_preset"]]["explanation"])
+    shown = {s.key: ss.get(widget_key(s.key)) for s in SETTINGS}
+    for section in SECTIONS:
+        st.header(section)
+        for setting in SETTINGS:
+            if setting.section == section:
+                disabled = bool(setting.disabled_when and setting.disabled_when(shown))
+                draw_setting(setting.key, disabled=disabled)
+
+
+def sidebar():
+    """Presenter mode, presets and every setting, in sections (a fragment)."""
+    ss[OWN_PANEL] = own_panel(ss.get(widget_key("dataset")))
+    with st.sidebar:
+        st.fragment(_sidebar, key=session.SETTINGS_FRAGMENT)()

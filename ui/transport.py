@@ -1,6 +1,7 @@
-"""Play / Pause, Step, Reset and the display toggles, and what happens when training diverges.
+"""Play / Pause, Step, Reset and the speed, and what happens when training diverges.
 
-The callbacks run before the page's script, so they may change widget values and the state.
+They are drawn inside the live view's fragment, so a click reruns the view and not the page.
+The callbacks run before the view, so they may change widget values and the state.
 """
 
 import streamlit as st
@@ -8,25 +9,28 @@ import streamlit as st
 from app_logic.session import suggested_lr
 
 from . import session
-from .settings_sidebar import widget_key
+from .settings_sidebar import draw_setting, on_setting_change, widget_key
 
 ss = st.session_state
 
 
+def _rerun_view():
+    """The live view, and the tabs below it, which offer a replay and exports only while
+    paused."""
+    st.rerun([session.LIVE_FRAGMENT, session.TABS_FRAGMENT])
+
+
 def _on_play(play):
-    # The wanted state comes from the label the user clicked, not from toggling: a click
-    # that reaches the server twice (it can, while the live view reruns) must not undo itself.
+    # Play and Pause are two buttons, not one that toggles: a click that reaches the server
+    # twice (it can, while the live view reruns) must not undo itself.
     state = session.load_playground()
     if not play:
         state.playing = False
+    elif not state.play():
+        session.toast(f"The epoch limit ({state.config['epoch_budget']:,}) is reached. Raise it, "
+                 "set it to “no limit”, or press Reset.")
         return
-    if state.budget_left() == 0:
-        st.toast(f"The epoch budget ({state.config['epoch_budget']}) is reached. Raise it, set "
-                 "it to 0 for no limit, or press Reset.")
-        return
-    if not state.playing:
-        state.diverged = None
-    state.playing = True
+    _rerun_view()
 
 
 def _on_step():
@@ -34,38 +38,39 @@ def _on_step():
     state.playing = False
     state.diverged = None
     if state.budget_left() == 0:
-        st.toast("The epoch budget is reached; raise it or press Reset.")
+        session.toast("The epoch limit is reached; raise it or press Reset.")
         return
     state.train_for(1)
+    _rerun_view()
 
 
 def _on_reset():
     session.load_playground().rebuild_network()
+    _rerun_view()
 
 
 def _on_smaller_lr(lr):
     ss[widget_key("lr")] = lr
+    on_setting_change()
 
 
 def transport(state):
-    """The row of buttons and toggles above the live view."""
-    controls = st.columns([1, 1, 1, 1.3, 1.3, 1.3], vertical_alignment="center")
-    controls[0].button("Pause" if state.playing else "Play", key="pg_play", on_click=_on_play,
-                       args=(not state.playing,), type="primary",
-                       icon=":material/pause:" if state.playing else ":material/play_arrow:",
-                       width="stretch",
-                       help="Train continuously until paused (or until the epoch budget).")
-    controls[1].button("Step", key="pg_step", on_click=_on_step, icon=":material/skip_next:",
-                       width="stretch", help="Train exactly one epoch.")
-    controls[2].button("Reset", key="pg_reset", on_click=_on_reset, icon=":material/replay:",
-                       width="stretch", help="Start again from fresh initial weights.")
-    controls[3].toggle("Show test data", value=True, key="pg_show_test",
-                       help="Draw the held-out test points (outlined) on the boundary.")
-    controls[4].toggle("Discretize output", value=False, key="pg_discretize",
-                       help="Colour each area by the predicted class instead of the "
-                            "probability.")
-    controls[5].toggle("Log-scale loss", value=False, key="pg_log_loss",
-                       help="Plot the loss on a logarithmic axis to see small values.")
+    """The row above the view: Play / Pause, Step, Reset and the speed slider."""
+    with st.container(horizontal=True, vertical_alignment="bottom", gap="small",
+                      key="pg_transport"):
+        if state.playing:
+            st.button("Pause", key="pg_pause", on_click=_on_play, args=(False,),
+                      type="primary", icon=":material/pause:",
+                      help="Stop training; the network keeps what it learned.")
+        else:
+            st.button("Play", key="pg_play", on_click=_on_play, args=(True,), type="primary",
+                      icon=":material/play_arrow:",
+                      help="Train continuously until paused (or until the epoch limit).")
+        st.button("Step", key="pg_step", on_click=_on_step, icon=":material/skip_next:",
+                  help="Train exactly one epoch.")
+        st.button("Reset", key="pg_reset", on_click=_on_reset, icon=":material/replay:",
+                  help="Start again from fresh initial weights.")
+        draw_setting("speed", width=260)
 
 
 def divergence_notice(state):

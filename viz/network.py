@@ -36,12 +36,29 @@ def _map_image(values):
     return png_uri(NEURON_LUT[u8[::-1]])
 
 
-def _layer_title(k, n_layers, size, activation):
+def _layer_title(k, n_layers, size):
     if k == 0:
         return "input"
     if k == n_layers:
-        return f"output<br>{activation}"
-    return f"hidden {k}<br>{size} {activation}"
+        return "output"
+    return f"hidden {k}<br>{size} unit{'s' if size > 1 else ''}"
+
+
+def _activations_text(activations, activation_label):
+    """The layers' activations in one line, e.g. "hidden: tanh · output: sigmoid"."""
+    hidden, out = activations[:-1], activations[-1]
+    parts = []
+    if hidden and len(set(hidden)) == 1:
+        parts.append(f"hidden: {activation_label(hidden[0])}")
+    else:
+        parts += [f"layer {k + 1}: {activation_label(a)}" for k, a in enumerate(hidden)]
+    return " · ".join([*parts, f"output: {activation_label(out)}"])
+
+
+def figure_height(layer_sizes, scale=1.0):
+    """Pixels for the diagram: it grows with the widest layer, but a 16-unit layer still fits
+    beside the boundary on a projector (the squares shrink instead)."""
+    return int(scale * min(500, max(260, 26 * max(layer_sizes) + 120)))
 
 
 def _link_traces(weights, pos, highlight_layer):
@@ -83,8 +100,9 @@ def _link_traces(weights, pos, highlight_layer):
     return data
 
 
-def _nodes(net, pos, input_labels, highlight_layer, neuron_maps):
-    """The nodes as one trace of squares, and the neuron maps as images inside them."""
+def _nodes(net, pos, input_labels, highlight_layer, neuron_maps, unit_px):
+    """The nodes as one trace of squares, and the neuron maps as images inside them;
+    ``unit_px`` is the distance between two nodes of a layer on screen."""
     box = 0.62
     emphasised = set() if highlight_layer is None else {highlight_layer, highlight_layer + 1}
     node_x, node_y, node_text, node_line, images = [], [], [], [], []
@@ -103,9 +121,12 @@ def _nodes(net, pos, input_labels, highlight_layer, neuron_maps):
                 images.append({"source": _map_image(maps[i]), "xref": "x", "yref": "y",
                                "x": x, "y": y, "sizex": box, "sizey": box, "xanchor": "center",
                                "yanchor": "middle", "sizing": "contain", "layer": "above"})
+    # The square frames each map, so it is sized like the maps (box * unit_px), not in fixed
+    # pixels: with 16 units in a layer fixed squares would overlap.
+    size = max(6.0, min(36.0, (box + 0.12) * unit_px))
     trace = {"type": "scatter", "x": node_x, "y": node_y, "mode": "markers",
              "hovertext": node_text, "hoverinfo": "text", "showlegend": False,
-             "marker": {"symbol": "square", "size": 30 if neuron_maps is None else 36,
+             "marker": {"symbol": "square", "size": size,
                         "color": "rgba(255,255,255,0)" if neuron_maps is not None
                         else "#f4f4f4", "line": {"color": "#222", "width": node_line}}}
     return trace, images
@@ -116,7 +137,7 @@ def network_figure(net, input_labels, highlight_layer=None, neuron_maps=None, he
     """The network as TensorFlow Playground draws it: nodes per layer, links coloured by the
     weight's sign (blue positive, orange negative) with width growing with its magnitude.
     ``input_labels`` name the inputs (e.g. "x₁"); ``activation_label`` turns an activation's
-    name into the words shown above its layer.
+    name into the words shown under the diagram.
 
     ``highlight_layer`` (an index into ``net.weights``) draws that layer's links and the nodes
     they join in full strength and fades the rest. ``neuron_maps`` (optional) is a list with
@@ -127,26 +148,31 @@ def network_figure(net, input_labels, highlight_layer=None, neuron_maps=None, he
     sizes = list(net.layer_sizes)
     n_layers = len(sizes) - 1
     pos = _node_positions(sizes)
-    data = _link_traces([np.asarray(W, float) for W in net.weights], pos, highlight_layer)
-    nodes, images = _nodes(net, pos, input_labels, highlight_layer, neuron_maps)
-    data.append(nodes)
+    height = height or figure_height(sizes)
     top = (max(sizes) - 1) / 2
-    annotations = []
-    for k, n in enumerate(sizes):
-        act = activation_label(net.activations[k - 1]) if k else ""
-        annotations.append({"x": k, "y": top + 0.85, "text": _layer_title(k, n_layers, n, act),
-                            "showarrow": False, "yanchor": "bottom", "font": {"size": 13}})
+    y_range = [-top - 0.9, top + 1.6]
+    margin = {"l": 10, "r": 10, "t": 6, "b": 34}
+    unit_px = (height - margin["t"] - margin["b"]) / (y_range[1] - y_range[0])
+    data = _link_traces([np.asarray(W, float) for W in net.weights], pos, highlight_layer)
+    nodes, images = _nodes(net, pos, input_labels, highlight_layer, neuron_maps, unit_px)
+    data.append(nodes)
+    # Titles shrink as layers get more numerous, so neighbours never run into each other.
+    title_size = 13 if n_layers <= 4 else 12 if n_layers <= 6 else 11
+    annotations = [{"x": k, "y": top + 0.55, "text": _layer_title(k, n_layers, n),
+                    "showarrow": False, "yanchor": "bottom", "font": {"size": title_size}}
+                   for k, n in enumerate(sizes)]
     for i, name in enumerate(input_labels[:sizes[0]]):
         x, y = pos[0][i]
-        annotations.append({"x": x - 0.4, "y": y, "text": name,
-                            "showarrow": False, "xanchor": "right", "font": {"size": 15}})
-    if height is None:
-        height = int(min(900, max(300, 48 * max(sizes) + 150)))
+        annotations.append({"x": x - 0.35, "y": y, "text": name, "showarrow": False,
+                            "xanchor": "right", "font": {"size": 14 if sizes[0] <= 8 else 11}})
+    annotations.append({"x": 0, "xref": "paper", "y": 0, "yref": "paper", "yanchor": "top",
+                        "xanchor": "left", "showarrow": False, "yshift": -6,
+                        "text": _activations_text(net.activations, activation_label),
+                        "font": {"size": 12, "color": "#444"}})
     return make_figure(data, {
-        "height": height, "annotations": annotations, "images": images,
-        "margin": {"l": 10, "r": 10, "t": 10, "b": 36}, "uirevision": "network",
-        "hovermode": "closest",
-        "legend": {"orientation": "h", "yanchor": "top", "y": 0.0, "x": 0.5,
-                   "xanchor": "center", "font": {"size": 12}, "bgcolor": "rgba(255,255,255,0)"},
-        "xaxis": {"visible": False, "range": [-1.0, n_layers + 0.5], "fixedrange": True},
-        "yaxis": {"visible": False, "range": [-top - 0.6, top + 2.0], "fixedrange": True}})
+        "height": height, "annotations": annotations, "images": images, "margin": margin,
+        "uirevision": "network", "hovermode": "closest",
+        "legend": {"orientation": "h", "yanchor": "top", "y": 0.0, "x": 1.0,
+                   "xanchor": "right", "font": {"size": 12}, "bgcolor": "rgba(255,255,255,0)"},
+        "xaxis": {"visible": False, "range": [-0.9, n_layers + 0.5], "fixedrange": True},
+        "yaxis": {"visible": False, "range": y_range, "fixedrange": True}})

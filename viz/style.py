@@ -61,7 +61,7 @@ def png_uri(rgb):
 
 
 def decode_image(uri):
-    """A PIL RGBA image from a ``data:image/png;base64,...`` URI such as ``points_image``'s."""
+    """A PIL RGBA image from a ``data:image/...;base64,...`` URI such as ``points_image``'s."""
     return Image.open(io.BytesIO(base64.b64decode(uri.split(",", 1)[1]))).convert("RGBA")
 
 

@@ -27,6 +27,17 @@ def run_page(query=None):
     return at
 
 
+def interact(widget):
+    """Run an interaction, then the whole page: Streamlit reruns only the fragment that a
+    widget belongs to, and AppTest then shows only what that rerun drew."""
+    at = widget.run()
+    assert not at.exception, at.exception
+    at.toasts_seen = [t.value for t in at.toast]  # what that run showed
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
 def state_of(at):
     return at.session_state[ui_session.PLAYGROUND]
 
@@ -36,10 +47,10 @@ def charts(at):
     specs = {}
     for element in at.get("plotly_chart"):
         spec = json.loads(element.proto.spec)
-        for key in ("pg_boundary", "pg_network", "pg_loss", "pg_accuracy"):
+        for key in ("pg_network", "pg_loss", "pg_accuracy"):
             if element.proto.id.endswith(key):
                 specs[key] = spec
-    assert set(specs) == {"pg_boundary", "pg_network", "pg_loss", "pg_accuracy"}
+    assert set(specs) == {"pg_network", "pg_loss", "pg_accuracy"}
     return specs
 
 
@@ -50,8 +61,17 @@ def decode_array(value):
     return np.asarray(value, dtype=float)
 
 
+def boundary_uri(at):
+    """The boundary picture (a data URI: it travels inside the page update)."""
+    images = at.get("image")
+    assert len(images) == 1
+    uri = images[0].proto.imgs[0].url
+    assert uri.startswith("data:image/jpeg;base64,")
+    return uri
+
+
 def boundary_pixels(at):
-    uri = charts(at)["pg_boundary"]["layout"]["images"][0]["source"]
+    uri = boundary_uri(at)
     return np.asarray(Image.open(io.BytesIO(base64.b64decode(uri.split(",", 1)[1]))))
 
 
@@ -85,7 +105,7 @@ def test_page_runs_with_transport_and_metrics():
 def test_step_advances_epoch_and_changes_loss_and_boundary():
     at = run_page()
     loss_before, pixels_before = metric(at, "Train loss"), boundary_pixels(at)
-    at.button(key="pg_step").click().run()
+    interact(at.button(key="pg_step").click())
     assert not at.exception
     assert metric(at, "Epoch") == "1" and state_of(at).epoch == 1
     assert metric(at, "Train loss") != loss_before
@@ -93,24 +113,25 @@ def test_step_advances_epoch_and_changes_loss_and_boundary():
     loss_curve = charts(at)["pg_loss"]["data"][0]
     np.testing.assert_allclose(decode_array(loss_curve["y"]),
                                state_of(at).trainer.history.column("train_loss"), rtol=1e-6)
-    at.button(key="pg_step").click().run()
+    interact(at.button(key="pg_step").click())
     assert metric(at, "Epoch") == "2"
 
 
 def test_play_trains_and_pause_stops():
     at = run_page()
-    at.button(key="pg_play").click().run()
+    interact(at.button(key="pg_play").click())
     state = state_of(at)
     assert state.playing and state.epoch > 0  # the live view ran once inside the script
     assert [b.label for b in at.button][0] == "Pause"
-    at.button(key="pg_play").click().run()
+    interact(at.button(key="pg_pause").click())
     assert not state_of(at).playing and at.button(key="pg_play").label == "Play"
+    assert not [b for b in at.button if b.key == "pg_pause"]
 
 
 def test_reset_starts_again():
     at = run_page()
-    at.button(key="pg_step").click().run()
-    at.button(key="pg_reset").click().run()
+    interact(at.button(key="pg_step").click())
+    interact(at.button(key="pg_reset").click())
     assert state_of(at).epoch == 0 and metric(at, "Epoch") == "0"
 
 
@@ -139,62 +160,73 @@ CONTROLS = [
 def test_each_control_changes_state_url_and_figures(kind, key, value, config_key, expected,
                                                     change):
     at = run_page()
-    at.button(key="pg_step").click().run()
-    before = charts(at)
+    interact(at.button(key="pg_step").click())
+    before, before_picture = charts(at), boundary_uri(at)
     net_before = state_of(at).net
-    getattr(at, kind)(key=key).set_value(value).run()
+    interact(getattr(at, kind)(key=key).set_value(value))
     assert not at.exception
     state = state_of(at)
     assert state.config[config_key] == expected
     assert query(at)[config_key] == settings.encode_value(config_key, expected)
     if change == "training":
         assert state.net is net_before and state.epoch == 1  # the network is kept
-        at.button(key="pg_step").click().run()  # and trains on with the new settings
+        interact(at.button(key="pg_step").click())  # and trains on with the new settings
         assert state_of(at).epoch == 2
     else:
         assert state.epoch == 0 and state.net is not net_before  # reset, and it says so
-        assert any("reset" in t.value for t in at.toast)
+        assert any("reset" in t for t in at.toasts_seen)
     after = charts(at)
     assert after != before
-    if change == "data":
-        assert after["pg_boundary"]["layout"]["images"] != before["pg_boundary"]["layout"]["images"]
+    if change in ("data", "network"):
+        assert boundary_uri(at) != before_picture
     if change == "network":
         assert after["pg_network"] != before["pg_network"]
 
 
 def test_regularization_rate_epoch_budget_and_regenerate():
     at = run_page()
-    at.selectbox(key="pg_regularization").set_value("l1").run()
-    at.select_slider(key="pg_reg_rate").set_value(0.01).run()
+    interact(at.selectbox(key="pg_regularization").set_value("l1"))
+    interact(at.select_slider(key="pg_reg_rate").set_value(0.01))
     trainer = state_of(at).trainer
     assert trainer.l1 == 0.01 and trainer.l2 == 0
-    at.number_input(key="pg_epoch_budget").set_value(2).run()
-    at.button(key="pg_play").click().run()
+    interact(at.select_slider(key="pg_epoch_budget").set_value(10))
+    interact(at.button(key="pg_play").click())
     state = state_of(at)
-    assert state.epoch == 2 and not state.playing  # stopped at the budget
+    assert state.epoch == 10 and not state.playing  # stopped at the limit
     seed = state.config["seed"]
-    at.button(key="pg_regenerate").click().run()
+    interact(at.button(key="pg_regenerate").click())
     assert state_of(at).config["seed"] == seed + 1 and state_of(at).epoch == 0
+
+
+def two_colour_share(pixels):
+    """Share of the plot's pixels that are (JPEG-close to) one of the two class tints."""
+    from viz.style import PROBABILITY_LUT
+
+    ends = PROBABILITY_LUT[[0, 255]].astype(int)
+    h, w = pixels.shape[:2]
+    inner = pixels[h // 3: 2 * h // 3, w // 4: w // 2].reshape(-1, 3).astype(int)
+    nearest = np.abs(inner[:, None, :] - ends[None]).sum(axis=2).min(axis=1)
+    return float((nearest < 30).mean())
 
 
 def test_display_toggles_change_the_figures():
     at = run_page()
-    at.button(key="pg_step").click().run()
-    base = charts(at)
-    at.toggle(key="pg_discretize").set_value(True).run()
+    interact(at.button(key="pg_step").click())
+    base, smooth = charts(at), boundary_pixels(at)
+    interact(at.toggle(key="pg_discretize").set_value(True))
     sharp = boundary_pixels(at)
-    assert len({tuple(p) for p in sharp.reshape(-1, sharp.shape[-1])}) == 2
-    at.toggle(key="pg_show_test").set_value(False).run()
-    names = {t.get("name") for t in charts(at)["pg_boundary"]["data"]}
-    assert "class 0 (test)" not in names
-    at.toggle(key="pg_log_loss").set_value(True).run()
+    assert two_colour_share(sharp) > 0.6 and two_colour_share(sharp) > two_colour_share(smooth) + 0.3
+    picture = boundary_uri(at)
+    interact(at.toggle(key="pg_show_test").set_value(False))
+    assert boundary_uri(at) != picture
+    interact(at.toggle(key="pg_log_loss").set_value(True))
     assert charts(at)["pg_loss"]["layout"]["yaxis"]["type"] == "log"
     assert base["pg_loss"]["layout"]["yaxis"]["type"] == "linear"
 
 
 def test_removing_every_feature_keeps_the_previous_ones():
     at = run_page()
-    at.multiselect(key="pg_features").set_value([]).run()
+    interact(at.multiselect(key="pg_features").set_value([]))
     assert not at.exception
     assert state_of(at).config["features"] == ["x1", "x2"]
     assert at.multiselect(key="pg_features").value == ["x1", "x2"]
@@ -236,21 +268,21 @@ def test_a_shared_link_restores_the_setup():
 @pytest.mark.parametrize("name", list(PRESETS))
 def test_presets_load(name):
     at = run_page()
-    at.selectbox(key="pg_preset").set_value(name).run()
+    interact(at.selectbox(key="pg_preset").set_value(name))
     assert not at.exception
     state = state_of(at)
     assert state.config == PRESETS[name]["config"] and state.epoch == 0
     assert PRESETS[name]["explanation"] in [c.value for c in at.sidebar.caption]
     assert query(at) == settings.config_to_query(state.config)
-    at.button(key="pg_step").click().run()
+    interact(at.button(key="pg_step").click())
     assert not at.exception
 
 
 def test_divergence_pauses_explains_and_offers_a_smaller_rate():
     at = run_page()
-    at.selectbox(key="pg_preset").set_value("Too large a learning rate diverges").run()
+    interact(at.selectbox(key="pg_preset").set_value("Too large a learning rate diverges"))
     for _ in range(20):
-        at.button(key="pg_step").click().run()
+        interact(at.button(key="pg_step").click())
         if state_of(at).diverged:
             break
     state = state_of(at)
@@ -259,17 +291,19 @@ def test_divergence_pauses_explains_and_offers_a_smaller_rate():
     errors = " ".join(e.value for e in at.error)
     assert "diverged" in errors and "smaller learning rate" in errors
     assert metric(at, "Epoch") == str(state.diverged["epoch"] - 1)
-    at.button(key="pg_smaller_lr").click().run()
+    interact(at.button(key="pg_smaller_lr").click())
     assert state_of(at).config["lr"] == 1.0 and not state_of(at).diverged
     assert at.selectbox(key="pg_preset").value == "Custom"
 
 
 def test_presenter_mode_hides_text_and_enlarges_figures():
     at = run_page()
-    normal = charts(at)
+    normal, normal_picture = charts(at), boundary_pixels(at)
     assert at.title and at.caption
-    at.toggle(key="pg_presenter").set_value(True).run()
+    interact(at.toggle(key="pg_presenter").set_value(True))
+    assert query(at)["presenter"] == "1"
     assert not at.title and not at.main.caption
     big = charts(at)
     for key in normal:
         assert big[key]["layout"]["height"] > normal[key]["layout"]["height"]
+    assert boundary_pixels(at).shape[1] > normal_picture.shape[1]

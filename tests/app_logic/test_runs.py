@@ -42,7 +42,8 @@ def test_run_from_the_playground_state(trained_state):
     assert run.metrics["epoch"] == 12
     assert run.metrics["test_acc"] == history.last["test_acc"]
     np.testing.assert_array_equal(run.boundary, trained_state.boundary_u8())
-    assert run.config == trained_state.config and run.config is not trained_state.config
+    assert run.config == settings.experiment(trained_state.config)  # without speed or presenter
+    assert "speed" not in run.config and run.config is not trained_state.config
     assert len(run.X) == rn.MAX_POINTS  # 500 training points, sampled down
     assert run.class_names == ["0", "1"]
 

@@ -20,7 +20,7 @@ def test_defaults_are_valid_and_match_the_contract():
         "dataset": "circles", "n_samples": 400, "noise": 0.1, "test_fraction": 0.5, "seed": 0,
         "features": ["x1", "x2"], "hidden": [4, 4], "activation": "tanh", "init": "xavier",
         "optimizer": "adam", "lr": 0.03, "batch_size": 16, "regularization": "none",
-        "reg_rate": 0.001, "epoch_budget": 0}
+        "reg_rate": 0.001, "epoch_budget": 0, "speed": 0, "presenter": False}
 
 
 @pytest.mark.parametrize("name", list(PRESETS))
