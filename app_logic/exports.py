@@ -234,6 +234,8 @@ def state_from_import(imported, own=None):
                              "the file was changed after it was saved.")
     state.net.params[...] = imported.net.params  # in place: the trainer keeps the same net
     state.imported = True
+    state.start = None  # the curves start from the imported weights
+    state.metrics()
     state.snapshots.clear()
     state.record_snapshot()
     return state

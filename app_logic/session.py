@@ -149,6 +149,8 @@ class PlaygroundState:
     # scratch would not reproduce this run.
     changed_mid_run: bool = False
     imported: bool = False  # the weights came from a model file, not from training here
+    # The metrics of the network before its first epoch, the curves' epoch 0.
+    start: dict | None = field(default=None, repr=False)
     # Names these points (and their grid) for caches of pictures made from them.
     data_id: str = field(default_factory=lambda: uuid.uuid4().hex)
     # Slow-motion clock of live training: when the last tick ran, and the epochs owed.
@@ -195,12 +197,23 @@ class PlaygroundState:
         last = self.trainer.history.last
         if last is not None:
             return last
-        net, loss = self.net, self.loss
-        return {"epoch": 0,
+        if self.start is None or self.start["epoch"] != self.epoch:
+            net, loss = self.net, self.loss
+            self.start = {
+                "epoch": self.epoch,
                 "train_loss": net.loss(self.X_train, self.train.y, loss),
                 "test_loss": net.loss(self.X_test, self.test.y, loss),
                 "train_acc": float((net.predict(self.X_train) == self.train.y).mean()),
                 "test_acc": float((net.predict(self.X_test) == self.test.y).mean())}
+        return self.start
+
+    def curve(self, name):
+        """A history column with the network's state before training in front (epoch 0),
+        for the curves; the history itself starts after the first epoch."""
+        column = self.trainer.history.column(name)
+        if self.start is None:
+            return column
+        return np.concatenate([[self.start[name]], column])
 
     # ---- snapshots for the scrubber ------------------------------------------------------
     def _snapshot_gap(self, latest_epoch):
@@ -326,6 +339,8 @@ class PlaygroundState:
         """A fresh network and trainer for the current config (the data stay)."""
         self.net = build_network(self.config, len(self.feature_names), self.n_classes)
         self.trainer = build_trainer(self.config, self.net, self.loss)
+        self.start = None
+        self.metrics()
         self.playing = False
         self.diverged = None
         self.changed_mid_run = False
@@ -368,6 +383,7 @@ def build_state(config, own=None):
         std=std, loss=loss, grid_x=grid_x, grid_y=grid_y,
         grid_inputs=network_inputs(grid_points(grid_x, grid_y), mean, std, features),
         own=own if config["dataset"] in OWN_DATASETS else None)
+    state.metrics()  # remembers the start, epoch 0 of the curves
     state.record_snapshot()
     return state
 

@@ -99,10 +99,10 @@ def curves_view():
     history, log_loss = state.trainer.history, ss.get("pg_log_loss", False)
     seen = (state.data_id, state.params_id(), state.epoch, len(history), height)
     loss = session.cached_figure("loss", (*seen, log_loss), lambda: curves.loss_figure(
-        history.column("epoch"), history.column("train_loss"), history.column("test_loss"),
+        state.curve("epoch"), state.curve("train_loss"), state.curve("test_loss"),
         log_y=log_loss, height=height), math.inf)
     accuracy = session.cached_figure("accuracy", seen, lambda: curves.accuracy_figure(
-        history.column("epoch"), history.column("train_acc"), history.column("test_acc"),
+        state.curve("epoch"), state.curve("train_acc"), state.curve("test_acc"),
         height=height), math.inf)
     st.plotly_chart(loss, key="pg_loss", theme=None, config={"displaylogo": False})
     st.plotly_chart(accuracy, key="pg_accuracy", theme=None, config={"displaylogo": False})

@@ -66,6 +66,8 @@ def _link_traces(weights, pos, highlight_layer):
     a third of the way along each link, so links sharing a node stay apart."""
     biggest = max((float(np.abs(W).max()) for W in weights if W.size), default=1.0) or 1.0
     bins = np.linspace(0, 1, 6)  # five widths, so a big network stays a few traces
+    # Hundreds of links drawn at full width would cover the nodes: thinner when there are many.
+    thickness = 7.0 if sum(W.size for W in weights) <= 120 else 3.5
     data, mid_x, mid_y, mid_text = [], [], [], []
     for k, W in enumerate(weights):
         faded = highlight_layer is not None and k != highlight_layer
@@ -84,7 +86,8 @@ def _link_traces(weights, pos, highlight_layer):
                 data.append({"type": "scatter", "x": xs, "y": ys, "mode": "lines",
                              "hoverinfo": "skip", "showlegend": False,
                              "opacity": 0.15 if faded else 0.9,
-                             "line": {"color": color, "width": 0.8 + 7 * bins[b + 1]}})
+                             "line": {"color": color,
+                                      "width": 0.6 + thickness * bins[b + 1]}})
         mid_x.append((x0 + 0.3).ravel())
         mid_y.append((y0 + 0.3 * (y1 - y0)).ravel())
         rows, cols = np.indices(W.shape)

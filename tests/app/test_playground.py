@@ -110,9 +110,11 @@ def test_step_advances_epoch_and_changes_loss_and_boundary():
     assert metric(at, "Epoch") == "1" and state_of(at).epoch == 1
     assert metric(at, "Train loss") != loss_before
     assert not np.array_equal(boundary_pixels(at), pixels_before)
-    loss_curve = charts(at)["pg_loss"]["data"][0]
+    loss_curve = charts(at)["pg_loss"]["data"][0]  # epoch 0 (before training), then epoch 1
+    np.testing.assert_allclose(decode_array(loss_curve["x"]), [0, 1])
     np.testing.assert_allclose(decode_array(loss_curve["y"]),
-                               state_of(at).trainer.history.column("train_loss"), rtol=1e-6)
+                               [float(loss_before), *state_of(at).trainer.history.column(
+                                   "train_loss")], rtol=1e-3)
     interact(at.button(key="pg_step").click())
     assert metric(at, "Epoch") == "2"
 
@@ -215,7 +217,7 @@ def test_display_toggles_change_the_figures():
     base, smooth = charts(at), boundary_pixels(at)
     interact(at.toggle(key="pg_discretize").set_value(True))
     sharp = boundary_pixels(at)
-    assert two_colour_share(sharp) > 0.6 and two_colour_share(sharp) > two_colour_share(smooth) + 0.3
+    assert two_colour_share(sharp) > max(0.6, two_colour_share(smooth) + 0.3)
     picture = boundary_uri(at)
     interact(at.toggle(key="pg_show_test").set_value(False))
     assert boundary_uri(at) != picture
