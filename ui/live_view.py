@@ -13,6 +13,7 @@ While paused none of them has a timer, so a paused session costs nothing.
 import math
 import time
 
+import numpy as np
 import streamlit as st
 
 from app_logic.settings import ACTIVATION_LABELS, FEATURE_LABELS
@@ -27,6 +28,7 @@ TRAIN_SECONDS = 0.03  # training time per tick at full speed; the rest of a tick
 SLOW_SECONDS = 2.0  # the curves and the network redraw this often while playing
 
 ss = st.session_state
+FOCUS = "pg_focus"  # (layer of nodes, unit) shown instead of the boundary, or None
 
 
 def sizes(presenter):
@@ -57,19 +59,51 @@ def metrics_row(state, place):
         st.metric("Test accuracy", format_accuracy(metrics["test_acc"]), width="content")
 
 
+def focused_neuron(state):
+    """(layer of nodes, unit) whose map replaces the boundary, or None: set by a click on a
+    neuron in the network diagram, dropped when the network no longer has it."""
+    focus = ss.get(FOCUS)
+    if focus is not None:
+        k, i = focus
+        if not (0 <= k < len(state.net.layer_sizes) and 0 <= i < state.net.layer_sizes[k]):
+            focus = ss[FOCUS] = None
+    return focus
+
+
+def _neuron_grid(state, focus):
+    """The focused neuron's output over the plane as a uint8 grid (0.5 = zero), and the
+    colour bar that reads it."""
+    state.forward_grid()
+    k, i = focus
+    values = state.net.a[k][:, i]
+    scale = float(np.abs(values).max()) or 1.0
+    shape = (len(state.grid_y), len(state.grid_x))
+    u8 = np.clip((0.5 + 0.5 * values / scale) * 255 + 0.5, 0, 255).astype(np.uint8)
+    ticks = [(p, f"{(2 * p - 1) * scale:.2g}") for p in (0, 0.25, 0.5, 0.75, 1)]
+    return u8.reshape(shape), ("neuron output", ticks)
+
+
 def boundary_picture(state, size):
-    """The boundary picture of the current network, remade only when something it shows
-    changed (the epoch, the display toggles, the data)."""
+    """The boundary picture of the current network (or the map of the neuron clicked in the
+    diagram), remade only when something it shows changed (the weights, the display
+    toggles, the data)."""
     show_test, discretize = ss.get("pg_show_test", True), ss.get("pg_discretize", False)
     height, width = size["picture_height"], size["picture_width"]
+    focus = focused_neuron(state)
+    grid, bar = (_neuron_grid(state, focus) if focus is not None
+                 else (None, "auto"))
     frame = session.cached_figure(
-        "raster_frame", (state.data_id, show_test, height, width),
+        "raster_frame", (state.data_id, show_test, height, width, focus is None,
+                         bar if focus is not None else None),
         lambda: boundary.raster_frame(state.grid_x, state.grid_y,
                                       points_picture(state, show_test), state.n_classes,
-                                      show_test, height, width), math.inf)
+                                      show_test, height, width, colour_bar=bar,
+                                      axis_labels=state.axis_names), math.inf)
     return session.cached_figure(
-        "picture", (state.data_id, show_test, height, width, state.params_id(), discretize),
-        lambda: boundary.boundary_picture(frame, state.boundary_u8(), discretize), math.inf)
+        "picture", (state.data_id, show_test, height, width, state.params_id(), discretize,
+                    focus),
+        lambda: boundary.boundary_picture(frame, state.boundary_u8() if grid is None
+                                          else grid, discretize and grid is None), math.inf)
 
 
 def board(metrics_place):
@@ -80,6 +114,14 @@ def board(metrics_place):
     metrics_row(state, metrics_place)
     with st.container(key="pg_boundary"):
         st.image(boundary_picture(state, size), width="content")
+    focus = focused_neuron(state)
+    if focus is not None:
+        k, i = focus
+        what = ("input " + FEATURE_LABELS.get(state.feature_names[i], "") if k == 0 else
+                f"unit {i + 1} of the output" if k == len(state.net.layer_sizes) - 1 else
+                f"unit {i + 1} of hidden layer {k}")
+        st.caption(f"The map of {what}: what it computes over the plane (orange negative, "
+                   f"blue positive). Click it in the network again for the network's output.")
     with st.container(horizontal=True, gap="medium"):
         st.toggle("Show test data", value=True, key="pg_show_test",
                   help="Draw the held-out test points (outlined) on the boundary.")
@@ -125,7 +167,17 @@ def network_view():
 
     fig = session.cached_figure("network", (state.data_id, state.params_id(), height), build,
                                 math.inf)
-    st.plotly_chart(fig, key="pg_network", theme=None, config={"displayModeBar": False})
+    st.plotly_chart(fig, key="pg_network", theme=None, config={"displayModeBar": False},
+                    on_select=_on_neuron_click, selection_mode="points")
+
+
+def _on_neuron_click():
+    """A click on a neuron shows its map in place of the boundary; a click on the neuron
+    shown (which deselects it) or beside the nodes brings the boundary back."""
+    points = (((ss.get("pg_network") or {}).get("selection") or {}).get("points")) or []
+    ids = [p.get("customdata") for p in points if isinstance(p.get("customdata"), list)]
+    ss[FOCUS] = tuple(ids[0]) if ids else None
+    st.rerun([session.LIVE_FRAGMENT])
 
 
 # Two entry points per part: a fragment's identity comes from its function, so playing and

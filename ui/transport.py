@@ -9,7 +9,7 @@ import streamlit as st
 from app_logic.session import suggested_lr
 
 from . import session
-from .settings_sidebar import draw_setting, on_setting_change, widget_key
+from .settings_sidebar import apply_widget_changes, draw_setting, sync_url, widget_key
 
 ss = st.session_state
 
@@ -50,8 +50,15 @@ def _on_reset():
 
 
 def _on_smaller_lr(lr):
+    """Restart from the initial weights with a smaller rate: the weights a diverged run
+    left behind are the last finite ones, often too large to learn from at any rate."""
     ss[widget_key("lr")] = lr
-    on_setting_change()
+    state = apply_widget_changes(session.load_playground())
+    sync_url(state.config)
+    state.rebuild_network()
+    session.toast(f"Started again from the initial weights with learning rate {lr:g}.",
+                  icon=":material/restart_alt:")
+    st.rerun([session.LIVE_FRAGMENT, session.SETTINGS_FRAGMENT, session.TABS_FRAGMENT])
 
 
 def transport(state):
@@ -80,7 +87,8 @@ def divergence_notice(state):
         f"**Training diverged in epoch {info['epoch']}**: {info['reason']}. With a learning "
         f"rate of {info['lr']:g} each step overshoots, the weights grow without bound and the "
         f"numbers overflow. Training is paused; the network shown is the last good one "
-        f"(after epoch {info['epoch'] - 1}). Try a smaller learning rate, e.g. "
-        f"{suggestion:g}.", icon=":material/warning:")
-    st.button(f"Use learning rate {suggestion:g}", key="pg_smaller_lr", on_click=_on_smaller_lr,
-              args=(suggestion,))
+        f"(after epoch {info['epoch'] - 1}), but its weights are already huge. Start again "
+        f"from the initial weights with a smaller learning rate, e.g. {suggestion:g}.",
+        icon=":material/warning:")
+    st.button(f"Start again with learning rate {suggestion:g}", key="pg_smaller_lr",
+              on_click=_on_smaller_lr, args=(suggestion,), icon=":material/restart_alt:")

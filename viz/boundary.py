@@ -206,16 +206,30 @@ def _raster_legend(draw, font, n_classes, show_test, left, width):
     return y + row
 
 
+PROBABILITY_BAR = ("P(class 1)", [(p, f"{p:g}") for p in (0, 0.25, 0.5, 0.75, 1)])
+
+
+def _fit(font, text, width):
+    """``text`` shortened with an ellipsis to at most ``width`` pixels in ``font``."""
+    while len(text) > 4 and font.getlength(text) > width:
+        text = text[:-4] + "..."
+    return text
+
+
 def raster_frame(grid_x, grid_y, points_uri, n_classes=2, show_test=True, height=500,
-                 max_width=560):
+                 max_width=560, colour_bar="auto", axis_labels=("x1", "x2")):
     """Everything of the live boundary picture that does not change while training runs.
 
     Like the chart, the plotted area keeps the data's aspect and fits both ``height`` and
-    ``max_width`` (a wide dataset gets a shorter picture, not a wider one)."""
+    ``max_width`` (a wide dataset gets a shorter picture, not a wider one). ``colour_bar``
+    is (label, [(position in 0..1, tick text), ...]) or None; "auto" gives P(class 1) for
+    two classes and none for more (their colours blend)."""
     from PIL import ImageDraw, ImageFont
 
+    if colour_bar == "auto":
+        colour_bar = PROBABILITY_BAR if n_classes == 2 else None
     font = ImageFont.load_default(size=13)
-    bar = 90 if n_classes == 2 else 0
+    bar = 90 if colour_bar else 0
     bottom, left = 45, 50
     scratch = ImageDraw.Draw(Image.new("RGB", (1, 1)))
     top = _raster_legend(scratch, font, n_classes, show_test, left, max_width - left) + 10
@@ -236,22 +250,27 @@ def raster_frame(grid_x, grid_y, points_uri, n_classes=2, show_test=True, height
         draw.line([left - 6, v, left - 1, v], fill="#888888")
         draw.text((left - 8, v), f"{t:g}", fill="#222222", font=font, anchor="rm")
     # Pillow's bundled font has no subscripts, hence x1 and x2 rather than the chart's x₁, x₂.
-    draw.text((left + plot_w / 2, canvas.height - 6), "x1", fill="#222222", font=font,
+    x_label, y_label = (_fit(font, name, plot_w) for name in axis_labels)
+    draw.text((left + plot_w / 2, canvas.height - 6), x_label, fill="#222222", font=font,
               anchor="mb")
-    draw.text((6, top + plot_h / 2), "x2", fill="#222222", font=font, anchor="lm")
-    if bar:  # the colour bar of P(class 1), as in the chart
+    y_text = Image.new("RGB", (int(font.getlength(y_label)) + 4, 18), "white")
+    ImageDraw.Draw(y_text).text((2, 9), y_label, fill="#222222", font=font, anchor="lm")
+    canvas.paste(y_text.rotate(90, expand=True), (4, top + plot_h // 2 - y_text.width // 2))
+    if bar:  # the colour bar, as in the chart
+        name, ticks = colour_bar
         bar_h, bar_x = int(plot_h * 0.75), left + plot_w + 20
         bar_top = top + (plot_h - bar_h) // 2
         ramp = PROBABILITY_LUT[np.linspace(255, 0, bar_h).round().astype(int)]
         canvas.paste(Image.fromarray(np.repeat(ramp[:, None, :], 14, axis=1).astype(np.uint8)),
                      (bar_x, bar_top))
-        for p in (0, 0.25, 0.5, 0.75, 1):
-            draw.text((bar_x + 18, bar_top + (1 - p) * (bar_h - 1)), f"{p:g}", fill="#222222",
-                      font=font, anchor="lm")
-        label = Image.new("RGB", (120, 18), "white")
-        ImageDraw.Draw(label).text((60, 9), "P(class 1)", fill="#222222", font=font,
-                                   anchor="mm")
-        canvas.paste(label.rotate(90, expand=True), (bar_x + 52, top + plot_h // 2 - 60))
+        for position, text in ticks:
+            draw.text((bar_x + 18, bar_top + (1 - position) * (bar_h - 1)), text,
+                      fill="#222222", font=font, anchor="lm")
+        name = _fit(font, name, bar_h)
+        label = Image.new("RGB", (int(font.getlength(name)) + 4, 18), "white")
+        ImageDraw.Draw(label).text((2, 9), name, fill="#222222", font=font, anchor="lm")
+        canvas.paste(label.rotate(90, expand=True),
+                     (bar_x + 56, top + plot_h // 2 - label.width // 2))
     points = decode_image(points_uri).resize((plot_w, plot_h), Image.BILINEAR)
     return RasterFrame(canvas, (left, top, plot_w, plot_h), points)
 

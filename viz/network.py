@@ -108,17 +108,20 @@ def _nodes(net, pos, input_labels, highlight_layer, neuron_maps, unit_px):
     ``unit_px`` is the distance between two nodes of a layer on screen."""
     box = 0.62
     emphasised = set() if highlight_layer is None else {highlight_layer, highlight_layer + 1}
-    node_x, node_y, node_text, node_line, images = [], [], [], [], []
+    node_x, node_y, node_text, node_line, images, ids = [], [], [], [], [], []
     for k, layer in enumerate(pos):
         maps = neuron_maps[k] if neuron_maps is not None and k < len(neuron_maps) else None
         for i, (x, y) in enumerate(layer):
             node_x.append(x)
             node_y.append(y)
+            ids.append([k, i])
             if k == 0:
                 label = input_labels[i] if i < len(input_labels) else f"in {i}"
-                node_text.append(f"input {label}")
+                node_text.append(f"input {label}<br>click: its map")
             else:
-                node_text.append(f"layer {k} node {i}: bias = {float(net.biases[k - 1][i]):.3g}")
+                where = "output" if k == len(pos) - 1 else f"hidden {k}"
+                node_text.append(f"{where}, unit {i + 1}: bias = "
+                                 f"{float(net.biases[k - 1][i]):.3g}<br>click: its map")
             node_line.append(3 if k in emphasised else 1)
             if maps is not None and i < len(maps) and maps[i] is not None:
                 images.append({"source": _map_image(maps[i]), "xref": "x", "yref": "y",
@@ -129,6 +132,8 @@ def _nodes(net, pos, input_labels, highlight_layer, neuron_maps, unit_px):
     size = max(6.0, min(36.0, (box + 0.12) * unit_px))
     trace = {"type": "scatter", "x": node_x, "y": node_y, "mode": "markers",
              "hovertext": node_text, "hoverinfo": "text", "showlegend": False,
+             "customdata": ids, "name": "nodes",  # [layer of nodes, unit]: which was clicked
+             "selected": {"marker": {"opacity": 1}}, "unselected": {"marker": {"opacity": 1}},
              "marker": {"symbol": "square", "size": size,
                         "color": "rgba(255,255,255,0)" if neuron_maps is not None
                         else "#f4f4f4", "line": {"color": "#222", "width": node_line}}}
@@ -174,7 +179,8 @@ def network_figure(net, input_labels, highlight_layer=None, neuron_maps=None, he
                         "font": {"size": 12, "color": "#444"}})
     return make_figure(data, {
         "height": height, "annotations": annotations, "images": images, "margin": margin,
-        "uirevision": "network", "hovermode": "closest",
+        "uirevision": "network", "hovermode": "closest", "clickmode": "event+select",
+        "dragmode": False,
         "legend": {"orientation": "h", "yanchor": "top", "y": 0.0, "x": 1.0,
                    "xanchor": "right", "font": {"size": 12}, "bgcolor": "rgba(255,255,255,0)"},
         "xaxis": {"visible": False, "range": [-0.9, n_layers + 0.5], "fixedrange": True},

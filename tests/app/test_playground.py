@@ -294,8 +294,15 @@ def test_divergence_pauses_explains_and_offers_a_smaller_rate():
     assert "diverged" in errors and "smaller learning rate" in errors
     assert metric(at, "Epoch") == str(state.diverged["epoch"] - 1)
     interact(at.button(key="pg_smaller_lr").click())
-    assert state_of(at).config["lr"] == 1.0 and not state_of(at).diverged
-    assert at.selectbox(key="pg_preset").value == "Custom"
+    state = state_of(at)
+    assert state.config["lr"] == 1.0 and not state.diverged
+    assert any("from the initial weights" in t for t in at.toasts_seen)
+    assert state.epoch == 0 and at.selectbox(key="pg_preset").value == "Custom"
+    # The fresh run learns: Play reaches 95% test accuracy and does not diverge.
+    interact(at.button(key="pg_play").click())
+    while state.epoch < 300 and state.playing:
+        state.train_live(0.0, 1.0)  # what the live view's ticks do, without waiting for them
+    assert not state.diverged and state.metrics()["test_acc"] >= 0.95
 
 
 def test_presenter_mode_hides_text_and_enlarges_figures():
