@@ -172,7 +172,11 @@ def test_network_nodes_labels_and_highlight():
     texts = " ".join(a.text for a in fig.layout.annotations)
     for label in ("x₁", "x₂", "x₁²", "input", "hidden 1", "hidden 2", "output"):
         assert label in texts
-    assert {t.name for t in fig.data if t.name} == {"positive weight", "negative weight"}
+    assert {t.name for t in fig.data if t.showlegend is not False} == {
+        "positive weight", "negative weight"}
+    # every node says which it is, so a click on it can show its map
+    assert [list(c) for c in nodes.customdata] == [
+        [k, i] for k, n in enumerate((3, 4, 2, 1)) for i in range(n)]
 
     highlighted = network.network_figure(net, names, highlight_layer=1)
     by_layer = {}
