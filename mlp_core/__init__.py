@@ -13,13 +13,13 @@ from .datasets import DATASETS, FEATURES, Dataset, expand_features, make_dataset
 from .gradcheck import gradient_check, numerical_gradients, relative_error
 from .losses import LOSSES
 from .network import INITS, MLP, predicted_labels, targets
-from .optimizers import OPTIMIZERS, SGD, Adam
+from .optimizers import SGD, Adam
 from .training import Diverged, History, Trainer
 
 __all__ = [
     "ACTIVATIONS", "HIDDEN_ACTIVATIONS", "OUTPUT_ACTIVATIONS", "sigmoid", "softmax",
     "DATASETS", "FEATURES", "Dataset", "expand_features", "make_dataset", "train_test_split",
     "gradient_check", "numerical_gradients", "relative_error", "LOSSES",
-    "INITS", "MLP", "predicted_labels", "targets", "OPTIMIZERS", "SGD", "Adam",
+    "INITS", "MLP", "predicted_labels", "targets", "SGD", "Adam",
     "Diverged", "History", "Trainer",
 ]

@@ -49,11 +49,17 @@ def _check_errors(errors):
     return errors
 
 
-def _derivative(name, z, a, errors=frozenset()):
-    """f'(z), or the tutorial's 2 s (1 - s) for a sigmoid when that error is switched on."""
-    if name == "sigmoid" and SIGMOID_DERIVATIVE in errors:
-        return 2.0 * a * (1.0 - a)
-    return ACTIVATIONS[name].df(z, a)
+def tutorial_sigmoid_derivative(z, a):
+    """The tutorial's sigmoid derivative 2 s (1 - s), twice the true s (1 - s); a hook for
+    ``MLP.backward(derivatives=...)``."""
+    return 2.0 * a * (1.0 - a)
+
+
+def _hooks(net, errors):
+    """``MLP.backward`` arguments that put the tutorial's errors into the backward pass."""
+    derivatives = [tutorial_sigmoid_derivative if name == "sigmoid" and SIGMOID_DERIVATIVE in errors
+                   else None for name in net.activations[:-1]]
+    return derivatives, "mean" if DB_AVERAGED in errors else "sum"
 
 
 @dataclass
@@ -120,7 +126,8 @@ def _output_dz_unfused(loss, name, z, a, Y):
 def step_trace(net, X, y, loss="bce", lr=0.1):
     """Trace one gradient-descent step W <- W - lr dL/dW on the batch (X, y).
 
-    The network is left unchanged. ``dL_dW`` and ``dL_db`` of every layer equal the engine's
+    The network is left unchanged; the chain comes from ``MLP.backward(trace=...)`` on a copy.
+    ``dL_dW`` and ``dL_db`` of every layer equal the engine's
     ``net.loss_and_gradients(X, y, loss)`` (no penalty). Where the unfused output chain is not
     finite (a sigmoid saturated to exactly 0 or 1), dL/dz falls back to the fused value and a
     note says so.
@@ -129,13 +136,13 @@ def step_trace(net, X, y, loss="bce", lr=0.1):
     if not math.isfinite(lr) or lr <= 0:
         raise ValueError(f"lr must be a positive number; got {lr!r}")
     work = net.copy()
-    loss_before, _ = work.loss_and_gradients(X, y, loss)  # validates X, y and loss
+    loss_before = work.loss(X, y, loss)  # validates X, y and loss; keeps z and a
     X = work.a[0]
     Y, _ = targets(y, loss, net.layer_sizes[-1])
     names = net.activations
     z_out, a_out = work.z[-1], work.a[-1]
     fused = LOSSES[loss].output_delta(z_out, a_out, Y, names[-1])
-    dL_da, fprime, dL_dz = _output_dz_unfused(loss, names[-1], z_out, a_out, Y)
+    dL_dyhat, fprime_out, dL_dz = _output_dz_unfused(loss, names[-1], z_out, a_out, Y)
     notes = []
     matches = bool(np.all(np.isfinite(dL_dz))) and np.allclose(dL_dz, fused, rtol=1e-6,
                                                                atol=1e-12)
@@ -143,21 +150,17 @@ def step_trace(net, X, y, loss="bce", lr=0.1):
         notes.append("The output saturated, so the unfused chain dL/dŷ · f'(z) is 0/0 in "
                      "floating point; dL/dz uses the exact fused form (p − y)/n.")
         dL_dz = fused.copy()
-    dL_dyhat = dL_da
-
-    layers = [None] * net.n_layers
-    for i in range(net.n_layers - 1, -1, -1):
-        if i < net.n_layers - 1:
-            dL_da = layers[i + 1].dL_da_prev
-            fprime = _derivative(names[i], work.z[i], work.a[i + 1])
-            dL_dz = dL_da * fprime
+    trace = []
+    work.backward(dL_dz, trace=trace)
+    trace[-1].update(dL_da=dL_dyhat, fprime=fprime_out)  # the output's chain, chosen above
+    layers = []
+    for i, t in enumerate(trace):
         W, b = work.weights[i].copy(), work.biases[i].copy()
-        dW = work.a[i].T @ dL_dz
-        db = dL_dz.sum(axis=0)
-        layers[i] = LayerTrace(
+        dW, db = work.weight_grads[i].copy(), work.bias_grads[i].copy()
+        layers.append(LayerTrace(
             k=i + 1, activation=names[i], a_prev=work.a[i], W=W, b=b, z=work.z[i],
-            a=work.a[i + 1], dL_da=dL_da, fprime=fprime, dL_dz=dL_dz, dL_dW=dW, dL_db=db,
-            dL_da_prev=dL_dz @ W.T, W_new=W - lr * dW, b_new=b - lr * db)
+            a=work.a[i + 1], dL_da=t["dL_da"], fprime=t["fprime"], dL_dz=t["dL_dz"], dL_dW=dW,
+            dL_db=db, dL_da_prev=t["dL_da_prev"], W_new=W - lr * dW, b_new=b - lr * db))
     for i, t in enumerate(layers):
         work.weights[i] = t.W_new
         work.biases[i] = t.b_new
@@ -179,9 +182,11 @@ def chain_gradients(net, X, y, loss="bce", errors=()):
     With all three on, W follows the gradient of the summed loss (n times the mean's) while
     b follows that of the mean: the tutorial's training. Returns (loss value, gradients); the
     value is on the scale the errors imply (a sum with SUMMED_LOSS).
+    The errors act through ``MLP.backward``'s hooks (``derivatives``, ``bias_reduction``), so
+    this is the engine's own backward pass; it leaves its result in ``net.grad``.
     """
     errors = _check_errors(errors)
-    net._check_loss(loss, 0.0, 0.0)
+    net.check_loss(loss)
     Y, _ = targets(y, loss, net.layer_sizes[-1])
     out = net.forward(X)
     if len(Y) != len(out):
@@ -196,17 +201,11 @@ def chain_gradients(net, X, y, loss="bce", errors=()):
     if names[-1] == "sigmoid" and SIGMOID_DERIVATIVE in errors and loss == "bce":
         dz = dz * 2.0
     elif names[-1] == "sigmoid" and SIGMOID_DERIVATIVE in errors:
-        dz = LOSSES[loss].grad_a(net.z[-1], out, Y) * scale * _derivative(
-            "sigmoid", net.z[-1], out, errors)
-    grads = [None] * net.n_layers
-    for i in range(net.n_layers - 1, -1, -1):
-        dW = net.a[i].T @ dz
-        db = dz.mean(axis=0) if DB_AVERAGED in errors else dz.sum(axis=0)
-        grads[i] = (dW, db)
-        if i:
-            dz = (dz @ net.weights[i].T) * _derivative(names[i - 1], net.z[i - 1], net.a[i],
-                                                       errors)
-    return float(value), grads
+        dz = LOSSES[loss].grad_a(net.z[-1], out, Y) * scale * tutorial_sigmoid_derivative(
+            net.z[-1], out)
+    derivatives, bias_reduction = _hooks(net, errors)
+    net.backward(dz, derivatives, bias_reduction)
+    return float(value), net.gradients()
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""The multilayer perceptron: forward pass, backpropagation, prediction.
+"""The multilayer perceptron: forward pass, the one backward pass, prediction.
 
 Notation (samples are rows):
     a[0] = X                                  (n_samples, layer_sizes[0])
@@ -8,6 +8,29 @@ Backward, with delta = dL/dz[k]:
     dL/dweights[k] = a[k].T @ delta,  dL/dbiases[k] = delta summed over samples,
     dL/da[k] = delta @ weights[k].T,  and dL/dz[k - 1] = dL/da[k] * f'_{k-1}(z[k - 1]).
 Losses are means over the batch, so the 1/n sits inside delta at the output, once.
+
+Public building blocks (everything else in mlp_core uses these, never private attributes):
+    net.params, net.grad          flat vectors [W0, W1, ..., b0, b1, ...]; ``weights[k]``,
+                                  ``biases[k]``, ``weight_grads[k]``, ``bias_grads[k]`` are
+                                  views into them
+    net.forward(X)                checked; returns a copy of the output; ``net.z`` and ``net.a``
+                                  are fresh arrays the caller may keep
+    net.forward_pass(X)           unchecked (X must already be a float array of the right
+                                  width); returns ``net.a[-1]`` itself
+    net.backward(output_delta, derivatives=None, bias_reduction="sum", trace=None)
+        From dL/dz of the output layer (n, n_out) and the ``z``/``a`` of the latest forward
+        pass, writes dL/dW and dL/db of every layer into ``net.grad`` (no penalty). Hooks:
+        ``derivatives``: one entry per hidden layer, None or a function ``(z, a) -> f'(z)``
+          replacing that layer's derivative (the tutorial's 2 s (1 - s) hooks in here);
+        ``bias_reduction``: "sum" (the gradient of a mean loss, whose 1/n is already in
+          output_delta) or "mean" (db averaged over the batch, as the tutorial's code does);
+        ``trace``: a list, filled with one dict per layer (index k = layer k) holding copies
+          of dL_da, fprime, dL_dz and dL_da_prev (dL/da of the layer below; for layer 0,
+          dL/dX). At the output dL_da and fprime are None: the caller chose output_delta.
+    net.backprop(Y, loss, l1, l2) output delta of ``loss`` + backward + penalty gradient
+    net.target_loss(X, Y, loss, l1, l2)  forward + loss + penalty as a NumPy scalar of the
+                                  parameters' dtype (np.longdouble in a gradient check)
+    net.check_loss(loss, l1, l2), net.penalty(l1, l2, grad), net.per_layer(values)
 """
 
 import numpy as np
@@ -18,6 +41,7 @@ from .losses import LOSSES
 
 INITS = ("he", "xavier", "normal")
 MAX_UNITS = 4096
+BIAS_REDUCTIONS = ("sum", "mean")
 
 
 class _ParamViews(list):
@@ -77,6 +101,7 @@ class MLP:
     All weights and biases live in one flat vector ``params`` ([W0, W1, ..., b0, b1, ...]);
     ``weights[k]`` and ``biases[k]`` are views into it, so an optimizer updates every
     parameter in one vectorised call and the L1/L2 penalty sees all weights as one slice.
+    ``grad`` has the same layout and holds the gradient of the latest ``backward``.
     """
 
     def __init__(self, layer_sizes, activations, init="he", seed=0):
@@ -106,19 +131,19 @@ class MLP:
         shapes = list(zip(self.layer_sizes[:-1], self.layer_sizes[1:]))
         self.n_weights = n_weights = sum(i * o for i, o in shapes)
         self.params = np.zeros(n_weights + sum(o for _, o in shapes), dtype=dtype)
-        self._grad = np.zeros_like(self.params)
+        self.grad = np.zeros_like(self.params)
         self.weights, self.biases = _ParamViews(), _ParamViews()
-        self._dW, self._db = [], []
+        self.weight_grads, self.bias_grads = [], []
         self._layer_starts = []  # where each layer's weights, then each layer's biases, begin
         w_at, b_at = 0, n_weights
         for n_in, n_out in shapes:
             self.weights.append(self.params[w_at:w_at + n_in * n_out].reshape(n_in, n_out))
-            self._dW.append(self._grad[w_at:w_at + n_in * n_out].reshape(n_in, n_out))
+            self.weight_grads.append(self.grad[w_at:w_at + n_in * n_out].reshape(n_in, n_out))
             self._layer_starts.append(w_at)
             w_at += n_in * n_out
         for _, n_out in shapes:
             self.biases.append(self.params[b_at:b_at + n_out])
-            self._db.append(self._grad[b_at:b_at + n_out])
+            self.bias_grads.append(self.grad[b_at:b_at + n_out])
             self._layer_starts.append(b_at)
             b_at += n_out
 
@@ -146,10 +171,13 @@ class MLP:
 
     # ---- forward -------------------------------------------------------------------------
     def forward(self, X):
-        """Output (n_samples, n_outputs); keeps every layer's ``z`` and ``a`` for inspection."""
-        return self._forward(check.features("X", X, self.layer_sizes[0])).copy()
+        """Output (n_samples, n_outputs); keeps every layer's ``z`` and ``a`` for inspection
+        (fresh arrays, valid until you drop them)."""
+        return self.forward_pass(check.features("X", X, self.layer_sizes[0])).copy()
 
-    def _forward(self, X):
+    def forward_pass(self, X):
+        """Unchecked forward pass: ``X`` must be a float array (n_samples, layer_sizes[0]).
+        Returns the output layer's activations ``a[-1]`` (not a copy)."""
         self.a, self.z = a, z = [X], []
         for W, b, f in zip(self.weights, self.biases, self._functions):
             zk = a[-1] @ W
@@ -166,7 +194,8 @@ class MLP:
         return predicted_labels(self.forward(X))
 
     # ---- backward ------------------------------------------------------------------------
-    def _check_loss(self, loss, l1, l2):
+    def check_loss(self, loss, l1=0.0, l2=0.0):
+        """Check that ``loss`` suits the output layer; returns (l1, l2) as checked floats."""
         check.choice("loss", loss, tuple(LOSSES))
         if self.activations[-1] not in LOSSES[loss].output_activations:
             raise ValueError(f"loss={loss!r} needs an output activation in "
@@ -176,35 +205,70 @@ class MLP:
             raise ValueError("loss='cross_entropy' needs at least 2 outputs; use 'bce' for one")
         return check.number("l1", l1, 0.0), check.number("l2", l2, 0.0)
 
-    def loss_and_gradients(self, X, y, loss="bce", l1=0.0, l2=0.0):
-        """Loss (mean over the batch, plus penalty) and a list of (dW, db), one per layer."""
-        l1, l2 = self._check_loss(loss, l1, l2)
+    def _checked_batch(self, X, y, loss):
         X = check.features("X", X, self.layer_sizes[0])
-        Y, _ = targets(y, loss, self.layer_sizes[-1])
+        Y, labels = targets(y, loss, self.layer_sizes[-1])
         if len(Y) != len(X):
             raise ValueError(f"X has {len(X)} rows but y has {len(Y)}")
-        value = float(self._loss_and_grad(X, Y, loss, l1, l2))
-        return value, [(dW.copy(), db.copy()) for dW, db in zip(self._dW, self._db)]
+        return X, Y, labels
 
-    def _loss_and_grad(self, X, Y, loss, l1=0.0, l2=0.0, with_loss=True):
-        """Backpropagation into the flat gradient buffer ``_grad``; returns the loss
-        (or None when ``with_loss`` is False: mini-batch training never reads it)."""
-        spec = LOSSES[loss]
-        out = self._forward(X)
-        z, a, dW, db = self.z, self.a, self._dW, self._db
-        delta = spec.output_delta(z[-1], out, Y, self.activations[-1])
-        for k in range(self.n_layers - 1, 0, -1):
+    def loss_and_gradients(self, X, y, loss="bce", l1=0.0, l2=0.0):
+        """Loss (mean over the batch, plus penalty) and a list of (dW, db), one per layer."""
+        l1, l2 = self.check_loss(loss, l1, l2)
+        X, Y, _ = self._checked_batch(X, y, loss)
+        self.forward_pass(X)
+        self.backprop(Y, loss, l1, l2)
+        value = LOSSES[loss].value(self.z[-1], self.a[-1], Y) + self.penalty(l1, l2)
+        return float(value), self.gradients()
+
+    def gradients(self):
+        """Copies of the latest gradient as a list of (dW, db), one per layer."""
+        return [(dW.copy(), db.copy()) for dW, db in zip(self.weight_grads, self.bias_grads)]
+
+    def backprop(self, Y, loss, l1=0.0, l2=0.0):
+        """Gradient of the mean ``loss`` against float targets Y (plus penalty) at the latest
+        forward pass, into ``grad``. Arguments are not checked (see ``check_loss``)."""
+        delta = LOSSES[loss].output_delta(self.z[-1], self.a[-1], Y, self.activations[-1])
+        self.backward(delta)
+        if l1 or l2:
+            self.penalty(l1, l2, self.grad)
+
+    def backward(self, output_delta, derivatives=None, bias_reduction="sum", trace=None):
+        """The backward pass; see the module docstring for the hooks. ``output_delta`` may
+        be overwritten."""
+        n_layers = self.n_layers
+        if bias_reduction not in BIAS_REDUCTIONS:
+            check.choice("bias_reduction", bias_reduction, BIAS_REDUCTIONS)
+        if derivatives is not None and len(derivatives) != n_layers - 1:
+            raise ValueError(f"derivatives must hold one entry per hidden layer "
+                             f"({n_layers - 1}); got {len(derivatives)}")
+        z, a, dW, db = self.z, self.a, self.weight_grads, self.bias_grads
+        if trace is not None:
+            trace[:] = [dict.fromkeys(("dL_da", "fprime", "dL_dz", "dL_da_prev"))
+                        for _ in range(n_layers)]
+        delta = output_delta
+        for k in range(n_layers - 1, -1, -1):
             np.matmul(a[k].T, delta, out=dW[k])
             delta.sum(axis=0, out=db[k])
-            delta = delta @ self.weights[k].T
-            delta *= self._derivatives[k - 1](z[k - 1], a[k])
-        np.matmul(a[0].T, delta, out=dW[0])
-        delta.sum(axis=0, out=db[0])
-        penalty = self._penalty(l1, l2, self._grad) if (l1 or l2) else 0.0
-        return spec.value(z[-1], out, Y) + penalty if with_loss else None
+            if bias_reduction == "mean":
+                db[k] /= len(delta)
+            if k == 0 and trace is None:
+                break  # dL/dX is not needed for training
+            da = delta @ self.weights[k].T  # dL/da[k], the gradient at the layer's input
+            if trace is not None:
+                trace[k].update(dL_dz=delta.copy(), dL_da_prev=da.copy())
+            if k == 0:
+                break
+            hook = derivatives[k - 1] if derivatives is not None else None
+            fprime = (hook or self._derivatives[k - 1])(z[k - 1], a[k])
+            if trace is not None:
+                trace[k - 1].update(dL_da=da.copy(), fprime=fprime.copy())
+            da *= fprime
+            delta = da
 
-    def _penalty(self, l1, l2, grad=None):
-        """l1 * sum|W| + l2 / 2 * sum(W^2) over weights (not biases); adds its gradient."""
+    def penalty(self, l1, l2, grad=None):
+        """l1 * sum|W| + l2 / 2 * sum(W^2) over weights (not biases); adds its gradient to
+        ``grad`` when given."""
         value = self.params.dtype.type(0)
         W = self.params[:self.n_weights]
         if l1:
@@ -219,16 +283,17 @@ class MLP:
 
     def loss(self, X, y, loss="bce", l1=0.0, l2=0.0):
         """The loss alone (no gradients)."""
-        l1, l2 = self._check_loss(loss, l1, l2)
-        X = check.features("X", X, self.layer_sizes[0])
-        Y, _ = targets(y, loss, self.layer_sizes[-1])
-        return float(self._loss(X, Y, loss, l1, l2))
+        l1, l2 = self.check_loss(loss, l1, l2)
+        X, Y, _ = self._checked_batch(X, y, loss)
+        return float(self.target_loss(X, Y, loss, l1, l2))
 
-    def _loss(self, X, Y, loss, l1=0.0, l2=0.0):
-        out = self._forward(X)
-        return LOSSES[loss].value(self.z[-1], out, Y) + self._penalty(l1, l2)
+    def target_loss(self, X, Y, loss, l1=0.0, l2=0.0):
+        """Unchecked loss of float targets Y (n, n_out) on X, plus penalty, as a NumPy scalar
+        of the parameters' dtype (so a gradient check can evaluate it in np.longdouble)."""
+        out = self.forward_pass(X)
+        return LOSSES[loss].value(self.z[-1], out, Y) + self.penalty(l1, l2)
 
-    def _per_layer(self, values):
+    def per_layer(self, values):
         """Sum of a vector laid out like ``params`` over each layer's (W, b)."""
         parts = np.add.reduceat(values, self._layer_starts)
         return parts[:self.n_layers] + parts[self.n_layers:]

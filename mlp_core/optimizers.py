@@ -94,5 +94,3 @@ class Adam(_LearningRate):
             t, m, v = state
             self.t, self.m, self.v = t, [x.copy() for x in m], [x.copy() for x in v]
 
-
-OPTIMIZERS = {"sgd": SGD, "adam": Adam}

@@ -6,6 +6,7 @@ import time
 import numpy as np
 
 from . import _validate as check
+from .losses import LOSSES
 from .network import predicted_labels, targets
 
 HISTORY_COLUMNS = ("epoch", "train_loss", "test_loss", "train_acc", "test_acc")
@@ -85,9 +86,6 @@ class History:
             v[self._n] = record[c]
         self._n += 1
 
-    def truncate(self, n_records):
-        self._n = min(self._n, n_records)
-
 
 class Trainer:
     """Trains ``net`` with mini-batches drawn by a seeded generator.
@@ -112,7 +110,7 @@ class Trainer:
         self._check_settings()
 
     def _check_settings(self):
-        l1, l2 = self.net._check_loss(self.loss, self.l1, self.l2)
+        l1, l2 = self.net.check_loss(self.loss, self.l1, self.l2)
         check.integer("batch_size", self.batch_size, 1)
         if not hasattr(self.optimizer, "step"):
             raise ValueError(f"optimizer must have a step() method; got {self.optimizer!r}")
@@ -144,7 +142,7 @@ class Trainer:
 
         n = len(X)
         batch = min(self.batch_size, n)
-        params, grad = [net.params], [net._grad]
+        params, grad = [net.params], [net.grad]
         started = time.perf_counter()
         records = []
         grad_ready = False  # full batch: the previous epoch's evaluation already left the gradient
@@ -152,13 +150,17 @@ class Trainer:
             for _ in range(n_epochs):
                 epoch = self.epoch + 1
                 before, opt_state = net.params.copy(), opt.get_state()
-                grad_sq = np.zeros_like(net._grad)  # summed over the epoch's batches
+                grad_sq = np.zeros_like(net.grad)  # summed over the epoch's batches
                 if batch == n:
                     if not grad_ready:
-                        net._loss_and_grad(X, Y, loss, l1, l2, with_loss=False)
-                    grad_sq += net._grad * net._grad
+                        net.forward_pass(X)
+                        net.backprop(Y, loss, l1, l2)
+                    grad_sq += net.grad * net.grad
                     opt.step(params, grad)
-                    train_loss = float(net._loss_and_grad(X, Y, loss, l1, l2))
+                    out = net.forward_pass(X)
+                    net.backprop(Y, loss, l1, l2)  # the next epoch's gradient
+                    train_loss = float(LOSSES[loss].value(net.z[-1], out, Y)
+                                       + net.penalty(l1, l2))
                     grad_ready = True
                     n_batches = 1
                 else:
@@ -166,12 +168,12 @@ class Trainer:
                     Xs, Ys = X[order], Y[order]
                     n_batches = 0
                     for start in range(0, n, batch):
-                        net._loss_and_grad(Xs[start:start + batch], Ys[start:start + batch],
-                                           loss, l1, l2, with_loss=False)
-                        grad_sq += net._grad * net._grad
+                        net.forward_pass(Xs[start:start + batch])
+                        net.backprop(Ys[start:start + batch], loss, l1, l2)
+                        grad_sq += net.grad * net.grad
                         opt.step(params, grad)
                         n_batches += 1
-                    train_loss = float(net._loss(X, Y, loss, l1, l2))
+                    train_loss = float(net.target_loss(X, Y, loss, l1, l2))
                 train_acc = float((predicted_labels(net.a[-1]) == labels).mean())
                 if not math.isfinite(train_loss) or not np.isfinite(net.params).all():
                     net.params[...] = before
@@ -181,17 +183,17 @@ class Trainer:
                     raise Diverged(epoch, reason)
                 test_loss = test_acc = math.nan
                 if has_test:
-                    test_loss = float(net._loss(X_test, Y_test, loss, l1, l2))
+                    test_loss = float(net.target_loss(X_test, Y_test, loss, l1, l2))
                     test_acc = float((predicted_labels(net.a[-1]) == labels_test).mean())
                 step = net.params - before
-                moved, size = net._per_layer(step * step), net._per_layer(before * before)
+                moved, size = net.per_layer(step * step), net.per_layer(before * before)
                 record = {
                     "epoch": epoch,
                     "train_loss": train_loss,
                     "test_loss": test_loss,
                     "train_acc": train_acc,
                     "test_acc": test_acc,
-                    "grad_norm": np.sqrt(net._per_layer(grad_sq) / n_batches).tolist(),
+                    "grad_norm": np.sqrt(net.per_layer(grad_sq) / n_batches).tolist(),
                     "update_ratio": np.sqrt(moved / np.maximum(size, 1e-300)).tolist(),
                 }
                 self.epoch = epoch

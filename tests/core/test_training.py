@@ -113,15 +113,38 @@ def test_divergence_is_caught_and_last_finite_weights_kept():
     assert np.isfinite(trainer.history.last["train_loss"])
 
 
-def test_adam_state_is_rolled_back_on_divergence():
+class _RecklessAdam(mc.Adam):
+    """Adam whose learning rate jumps to 1e200 after ``good_steps`` steps: a run that goes
+    well for a while, then overflows in the middle of an epoch."""
+
+    def __init__(self, lr, good_steps):
+        super().__init__(lr)
+        self.good_steps, self.steps = good_steps, 0
+
+    def step(self, params, grads):
+        self.steps += 1
+        if self.steps > self.good_steps:
+            self.lr = 1e200
+        super().step(params, grads)
+
+
+def test_adam_state_is_rolled_back_to_the_last_good_epoch():
     ds = mc.make_dataset("circles", 100, 0.1, seed=0)
-    net = mc.MLP([2, 8, 8, 1], ["relu", "relu", "linear"], seed=0)
-    # Adam moves each weight by about lr per step, so only an absurd rate overflows.
-    trainer = mc.Trainer(net, "mse", mc.Adam(lr=1e120), batch_size=10, seed=0)
-    with pytest.raises(mc.Diverged):
-        trainer.run_epochs(ds.X, ds.y, 50)
-    state = trainer.optimizer.get_state()
-    assert state is None or all(np.isfinite(m).all() for part in state[1:] for m in part)
+    nets = [mc.MLP([2, 8, 8, 1], ["relu", "relu", "linear"], seed=0) for _ in range(2)]
+    # 10 mini-batches per epoch: epochs 1-5 are good, epoch 6 takes 3 good steps, then blows up.
+    reckless = mc.Trainer(nets[0], "mse", _RecklessAdam(0.01, good_steps=53), batch_size=10,
+                          seed=0)
+    with pytest.raises(mc.Diverged) as info:
+        reckless.run_epochs(ds.X, ds.y, 50)
+    assert info.value.epoch == 6 and reckless.epoch == 5 and len(reckless.history) == 5
+    sane = mc.Trainer(nets[1], "mse", mc.Adam(0.01), batch_size=10, seed=0)
+    sane.run_epochs(ds.X, ds.y, 5)
+    np.testing.assert_array_equal(nets[0].params, nets[1].params)
+    t, m, v = reckless.optimizer.get_state()
+    t_sane, m_sane, v_sane = sane.optimizer.get_state()
+    assert t == t_sane == 50
+    for got, want in zip(m + v, m_sane + v_sane):
+        np.testing.assert_array_equal(got, want)
 
 
 def test_history_memory_is_bounded_and_thins_evenly():
