@@ -15,8 +15,12 @@ Public building blocks (everything else in mlp_core uses these, never private at
                                   views into them
     net.forward(X)                checked; returns a copy of the output; ``net.z`` and ``net.a``
                                   are fresh arrays the caller may keep
-    net.forward_pass(X)           unchecked (X must already be a float array of the right
-                                  width); returns ``net.a[-1]`` itself
+    net.forward_pass(X, work=None)  unchecked (X must already be a float array of the right
+                                  width); returns ``net.a[-1]`` itself. With ``work`` (a
+                                  ``Workspace(net, len(X))``) every array is written into the
+                                  workspace's buffers and nothing is allocated; ``net.z`` and
+                                  ``net.a`` are then those buffers, overwritten by the next
+                                  pass through the workspace and partly by ``backward``
     net.backward(output_delta, derivatives=None, bias_reduction="sum", trace=None)
         From dL/dz of the output layer (n, n_out) and the ``z``/``a`` of the latest forward
         pass, writes dL/dW and dL/db of every layer into ``net.grad`` (no penalty). Hooks:
@@ -27,21 +31,25 @@ Public building blocks (everything else in mlp_core uses these, never private at
         ``trace``: a list, filled with one dict per layer (index k = layer k) holding copies
           of dL_da, fprime, dL_dz and dL_da_prev (dL/da of the layer below; for layer 0,
           dL/dX). At the output dL_da and fprime are None: the caller chose output_delta.
+        After a pass through a workspace, backward works in its buffers too (allocating
+        nothing) and leaves f'(z) and dL/dz in the hidden layers' z and a (see Workspace).
     net.backprop(Y, loss, l1, l2) output delta of ``loss`` + backward + penalty gradient
-    net.target_loss(X, Y, loss, l1, l2)  forward + loss + penalty as a NumPy scalar of the
-                                  parameters' dtype (np.longdouble in a gradient check)
-    net.check_loss(loss, l1, l2), net.penalty(l1, l2, grad), net.per_layer(values)
+    net.target_loss(X, Y, loss, l1, l2, work=None)  forward + loss + penalty as a NumPy scalar
+                                  of the parameters' dtype (np.longdouble in a gradient check)
+    net.check_loss(loss, l1, l2), net.penalty(l1, l2, grad), net.per_layer(values),
+    net.clear_pass()              forget the latest pass (z, a and its workspace)
 """
 
 import numpy as np
 
 from . import _validate as check
-from .activations import ACTIVATIONS, OUTPUT_ACTIVATIONS, softmax
-from .losses import LOSSES
+from .activations import ACTIVATIONS, OUTPUT_ACTIVATIONS, SCRATCH, softmax
+from .losses import LOSSES, spares
 
 INITS = ("he", "xavier", "normal")
 MAX_UNITS = 4096
 BIAS_REDUCTIONS = ("sum", "mean")
+TILE = 1024  # values per tile when a workspace fills z with copies of b
 
 
 class _ParamViews(list):
@@ -90,6 +98,83 @@ def targets(y, loss, n_outputs):
     return np.ascontiguousarray(Y), labels
 
 
+def _column_sums(delta, out):
+    """delta.sum(axis=0, out=out). NumPy adds the rows one after the other, but in an inner
+    loop as short as a row; einsum adds them in the same order with a faster loop, so the
+    sums are the same to the bit. (A single column is summed pairwise: left to NumPy.)"""
+    if len(delta) >= 64 and delta.shape[1] > 1:
+        return np.einsum("ij->j", delta, out=out)
+    return np.add.reduce(delta, axis=0, out=out)  # delta.sum, without its Python wrapper
+
+
+def _times_transpose(delta, W, out=None):
+    """delta @ W.T. Below a layer of one unit this is an outer product, one multiplication
+    per entry, for which BLAS is 2-3 times slower than einsum (same products, same bits)."""
+    if W.shape[1] == 1 and len(delta) >= 128:
+        return np.einsum("i,j->ij", delta[:, 0], W[:, 0], out=out)
+    return np.matmul(delta, W.T, out=out)
+
+
+class Workspace:
+    """Buffers for passes over batches of exactly ``n_rows`` rows, so that a training step
+    allocates nothing: ``z[k]`` and ``a[k + 1]`` per layer (``a[0]`` is set to the input of
+    each pass), ``out_delta`` for dL/dz at the output, ``spare`` for the loss (see
+    ``losses.spares``) and, when an activation needs one (swish), a ``scratch`` array.
+
+    Arrays double up, so a step touches half the memory (and stays in cache longer): the
+    forward pass computes a W in a[k + 1] before f(z) replaces it, and the backward pass
+    writes f'(z) over a hidden layer's z and dL/da, then dL/dz, over its input a (each after
+    its last use). After a backward pass through a workspace, only the output layer's z and
+    a and the input a[0] still hold the forward values."""
+
+    def __init__(self, net, n_rows):
+        dtype, widths = net.params.dtype, net.layer_sizes[1:]
+        self.n_rows, self.layer_sizes, self.dtype = n_rows, net.layer_sizes, dtype
+        self.z = [np.empty((n_rows, m), dtype) for m in widths]
+        self.a = [None] + [np.empty((n_rows, m), dtype) for m in widths]
+        self.out_delta = np.empty((n_rows, widths[-1]), dtype)
+        self.spare = spares(self.out_delta)
+        # The scratch arrays derivatives ask for (activations.SCRATCH), one
+        # memory block per dtype shared by all layers, since one layer is done at a time.
+        self.scratch, blocks = [], {}
+        for m, name in zip(widths, net.activations):
+            kind = SCRATCH.get(name)
+            if kind is None:
+                self.scratch.append(None)
+                continue
+            kind = np.dtype(dtype if kind is float else kind)
+            if kind not in blocks:
+                blocks[kind] = np.empty(n_rows * max(widths), kind)
+            self.scratch.append(blocks[kind][:n_rows * m].reshape(n_rows, m))
+        # Copying b into every row of z loops over rows as short as b; for wide batches the
+        # copy goes faster a tile of TILE values at a time (b repeated), then the rest rows.
+        self._tiles = []
+        for z in self.z:
+            rows = TILE // z.shape[1]
+            q = n_rows // rows if z.shape[1] >= 4 else 0
+            if q < 4:
+                self._tiles.append(None)
+                continue
+            tile = np.empty((rows, z.shape[1]), dtype)
+            self._tiles.append((tile, tile.reshape(-1), z[:q * rows].reshape(q, -1),
+                                z[q * rows:]))
+
+    def fill_rows(self, k, b):
+        """z[k][...] = b: every row of layer k's z becomes a copy of b."""
+        tiled = self._tiles[k]
+        if tiled is None:
+            self.z[k][...] = b
+            return
+        tile, flat, blocks, rest = tiled
+        tile[...] = b
+        blocks[...] = flat
+        rest[...] = b
+
+    def fits(self, net, n_rows):
+        return (self.n_rows, self.layer_sizes, self.dtype) == (n_rows, net.layer_sizes,
+                                                               net.params.dtype)
+
+
 def predicted_labels(out):
     """Class labels from network outputs (n_samples, n_outputs)."""
     return (out[:, 0] >= 0.5).astype(np.int64) if out.shape[1] == 1 else out.argmax(axis=1)
@@ -125,13 +210,14 @@ class MLP:
 
         self._allocate(float)
         self._initialise(np.random.default_rng(self.seed))
-        self.z, self.a = [], []
+        self.clear_pass()
 
     def _allocate(self, dtype):
         shapes = list(zip(self.layer_sizes[:-1], self.layer_sizes[1:]))
         self.n_weights = n_weights = sum(i * o for i, o in shapes)
         self.params = np.zeros(n_weights + sum(o for _, o in shapes), dtype=dtype)
         self.grad = np.zeros_like(self.params)
+        self._weight_scratch = np.empty(n_weights, dtype)  # for the penalty, in place
         self.weights, self.biases = _ParamViews(), _ParamViews()
         self.weight_grads, self.bias_grads = [], []
         self._layer_starts = []  # where each layer's weights, then each layer's biases, begin
@@ -175,16 +261,35 @@ class MLP:
         (fresh arrays, valid until you drop them)."""
         return self.forward_pass(check.features("X", X, self.layer_sizes[0])).copy()
 
-    def forward_pass(self, X):
+    def forward_pass(self, X, work=None):
         """Unchecked forward pass: ``X`` must be a float array (n_samples, layer_sizes[0]).
-        Returns the output layer's activations ``a[-1]`` (not a copy)."""
-        self.a, self.z = a, z = [X], []
-        for W, b, f in zip(self.weights, self.biases, self._functions):
-            zk = a[-1] @ W
-            zk += b
-            z.append(zk)
-            a.append(f(zk))
+        Returns the output layer's activations ``a[-1]`` (not a copy). With ``work`` (a
+        ``Workspace`` of len(X) rows) it writes into the workspace and allocates nothing."""
+        self._work = work
+        if work is None:
+            self.a, self.z = a, z = [X], []
+            for W, b, f in zip(self.weights, self.biases, self._functions):
+                zk = a[-1] @ W
+                zk += b
+                z.append(zk)
+                a.append(f(zk))
+            return a[-1]
+        self.a, self.z = a, z = work.a, work.z
+        a[0] = X
+        for k, (W, b, f) in enumerate(zip(self.weights, self.biases, self._functions)):
+            # z = b + a W, the same sum as a W + b. "z += b" would broadcast b, for which
+            # NumPy allocates a buffer on every call; assigning b row by row does not.
+            work.fill_rows(k, b)
+            z[k] += np.matmul(a[k], W, out=a[k + 1])
+            if f is softmax:
+                softmax(z[k], a[k + 1], work.spare[2])
+            else:
+                f(z[k], a[k + 1])
         return a[-1]
+
+    def clear_pass(self):
+        """Forget the latest forward pass: ``z`` and ``a`` become empty lists."""
+        self.z, self.a, self._work = [], [], None
 
     def predict_proba(self, X):
         return self.forward(X)
@@ -228,40 +333,50 @@ class MLP:
     def backprop(self, Y, loss, l1=0.0, l2=0.0):
         """Gradient of the mean ``loss`` against float targets Y (plus penalty) at the latest
         forward pass, into ``grad``. Arguments are not checked (see ``check_loss``)."""
-        delta = LOSSES[loss].output_delta(self.z[-1], self.a[-1], Y, self.activations[-1])
+        work = self._work
+        buffers = (work.out_delta, work.spare) if work is not None else ()
+        delta = LOSSES[loss].output_delta(self.z[-1], self.a[-1], Y, self.activations[-1],
+                                          *buffers)
         self.backward(delta)
         if l1 or l2:
-            self.penalty(l1, l2, self.grad)
+            self._add_penalty_gradient(l1, l2, self.grad)
 
     def backward(self, output_delta, derivatives=None, bias_reduction="sum", trace=None):
-        """The backward pass; see the module docstring for the hooks. ``output_delta`` may
-        be overwritten."""
+        """The backward pass; see the module docstring for the hooks. ``output_delta`` is only
+        read."""
         n_layers = self.n_layers
         if bias_reduction not in BIAS_REDUCTIONS:
             check.choice("bias_reduction", bias_reduction, BIAS_REDUCTIONS)
         if derivatives is not None and len(derivatives) != n_layers - 1:
             raise ValueError(f"derivatives must hold one entry per hidden layer "
                              f"({n_layers - 1}); got {len(derivatives)}")
-        z, a, dW, db = self.z, self.a, self.weight_grads, self.bias_grads
+        z, a, dW, db, work = self.z, self.a, self.weight_grads, self.bias_grads, self._work
         if trace is not None:
             trace[:] = [dict.fromkeys(("dL_da", "fprime", "dL_dz", "dL_da_prev"))
                         for _ in range(n_layers)]
         delta = output_delta
         for k in range(n_layers - 1, -1, -1):
             np.matmul(a[k].T, delta, out=dW[k])
-            delta.sum(axis=0, out=db[k])
+            _column_sums(delta, db[k])
             if bias_reduction == "mean":
                 db[k] /= len(delta)
-            if k == 0 and trace is None:
-                break  # dL/dX is not needed for training
-            da = delta @ self.weights[k].T  # dL/da[k], the gradient at the layer's input
+            if k == 0:
+                if trace is not None:  # dL/dX: shown in a trace, never needed for training
+                    trace[0].update(dL_dz=delta.copy(), dL_da_prev=delta @ self.weights[0].T)
+                break
+            # f'(z) first: it reads a[k], which dL/da overwrites in a workspace.
+            hook = derivatives[k - 1] if derivatives is not None else None
+            if hook is not None:
+                fprime = hook(z[k - 1], a[k])
+            elif work is not None:  # over z, which is not needed any more
+                fprime = self._derivatives[k - 1](z[k - 1], a[k], z[k - 1], work.scratch[k - 1])
+            else:
+                fprime = self._derivatives[k - 1](z[k - 1], a[k])
+            # dL/da[k], the gradient at the layer's input (over a[k] in a workspace: dW[k]
+            # and f'(z), its other readers, are done)
+            da = _times_transpose(delta, self.weights[k], None if work is None else a[k])
             if trace is not None:
                 trace[k].update(dL_dz=delta.copy(), dL_da_prev=da.copy())
-            if k == 0:
-                break
-            hook = derivatives[k - 1] if derivatives is not None else None
-            fprime = (hook or self._derivatives[k - 1])(z[k - 1], a[k])
-            if trace is not None:
                 trace[k - 1].update(dL_da=da.copy(), fprime=fprime.copy())
             da *= fprime
             delta = da
@@ -272,14 +387,21 @@ class MLP:
         value = self.params.dtype.type(0)
         W = self.params[:self.n_weights]
         if l1:
-            value += l1 * np.abs(W).sum()
-            if grad is not None:
-                grad[:self.n_weights] += l1 * np.sign(W)
+            value += l1 * np.abs(W, out=self._weight_scratch).sum()
         if l2:
             value += 0.5 * l2 * (W @ W)
-            if grad is not None:
-                grad[:self.n_weights] += l2 * W
+        if grad is not None:
+            self._add_penalty_gradient(l1, l2, grad)
         return value
+
+    def _add_penalty_gradient(self, l1, l2, grad):
+        W, t, g = self.params[:self.n_weights], self._weight_scratch, grad[:self.n_weights]
+        if l1:
+            np.sign(W, out=t)
+            t *= l1  # l1 * sign(W)
+            g += t
+        if l2:
+            g += np.multiply(W, l2, out=t)  # l2 * W
 
     def loss(self, X, y, loss="bce", l1=0.0, l2=0.0):
         """The loss alone (no gradients)."""
@@ -287,11 +409,12 @@ class MLP:
         X, Y, _ = self._checked_batch(X, y, loss)
         return float(self.target_loss(X, Y, loss, l1, l2))
 
-    def target_loss(self, X, Y, loss, l1=0.0, l2=0.0):
+    def target_loss(self, X, Y, loss, l1=0.0, l2=0.0, work=None):
         """Unchecked loss of float targets Y (n, n_out) on X, plus penalty, as a NumPy scalar
         of the parameters' dtype (so a gradient check can evaluate it in np.longdouble)."""
-        out = self.forward_pass(X)
-        return LOSSES[loss].value(self.z[-1], out, Y) + self.penalty(l1, l2)
+        out = self.forward_pass(X, work)
+        spare = None if work is None else work.spare
+        return LOSSES[loss].value(self.z[-1], out, Y, spare) + self.penalty(l1, l2)
 
     def per_layer(self, values):
         """Sum of a vector laid out like ``params`` over each layer's (W, b)."""
