@@ -85,7 +85,7 @@ def make_dataset(name, n_samples=200, noise=0.1, seed=0):
     n_classes, generate = _GENERATORS[name]
     n_samples = check.integer("n_samples", n_samples, n_classes * 2, MAX_SAMPLES)
     noise = check.number("noise", noise, 0.0, 10.0)
-    seed = check.integer("seed", seed, 0)
+    seed = check.seed("seed", seed)
     rng = np.random.default_rng(seed)
     X, y = generate(n_samples, noise, rng)
     order = rng.permutation(n_samples)
@@ -96,16 +96,20 @@ def train_test_split(ds, test_fraction=0.5, seed=0):
     """Two Datasets; the test part holds round(test_fraction * n) points (at least one each)."""
     if not isinstance(ds, Dataset):
         raise ValueError(f"ds must be a Dataset; got {type(ds).__name__}")
+    X = check.features("ds.X", ds.X)
+    y = ds.y if isinstance(ds.y, np.ndarray) else check.array("ds.y", ds.y, (1, 2))
+    if len(y) != len(X):
+        raise ValueError(f"ds.X has {len(X)} rows but ds.y has {len(y)}")
     test_fraction = check.number("test_fraction", test_fraction, 0.0, 1.0, low_open=True)
     if test_fraction >= 1.0 or len(ds) < 2:
         raise ValueError(f"test_fraction must be < 1 and the data hold >= 2 points; "
                          f"got {test_fraction!r} with {len(ds)} points")
-    seed = check.integer("seed", seed, 0)
+    seed = check.seed("seed", seed)
     order = np.random.default_rng(seed).permutation(len(ds))
     n_test = min(max(int(round(test_fraction * len(ds))), 1), len(ds) - 1)
     test, train = order[:n_test], order[n_test:]
-    return (Dataset(ds.X[train], ds.y[train], ds.n_classes, ds.name),
-            Dataset(ds.X[test], ds.y[test], ds.n_classes, ds.name))
+    return (Dataset(X[train], y[train], ds.n_classes, ds.name),
+            Dataset(X[test], y[test], ds.n_classes, ds.name))
 
 
 FEATURES = {
@@ -122,10 +126,13 @@ FEATURES = {
 def expand_features(X, names):
     """Columns computed from the two raw inputs, in the order of ``names``."""
     X = check.features("X", X, 2)
-    if isinstance(names, str) or not names:
-        raise ValueError(f"names must be a non-empty list of features; got {names!r}")
+    if not isinstance(names, (list, tuple)) or not 1 <= len(names) <= len(FEATURES):
+        got = f"{len(names)} names" if isinstance(names, (list, tuple)) else check.show(names)
+        raise ValueError(f"names must list 1 to {len(FEATURES)} of the features "
+                         f"{', '.join(FEATURES)}; got {got}")
     for i, name in enumerate(names):
         check.choice(f"names[{i}]", name, tuple(FEATURES))
     if len(set(names)) != len(names):
         raise ValueError(f"names must not repeat a feature; got {list(names)!r}")
+    check.work("X", len(X), len(names))
     return np.column_stack([FEATURES[name](X) for name in names])

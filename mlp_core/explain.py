@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from . import _validate as check
 from .activations import ACTIVATIONS
 from .datasets import make_dataset
 from .losses import LOSSES
@@ -42,6 +43,11 @@ RECTIFIED = ("relu",)  # units that output exactly zero, hence can die
 
 
 def _check_errors(errors):
+    if isinstance(errors, str) or not isinstance(errors, (list, tuple, set, frozenset)):
+        raise ValueError(f"errors must be a list of names from {TUTORIAL_ERRORS}; got "
+                         f"{check.show(errors)}")
+    if not all(isinstance(e, str) for e in errors):
+        raise ValueError(f"errors must be a subset of {TUTORIAL_ERRORS}; got {list(errors)}")
     errors = frozenset(errors)
     unknown = errors - set(TUTORIAL_ERRORS)
     if unknown:
@@ -132,9 +138,7 @@ def step_trace(net, X, y, loss="bce", lr=0.1):
     finite (a sigmoid saturated to exactly 0 or 1), dL/dz falls back to the fused value and a
     note says so.
     """
-    lr = float(lr)
-    if not math.isfinite(lr) or lr <= 0:
-        raise ValueError(f"lr must be a positive number; got {lr!r}")
+    lr = check.number("lr", lr, 0.0, low_open=True)
     work = net.copy()
     loss_before = work.loss(X, y, loss)  # validates X, y and loss; keeps z and a
     X = work.a[0]
@@ -300,14 +304,19 @@ def flow_run(X, y, activation, depth=6, width=8, n_epochs=100, lr=0.1, seed=0):
     """Train a deep net (``depth`` hidden layers of ``width`` units, all ``activation``) with
     full-batch plain gradient descent and record per-layer gradient norms. ReLU nets start
     from He initialisation, the others from Xavier: each the usual choice for it."""
-    X = np.asarray(X, float)
-    y = np.asarray(y)
-    n_classes = int(y.max()) + 1 if y.ndim == 1 and len(y) else 2
+    X = check.features("X", X)
+    y = check.array("y", y, 1)
+    depth = check.integer("depth", depth, 0, check.MAX_LAYERS - 1)
+    width = check.integer("width", width, 1, check.MAX_UNITS)
+    if len(y) != len(X) or not np.array_equal(y, np.round(y)) or y.min() < 0 \
+            or y.max() >= check.MAX_UNITS:
+        raise ValueError(f"y must hold one class label (0, 1, ...) per row of X ({len(X)})")
+    n_classes = int(y.max()) + 1
     n_out, out_act, loss = (1, "sigmoid", "bce") if n_classes <= 2 else (n_classes, "softmax",
                                                                             "cross_entropy")
-    sizes = [X.shape[1]] + [int(width)] * int(depth) + [n_out]
+    sizes = [X.shape[1]] + [width] * depth + [n_out]
     init = "he" if activation in RECTIFIED else "xavier"
-    net = MLP(sizes, [activation] * int(depth) + [out_act], init=init, seed=seed)
+    net = MLP(sizes, [activation] * depth + [out_act], init=init, seed=seed)
     trainer = Trainer(net, loss=loss, optimizer=SGD(lr), batch_size=len(X), seed=seed)
     diverged = None
     try:

@@ -16,7 +16,7 @@ def numerical_gradients(net, X, y, loss="bce", l1=0.0, l2=0.0, eps=1e-6):
     """
     l1, l2 = net.check_loss(loss, l1, l2)
     eps = check.number("eps", eps, 0.0, low_open=True)
-    X = check.features("X", X, net.layer_sizes[0])
+    X = net.checked_inputs("X", X)
     Y, _ = targets(y, loss, net.layer_sizes[-1])
     precise = net.copy(dtype=np.longdouble)
     X, Y = X.astype(np.longdouble), Y.astype(np.longdouble)

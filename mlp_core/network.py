@@ -43,11 +43,11 @@ Public building blocks (everything else in mlp_core uses these, never private at
 import numpy as np
 
 from . import _validate as check
+from ._validate import MAX_LAYERS, MAX_PARAMS, MAX_UNITS
 from .activations import ACTIVATIONS, OUTPUT_ACTIVATIONS, SCRATCH, softmax
 from .losses import LOSSES, spares
 
 INITS = ("he", "xavier", "normal")
-MAX_UNITS = 4096
 BIAS_REDUCTIONS = ("sum", "mean")
 TILE = 1024  # values per tile when a workspace fills z with copies of b
 
@@ -56,11 +56,16 @@ class _ParamViews(list):
     """Views into the network's flat parameter vector. Assigning an item copies the values
     in, so ``net.weights[0] = W`` works and the optimizer keeps updating the same memory."""
 
+    def __init__(self, name):
+        super().__init__()
+        self.name = name
+
     def __setitem__(self, index, value):
         view = list.__getitem__(self, index)
-        value = np.asarray(value, dtype=float)
-        if value.shape != view.shape:
-            raise ValueError(f"new parameter must have shape {view.shape}; got {value.shape}")
+        name = f"{self.name}[{index}]"
+        value = check.array(name, value, view.ndim, view.shape)
+        if not np.isfinite(value).all():
+            raise ValueError(f"{name} contains a non-finite value")
         view[...] = value
 
 
@@ -70,10 +75,10 @@ def targets(y, loss, n_outputs):
     y may be class labels of shape (n_samples,) (one-hot encoded when n_outputs > 1) or,
     for every loss, a float array already of shape (n_samples, n_outputs).
     """
-    arr = np.asarray(y)
-    if arr.dtype.kind not in "biuf" or arr.ndim not in (1, 2) or len(arr) == 0:
+    arr = check.array("y", y, (1, 2))
+    if len(arr) == 0:
         raise ValueError(f"y must be numeric labels (n_samples,) or targets (n_samples, "
-                         f"{n_outputs}); got shape {arr.shape} of {arr.dtype}")
+                         f"{n_outputs}); got shape {arr.shape}")
     arr = arr.astype(float)
     if not np.isfinite(arr).all():
         raise ValueError("y contains a non-finite value")
@@ -190,14 +195,26 @@ class MLP:
     """
 
     def __init__(self, layer_sizes, activations, init="he", seed=0):
-        if not isinstance(layer_sizes, (list, tuple)) or len(layer_sizes) < 2:
-            raise ValueError(f"layer_sizes must list at least an input and an output size; "
-                             f"got {layer_sizes!r}")
-        self.layer_sizes = tuple(check.integer(f"layer_sizes[{i}]", s, 1, MAX_UNITS)
-                                 for i, s in enumerate(layer_sizes))
-        if isinstance(activations, str) or len(activations) != len(layer_sizes) - 1:
+        # Sizes are checked before anything is built: the count of layers first, then every
+        # size, then the number of parameters they would make.
+        if not isinstance(layer_sizes, (list, tuple)) or not 2 <= len(layer_sizes) <= \
+                MAX_LAYERS + 1:
+            got = (f"{len(layer_sizes)} sizes" if isinstance(layer_sizes, (list, tuple))
+                   else check.show(layer_sizes))
+            raise ValueError(f"layer_sizes must list an input size and 1 to MAX_LAYERS = "
+                             f"{MAX_LAYERS} layer sizes; got {got}")
+        sizes = tuple(check.integer(f"layer_sizes[{i}]", s, 1, MAX_UNITS)
+                      for i, s in enumerate(layer_sizes))
+        n_params = sum((n_in + 1) * n_out for n_in, n_out in zip(sizes, sizes[1:]))
+        if n_params > MAX_PARAMS:
+            raise ValueError(f"layer_sizes would make {n_params:,} weights and biases; the "
+                             f"limit is MAX_PARAMS = {MAX_PARAMS:,}")
+        self.layer_sizes = sizes
+        if not isinstance(activations, (list, tuple)) or len(activations) != len(sizes) - 1:
+            got = (f"{len(activations)} names" if isinstance(activations, (list, tuple))
+                   else check.show(activations))
             raise ValueError(f"activations must list one name per layer after the input "
-                             f"({len(layer_sizes) - 1}); got {activations!r}")
+                             f"({len(sizes) - 1}); got {got}")
         for i, name in enumerate(activations[:-1]):
             check.choice(f"activations[{i}]", name, tuple(ACTIVATIONS))
         check.choice(f"activations[{len(activations) - 1}]", activations[-1], OUTPUT_ACTIVATIONS)
@@ -206,7 +223,7 @@ class MLP:
                            for name in self.activations]
         self._derivatives = [ACTIVATIONS[name].df for name in self.activations[:-1]]
         self.init = check.choice("init", init, INITS)
-        self.seed = check.integer("seed", seed, 0)
+        self.seed = check.seed("seed", seed)
 
         self._allocate(float)
         self._initialise(np.random.default_rng(self.seed))
@@ -218,7 +235,7 @@ class MLP:
         self.params = np.zeros(n_weights + sum(o for _, o in shapes), dtype=dtype)
         self.grad = np.zeros_like(self.params)
         self._weight_scratch = np.empty(n_weights, dtype)  # for the penalty, in place
-        self.weights, self.biases = _ParamViews(), _ParamViews()
+        self.weights, self.biases = _ParamViews("weights"), _ParamViews("biases")
         self.weight_grads, self.bias_grads = [], []
         self._layer_starts = []  # where each layer's weights, then each layer's biases, begin
         w_at, b_at = 0, n_weights
@@ -259,7 +276,14 @@ class MLP:
     def forward(self, X):
         """Output (n_samples, n_outputs); keeps every layer's ``z`` and ``a`` for inspection
         (fresh arrays, valid until you drop them)."""
-        return self.forward_pass(check.features("X", X, self.layer_sizes[0])).copy()
+        return self.forward_pass(self.checked_inputs("X", X)).copy()
+
+    def checked_inputs(self, name, X):
+        """X as a finite float array (n_samples, layer_sizes[0]) small enough to pass
+        through the network (check.MAX_VALUES bounds rows x units), else ValueError."""
+        X = check.features(name, X, self.layer_sizes[0])
+        check.work(name, len(X), sum(self.layer_sizes[1:]))
+        return X
 
     def forward_pass(self, X, work=None):
         """Unchecked forward pass: ``X`` must be a float array (n_samples, layer_sizes[0]).
@@ -311,7 +335,7 @@ class MLP:
         return check.number("l1", l1, 0.0), check.number("l2", l2, 0.0)
 
     def _checked_batch(self, X, y, loss):
-        X = check.features("X", X, self.layer_sizes[0])
+        X = self.checked_inputs("X", X)
         Y, labels = targets(y, loss, self.layer_sizes[-1])
         if len(Y) != len(X):
             raise ValueError(f"X has {len(X)} rows but y has {len(Y)}")
@@ -447,14 +471,8 @@ class MLP:
             if not isinstance(values, list) or len(values) != net.n_layers:
                 raise ValueError(f"model {name} must be a list of {net.n_layers} arrays")
             for k, value in enumerate(values):
-                try:
-                    arr = np.asarray(value, dtype=float)
-                except (TypeError, ValueError):
-                    raise ValueError(f"model {name}[{k}] is not numeric") from None
-                if arr.shape != views[k].shape:
-                    raise ValueError(f"model {name}[{k}] has shape {arr.shape}; layer sizes "
-                                     f"need {views[k].shape}")
+                arr = check.array(f"model {name}[{k}]", value, views[k].ndim, views[k].shape)
                 if not np.isfinite(arr).all():
                     raise ValueError(f"model {name}[{k}] contains a non-finite value")
-                views[k] = arr
+                views[k][...] = arr
         return net

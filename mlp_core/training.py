@@ -145,7 +145,7 @@ class Trainer:
         self.batch_size = batch_size
         self.l1, self.l2 = l1, l2
         self.record_every = record_every
-        self.seed = check.integer("seed", seed, 0)
+        self.seed = check.seed("seed", seed)
         self.rng = np.random.default_rng(self.seed)
         self.epoch = 0
         self.history = History(net.n_layers, max_history)
@@ -192,13 +192,13 @@ class Trainer:
         if time_budget is not None:
             time_budget = check.number("time_budget", time_budget, 0.0)
         net, loss = self.net, self.loss
-        X = np.ascontiguousarray(check.features("X", X, net.layer_sizes[0]))
+        X = np.ascontiguousarray(net.checked_inputs("X", X))
         Y, labels = targets(y, loss, net.layer_sizes[-1])
         if len(Y) != len(X):
             raise ValueError(f"X has {len(X)} rows but y has {len(Y)}")
         test = None
         if X_test is not None:
-            X_test = np.ascontiguousarray(check.features("X_test", X_test, net.layer_sizes[0]))
+            X_test = np.ascontiguousarray(net.checked_inputs("X_test", X_test))
             Y_test, labels_test = targets(y_test, loss, net.layer_sizes[-1])
             if len(Y_test) != len(X_test):
                 raise ValueError(f"X_test has {len(X_test)} rows but y_test has {len(Y_test)}")
