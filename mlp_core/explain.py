@@ -18,23 +18,29 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import _validate as check
+from . import tutorial
 from .activations import ACTIVATIONS
-from .datasets import make_dataset
 from .losses import LOSSES
-from .network import MLP, predicted_labels, targets
+from .network import MLP, targets
 from .optimizers import SGD
 from .training import Diverged, Trainer
+from .tutorial import (
+    DB_AVERAGED,
+    ERROR_LABELS,
+    SIGMOID_DERIVATIVE,
+    SUMMED_LOSS,
+    TUTORIAL_ERRORS,
+    ExperimentRun,
+    tutorial_sigmoid_derivative,
+)
+from .tutorial import check_errors as _check_errors
 
-# The tutorial's three published errors, each a switch for ``chain_gradients``.
-SIGMOID_DERIVATIVE = "sigmoid_derivative"  # f'(z) = 2 s (1 - s) instead of s (1 - s)
-SUMMED_LOSS = "summed_loss"  # the "mean" divides by the number of outputs: a sum over samples
-DB_AVERAGED = "db_averaged"  # dW = a^T dz sums over the batch while db averages dz over it
-TUTORIAL_ERRORS = (SIGMOID_DERIVATIVE, SUMMED_LOSS, DB_AVERAGED)
-ERROR_LABELS = {
-    SIGMOID_DERIVATIVE: "sigmoid derivative 2·s·(1−s)",
-    SUMMED_LOSS: "loss summed, not averaged",
-    DB_AVERAGED: "dW summed, db averaged",
-}
+__all__ = [  # the tutorial's names are defined in tutorial.py and offered here too
+    "SIGMOID_DERIVATIVE", "SUMMED_LOSS", "DB_AVERAGED", "TUTORIAL_ERRORS", "ERROR_LABELS",
+    "ExperimentRun", "tutorial_sigmoid_derivative", "tutorial_experiment", "LayerTrace",
+    "StepTrace", "step_trace", "chain_gradients", "layer_activity", "FlowRun", "flow_run",
+    "FLAT_SLOPE", "SQUASHING", "RECTIFIED",
+]
 
 # A sigmoid or tanh unit is in its flat tail when its slope is below this share of the peak.
 FLAT_SLOPE = 0.05
@@ -42,29 +48,11 @@ SQUASHING = {"sigmoid": 0.25, "tanh": 1.0}  # peak slope of each saturating acti
 RECTIFIED = ("relu",)  # units that output exactly zero, hence can die
 
 
-def _check_errors(errors):
-    if isinstance(errors, str) or not isinstance(errors, (list, tuple, set, frozenset)):
-        raise ValueError(f"errors must be a list of names from {TUTORIAL_ERRORS}; got "
-                         f"{check.show(errors)}")
-    if not all(isinstance(e, str) for e in errors):
-        raise ValueError(f"errors must be a subset of {TUTORIAL_ERRORS}; got {list(errors)}")
-    errors = frozenset(errors)
-    unknown = errors - set(TUTORIAL_ERRORS)
-    if unknown:
-        raise ValueError(f"errors must be a subset of {TUTORIAL_ERRORS}; got {sorted(unknown)}")
-    return errors
-
-
-def tutorial_sigmoid_derivative(z, a):
-    """The tutorial's sigmoid derivative 2 s (1 - s), twice the true s (1 - s); a hook for
-    ``MLP.backward(derivatives=...)``."""
-    return 2.0 * a * (1.0 - a)
-
-
 def _hooks(net, errors):
     """``MLP.backward`` arguments that put the tutorial's errors into the backward pass."""
-    derivatives = [tutorial_sigmoid_derivative if name == "sigmoid" and SIGMOID_DERIVATIVE in errors
-                   else None for name in net.activations[:-1]]
+    wrong = SIGMOID_DERIVATIVE in errors
+    derivatives = [tutorial_sigmoid_derivative if name == "sigmoid" and wrong else None
+                   for name in net.activations[:-1]]
     return derivatives, "mean" if DB_AVERAGED in errors else "sum"
 
 
@@ -212,49 +200,13 @@ def chain_gradients(net, X, y, loss="bce", errors=()):
     return float(value), net.gradients()
 
 
-@dataclass
-class ExperimentRun:
-    """Per-epoch results of the tutorial's experiment; index 0 is before any update and
-    index e is after e updates (so arrays hold n_epochs + 1 entries, NaN after divergence)."""
-
-    errors: frozenset
-    lr: float
-    n_samples: int
-    mean_loss: np.ndarray  # mean binary cross-entropy over the samples (the correct scale)
-    reported_loss: np.ndarray  # what the code under these errors prints (a sum if SUMMED_LOSS)
-    accuracy: np.ndarray
-    diverged_at: int | None = None  # first epoch with a non-finite weight, if any
-
-    @property
-    def reported_scale(self):
-        return "sum over samples" if SUMMED_LOSS in self.errors else "mean over samples"
-
-
 def tutorial_experiment(errors=(), seed=0, lr=0.005, n_epochs=150, n_samples=1000, noise=0.1):
-    """The tutorial's run: make_circles(n_samples, factor=0.5, noise) (via make_dataset),
-    a 2-4-3-1 relu/relu/sigmoid network initialised N(0, 0.1), full-batch gradient descent
-    with learning rate ``lr`` for ``n_epochs`` epochs, with the given tutorial errors."""
-    errors = _check_errors(errors)
-    ds = make_dataset("circles", n_samples, noise, seed)
-    net = MLP([2, 4, 3, 1], ["relu", "relu", "sigmoid"], init="normal", seed=seed)
-    n_epochs = int(n_epochs)
-    mean_loss = np.full(n_epochs + 1, np.nan)
-    accuracy = np.full(n_epochs + 1, np.nan)
-    diverged_at = None
-    with np.errstate(over="ignore", invalid="ignore"):
-        for epoch in range(n_epochs + 1):
-            value, grads = chain_gradients(net, ds.X, ds.y, "bce", errors)
-            if not np.isfinite(net.params).all() or not math.isfinite(value):
-                diverged_at = epoch
-                break
-            mean_loss[epoch] = value / (len(ds.y) if SUMMED_LOSS in errors else 1)
-            accuracy[epoch] = float((predicted_labels(net.a[-1]) == ds.y).mean())
-            if epoch < n_epochs:
-                for k, (dW, db) in enumerate(grads):
-                    net.weights[k] -= lr * dW
-                    net.biases[k] -= lr * db
-    reported = mean_loss * (len(ds.y) if SUMMED_LOSS in errors else 1)
-    return ExperimentRun(errors, float(lr), len(ds.y), mean_loss, reported, accuracy, diverged_at)
+    """The tutorial's experiment on its own data and initial weights: make_circles(n_samples,
+    factor=0.5, noise) from the np.random.seed(seed) stream (seed 0 is the tutorial's), the
+    2-4-3-1 ReLU/ReLU/sigmoid network from np.random.seed(42)'s, full-batch gradient descent
+    at ``lr`` for ``n_epochs`` epochs with the given tutorial errors. See ``tutorial.run``;
+    with all three errors, seed 0 and lr 0.005 it prints what the tutorial prints."""
+    return tutorial.run(errors, lr, n_epochs, seed, n_samples=n_samples, noise=noise)
 
 
 def layer_activity(net, X):

@@ -48,6 +48,10 @@ from .activations import ACTIVATIONS, OUTPUT_ACTIVATIONS, SCRATCH, softmax
 from .losses import LOSSES, spares
 
 INITS = ("he", "xavier", "normal")
+# Not among INITS (the choices offered): the tutorial's legacy stream, kept to reproduce it.
+# np.random.RandomState(seed) draws, layer by layer, W = randn(n_in, n_out) * 0.1 and then
+# b = randn(1, n_out) * 0.1: what np.random.seed(seed) followed by the tutorial's loop draws.
+LEGACY_INITS = ("randn",)
 BIAS_REDUCTIONS = ("sum", "mean")
 TILE = 1024  # values per tile when a workspace fills z with copies of b
 
@@ -118,6 +122,14 @@ def _times_transpose(delta, W, out=None):
     if W.shape[1] == 1 and len(delta) >= 128:
         return np.einsum("i,j->ij", delta[:, 0], W[:, 0], out=out)
     return np.matmul(delta, W.T, out=out)
+
+
+def _restore(layer_sizes, activations, init, seed, params):
+    net = MLP(layer_sizes, activations, init, seed)
+    if params.dtype != net.params.dtype:
+        net._allocate(params.dtype)
+    net.params[...] = params
+    return net
 
 
 class Workspace:
@@ -222,11 +234,11 @@ class MLP:
         self._functions = [softmax if name == "softmax" else ACTIVATIONS[name].f
                            for name in self.activations]
         self._derivatives = [ACTIVATIONS[name].df for name in self.activations[:-1]]
-        self.init = check.choice("init", init, INITS)
+        self.init = check.choice("init", init, INITS + LEGACY_INITS)
         self.seed = check.seed("seed", seed)
 
         self._allocate(float)
-        self._initialise(np.random.default_rng(self.seed))
+        self._initialise()
         self.clear_pass()
 
     def _allocate(self, dtype):
@@ -250,7 +262,14 @@ class MLP:
             self._layer_starts.append(b_at)
             b_at += n_out
 
-    def _initialise(self, rng):
+    def _initialise(self):
+        if self.init == "randn":
+            legacy = np.random.RandomState(self.seed)
+            for W, b in zip(self.weights, self.biases):
+                W[...] = legacy.randn(*W.shape) * 0.1
+                b[...] = legacy.randn(1, len(b))[0] * 0.1
+            return
+        rng = np.random.default_rng(self.seed)
         for W, b in zip(self.weights, self.biases):
             n_in, n_out = W.shape
             if self.init == "normal":  # the tutorial's N(0, 0.1) for weights and biases
@@ -263,6 +282,12 @@ class MLP:
     @property
     def n_layers(self):
         return len(self.weights)
+
+    def __reduce__(self):
+        # Pickled as its settings and parameters: pickling the views themselves would unpickle
+        # weights that no longer live in params (and an optimizer would update neither).
+        return _restore, (list(self.layer_sizes), list(self.activations), self.init, self.seed,
+                          self.params.copy())
 
     def copy(self, dtype=None):
         """An independent twin; ``dtype`` (e.g. np.longdouble) changes its precision."""

@@ -278,3 +278,19 @@ def test_a_pass_too_large_for_memory_is_refused_before_it_starts():
 def test_scalar_and_dataset_arguments_refuse_hostile_values(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+def test_a_pickled_network_keeps_its_weights_inside_its_parameters():
+    import copy
+    import pickle
+
+    net = mc.MLP([3, 4, 2], ["elu", "softmax"], init="xavier", seed=9)
+    for twin in (pickle.loads(pickle.dumps(net)), copy.deepcopy(net)):
+        np.testing.assert_array_equal(twin.params, net.params)
+        assert (twin.layer_sizes, twin.activations, twin.init, twin.seed) == (
+            net.layer_sizes, net.activations, net.init, net.seed)
+        twin.params[:] = 0.0  # the views see it: they still live in params
+        assert all((W == 0).all() for W in twin.weights)
+        assert not (net.weights[0] == 0).all()
+    precise = pickle.loads(pickle.dumps(net.copy(dtype=np.longdouble)))
+    assert precise.params.dtype == np.longdouble and precise.weights[0].dtype == np.longdouble

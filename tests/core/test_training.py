@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 import mlp_core as mc
+from mlp_core import tutorial
 
 
 def _fit(name, hidden, activation, epochs, lr=0.01, n=600, noise=0.1, seed=0, batch=32):
@@ -46,23 +47,26 @@ def test_linear_model_fails_on_circles_but_succeeds_with_squares():
 
 
 def test_tutorials_experiment_with_exact_gradients():
-    """The tutorial trains 2-4-3-1 (ReLU, ReLU, sigmoid; N(0, 0.1) init) with lr 0.005 for 150
-    full-batch epochs on make_circles(1000, factor=0.5, noise=0.1) and reports accuracy above
-    0.8 at epoch 145 before its loss jumps about. With exact gradients of the *mean* loss,
-    that learning rate barely moves the network: the loss falls at every epoch, by less than
-    0.01 in all, and the accuracy stays at chance. The tutorial's progress came from its
-    summed dW (1000x larger steps), which is also why it oscillated at the end."""
-    ds = mc.make_dataset("circles", n_samples=1000, noise=0.1, seed=0)
-    net = mc.MLP([2, 4, 3, 1], ["relu", "relu", "sigmoid"], init="normal", seed=0)
+    """The tutorial trains 2-4-3-1 (ReLU, ReLU, sigmoid) with lr 0.005 for 150 full-batch
+    epochs on its make_circles(1000, factor=0.5, noise=0.1) and reports accuracy above 0.8 at
+    epoch 145 before its loss jumps about. From the same data and initial weights, exact
+    gradients of the *mean* loss at that learning rate barely move the network: the loss falls
+    at every epoch, by less than 0.0002 in all, and the accuracy stays at chance. The
+    tutorial's progress came from its summed dW (1000x larger steps), which is also why it
+    oscillated at the end."""
+    ds, net = tutorial.dataset(), tutorial.network()
     start = net.loss(ds.X, ds.y)
     trainer = mc.Trainer(net, "bce", mc.SGD(lr=0.005), batch_size=1000, seed=0)
     trainer.run_epochs(ds.X, ds.y, n_epochs=150)
     losses = trainer.history.column("train_loss")
     assert len(losses) == 150
-    assert start == pytest.approx(np.log(2), abs=0.01)  # a near-constant 0.5 output at init
+    assert start == pytest.approx(0.69362972747, abs=1e-11)  # the tutorial's 693.62972747 / 1000
     assert np.all(np.diff(np.concatenate([[start], losses])) < 0)
-    assert 0 < start - losses[-1] < 0.01
-    assert trainer.history.last["train_acc"] <= 0.6
+    assert 0 < start - losses[-1] < 0.0002
+    assert trainer.history.last["train_acc"] == 0.5
+    # The tutorial module's run with every error corrected is this same training.
+    fixed = tutorial.run((), lr=0.005)
+    np.testing.assert_allclose(fixed.mean_loss[1:], losses, rtol=1e-14)
 
 
 def test_same_seed_same_run_bit_for_bit():
