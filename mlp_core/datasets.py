@@ -2,6 +2,13 @@
 
 Every dataset lies roughly in [-1.5, 1.5]^2; ``noise`` is the standard deviation of the
 Gaussian jitter added to each point, in those units. The same seed gives the same points.
+
+Classification (``DATASETS``, also named ``CLASSIFICATION_DATASETS``): y holds int64 class
+labels. Regression (``REGRESSION_DATASETS``): y holds float64 targets in about [-1, 1] and
+``n_classes`` is 0; as in TensorFlow Playground the points stay where they are drawn and the
+noise jitters the position the target is read at. ``Dataset.task`` tells the two apart.
+``DATASETS`` keeps meaning the classification sets, so code that offers them as classes to
+learn goes on working; ``make_dataset`` accepts the names of both.
 """
 
 from dataclasses import dataclass
@@ -16,12 +23,17 @@ MAX_SAMPLES = 100_000
 @dataclass
 class Dataset:
     X: np.ndarray  # (n_samples, 2) float64
-    y: np.ndarray  # (n_samples,) int64 class labels 0 .. n_classes - 1
-    n_classes: int
+    y: np.ndarray  # (n_samples,) int64 class labels 0 .. n_classes - 1, or float64 targets
+    n_classes: int  # 0 for regression
     name: str = ""
 
     def __len__(self):
         return len(self.y)
+
+    @property
+    def task(self):
+        """"regression" (n_classes == 0: float targets) or "classification"."""
+        return "regression" if self.n_classes == 0 else "classification"
 
 
 def _class_sizes(n, k):
@@ -67,6 +79,26 @@ def _spiral(n, noise, rng, arms):
     return X + rng.normal(0.0, noise, X.shape), np.repeat(np.arange(arms), sizes)
 
 
+def _plane(X):
+    return (X[:, 0] + X[:, 1]) / 2.4  # a tilted plane: -1 and 1 at two corners
+
+
+# (x, y, sign) of six bumps of width GAUSSIAN_WIDTH, alternating in sign on a 3 x 2 grid
+GAUSSIAN_BUMPS = np.array([(-0.8, 0.5, 1.0), (0.0, 0.5, -1.0), (0.8, 0.5, 1.0),
+                           (-0.8, -0.5, -1.0), (0.0, -0.5, 1.0), (0.8, -0.5, -1.0)])
+GAUSSIAN_WIDTH = 0.3
+
+
+def _gaussian_sum(X):
+    d2 = (X[:, :1] - GAUSSIAN_BUMPS[:, 0]) ** 2 + (X[:, 1:] - GAUSSIAN_BUMPS[:, 1]) ** 2
+    return (GAUSSIAN_BUMPS[:, 2] * np.exp(-d2 / (2 * GAUSSIAN_WIDTH**2))).sum(axis=1)
+
+
+def _regression(n, noise, rng, f):
+    X = rng.uniform(-1.2, 1.2, (n, 2))
+    return X, f(X + rng.normal(0.0, noise, X.shape))
+
+
 _GENERATORS = {
     "circles": (2, _circles),
     "moons": (2, _moons),
@@ -76,19 +108,26 @@ _GENERATORS = {
     "blobs3": (3, lambda n, s, r: _blobs(n, s, r, [(0.0, 0.9), (-0.8, -0.5), (0.8, -0.5)], 0.3)),
     "spiral3": (3, lambda n, s, r: _spiral(n, s, r, 3)),
 }
-DATASETS = tuple(_GENERATORS)
+DATASETS = CLASSIFICATION_DATASETS = tuple(_GENERATORS)
+_REGRESSIONS = {
+    "plane": lambda n, s, r: _regression(n, s, r, _plane),
+    "gaussian_sum": lambda n, s, r: _regression(n, s, r, _gaussian_sum),
+}
+REGRESSION_DATASETS = tuple(_REGRESSIONS)
+_GENERATORS.update({name: (0, generate) for name, generate in _REGRESSIONS.items()})
 
 
 def make_dataset(name, n_samples=200, noise=0.1, seed=0, legacy=False):
-    """Points of one of ``DATASETS``, shuffled so the classes are interleaved.
+    """Points of one of ``DATASETS`` or ``REGRESSION_DATASETS``, shuffled so the classes are
+    interleaved.
 
     ``legacy=True`` (circles only) draws them as the tutorial does: scikit-learn's
     make_circles(n_samples, factor=0.5, noise) on np.random.RandomState(seed), the stream
     np.random.seed(seed) sets up for NumPy's global functions, without touching that global
     state; the points come in make_circles' own order."""
-    check.choice("name", name, DATASETS)
+    check.choice("name", name, DATASETS + REGRESSION_DATASETS)
     n_classes, generate = _GENERATORS[name]
-    n_samples = check.integer("n_samples", n_samples, n_classes * 2, MAX_SAMPLES)
+    n_samples = check.integer("n_samples", n_samples, max(n_classes, 1) * 2, MAX_SAMPLES)
     noise = check.number("noise", noise, 0.0, 10.0)
     seed = check.seed("seed", seed)
     if legacy is not False:
@@ -103,7 +142,8 @@ def make_dataset(name, n_samples=200, noise=0.1, seed=0, legacy=False):
     rng = np.random.default_rng(seed)
     X, y = generate(n_samples, noise, rng)
     order = rng.permutation(n_samples)
-    return Dataset(np.asarray(X, float)[order], np.asarray(y, np.int64)[order], n_classes, name)
+    y = np.asarray(y, np.int64 if n_classes else float)
+    return Dataset(np.asarray(X, float)[order], y[order], n_classes, name)
 
 
 def train_test_split(ds, test_fraction=0.5, seed=0):

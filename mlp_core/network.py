@@ -77,9 +77,12 @@ def targets(y, loss, n_outputs):
     """Turn y into float targets Y (n_samples, n_outputs) and int labels (n_samples,).
 
     y may be class labels of shape (n_samples,) (one-hot encoded when n_outputs > 1) or,
-    for every loss, a float array already of shape (n_samples, n_outputs).
+    for every loss, a float array already of shape (n_samples, n_outputs). Floats under the
+    mse loss are a regression's targets: then labels is None (there is no accuracy).
     """
     arr = check.array("y", y, (1, 2))
+    regression = loss == "mse" and (y.dtype.kind == "f" if isinstance(y, np.ndarray)
+                                    else np.asarray(y).dtype.kind == "f")
     if len(arr) == 0:
         raise ValueError(f"y must be numeric labels (n_samples,) or targets (n_samples, "
                          f"{n_outputs}); got shape {arr.shape}")
@@ -103,7 +106,10 @@ def targets(y, loss, n_outputs):
         Y = arr
     if loss in ("bce", "cross_entropy") and (Y.min() < 0 or Y.max() > 1):
         raise ValueError(f"targets for loss={loss!r} must lie in [0, 1]")
-    labels = (Y[:, 0] >= 0.5).astype(np.int64) if n_outputs == 1 else Y.argmax(axis=1)
+    if regression:
+        labels = None
+    else:
+        labels = (Y[:, 0] >= 0.5).astype(np.int64) if n_outputs == 1 else Y.argmax(axis=1)
     return np.ascontiguousarray(Y), labels
 
 

@@ -30,7 +30,8 @@ class History:
     still fits in a few megabytes. ``last`` is always the latest record, stored or not (with
     a trainer's ``record_every`` > 1 not every epoch has a record; ``last["epoch"]`` says
     which epoch it describes).
-    Columns: epoch, train_loss, test_loss, train_acc, test_acc (NaN without test data),
+    Columns: epoch, train_loss, test_loss, train_acc, test_acc (test figures NaN without
+    test data; accuracies NaN for a regression, float targets under mse),
     grad_norm and update_ratio (n_records, n_layers).
     """
 
@@ -95,15 +96,20 @@ class _Evaluation:
     def __init__(self, X, Y, labels, work):
         self.X, self.Y, self.work, self.n = X, Y, work, len(X)
         self.one_output = Y.shape[1] == 1
-        self.labels = labels.astype(bool) if self.one_output else labels
-        self.predicted = np.empty(len(X), bool if self.one_output else np.int64)
-        self.hits = np.empty(len(X), bool)
+        self.labels = labels  # None for a regression: no accuracy
+        if labels is not None:
+            self.labels = labels.astype(bool) if self.one_output else labels
+            self.predicted = np.empty(len(X), bool if self.one_output else np.int64)
+            self.hits = np.empty(len(X), bool)
 
     def loss(self, net, loss, l1, l2):
         return float(net.target_loss(self.X, self.Y, loss, l1, l2, self.work))
 
     def accuracy(self, out):
-        """Share of samples whose label by ``predicted_labels(out)`` is right."""
+        """Share of samples whose label by ``predicted_labels(out)`` is right (NaN without
+        labels)."""
+        if self.labels is None:
+            return math.nan
         if self.one_output:
             np.greater_equal(out[:, 0], 0.5, out=self.predicted)
         else:
