@@ -54,17 +54,16 @@ def softmax(z, out=None, rows=None):
 
 
 def _step(z, out, tmp):
-    """(z > 0) as 1.0 / 0.0. Comparing into bools, then copying them into floats, is faster
-    than comparing into floats (NumPy casts those through a buffer it allocates)."""
-    out = _out(z, out)
+    """(z > 0) as 1.0 / 0.0, ReLU's derivative. Comparing into bools (tmp), then copying them
+    into floats, is faster than comparing into floats (NumPy casts those through a buffer it
+    allocates). ``out`` must be given with ``tmp``."""
     if tmp is None:
-        return np.greater(z, 0.0, out=out)
+        return np.greater(z, 0.0, out=_out(z, out))
     np.copyto(out, np.greater(z, 0.0, out=tmp))
     return out
 
 
-def _relu_derivative(z, a, out=None, tmp=None):
-    return _step(z, out, tmp)
+
 
 
 def _leaky_relu(z, out=None):
@@ -132,7 +131,8 @@ def _linear_derivative(z, a, out=None, tmp=None):
 
 
 ACTIVATIONS = {
-    "relu": Activation(lambda z, out=None: np.maximum(z, 0.0, out=out), _relu_derivative),
+    "relu": Activation(lambda z, out=None: np.maximum(z, 0.0, out=out),
+                       lambda z, a, out=None, tmp=None: _step(z, out, tmp)),
     "leaky_relu": Activation(_leaky_relu, _leaky_relu_derivative),
     "elu": Activation(_elu, _elu_derivative),
     "tanh": Activation(lambda z, out=None: np.tanh(z, out=out), _tanh_derivative),

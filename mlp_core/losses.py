@@ -41,15 +41,11 @@ def _bce_value(z, a, Y, spare=None):
     return t.sum() / len(z)
 
 
-def _difference_over_n(z, a, Y, out):
-    out = np.subtract(a, Y, out=out)
-    return np.divide(out, len(z), out=out)
-
-
 def _bce_delta(z, a, Y, activation, out=None, spare=None):
     # Fused: dL/da = (a - y) / (a (1 - a)) / n and da/dz = a (1 - a) cancel to (a - y) / n,
     # which stays exact where a(1 - a) has underflowed to 0.
-    return _difference_over_n(z, a, Y, out)
+    out = np.subtract(a, Y, out=out)
+    return np.divide(out, len(z), out=out)
 
 
 def _cross_entropy_value(z, a, Y, spare=None):
@@ -66,7 +62,7 @@ def _cross_entropy_value(z, a, Y, spare=None):
 
 def _cross_entropy_delta(z, a, Y, activation, out=None, spare=None):
     # Softmax Jacobian times dL/da collapses to (p - y) / n when each row of Y sums to 1.
-    return _difference_over_n(z, a, Y, out)
+    return _bce_delta(z, a, Y, activation, out)
 
 
 def _mse_value(z, a, Y, spare=None):

@@ -29,7 +29,10 @@ class _LearningRate:
 def _fits(arrays, params):
     if arrays is None or len(arrays) != len(params):
         return False
-    return all(a.shape == p.shape for a, p in zip(arrays, params))
+    for a, p in zip(arrays, params):
+        if a.shape != p.shape:
+            return False
+    return True
 
 
 def _copy(arrays, into=None):
