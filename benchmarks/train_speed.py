@@ -169,15 +169,20 @@ def measure(library, case, scale):
     return LIBRARIES[library](X, y, hidden, batch or len(X), max(int(epochs * scale), 2))
 
 
-def numpy_calls_per_step(hidden):
+def numpy_calls_per_step(hidden, rows):
     """NumPy calls in one mlp_core training step of ReLU layers, a sigmoid output, bce and
-    plain SGD, as the engine makes them (network.py, activations.py, losses.py,
-    optimizers.py): forward, per layer: rows of b, a @ W, add, then ReLU (1 call) or sigmoid
-    (5); output delta (a - y) / n: 2; backward, per layer: dW and db (2), and per hidden layer
-    f'(z), dL/da and the product (3); SGD: lr * g and the subtraction (2)."""
-    n_layers = len(hidden) + 1
-    forward = 3 * n_layers + len(hidden) + 5
-    backward = 2 * n_layers + 3 * len(hidden)
+    plain SGD on batches of ``rows`` rows, as the engine makes them (network.py,
+    activations.py, losses.py, optimizers.py). Forward, per layer: b into every row of z (1
+    call, or 3 when the workspace fills z a tile at a time), a @ W and the sum (2), then ReLU
+    (1) or sigmoid (5). Output delta (a - y) / n: 2. Backward, per layer: dW and db (2), and
+    per hidden layer f'(z) (compare, then copy into floats: 2), dL/da and the product (2).
+    SGD: lr * g and the subtraction (2)."""
+    from mlp_core.network import TILE
+
+    widths = [*hidden, 1]
+    fills = sum(3 if w >= 4 and rows // (TILE // w) >= 4 else 1 for w in widths)
+    forward = fills + 2 * len(widths) + len(hidden) + 5
+    backward = 2 * len(widths) + 4 * len(hidden)
     return forward + 2 + backward + 2
 
 
@@ -249,10 +254,11 @@ def table(state, rates, repeats):
         rec = by_lib["recorded"]
         cells.append(f"{statistics.median(rec):.0f} [{min(rec):.0f}]")
         hidden, batch, _ = CASES[case]
-        steps = -(-1000 // (batch or 1000))
+        rows = batch or 1000
+        steps = -(-1000 // rows)
         step_us = 1e6 / statistics.median(ours_r) / steps
-        floor_us = numpy_calls_per_step(hidden) * cost * 1e6
-        cells += [f"{step_us:.1f}", f"{floor_us:.1f} ({numpy_calls_per_step(hidden)} calls)"]
+        calls = numpy_calls_per_step(hidden, rows)
+        cells += [f"{step_us:.1f}", f"{calls * cost * 1e6:.1f} ({calls} calls)"]
         print("| " + " | ".join(cells) + " |")
     print(f"\nOne NumPy call on tiny arrays: {cost * 1e6:.2f} µs.")
 

@@ -37,7 +37,13 @@ Public building blocks (everything else in mlp_core uses these, never private at
     net.target_loss(X, Y, loss, l1, l2, work=None)  forward + loss + penalty as a NumPy scalar
                                   of the parameters' dtype (np.longdouble in a gradient check)
     net.check_loss(loss, l1, l2), net.penalty(l1, l2, grad), net.per_layer(values),
+    net.checked_inputs(name, X)   X checked as forward() checks it (shape, finiteness, size)
+    net.gradients()               copies of the latest gradient as [(dW, db), ...]
     net.clear_pass()              forget the latest pass (z, a and its workspace)
+
+Sizes are bounded before anything is built (see _validate: MAX_LAYERS, MAX_UNITS,
+MAX_PARAMS; MAX_VALUES for rows x units in a pass). A network pickles (and deep-copies) as
+its settings and parameters.
 """
 
 import numpy as np

@@ -184,3 +184,18 @@ def test_training_buffers_give_the_same_gradient_bit_for_bit(activation, head):
         net.backprop(Y, loss, 0.01, 0.02)
         np.testing.assert_array_equal(net.grad, expected)
         assert net.target_loss(X, Y, loss, 0.01, 0.02, work) == value
+
+
+@pytest.mark.parametrize("rows,width", [(1, 3), (63, 5), (64, 5), (127, 1), (128, 7), (1000, 64)])
+def test_the_fast_sums_and_outer_products_are_numpys_to_the_bit(rows, width):
+    from mlp_core.network import _column_sums, _times_transpose
+
+    rng = np.random.default_rng(rows * width)
+    delta = rng.normal(size=(rows, width)) * rng.integers(0, 2, (rows, width))  # ±0.0 too
+    delta[0, 0] = -0.0
+    same = lambda x, y: np.array_equal(x, y) and np.array_equal(np.signbit(x), np.signbit(y))
+    assert same(_column_sums(delta, np.empty(width)), delta.sum(axis=0))
+    column, W = delta[:, :1], rng.normal(size=(width, 1))
+    W[0, 0] = -0.0
+    assert same(_times_transpose(column, W, np.empty((rows, width))), column @ W.T)
+    assert same(_times_transpose(column, W), column @ W.T)
