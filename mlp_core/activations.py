@@ -54,9 +54,9 @@ def softmax(z, out=None, rows=None):
 
 
 def _step(z, out, tmp):
-    """(z > 0) as 1.0 / 0.0, ReLU's derivative. Comparing into bools (tmp), then copying them
-    into floats, is faster than comparing into floats (NumPy casts those through a buffer it
-    allocates). ``out`` must be given with ``tmp``."""
+    """(z > 0) as 1.0 / 0.0: the derivative of ReLU, called there with a = max(z, 0).
+    Comparing into bools (tmp), then copying them into floats, is faster than comparing into
+    floats (NumPy casts those through a buffer it allocates). ``out`` goes with ``tmp``."""
     if tmp is None:
         return np.greater(z, 0.0, out=_out(z, out))
     np.copyto(out, np.greater(z, 0.0, out=tmp))
@@ -131,8 +131,9 @@ def _linear_derivative(z, a, out=None, tmp=None):
 
 
 ACTIVATIONS = {
+    # a > 0 exactly where z > 0 (NaN in both where z is NaN), so f' reads a alone
     "relu": Activation(lambda z, out=None: np.maximum(z, 0.0, out=out),
-                       lambda z, a, out=None, tmp=None: _step(z, out, tmp)),
+                       lambda z, a, out=None, tmp=None: _step(a, out, tmp)),
     "leaky_relu": Activation(_leaky_relu, _leaky_relu_derivative),
     "elu": Activation(_elu, _elu_derivative),
     "tanh": Activation(lambda z, out=None: np.tanh(z, out=out), _tanh_derivative),
@@ -144,6 +145,9 @@ ACTIVATIONS = {
 }
 
 SCRATCH = {"relu": bool, "leaky_relu": bool, "swish": float}  # dtype of the tmp df needs
+# f(z, out=z) works in place and f' reads only a = f(z): a training workspace may keep a and
+# z of these in one array (network.Workspace).
+IN_PLACE = ("relu", "tanh", "sigmoid", "linear")
 
 HIDDEN_ACTIVATIONS = tuple(ACTIVATIONS)
 OUTPUT_ACTIVATIONS = HIDDEN_ACTIVATIONS + ("softmax",)
