@@ -8,18 +8,31 @@
     trainer.run_epochs(train.X, train.y, n_epochs=100, X_test=test.X, y_test=test.y)
 """
 
+from ._validate import MAX_LAYERS, MAX_PARAMS, MAX_SEED, MAX_UNITS, MAX_VALUES
 from .activations import ACTIVATIONS, HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS, sigmoid, softmax
-from .datasets import DATASETS, FEATURES, Dataset, expand_features, make_dataset, train_test_split
+from .datasets import (
+    CLASSIFICATION_DATASETS,
+    DATASETS,
+    FEATURES,
+    MAX_SAMPLES,
+    REGRESSION_DATASETS,
+    Dataset,
+    expand_features,
+    make_dataset,
+    train_test_split,
+)
 from .gradcheck import gradient_check, numerical_gradients, relative_error
 from .losses import LOSSES
 from .network import INITS, MLP, predicted_labels, targets
-from .optimizers import OPTIMIZERS, SGD, Adam
+from .optimizers import SGD, Adam
 from .training import Diverged, History, Trainer
 
 __all__ = [
+    "MAX_LAYERS", "MAX_PARAMS", "MAX_SEED", "MAX_UNITS", "MAX_VALUES", "MAX_SAMPLES",
     "ACTIVATIONS", "HIDDEN_ACTIVATIONS", "OUTPUT_ACTIVATIONS", "sigmoid", "softmax",
-    "DATASETS", "FEATURES", "Dataset", "expand_features", "make_dataset", "train_test_split",
+    "DATASETS", "CLASSIFICATION_DATASETS", "REGRESSION_DATASETS", "FEATURES", "Dataset",
+    "expand_features", "make_dataset", "train_test_split",
     "gradient_check", "numerical_gradients", "relative_error", "LOSSES",
-    "INITS", "MLP", "predicted_labels", "targets", "OPTIMIZERS", "SGD", "Adam",
+    "INITS", "MLP", "predicted_labels", "targets", "SGD", "Adam",
     "Diverged", "History", "Trainer",
 ]

@@ -17,23 +17,30 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from . import _validate as check
+from . import tutorial
 from .activations import ACTIVATIONS
-from .datasets import make_dataset
 from .losses import LOSSES
-from .network import MLP, predicted_labels, targets
+from .network import MLP, targets
 from .optimizers import SGD
 from .training import Diverged, Trainer
+from .tutorial import (
+    DB_AVERAGED,
+    ERROR_LABELS,
+    SIGMOID_DERIVATIVE,
+    SUMMED_LOSS,
+    TUTORIAL_ERRORS,
+    ExperimentRun,
+    tutorial_sigmoid_derivative,
+)
+from .tutorial import check_errors as _check_errors
 
-# The tutorial's three published errors, each a switch for ``chain_gradients``.
-SIGMOID_DERIVATIVE = "sigmoid_derivative"  # f'(z) = 2 s (1 - s) instead of s (1 - s)
-SUMMED_LOSS = "summed_loss"  # the "mean" divides by the number of outputs: a sum over samples
-DB_AVERAGED = "db_averaged"  # dW = a^T dz sums over the batch while db averages dz over it
-TUTORIAL_ERRORS = (SIGMOID_DERIVATIVE, SUMMED_LOSS, DB_AVERAGED)
-ERROR_LABELS = {
-    SIGMOID_DERIVATIVE: "sigmoid derivative 2·s·(1−s)",
-    SUMMED_LOSS: "loss summed, not averaged",
-    DB_AVERAGED: "dW summed, db averaged",
-}
+__all__ = [  # the tutorial's names are defined in tutorial.py and offered here too
+    "SIGMOID_DERIVATIVE", "SUMMED_LOSS", "DB_AVERAGED", "TUTORIAL_ERRORS", "ERROR_LABELS",
+    "ExperimentRun", "tutorial_sigmoid_derivative", "tutorial_experiment", "LayerTrace",
+    "StepTrace", "step_trace", "chain_gradients", "layer_activity", "FlowRun", "flow_run",
+    "FLAT_SLOPE", "SQUASHING", "RECTIFIED",
+]
 
 # A sigmoid or tanh unit is in its flat tail when its slope is below this share of the peak.
 FLAT_SLOPE = 0.05
@@ -41,19 +48,12 @@ SQUASHING = {"sigmoid": 0.25, "tanh": 1.0}  # peak slope of each saturating acti
 RECTIFIED = ("relu",)  # units that output exactly zero, hence can die
 
 
-def _check_errors(errors):
-    errors = frozenset(errors)
-    unknown = errors - set(TUTORIAL_ERRORS)
-    if unknown:
-        raise ValueError(f"errors must be a subset of {TUTORIAL_ERRORS}; got {sorted(unknown)}")
-    return errors
-
-
-def _derivative(name, z, a, errors=frozenset()):
-    """f'(z), or the tutorial's 2 s (1 - s) for a sigmoid when that error is switched on."""
-    if name == "sigmoid" and SIGMOID_DERIVATIVE in errors:
-        return 2.0 * a * (1.0 - a)
-    return ACTIVATIONS[name].df(z, a)
+def _hooks(net, errors):
+    """``MLP.backward`` arguments that put the tutorial's errors into the backward pass."""
+    wrong = SIGMOID_DERIVATIVE in errors
+    derivatives = [tutorial_sigmoid_derivative if name == "sigmoid" and wrong else None
+                   for name in net.activations[:-1]]
+    return derivatives, "mean" if DB_AVERAGED in errors else "sum"
 
 
 @dataclass
@@ -120,22 +120,21 @@ def _output_dz_unfused(loss, name, z, a, Y):
 def step_trace(net, X, y, loss="bce", lr=0.1):
     """Trace one gradient-descent step W <- W - lr dL/dW on the batch (X, y).
 
-    The network is left unchanged. ``dL_dW`` and ``dL_db`` of every layer equal the engine's
+    The network is left unchanged; the chain comes from ``MLP.backward(trace=...)`` on a copy.
+    ``dL_dW`` and ``dL_db`` of every layer equal the engine's
     ``net.loss_and_gradients(X, y, loss)`` (no penalty). Where the unfused output chain is not
     finite (a sigmoid saturated to exactly 0 or 1), dL/dz falls back to the fused value and a
     note says so.
     """
-    lr = float(lr)
-    if not math.isfinite(lr) or lr <= 0:
-        raise ValueError(f"lr must be a positive number; got {lr!r}")
+    lr = check.number("lr", lr, 0.0, low_open=True)
     work = net.copy()
-    loss_before, _ = work.loss_and_gradients(X, y, loss)  # validates X, y and loss
+    loss_before = work.loss(X, y, loss)  # validates X, y and loss; keeps z and a
     X = work.a[0]
     Y, _ = targets(y, loss, net.layer_sizes[-1])
     names = net.activations
     z_out, a_out = work.z[-1], work.a[-1]
     fused = LOSSES[loss].output_delta(z_out, a_out, Y, names[-1])
-    dL_da, fprime, dL_dz = _output_dz_unfused(loss, names[-1], z_out, a_out, Y)
+    dL_dyhat, fprime_out, dL_dz = _output_dz_unfused(loss, names[-1], z_out, a_out, Y)
     notes = []
     matches = bool(np.all(np.isfinite(dL_dz))) and np.allclose(dL_dz, fused, rtol=1e-6,
                                                                atol=1e-12)
@@ -143,21 +142,17 @@ def step_trace(net, X, y, loss="bce", lr=0.1):
         notes.append("The output saturated, so the unfused chain dL/dŷ · f'(z) is 0/0 in "
                      "floating point; dL/dz uses the exact fused form (p − y)/n.")
         dL_dz = fused.copy()
-    dL_dyhat = dL_da
-
-    layers = [None] * net.n_layers
-    for i in range(net.n_layers - 1, -1, -1):
-        if i < net.n_layers - 1:
-            dL_da = layers[i + 1].dL_da_prev
-            fprime = _derivative(names[i], work.z[i], work.a[i + 1])
-            dL_dz = dL_da * fprime
+    trace = []
+    work.backward(dL_dz, trace=trace)
+    trace[-1].update(dL_da=dL_dyhat, fprime=fprime_out)  # the output's chain, chosen above
+    layers = []
+    for i, t in enumerate(trace):
         W, b = work.weights[i].copy(), work.biases[i].copy()
-        dW = work.a[i].T @ dL_dz
-        db = dL_dz.sum(axis=0)
-        layers[i] = LayerTrace(
+        dW, db = work.weight_grads[i].copy(), work.bias_grads[i].copy()
+        layers.append(LayerTrace(
             k=i + 1, activation=names[i], a_prev=work.a[i], W=W, b=b, z=work.z[i],
-            a=work.a[i + 1], dL_da=dL_da, fprime=fprime, dL_dz=dL_dz, dL_dW=dW, dL_db=db,
-            dL_da_prev=dL_dz @ W.T, W_new=W - lr * dW, b_new=b - lr * db)
+            a=work.a[i + 1], dL_da=t["dL_da"], fprime=t["fprime"], dL_dz=t["dL_dz"], dL_dW=dW,
+            dL_db=db, dL_da_prev=t["dL_da_prev"], W_new=W - lr * dW, b_new=b - lr * db))
     for i, t in enumerate(layers):
         work.weights[i] = t.W_new
         work.biases[i] = t.b_new
@@ -179,9 +174,11 @@ def chain_gradients(net, X, y, loss="bce", errors=()):
     With all three on, W follows the gradient of the summed loss (n times the mean's) while
     b follows that of the mean: the tutorial's training. Returns (loss value, gradients); the
     value is on the scale the errors imply (a sum with SUMMED_LOSS).
+    The errors act through ``MLP.backward``'s hooks (``derivatives``, ``bias_reduction``), so
+    this is the engine's own backward pass; it leaves its result in ``net.grad``.
     """
     errors = _check_errors(errors)
-    net._check_loss(loss, 0.0, 0.0)
+    net.check_loss(loss)
     Y, _ = targets(y, loss, net.layer_sizes[-1])
     out = net.forward(X)
     if len(Y) != len(out):
@@ -196,62 +193,20 @@ def chain_gradients(net, X, y, loss="bce", errors=()):
     if names[-1] == "sigmoid" and SIGMOID_DERIVATIVE in errors and loss == "bce":
         dz = dz * 2.0
     elif names[-1] == "sigmoid" and SIGMOID_DERIVATIVE in errors:
-        dz = LOSSES[loss].grad_a(net.z[-1], out, Y) * scale * _derivative(
-            "sigmoid", net.z[-1], out, errors)
-    grads = [None] * net.n_layers
-    for i in range(net.n_layers - 1, -1, -1):
-        dW = net.a[i].T @ dz
-        db = dz.mean(axis=0) if DB_AVERAGED in errors else dz.sum(axis=0)
-        grads[i] = (dW, db)
-        if i:
-            dz = (dz @ net.weights[i].T) * _derivative(names[i - 1], net.z[i - 1], net.a[i],
-                                                       errors)
-    return float(value), grads
-
-
-@dataclass
-class ExperimentRun:
-    """Per-epoch results of the tutorial's experiment; index 0 is before any update and
-    index e is after e updates (so arrays hold n_epochs + 1 entries, NaN after divergence)."""
-
-    errors: frozenset
-    lr: float
-    n_samples: int
-    mean_loss: np.ndarray  # mean binary cross-entropy over the samples (the correct scale)
-    reported_loss: np.ndarray  # what the code under these errors prints (a sum if SUMMED_LOSS)
-    accuracy: np.ndarray
-    diverged_at: int | None = None  # first epoch with a non-finite weight, if any
-
-    @property
-    def reported_scale(self):
-        return "sum over samples" if SUMMED_LOSS in self.errors else "mean over samples"
+        dz = LOSSES[loss].grad_a(net.z[-1], out, Y) * scale * tutorial_sigmoid_derivative(
+            net.z[-1], out)
+    derivatives, bias_reduction = _hooks(net, errors)
+    net.backward(dz, derivatives, bias_reduction)
+    return float(value), net.gradients()
 
 
 def tutorial_experiment(errors=(), seed=0, lr=0.005, n_epochs=150, n_samples=1000, noise=0.1):
-    """The tutorial's run: make_circles(n_samples, factor=0.5, noise) (via make_dataset),
-    a 2-4-3-1 relu/relu/sigmoid network initialised N(0, 0.1), full-batch gradient descent
-    with learning rate ``lr`` for ``n_epochs`` epochs, with the given tutorial errors."""
-    errors = _check_errors(errors)
-    ds = make_dataset("circles", n_samples, noise, seed)
-    net = MLP([2, 4, 3, 1], ["relu", "relu", "sigmoid"], init="normal", seed=seed)
-    n_epochs = int(n_epochs)
-    mean_loss = np.full(n_epochs + 1, np.nan)
-    accuracy = np.full(n_epochs + 1, np.nan)
-    diverged_at = None
-    with np.errstate(over="ignore", invalid="ignore"):
-        for epoch in range(n_epochs + 1):
-            value, grads = chain_gradients(net, ds.X, ds.y, "bce", errors)
-            if not np.isfinite(net.params).all() or not math.isfinite(value):
-                diverged_at = epoch
-                break
-            mean_loss[epoch] = value / (len(ds.y) if SUMMED_LOSS in errors else 1)
-            accuracy[epoch] = float((predicted_labels(net.a[-1]) == ds.y).mean())
-            if epoch < n_epochs:
-                for k, (dW, db) in enumerate(grads):
-                    net.weights[k] -= lr * dW
-                    net.biases[k] -= lr * db
-    reported = mean_loss * (len(ds.y) if SUMMED_LOSS in errors else 1)
-    return ExperimentRun(errors, float(lr), len(ds.y), mean_loss, reported, accuracy, diverged_at)
+    """The tutorial's experiment on its own data and initial weights: make_circles(n_samples,
+    factor=0.5, noise) from the np.random.seed(seed) stream (seed 0 is the tutorial's), the
+    2-4-3-1 ReLU/ReLU/sigmoid network from np.random.seed(42)'s, full-batch gradient descent
+    at ``lr`` for ``n_epochs`` epochs with the given tutorial errors. See ``tutorial.run``;
+    with all three errors, seed 0 and lr 0.005 it prints what the tutorial prints."""
+    return tutorial.run(errors, lr, n_epochs, seed, n_samples=n_samples, noise=noise)
 
 
 def layer_activity(net, X):
@@ -301,14 +256,19 @@ def flow_run(X, y, activation, depth=6, width=8, n_epochs=100, lr=0.1, seed=0):
     """Train a deep net (``depth`` hidden layers of ``width`` units, all ``activation``) with
     full-batch plain gradient descent and record per-layer gradient norms. ReLU nets start
     from He initialisation, the others from Xavier: each the usual choice for it."""
-    X = np.asarray(X, float)
-    y = np.asarray(y)
-    n_classes = int(y.max()) + 1 if y.ndim == 1 and len(y) else 2
+    X = check.features("X", X)
+    y = check.array("y", y, 1)
+    depth = check.integer("depth", depth, 0, check.MAX_LAYERS - 1)
+    width = check.integer("width", width, 1, check.MAX_UNITS)
+    if len(y) != len(X) or not np.array_equal(y, np.round(y)) or y.min() < 0 \
+            or y.max() >= check.MAX_UNITS:
+        raise ValueError(f"y must hold one class label (0, 1, ...) per row of X ({len(X)})")
+    n_classes = int(y.max()) + 1
     n_out, out_act, loss = (1, "sigmoid", "bce") if n_classes <= 2 else (n_classes, "softmax",
                                                                             "cross_entropy")
-    sizes = [X.shape[1]] + [int(width)] * int(depth) + [n_out]
+    sizes = [X.shape[1]] + [width] * depth + [n_out]
     init = "he" if activation in RECTIFIED else "xavier"
-    net = MLP(sizes, [activation] * int(depth) + [out_act], init=init, seed=seed)
+    net = MLP(sizes, [activation] * depth + [out_act], init=init, seed=seed)
     trainer = Trainer(net, loss=loss, optimizer=SGD(lr), batch_size=len(X), seed=seed)
     diverged = None
     try:

@@ -14,9 +14,9 @@ def numerical_gradients(net, X, y, loss="bce", l1=0.0, l2=0.0, eps=1e-6):
     float64 that leaves too few digits to judge layers whose gradients have vanished.
     Returns a list of (dW, db) in float64 aligned with ``net.weights``; ``net`` is unchanged.
     """
-    l1, l2 = net._check_loss(loss, l1, l2)
+    l1, l2 = net.check_loss(loss, l1, l2)
     eps = check.number("eps", eps, 0.0, low_open=True)
-    X = check.features("X", X, net.layer_sizes[0])
+    X = net.checked_inputs("X", X)
     Y, _ = targets(y, loss, net.layer_sizes[-1])
     precise = net.copy(dtype=np.longdouble)
     X, Y = X.astype(np.longdouble), Y.astype(np.longdouble)
@@ -24,9 +24,9 @@ def numerical_gradients(net, X, y, loss="bce", l1=0.0, l2=0.0, eps=1e-6):
     for i in range(len(flat)):
         saved = precise.params[i]
         precise.params[i] = saved + eps
-        up = precise._loss(X, Y, loss, l1, l2)
+        up = precise.target_loss(X, Y, loss, l1, l2)
         precise.params[i] = saved - eps
-        down = precise._loss(X, Y, loss, l1, l2)
+        down = precise.target_loss(X, Y, loss, l1, l2)
         precise.params[i] = saved
         flat[i] = (up - down) / (2 * eps)
     twin = net.copy()

@@ -1,9 +1,15 @@
 """Losses, each a mean over the batch, and the gradient they send into the output layer.
 
 Every function takes the output layer's pre-activation ``z``, its activation ``a`` and the
-targets ``Y``, all of shape ``(n_samples, n_outputs)``. ``value`` returns the scalar loss (a
-NumPy scalar of the inputs' dtype, so a gradient check can evaluate it in extended precision),
-``output_delta`` returns dL/dz for the output layer.
+targets ``Y``, all of shape ``(n_samples, n_outputs)``:
+``value(z, a, Y, spare=None)`` returns the scalar loss (a NumPy scalar of the inputs' dtype,
+so a gradient check can evaluate it in extended precision);
+``output_delta(z, a, Y, activation, out=None, spare=None)`` returns dL/dz for the output
+layer; ``grad_a(z, a, Y)`` returns dL/da, for showing the chain rule unfused.
+``out`` is an array shaped like ``z`` and ``spare`` a list of two such arrays and two
+(n_samples, 1) arrays (see ``spares``): given them, the functions allocate nothing (training
+passes preallocated buffers). Either way they do the same floating-point operations in the
+same order.
 """
 
 from collections.abc import Callable
@@ -21,41 +27,62 @@ class Loss(NamedTuple):
     output_activations: tuple  # the output activations this loss is defined with
 
 
-def _bce_value(z, a, Y):
+def spares(z):
+    """Fresh scratch arrays for ``value``: two shaped like z, two (n_samples, 1)."""
+    return [np.empty_like(z), np.empty_like(z), np.empty_like(z[:, :1]), np.empty_like(z[:, :1])]
+
+
+def _bce_value(z, a, Y, spare=None):
     # -[y log s(z) + (1-y) log(1 - s(z))] rewritten as log(1 + e^z) - y z: exact for any z,
     # and log() never sees 0 even when the sigmoid has saturated to 0 or 1.
-    return (np.logaddexp(0.0, z) - Y * z).sum() / len(z)
+    t, yz = (spare or spares(z))[:2]
+    np.logaddexp(0.0, z, out=t)
+    np.subtract(t, np.multiply(Y, z, out=yz), out=t)
+    return t.sum() / len(z)
 
 
-def _bce_delta(z, a, Y, activation):
+def _bce_delta(z, a, Y, activation, out=None, spare=None):
     # Fused: dL/da = (a - y) / (a (1 - a)) / n and da/dz = a (1 - a) cancel to (a - y) / n,
     # which stays exact where a(1 - a) has underflowed to 0.
-    return (a - Y) / len(z)
+    out = np.subtract(a, Y, out=out)
+    return np.divide(out, len(z), out=out)
 
 
-def _cross_entropy_value(z, a, Y):
+def _cross_entropy_value(z, a, Y, spare=None):
     # log softmax(z)_k = z_k - logsumexp(z), with the row maximum taken out for stability.
-    m = z.max(axis=1, keepdims=True)
-    log_sum = np.log(np.exp(z - m).sum(axis=1, keepdims=True)) + m
-    return (Y * (log_sum - z)).sum() / len(z)
+    t, _, m, log_sum = spare or spares(z)
+    np.max(z, axis=1, keepdims=True, out=m)
+    np.exp(np.subtract(z, m, out=t), out=t)
+    np.log(np.sum(t, axis=1, keepdims=True, out=log_sum), out=log_sum)
+    log_sum += m
+    np.subtract(log_sum, z, out=t)
+    t *= Y  # Y * (log_sum - z)
+    return t.sum() / len(z)
 
 
-def _cross_entropy_delta(z, a, Y, activation):
+def _cross_entropy_delta(z, a, Y, activation, out=None, spare=None):
     # Softmax Jacobian times dL/da collapses to (p - y) / n when each row of Y sums to 1.
-    return (a - Y) / len(z)
+    return _bce_delta(z, a, Y, activation, out)
 
 
-def _mse_value(z, a, Y):
-    d = a - Y
-    return (d * d).sum() / len(z)
+def _mse_value(z, a, Y, spare=None):
+    d = np.subtract(a, Y, out=(spare or spares(z))[0])
+    d *= d
+    return d.sum() / len(z)
 
 
-def _mse_grad_a(z, a, Y):
-    return 2.0 * (a - Y) / len(z)
+def _mse_grad_a(z, a, Y, out=None):
+    out = np.subtract(a, Y, out=out)  # 2 (a - y) / n
+    np.multiply(2.0, out, out=out)
+    return np.divide(out, len(z), out=out)
 
 
-def _mse_delta(z, a, Y, activation):
-    return _mse_grad_a(z, a, Y) * ACTIVATIONS[activation].df(z, a)
+def _mse_delta(z, a, Y, activation, out=None, spare=None):
+    out = _mse_grad_a(z, a, Y, out)
+    if activation != "linear":  # f'(z) = 1 would change nothing
+        fprime, tmp = (spare or spares(z))[:2]
+        out *= ACTIVATIONS[activation].df(z, a, fprime, tmp)
+    return out
 
 
 LOSSES = {

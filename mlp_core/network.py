@@ -1,4 +1,4 @@
-"""The multilayer perceptron: forward pass, backpropagation, prediction.
+"""The multilayer perceptron: forward pass, the one backward pass, prediction.
 
 Notation (samples are rows):
     a[0] = X                                  (n_samples, layer_sizes[0])
@@ -8,27 +8,74 @@ Backward, with delta = dL/dz[k]:
     dL/dweights[k] = a[k].T @ delta,  dL/dbiases[k] = delta summed over samples,
     dL/da[k] = delta @ weights[k].T,  and dL/dz[k - 1] = dL/da[k] * f'_{k-1}(z[k - 1]).
 Losses are means over the batch, so the 1/n sits inside delta at the output, once.
+
+Public building blocks (everything else in mlp_core uses these, never private attributes):
+    net.params, net.grad          flat vectors [W0, W1, ..., b0, b1, ...]; ``weights[k]``,
+                                  ``biases[k]``, ``weight_grads[k]``, ``bias_grads[k]`` are
+                                  views into them
+    net.forward(X)                checked; returns a copy of the output; ``net.z`` and ``net.a``
+                                  are fresh arrays the caller may keep
+    net.forward_pass(X, work=None)  unchecked (X must already be a float array of the right
+                                  width); returns ``net.a[-1]`` itself. With ``work`` (a
+                                  ``Workspace(net, len(X))``) every array is written into the
+                                  workspace's buffers and nothing is allocated; ``net.z`` and
+                                  ``net.a`` are then those buffers, overwritten by the next
+                                  pass through the workspace and partly by ``backward``
+    net.backward(output_delta, derivatives=None, bias_reduction="sum", trace=None)
+        From dL/dz of the output layer (n, n_out) and the ``z``/``a`` of the latest forward
+        pass, writes dL/dW and dL/db of every layer into ``net.grad`` (no penalty). Hooks:
+        ``derivatives``: one entry per hidden layer, None or a function ``(z, a) -> f'(z)``
+          replacing that layer's derivative (the tutorial's 2 s (1 - s) hooks in here);
+        ``bias_reduction``: "sum" (the gradient of a mean loss, whose 1/n is already in
+          output_delta) or "mean" (db averaged over the batch, as the tutorial's code does);
+        ``trace``: a list, filled with one dict per layer (index k = layer k) holding copies
+          of dL_da, fprime, dL_dz and dL_da_prev (dL/da of the layer below; for layer 0,
+          dL/dX). At the output dL_da and fprime are None: the caller chose output_delta.
+        After a pass through a workspace, backward works in its buffers too (allocating
+        nothing) and leaves dL/dz in the hidden layers' a (see Workspace).
+    net.backprop(Y, loss, l1, l2) output delta of ``loss`` + backward + penalty gradient
+    net.target_loss(X, Y, loss, l1, l2, work=None)  forward + loss + penalty as a NumPy scalar
+                                  of the parameters' dtype (np.longdouble in a gradient check)
+    net.check_loss(loss, l1, l2), net.penalty(l1, l2, grad), net.per_layer(values),
+    net.checked_inputs(name, X)   X checked as forward() checks it (shape, finiteness, size)
+    net.gradients()               copies of the latest gradient as [(dW, db), ...]
+    net.clear_pass()              forget the latest pass (z, a and its workspace)
+
+Sizes are bounded before anything is built (see _validate: MAX_LAYERS, MAX_UNITS,
+MAX_PARAMS; MAX_VALUES for rows x units in a pass). A network pickles (and deep-copies) as
+its settings and parameters.
 """
 
 import numpy as np
 
 from . import _validate as check
-from .activations import ACTIVATIONS, OUTPUT_ACTIVATIONS, softmax
-from .losses import LOSSES
+from ._validate import MAX_LAYERS, MAX_PARAMS, MAX_UNITS
+from .activations import ACTIVATIONS, IN_PLACE, OUTPUT_ACTIVATIONS, SCRATCH, softmax
+from .losses import LOSSES, spares
 
 INITS = ("he", "xavier", "normal")
-MAX_UNITS = 4096
+# Not among INITS (the choices offered): the tutorial's legacy stream, kept to reproduce it.
+# np.random.RandomState(seed) draws, layer by layer, W = randn(n_in, n_out) * 0.1 and then
+# b = randn(1, n_out) * 0.1: what np.random.seed(seed) followed by the tutorial's loop draws.
+LEGACY_INITS = ("randn",)
+BIAS_REDUCTIONS = ("sum", "mean")
+TILE = 1024  # values per tile when a workspace fills z with copies of b
 
 
 class _ParamViews(list):
     """Views into the network's flat parameter vector. Assigning an item copies the values
     in, so ``net.weights[0] = W`` works and the optimizer keeps updating the same memory."""
 
+    def __init__(self, name):
+        super().__init__()
+        self.name = name
+
     def __setitem__(self, index, value):
         view = list.__getitem__(self, index)
-        value = np.asarray(value, dtype=float)
-        if value.shape != view.shape:
-            raise ValueError(f"new parameter must have shape {view.shape}; got {value.shape}")
+        name = f"{self.name}[{index}]"
+        value = check.array(name, value, view.ndim, view.shape)
+        if not np.isfinite(value).all():
+            raise ValueError(f"{name} contains a non-finite value")
         view[...] = value
 
 
@@ -36,12 +83,15 @@ def targets(y, loss, n_outputs):
     """Turn y into float targets Y (n_samples, n_outputs) and int labels (n_samples,).
 
     y may be class labels of shape (n_samples,) (one-hot encoded when n_outputs > 1) or,
-    for every loss, a float array already of shape (n_samples, n_outputs).
+    for every loss, a float array already of shape (n_samples, n_outputs). Floats under the
+    mse loss are a regression's targets: then labels is None (there is no accuracy).
     """
-    arr = np.asarray(y)
-    if arr.dtype.kind not in "biuf" or arr.ndim not in (1, 2) or len(arr) == 0:
+    arr = check.array("y", y, (1, 2))
+    regression = loss == "mse" and (y.dtype.kind == "f" if isinstance(y, np.ndarray)
+                                    else np.asarray(y).dtype.kind == "f")
+    if len(arr) == 0:
         raise ValueError(f"y must be numeric labels (n_samples,) or targets (n_samples, "
-                         f"{n_outputs}); got shape {arr.shape} of {arr.dtype}")
+                         f"{n_outputs}); got shape {arr.shape}")
     arr = arr.astype(float)
     if not np.isfinite(arr).all():
         raise ValueError("y contains a non-finite value")
@@ -62,8 +112,100 @@ def targets(y, loss, n_outputs):
         Y = arr
     if loss in ("bce", "cross_entropy") and (Y.min() < 0 or Y.max() > 1):
         raise ValueError(f"targets for loss={loss!r} must lie in [0, 1]")
-    labels = (Y[:, 0] >= 0.5).astype(np.int64) if n_outputs == 1 else Y.argmax(axis=1)
+    if regression:
+        labels = None
+    else:
+        labels = (Y[:, 0] >= 0.5).astype(np.int64) if n_outputs == 1 else Y.argmax(axis=1)
     return np.ascontiguousarray(Y), labels
+
+
+def _column_sums(delta, out):
+    """delta.sum(axis=0, out=out). NumPy adds the rows one after the other, but in an inner
+    loop as short as a row; einsum adds them in the same order with a faster loop, so the
+    sums are the same to the bit. (A single column is summed pairwise: left to NumPy.)"""
+    if len(delta) >= 64 and delta.shape[1] > 1:
+        return np.einsum("ij->j", delta, out=out)
+    return np.add.reduce(delta, axis=0, out=out)  # delta.sum, without its Python wrapper
+
+
+def _times_transpose(delta, W, out=None):
+    """delta @ W.T. Below a layer of one unit this is an outer product, one multiplication
+    per entry, for which BLAS is 2-3 times slower than einsum (same products, same bits)."""
+    if W.shape[1] == 1 and len(delta) >= 128:
+        return np.einsum("i,j->ij", delta[:, 0], W[:, 0], out=out)
+    return np.matmul(delta, W.T, out=out)
+
+
+def _restore(layer_sizes, activations, init, seed, params):
+    net = MLP(layer_sizes, activations, init, seed)
+    if params.dtype != net.params.dtype:
+        net._allocate(params.dtype)
+    net.params[...] = params
+    return net
+
+
+class Workspace:
+    """Buffers for passes over batches of exactly ``n_rows`` rows, so that a training step
+    allocates nothing: ``z[k]`` and ``a[k + 1]`` per layer (``a[0]`` is set to the input of
+    each pass), ``out_delta`` for dL/dz at the output, ``spare`` for the loss (see
+    ``losses.spares``), ``products[k]`` for a[k] W[k] and f'(z[k]), and ``scratch[k]`` for
+    derivatives that need one (activations.SCRATCH).
+
+    Arrays double up so that a step touches little memory (a 64-unit layer over 1000 rows
+    is 0.5 MB; what stays in cache runs faster). The hidden layers of activations.IN_PLACE
+    keep z and a in one array: f(z) overwrites z, and f' reads a alone. ``products`` and
+    ``scratch`` are one array each for all layers, used by one layer at a time. The backward
+    pass writes dL/da, then dL/dz, over a hidden layer's input a once its last readers (dW,
+    f') are done. So after a backward pass only the output layer's z and a, and the input
+    a[0], still hold the values of the forward pass."""
+
+    def __init__(self, net, n_rows):
+        dtype, widths = net.params.dtype, net.layer_sizes[1:]
+        self.n_rows, self.layer_sizes, self.dtype = n_rows, net.layer_sizes, dtype
+        self.z = [np.empty((n_rows, m), dtype) for m in widths]
+        hidden = net.activations[:-1]
+        self.a = [None] + [z if k < len(hidden) and hidden[k] in IN_PLACE else np.empty_like(z)
+                           for k, z in enumerate(self.z)]
+        self.out_delta = np.empty((n_rows, widths[-1]), dtype)
+        self.spare = spares(self.out_delta)
+        blocks = {}  # one block of memory per use, viewed at each layer's width
+
+        def view(use, kind, m):
+            if use not in blocks:
+                blocks[use] = np.empty(n_rows * max(widths), kind)
+            return blocks[use][:n_rows * m].reshape(n_rows, m)
+
+        self.products = [view("products", dtype, m) for m in widths]
+        self.scratch = [None if name not in SCRATCH else
+                        view(SCRATCH[name], dtype if SCRATCH[name] is float else bool, m)
+                        for m, name in zip(widths, net.activations)]
+        # Copying b into every row of z loops over rows as short as b; for wide batches the
+        # copy goes faster a tile of TILE values at a time (b repeated), then the rest rows.
+        self._tiles = []
+        for z in self.z:
+            rows = TILE // z.shape[1]
+            q = n_rows // rows if z.shape[1] >= 4 else 0
+            if q < 4:
+                self._tiles.append(None)
+                continue
+            tile = np.empty((rows, z.shape[1]), dtype)
+            self._tiles.append((tile, tile.reshape(-1), z[:q * rows].reshape(q, -1),
+                                z[q * rows:]))
+
+    def fill_rows(self, k, b):
+        """z[k][...] = b: every row of layer k's z becomes a copy of b."""
+        tiled = self._tiles[k]
+        if tiled is None:
+            self.z[k][...] = b
+            return
+        tile, flat, blocks, rest = tiled
+        tile[...] = b
+        blocks[...] = flat
+        rest[...] = b
+
+    def fits(self, net, n_rows):
+        return (self.n_rows, self.layer_sizes, self.dtype) == (n_rows, net.layer_sizes,
+                                                               net.params.dtype)
 
 
 def predicted_labels(out):
@@ -77,17 +219,30 @@ class MLP:
     All weights and biases live in one flat vector ``params`` ([W0, W1, ..., b0, b1, ...]);
     ``weights[k]`` and ``biases[k]`` are views into it, so an optimizer updates every
     parameter in one vectorised call and the L1/L2 penalty sees all weights as one slice.
+    ``grad`` has the same layout and holds the gradient of the latest ``backward``.
     """
 
     def __init__(self, layer_sizes, activations, init="he", seed=0):
-        if not isinstance(layer_sizes, (list, tuple)) or len(layer_sizes) < 2:
-            raise ValueError(f"layer_sizes must list at least an input and an output size; "
-                             f"got {layer_sizes!r}")
-        self.layer_sizes = tuple(check.integer(f"layer_sizes[{i}]", s, 1, MAX_UNITS)
-                                 for i, s in enumerate(layer_sizes))
-        if isinstance(activations, str) or len(activations) != len(layer_sizes) - 1:
+        # Sizes are checked before anything is built: the count of layers first, then every
+        # size, then the number of parameters they would make.
+        if not isinstance(layer_sizes, (list, tuple)) or not 2 <= len(layer_sizes) <= \
+                MAX_LAYERS + 1:
+            got = (f"{len(layer_sizes)} sizes" if isinstance(layer_sizes, (list, tuple))
+                   else check.show(layer_sizes))
+            raise ValueError(f"layer_sizes must list an input size and 1 to MAX_LAYERS = "
+                             f"{MAX_LAYERS} layer sizes; got {got}")
+        sizes = tuple(check.integer(f"layer_sizes[{i}]", s, 1, MAX_UNITS)
+                      for i, s in enumerate(layer_sizes))
+        n_params = sum((n_in + 1) * n_out for n_in, n_out in zip(sizes, sizes[1:]))
+        if n_params > MAX_PARAMS:
+            raise ValueError(f"layer_sizes would make {n_params:,} weights and biases; the "
+                             f"limit is MAX_PARAMS = {MAX_PARAMS:,}")
+        self.layer_sizes = sizes
+        if not isinstance(activations, (list, tuple)) or len(activations) != len(sizes) - 1:
+            got = (f"{len(activations)} names" if isinstance(activations, (list, tuple))
+                   else check.show(activations))
             raise ValueError(f"activations must list one name per layer after the input "
-                             f"({len(layer_sizes) - 1}); got {activations!r}")
+                             f"({len(sizes) - 1}); got {got}")
         for i, name in enumerate(activations[:-1]):
             check.choice(f"activations[{i}]", name, tuple(ACTIVATIONS))
         check.choice(f"activations[{len(activations) - 1}]", activations[-1], OUTPUT_ACTIVATIONS)
@@ -95,34 +250,42 @@ class MLP:
         self._functions = [softmax if name == "softmax" else ACTIVATIONS[name].f
                            for name in self.activations]
         self._derivatives = [ACTIVATIONS[name].df for name in self.activations[:-1]]
-        self.init = check.choice("init", init, INITS)
-        self.seed = check.integer("seed", seed, 0)
+        self.init = check.choice("init", init, INITS + LEGACY_INITS)
+        self.seed = check.seed("seed", seed)
 
         self._allocate(float)
-        self._initialise(np.random.default_rng(self.seed))
-        self.z, self.a = [], []
+        self._initialise()
+        self.clear_pass()
 
     def _allocate(self, dtype):
         shapes = list(zip(self.layer_sizes[:-1], self.layer_sizes[1:]))
         self.n_weights = n_weights = sum(i * o for i, o in shapes)
         self.params = np.zeros(n_weights + sum(o for _, o in shapes), dtype=dtype)
-        self._grad = np.zeros_like(self.params)
-        self.weights, self.biases = _ParamViews(), _ParamViews()
-        self._dW, self._db = [], []
+        self.grad = np.zeros_like(self.params)
+        self._weight_scratch = np.empty(n_weights, dtype)  # for the penalty, in place
+        self.weights, self.biases = _ParamViews("weights"), _ParamViews("biases")
+        self.weight_grads, self.bias_grads = [], []
         self._layer_starts = []  # where each layer's weights, then each layer's biases, begin
         w_at, b_at = 0, n_weights
         for n_in, n_out in shapes:
             self.weights.append(self.params[w_at:w_at + n_in * n_out].reshape(n_in, n_out))
-            self._dW.append(self._grad[w_at:w_at + n_in * n_out].reshape(n_in, n_out))
+            self.weight_grads.append(self.grad[w_at:w_at + n_in * n_out].reshape(n_in, n_out))
             self._layer_starts.append(w_at)
             w_at += n_in * n_out
         for _, n_out in shapes:
             self.biases.append(self.params[b_at:b_at + n_out])
-            self._db.append(self._grad[b_at:b_at + n_out])
+            self.bias_grads.append(self.grad[b_at:b_at + n_out])
             self._layer_starts.append(b_at)
             b_at += n_out
 
-    def _initialise(self, rng):
+    def _initialise(self):
+        if self.init == "randn":
+            legacy = np.random.RandomState(self.seed)
+            for W, b in zip(self.weights, self.biases):
+                W[...] = legacy.randn(*W.shape) * 0.1
+                b[...] = legacy.randn(1, len(b))[0] * 0.1
+            return
+        rng = np.random.default_rng(self.seed)
         for W, b in zip(self.weights, self.biases):
             n_in, n_out = W.shape
             if self.init == "normal":  # the tutorial's N(0, 0.1) for weights and biases
@@ -136,6 +299,12 @@ class MLP:
     def n_layers(self):
         return len(self.weights)
 
+    def __reduce__(self):
+        # Pickled as its settings and parameters: pickling the views themselves would unpickle
+        # weights that no longer live in params (and an optimizer would update neither).
+        return _restore, (list(self.layer_sizes), list(self.activations), self.init, self.seed,
+                          self.params.copy())
+
     def copy(self, dtype=None):
         """An independent twin; ``dtype`` (e.g. np.longdouble) changes its precision."""
         twin = MLP(list(self.layer_sizes), list(self.activations), self.init, self.seed)
@@ -146,17 +315,46 @@ class MLP:
 
     # ---- forward -------------------------------------------------------------------------
     def forward(self, X):
-        """Output (n_samples, n_outputs); keeps every layer's ``z`` and ``a`` for inspection."""
-        return self._forward(check.features("X", X, self.layer_sizes[0])).copy()
+        """Output (n_samples, n_outputs); keeps every layer's ``z`` and ``a`` for inspection
+        (fresh arrays, valid until you drop them)."""
+        return self.forward_pass(self.checked_inputs("X", X)).copy()
 
-    def _forward(self, X):
-        self.a, self.z = a, z = [X], []
-        for W, b, f in zip(self.weights, self.biases, self._functions):
-            zk = a[-1] @ W
-            zk += b
-            z.append(zk)
-            a.append(f(zk))
+    def checked_inputs(self, name, X):
+        """X as a finite float array (n_samples, layer_sizes[0]) small enough to pass
+        through the network (check.MAX_VALUES bounds rows x units), else ValueError."""
+        X = check.features(name, X, self.layer_sizes[0])
+        check.work(name, len(X), sum(self.layer_sizes[1:]))
+        return X
+
+    def forward_pass(self, X, work=None):
+        """Unchecked forward pass: ``X`` must be a float array (n_samples, layer_sizes[0]).
+        Returns the output layer's activations ``a[-1]`` (not a copy). With ``work`` (a
+        ``Workspace`` of len(X) rows) it writes into the workspace and allocates nothing."""
+        self._work = work
+        if work is None:
+            self.a, self.z = a, z = [X], []
+            for W, b, f in zip(self.weights, self.biases, self._functions):
+                zk = a[-1] @ W
+                zk += b
+                z.append(zk)
+                a.append(f(zk))
+            return a[-1]
+        self.a, self.z = a, z = work.a, work.z
+        a[0] = X
+        for k, (W, b, f) in enumerate(zip(self.weights, self.biases, self._functions)):
+            # z = b + a W, the same sum as a W + b. "z += b" would broadcast b, for which
+            # NumPy allocates a buffer on every call; assigning b row by row does not.
+            work.fill_rows(k, b)
+            z[k] += np.matmul(a[k], W, out=work.products[k])
+            if f is softmax:
+                softmax(z[k], a[k + 1], work.spare[2])
+            else:
+                f(z[k], a[k + 1])
         return a[-1]
+
+    def clear_pass(self):
+        """Forget the latest forward pass: ``z`` and ``a`` become empty lists."""
+        self.z, self.a, self._work = [], [], None
 
     def predict_proba(self, X):
         return self.forward(X)
@@ -166,7 +364,8 @@ class MLP:
         return predicted_labels(self.forward(X))
 
     # ---- backward ------------------------------------------------------------------------
-    def _check_loss(self, loss, l1, l2):
+    def check_loss(self, loss, l1=0.0, l2=0.0):
+        """Check that ``loss`` suits the output layer; returns (l1, l2) as checked floats."""
         check.choice("loss", loss, tuple(LOSSES))
         if self.activations[-1] not in LOSSES[loss].output_activations:
             raise ValueError(f"loss={loss!r} needs an output activation in "
@@ -176,59 +375,114 @@ class MLP:
             raise ValueError("loss='cross_entropy' needs at least 2 outputs; use 'bce' for one")
         return check.number("l1", l1, 0.0), check.number("l2", l2, 0.0)
 
-    def loss_and_gradients(self, X, y, loss="bce", l1=0.0, l2=0.0):
-        """Loss (mean over the batch, plus penalty) and a list of (dW, db), one per layer."""
-        l1, l2 = self._check_loss(loss, l1, l2)
-        X = check.features("X", X, self.layer_sizes[0])
-        Y, _ = targets(y, loss, self.layer_sizes[-1])
+    def _checked_batch(self, X, y, loss):
+        X = self.checked_inputs("X", X)
+        Y, labels = targets(y, loss, self.layer_sizes[-1])
         if len(Y) != len(X):
             raise ValueError(f"X has {len(X)} rows but y has {len(Y)}")
-        value = float(self._loss_and_grad(X, Y, loss, l1, l2))
-        return value, [(dW.copy(), db.copy()) for dW, db in zip(self._dW, self._db)]
+        return X, Y, labels
 
-    def _loss_and_grad(self, X, Y, loss, l1=0.0, l2=0.0, with_loss=True):
-        """Backpropagation into the flat gradient buffer ``_grad``; returns the loss
-        (or None when ``with_loss`` is False: mini-batch training never reads it)."""
-        spec = LOSSES[loss]
-        out = self._forward(X)
-        z, a, dW, db = self.z, self.a, self._dW, self._db
-        delta = spec.output_delta(z[-1], out, Y, self.activations[-1])
-        for k in range(self.n_layers - 1, 0, -1):
+    def loss_and_gradients(self, X, y, loss="bce", l1=0.0, l2=0.0):
+        """Loss (mean over the batch, plus penalty) and a list of (dW, db), one per layer."""
+        l1, l2 = self.check_loss(loss, l1, l2)
+        X, Y, _ = self._checked_batch(X, y, loss)
+        self.forward_pass(X)
+        self.backprop(Y, loss, l1, l2)
+        value = LOSSES[loss].value(self.z[-1], self.a[-1], Y) + self.penalty(l1, l2)
+        return float(value), self.gradients()
+
+    def gradients(self):
+        """Copies of the latest gradient as a list of (dW, db), one per layer."""
+        return [(dW.copy(), db.copy()) for dW, db in zip(self.weight_grads, self.bias_grads)]
+
+    def backprop(self, Y, loss, l1=0.0, l2=0.0):
+        """Gradient of the mean ``loss`` against float targets Y (plus penalty) at the latest
+        forward pass, into ``grad``. Arguments are not checked (see ``check_loss``)."""
+        work = self._work
+        buffers = (work.out_delta, work.spare) if work is not None else ()
+        delta = LOSSES[loss].output_delta(self.z[-1], self.a[-1], Y, self.activations[-1],
+                                          *buffers)
+        self.backward(delta)
+        if l1 or l2:
+            self._add_penalty_gradient(l1, l2, self.grad)
+
+    def backward(self, output_delta, derivatives=None, bias_reduction="sum", trace=None):
+        """The backward pass; see the module docstring for the hooks. ``output_delta`` is only
+        read."""
+        n_layers = self.n_layers
+        if bias_reduction not in BIAS_REDUCTIONS:
+            check.choice("bias_reduction", bias_reduction, BIAS_REDUCTIONS)
+        if derivatives is not None and len(derivatives) != n_layers - 1:
+            raise ValueError(f"derivatives must hold one entry per hidden layer "
+                             f"({n_layers - 1}); got {len(derivatives)}")
+        z, a, dW, db, work = self.z, self.a, self.weight_grads, self.bias_grads, self._work
+        if trace is not None:
+            trace[:] = [dict.fromkeys(("dL_da", "fprime", "dL_dz", "dL_da_prev"))
+                        for _ in range(n_layers)]
+        delta = output_delta
+        for k in range(n_layers - 1, -1, -1):
             np.matmul(a[k].T, delta, out=dW[k])
-            delta.sum(axis=0, out=db[k])
-            delta = delta @ self.weights[k].T
-            delta *= self._derivatives[k - 1](z[k - 1], a[k])
-        np.matmul(a[0].T, delta, out=dW[0])
-        delta.sum(axis=0, out=db[0])
-        penalty = self._penalty(l1, l2, self._grad) if (l1 or l2) else 0.0
-        return spec.value(z[-1], out, Y) + penalty if with_loss else None
+            _column_sums(delta, db[k])
+            if bias_reduction == "mean":
+                db[k] /= len(delta)
+            if k == 0:
+                if trace is not None:  # dL/dX: shown in a trace, never needed for training
+                    trace[0].update(dL_dz=delta.copy(), dL_da_prev=delta @ self.weights[0].T)
+                break
+            # f'(z) first: it reads a[k], which dL/da overwrites in a workspace.
+            hook = derivatives[k - 1] if derivatives is not None else None
+            if hook is not None:
+                fprime = hook(z[k - 1], a[k])
+            elif work is not None:
+                fprime = self._derivatives[k - 1](z[k - 1], a[k], work.products[k - 1],
+                                                  work.scratch[k - 1])
+            else:
+                fprime = self._derivatives[k - 1](z[k - 1], a[k])
+            # dL/da[k], the gradient at the layer's input (over a[k] in a workspace: dW[k]
+            # and f'(z), its other readers, are done)
+            da = _times_transpose(delta, self.weights[k], None if work is None else a[k])
+            if trace is not None:
+                trace[k].update(dL_dz=delta.copy(), dL_da_prev=da.copy())
+                trace[k - 1].update(dL_da=da.copy(), fprime=fprime.copy())
+            da *= fprime
+            delta = da
 
-    def _penalty(self, l1, l2, grad=None):
-        """l1 * sum|W| + l2 / 2 * sum(W^2) over weights (not biases); adds its gradient."""
+    def penalty(self, l1, l2, grad=None):
+        """l1 * sum|W| + l2 / 2 * sum(W^2) over weights (not biases); adds its gradient to
+        ``grad`` when given."""
         value = self.params.dtype.type(0)
         W = self.params[:self.n_weights]
         if l1:
-            value += l1 * np.abs(W).sum()
-            if grad is not None:
-                grad[:self.n_weights] += l1 * np.sign(W)
+            value += l1 * np.abs(W, out=self._weight_scratch).sum()
         if l2:
             value += 0.5 * l2 * (W @ W)
-            if grad is not None:
-                grad[:self.n_weights] += l2 * W
+        if grad is not None:
+            self._add_penalty_gradient(l1, l2, grad)
         return value
+
+    def _add_penalty_gradient(self, l1, l2, grad):
+        W, t, g = self.params[:self.n_weights], self._weight_scratch, grad[:self.n_weights]
+        if l1:
+            np.sign(W, out=t)
+            t *= l1  # l1 * sign(W)
+            g += t
+        if l2:
+            g += np.multiply(W, l2, out=t)  # l2 * W
 
     def loss(self, X, y, loss="bce", l1=0.0, l2=0.0):
         """The loss alone (no gradients)."""
-        l1, l2 = self._check_loss(loss, l1, l2)
-        X = check.features("X", X, self.layer_sizes[0])
-        Y, _ = targets(y, loss, self.layer_sizes[-1])
-        return float(self._loss(X, Y, loss, l1, l2))
+        l1, l2 = self.check_loss(loss, l1, l2)
+        X, Y, _ = self._checked_batch(X, y, loss)
+        return float(self.target_loss(X, Y, loss, l1, l2))
 
-    def _loss(self, X, Y, loss, l1=0.0, l2=0.0):
-        out = self._forward(X)
-        return LOSSES[loss].value(self.z[-1], out, Y) + self._penalty(l1, l2)
+    def target_loss(self, X, Y, loss, l1=0.0, l2=0.0, work=None):
+        """Unchecked loss of float targets Y (n, n_out) on X, plus penalty, as a NumPy scalar
+        of the parameters' dtype (so a gradient check can evaluate it in np.longdouble)."""
+        out = self.forward_pass(X, work)
+        spare = None if work is None else work.spare
+        return LOSSES[loss].value(self.z[-1], out, Y, spare) + self.penalty(l1, l2)
 
-    def _per_layer(self, values):
+    def per_layer(self, values):
         """Sum of a vector laid out like ``params`` over each layer's (W, b)."""
         parts = np.add.reduceat(values, self._layer_starts)
         return parts[:self.n_layers] + parts[self.n_layers:]
@@ -259,14 +513,8 @@ class MLP:
             if not isinstance(values, list) or len(values) != net.n_layers:
                 raise ValueError(f"model {name} must be a list of {net.n_layers} arrays")
             for k, value in enumerate(values):
-                try:
-                    arr = np.asarray(value, dtype=float)
-                except (TypeError, ValueError):
-                    raise ValueError(f"model {name}[{k}] is not numeric") from None
-                if arr.shape != views[k].shape:
-                    raise ValueError(f"model {name}[{k}] has shape {arr.shape}; layer sizes "
-                                     f"need {views[k].shape}")
+                arr = check.array(f"model {name}[{k}]", value, views[k].ndim, views[k].shape)
                 if not np.isfinite(arr).all():
                     raise ValueError(f"model {name}[{k}] contains a non-finite value")
-                views[k] = arr
+                views[k][...] = arr
         return net

@@ -6,7 +6,8 @@ import time
 import numpy as np
 
 from . import _validate as check
-from .network import predicted_labels, targets
+from .losses import LOSSES
+from .network import Workspace, targets
 
 HISTORY_COLUMNS = ("epoch", "train_loss", "test_loss", "train_acc", "test_acc")
 
@@ -24,10 +25,13 @@ class Diverged(RuntimeError):
 class History:
     """Per-epoch records in columns, with bounded memory.
 
-    Every epoch is kept until ``max_records`` are held; then every other record is dropped
+    Every record is kept until ``max_records`` are held; then every other record is dropped
     and from then on only every 2nd (4th, 8th, ...) epoch is stored, so an hour of training
-    still fits in a few megabytes. ``last`` is always the latest epoch, stored or not.
-    Columns: epoch, train_loss, test_loss, train_acc, test_acc (NaN without test data),
+    still fits in a few megabytes. ``last`` is always the latest record, stored or not (with
+    a trainer's ``record_every`` > 1 not every epoch has a record; ``last["epoch"]`` says
+    which epoch it describes).
+    Columns: epoch, train_loss, test_loss, train_acc, test_acc (test figures NaN without
+    test data; accuracies NaN for a regression, float targets under mse),
     grad_norm and update_ratio (n_records, n_layers).
     """
 
@@ -85,19 +89,60 @@ class History:
             v[self._n] = record[c]
         self._n += 1
 
-    def truncate(self, n_records):
-        self._n = min(self._n, n_records)
+
+class _Evaluation:
+    """Loss and accuracy on one data set, computed without allocating."""
+
+    def __init__(self, X, Y, labels, work):
+        self.X, self.Y, self.work, self.n = X, Y, work, len(X)
+        self.one_output = Y.shape[1] == 1
+        self.labels = labels  # None for a regression: no accuracy
+        if labels is not None:
+            self.labels = labels.astype(bool) if self.one_output else labels
+            self.predicted = np.empty(len(X), bool if self.one_output else np.int64)
+            self.hits = np.empty(len(X), bool)
+
+    def loss(self, net, loss, l1, l2):
+        return float(net.target_loss(self.X, self.Y, loss, l1, l2, self.work))
+
+    def accuracy(self, out):
+        """Share of samples whose label by ``predicted_labels(out)`` is right (NaN without
+        labels)."""
+        if self.labels is None:
+            return math.nan
+        if self.one_output:
+            np.greater_equal(out[:, 0], 0.5, out=self.predicted)
+        else:
+            np.argmax(out, axis=1, out=self.predicted)
+        np.equal(self.predicted, self.labels, out=self.hits)
+        return int(np.count_nonzero(self.hits)) / self.n
 
 
 class Trainer:
     """Trains ``net`` with mini-batches drawn by a seeded generator.
 
-    ``loss``, ``optimizer``, ``batch_size``, ``l1`` and ``l2`` are plain attributes and may
-    change between calls to ``run_epochs`` (the network and the epoch count carry on).
+    ``loss``, ``optimizer``, ``batch_size``, ``l1``, ``l2`` and ``record_every`` are plain
+    attributes and may change between calls to ``run_epochs`` (the network and the epoch
+    count carry on). An optimizer needs ``step(params, grads)``, ``get_state(into=None)`` and
+    ``set_state(state)``, as ``SGD`` and ``Adam`` have.
+
+    ``record_every`` (default 1): an epoch is evaluated (train and test loss and accuracy,
+    gradient norms, update ratios) and recorded in ``history`` when its number is a multiple
+    of ``record_every``, and so is the last epoch of every ``run_epochs`` call, so
+    ``history.last`` describes the network as the call leaves it (its "epoch" says which).
+    Epochs in between are only trained, which is faster. Their weights are still checked, so
+    divergence is caught there too; but as their loss is not computed, a loss that overflows
+    while the weights stay finite is noticed at the next recorded epoch or when the weights
+    follow, and the roll back goes to the epoch before that.
+
+    The training step works in buffers of the trainer's own (``Workspace``), sized once per
+    batch size and reused by later calls, and allocates nothing. After ``run_epochs`` the
+    network holds no pass (``net.z`` and ``net.a`` are empty until the next ``net.forward``),
+    so no array a caller got from the network is ever overwritten by training.
     """
 
     def __init__(self, net, loss="bce", optimizer=None, batch_size=32, l1=0.0, l2=0.0, seed=0,
-                 max_history=20_000):
+                 max_history=20_000, record_every=1):
         from .optimizers import SGD
 
         self.net = net
@@ -105,22 +150,44 @@ class Trainer:
         self.optimizer = optimizer if optimizer is not None else SGD(0.1)
         self.batch_size = batch_size
         self.l1, self.l2 = l1, l2
-        self.seed = check.integer("seed", seed, 0)
+        self.record_every = record_every
+        self.seed = check.seed("seed", seed)
         self.rng = np.random.default_rng(self.seed)
         self.epoch = 0
         self.history = History(net.n_layers, max_history)
+        self._workspaces = {}  # n_rows -> Workspace
+        self._buffers = {}  # name -> scratch array (and "state": a copy of the optimizer's)
         self._check_settings()
 
     def _check_settings(self):
-        l1, l2 = self.net._check_loss(self.loss, self.l1, self.l2)
+        l1, l2 = self.net.check_loss(self.loss, self.l1, self.l2)
         check.integer("batch_size", self.batch_size, 1)
-        if not hasattr(self.optimizer, "step"):
-            raise ValueError(f"optimizer must have a step() method; got {self.optimizer!r}")
+        check.integer("record_every", self.record_every, 1)
+        for method in ("step", "get_state", "set_state"):
+            if not callable(getattr(self.optimizer, method, None)):
+                raise ValueError(f"optimizer must have a {method}() method; got "
+                                 f"{self.optimizer!r}")
         return l1, l2
+
+    def _workspace(self, n_rows):
+        work = self._workspaces.get(n_rows)
+        if work is None or not work.fits(self.net, n_rows):
+            if len(self._workspaces) >= 8:  # batch sizes keep changing: start over
+                self._workspaces.clear()
+            work = self._workspaces[n_rows] = Workspace(self.net, n_rows)
+        return work
+
+    def _buffer(self, name, shape, dtype):
+        """A scratch array, kept between calls."""
+        buf = self._buffers.get(name)
+        if buf is None or buf.shape != shape or buf.dtype != dtype:
+            buf = self._buffers[name] = np.empty(shape, dtype)
+        return buf
 
     def run_epochs(self, X, y, n_epochs=1, X_test=None, y_test=None, time_budget=None):
         """Train up to ``n_epochs`` epochs (fewer if ``time_budget`` seconds run out first;
-        at least one epoch always runs). Returns the records of the epochs run.
+        at least one epoch always runs). Returns the records of the epochs it recorded:
+        all epochs run when ``record_every`` is 1 (``self.epoch`` counts epochs in any case).
 
         Train loss and accuracy are measured on all of X after each epoch's updates, so
         train and test figures of one record describe the same weights.
@@ -130,73 +197,146 @@ class Trainer:
         n_epochs = check.integer("n_epochs", n_epochs, 0)
         if time_budget is not None:
             time_budget = check.number("time_budget", time_budget, 0.0)
-        net, opt, loss = self.net, self.optimizer, self.loss
-        X = np.ascontiguousarray(check.features("X", X, net.layer_sizes[0]))
+        net, loss = self.net, self.loss
+        X = np.ascontiguousarray(net.checked_inputs("X", X))
         Y, labels = targets(y, loss, net.layer_sizes[-1])
         if len(Y) != len(X):
             raise ValueError(f"X has {len(X)} rows but y has {len(Y)}")
-        has_test = X_test is not None
-        if has_test:
-            X_test = check.features("X_test", X_test, net.layer_sizes[0])
+        test = None
+        if X_test is not None:
+            X_test = np.ascontiguousarray(net.checked_inputs("X_test", X_test))
             Y_test, labels_test = targets(y_test, loss, net.layer_sizes[-1])
             if len(Y_test) != len(X_test):
                 raise ValueError(f"X_test has {len(X_test)} rows but y_test has {len(Y_test)}")
+            test = _Evaluation(X_test, Y_test, labels_test, self._workspace(len(X_test)))
+        if n_epochs == 0:
+            return []
+        try:
+            with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+                return self._run(X, Y, labels, test, n_epochs, time_budget, l1, l2)
+        finally:
+            net.clear_pass()
 
+    def _run(self, X, Y, labels, test, n_epochs, time_budget, l1, l2):
+        net, opt, loss, every = self.net, self.optimizer, self.loss, self.record_every
         n = len(X)
         batch = min(self.batch_size, n)
-        params, grad = [net.params], [net._grad]
+        train = _Evaluation(X, Y, labels, self._workspace(n))
+        if batch < n:
+            batches = self._batches(X, Y, batch)
+        params, grad = [net.params], [net.grad]
+        shape, dtype = net.params.shape, net.params.dtype
+        before = self._buffer("before", shape, dtype)  # the weights to roll back to
+        squares = self._buffer("squares", shape, dtype)
+        grad_sq = self._buffer("grad_sq", shape, dtype)  # squared gradients summed over batches
+        finite = self._buffer("finite", shape, bool)
+        state = self._buffers.get("state")  # the optimizer's state to roll back to
         started = time.perf_counter()
         records = []
-        grad_ready = False  # full batch: the previous epoch's evaluation already left the gradient
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
-            for _ in range(n_epochs):
-                epoch = self.epoch + 1
-                before, opt_state = net.params.copy(), opt.get_state()
-                grad_sq = np.zeros_like(net._grad)  # summed over the epoch's batches
-                if batch == n:
-                    if not grad_ready:
-                        net._loss_and_grad(X, Y, loss, l1, l2, with_loss=False)
-                    grad_sq += net._grad * net._grad
-                    opt.step(params, grad)
-                    train_loss = float(net._loss_and_grad(X, Y, loss, l1, l2))
-                    grad_ready = True
-                    n_batches = 1
-                else:
-                    order = self.rng.permutation(n)
-                    Xs, Ys = X[order], Y[order]
-                    n_batches = 0
-                    for start in range(0, n, batch):
-                        net._loss_and_grad(Xs[start:start + batch], Ys[start:start + batch],
-                                           loss, l1, l2, with_loss=False)
-                        grad_sq += net._grad * net._grad
-                        opt.step(params, grad)
-                        n_batches += 1
-                    train_loss = float(net._loss(X, Y, loss, l1, l2))
-                train_acc = float((predicted_labels(net.a[-1]) == labels).mean())
-                if not math.isfinite(train_loss) or not np.isfinite(net.params).all():
-                    net.params[...] = before
-                    opt.set_state(opt_state)
-                    reason = (f"the loss became {train_loss}" if not math.isfinite(train_loss)
-                              else "a weight became inf or nan")
-                    raise Diverged(epoch, reason)
-                test_loss = test_acc = math.nan
-                if has_test:
-                    test_loss = float(net._loss(X_test, Y_test, loss, l1, l2))
-                    test_acc = float((predicted_labels(net.a[-1]) == labels_test).mean())
-                step = net.params - before
-                moved, size = net._per_layer(step * step), net._per_layer(before * before)
-                record = {
-                    "epoch": epoch,
-                    "train_loss": train_loss,
-                    "test_loss": test_loss,
-                    "train_acc": train_acc,
-                    "test_acc": test_acc,
-                    "grad_norm": np.sqrt(net._per_layer(grad_sq) / n_batches).tolist(),
-                    "update_ratio": np.sqrt(moved / np.maximum(size, 1e-300)).tolist(),
-                }
-                self.epoch = epoch
-                self.history.append(record)
-                records.append(record)
-                if time_budget is not None and time.perf_counter() - started >= time_budget:
-                    break
+        grad_ready = False  # full batch: the gradient at the current weights is in net.grad
+        for i in range(n_epochs):
+            epoch = self.epoch + 1
+            np.copyto(before, net.params)
+            state = self._buffers["state"] = opt.get_state(state)
+            due = epoch % every == 0 or i == n_epochs - 1
+            if batch == n:
+                if not grad_ready:
+                    net.forward_pass(X, train.work)
+                    net.backprop(Y, loss, l1, l2)
+                opt.step(params, grad)  # reads the gradient, leaves it as it was
+                stop = i == n_epochs - 1 or self._out_of_time(started, time_budget)
+                record = due or stop
+                if record:
+                    np.multiply(net.grad, net.grad, out=grad_sq)
+                out = net.forward_pass(X, train.work)
+                # Train metrics and the next step's gradient come from one forward pass.
+                grad_ready = not stop
+                if grad_ready:
+                    net.backprop(Y, loss, l1, l2)
+                if record:
+                    train_loss = float(LOSSES[loss].value(net.z[-1], out, Y, train.work.spare)
+                                       + net.penalty(l1, l2))
+                n_batches = 1
+            else:
+                # Without a time budget every recorded epoch is due, known in advance.
+                n_batches = self._epoch_of_batches(batches, grad_sq, squares, l1, l2,
+                                                   due or time_budget is not None)
+                stop = i == n_epochs - 1 or self._out_of_time(started, time_budget)
+                record = due or stop
+                if record:
+                    train_loss = train.loss(net, loss, l1, l2)
+            if record:
+                train_acc = train.accuracy(net.a[-1])
+            loss_bad = record and not math.isfinite(train_loss)
+            if loss_bad or not np.isfinite(net.params, out=finite).all():
+                net.params[...] = before
+                opt.set_state(state)
+                reason = (f"the loss became {train_loss}" if loss_bad
+                          else "a weight became inf or nan")
+                raise Diverged(epoch, reason)
+            self.epoch = epoch
+            if record:
+                records.append(self._record(epoch, train_loss, train_acc, test, before, squares,
+                                            grad_sq, n_batches, l1, l2))
+            if stop:
+                break
         return records
+
+    @staticmethod
+    def _out_of_time(started, time_budget):
+        return time_budget is not None and time.perf_counter() - started >= time_budget
+
+    def _batches(self, X, Y, batch):
+        """Buffers for one shuffled copy of the data, and per mini-batch its rows (views
+        into that copy) and the workspace of its size (the last batch may be shorter)."""
+        n = len(X)
+        arange = self._buffers.get("arange")
+        if arange is None or len(arange) != n:
+            arange = self._buffers["arange"] = np.arange(n)
+        order = self._buffer("order", arange.shape, arange.dtype)
+        Xs, Ys = self._buffer("Xs", X.shape, X.dtype), self._buffer("Ys", Y.shape, Y.dtype)
+        spans = [(Xs[s:s + batch], Ys[s:s + batch], self._workspace(min(batch, n - s)))
+                 for s in range(0, n, batch)]
+        return X, Y, arange, order, Xs, Ys, spans
+
+    def _epoch_of_batches(self, batches, grad_sq, squares, l1, l2, accumulate):
+        """One epoch over shuffled mini-batches; returns the number of batches."""
+        X, Y, arange, order, Xs, Ys, spans = batches
+        net, opt, loss = self.net, self.optimizer, self.loss
+        params, grad = [net.params], [net.grad]
+        np.copyto(order, arange)
+        self.rng.shuffle(order)  # the same draws as rng.permutation(n), into a kept array
+        np.take(X, order, axis=0, out=Xs, mode="clip")  # "clip": no buffer ("raise" has one)
+        np.take(Y, order, axis=0, out=Ys, mode="clip")
+        for b, (Xb, Yb, work) in enumerate(spans):
+            net.forward_pass(Xb, work)
+            net.backprop(Yb, loss, l1, l2)
+            if accumulate and b == 0:
+                np.multiply(net.grad, net.grad, out=grad_sq)
+            elif accumulate:
+                grad_sq += np.multiply(net.grad, net.grad, out=squares)
+            opt.step(params, grad)
+        return len(spans)
+
+    def _record(self, epoch, train_loss, train_acc, test, before, squares, grad_sq, n_batches,
+                l1, l2):
+        net = self.net
+        test_loss = test_acc = math.nan
+        if test is not None:
+            test_loss = test.loss(net, self.loss, l1, l2)
+            test_acc = test.accuracy(net.a[-1])
+        np.subtract(net.params, before, out=squares)
+        squares *= squares
+        moved = net.per_layer(squares)
+        size = net.per_layer(np.multiply(before, before, out=squares))
+        record = {
+            "epoch": epoch,
+            "train_loss": train_loss,
+            "test_loss": test_loss,
+            "train_acc": train_acc,
+            "test_acc": test_acc,
+            "grad_norm": np.sqrt(net.per_layer(grad_sq) / n_batches).tolist(),
+            "update_ratio": np.sqrt(moved / np.maximum(size, 1e-300)).tolist(),
+        }
+        self.history.append(record)
+        return record

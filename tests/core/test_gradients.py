@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import mlp_core as mc
-from mlp_core.activations import ACTIVATIONS, softmax
+from mlp_core.activations import ACTIVATIONS, SCRATCH, softmax
 
 TOL = 1e-6
 # (loss, output activation, number of outputs)
@@ -121,3 +121,81 @@ def test_gradient_check_catches_a_wrong_gradient():
     wrong = [(dW * (2.0 if k == 1 else 1.0), db) for k, (dW, db) in enumerate(grads)]
     errors = mc.gradient_check(net, X, y, analytic=wrong)
     assert errors[0] < TOL and errors[1] > 0.1
+
+
+SPECIAL = np.array([-np.inf, -1e300, -800.0, -500.5, -30.0, -1.0, -1e-8, -1e-300, -5e-324, -0.0,
+                    0.0, 5e-324, 1e-300, 1e-8, 1.0, 30.0, 500.5, 800.0, 1e300, np.inf, np.nan])
+# The registry's in-place forms, against the plain expressions they replace.
+PLAIN = {
+    "relu": (lambda z: np.maximum(z, 0.0), lambda z, a: (z > 0).astype(float)),
+    "leaky_relu": (lambda z: np.where(z > 0, z, 0.01 * z),
+                   lambda z, a: np.where(z > 0, 1.0, 0.01)),
+    "elu": (lambda z: np.where(z > 0, z, 1.0 * np.expm1(np.minimum(z, 0.0))),
+            lambda z, a: np.where(z > 0, 1.0, a + 1.0)),
+    "tanh": (np.tanh, lambda z, a: 1.0 - a * a),
+    "sigmoid": (lambda z: 1.0 / (1.0 + np.exp(-np.maximum(z, -500.0))),
+                lambda z, a: a * (1.0 - a)),
+    "softplus": (lambda z: np.logaddexp(0.0, z),
+                 lambda z, a: 1.0 / (1.0 + np.exp(-np.maximum(z, -500.0)))),
+    "swish": (lambda z: z * (1.0 / (1.0 + np.exp(-np.maximum(z, -500.0)))),
+              lambda z, a: (s := 1.0 / (1.0 + np.exp(-np.maximum(z, -500.0)))) + a * (1.0 - s)),
+    "linear": (lambda z: z.copy(), lambda z, a: np.ones_like(z)),
+}
+
+
+def same_bits(x, y):
+    """Equal values, NaN where the other has NaN, and the same sign on every zero."""
+    zeros = x == 0
+    return (np.array_equal(x, y, equal_nan=True)
+            and np.array_equal(np.signbit(x[zeros]), np.signbit(y[zeros])))
+
+
+@pytest.mark.parametrize("name", list(ACTIVATIONS))
+def test_in_place_activations_equal_the_plain_expressions_bit_for_bit(name):
+    f, df = ACTIVATIONS[name]
+    plain_f, plain_df = PLAIN[name]
+    z = np.concatenate([SPECIAL, np.random.default_rng(0).normal(0, 3, 200)]).reshape(-1, 1)
+    with np.errstate(all="ignore"):
+        a = plain_f(z)
+        out, tmp = np.full_like(z, 7.0), np.ones(z.shape, SCRATCH.get(name, float))
+        assert f(z, out) is out and same_bits(out, a)
+        assert same_bits(f(z), a)
+        d = plain_df(z, a)
+        assert df(z, a, out, tmp) is out and same_bits(out, d)
+        assert same_bits(df(z, a), d)
+
+
+@pytest.mark.parametrize("activation", list(ACTIVATIONS))
+@pytest.mark.parametrize("head", HEADS, ids=lambda h: f"{h[0]}{h[2]}-{h[1]}")
+def test_training_buffers_give_the_same_gradient_bit_for_bit(activation, head):
+    from mlp_core.network import Workspace
+
+    loss, out_act, n_out = head
+    # 150 rows and a one-unit layer: the paths that sum and multiply with einsum, too
+    net = mc.MLP([3, 5, 1, 4, n_out], [activation] * 3 + [out_act], init="normal", seed=4)
+    X, y = _batch(3, n_out, loss, seed=1, n=150)
+    value, grads = net.loss_and_gradients(X, y, loss=loss, l1=0.01, l2=0.02)
+    expected = net.grad.copy()
+    Y, _ = mc.targets(y, loss, n_out)
+    work = Workspace(net, len(X))
+    for _ in range(2):  # the second pass finds the buffers as the first one left them
+        net.grad[:] = np.nan
+        net.forward_pass(X, work)
+        net.backprop(Y, loss, 0.01, 0.02)
+        np.testing.assert_array_equal(net.grad, expected)
+        assert net.target_loss(X, Y, loss, 0.01, 0.02, work) == value
+
+
+@pytest.mark.parametrize("rows,width", [(1, 3), (63, 5), (64, 5), (127, 1), (128, 7), (1000, 64)])
+def test_the_fast_sums_and_outer_products_are_numpys_to_the_bit(rows, width):
+    from mlp_core.network import _column_sums, _times_transpose
+
+    rng = np.random.default_rng(rows * width)
+    delta = rng.normal(size=(rows, width)) * rng.integers(0, 2, (rows, width))  # ±0.0 too
+    delta[0, 0] = -0.0
+    same = lambda x, y: np.array_equal(x, y) and np.array_equal(np.signbit(x), np.signbit(y))
+    assert same(_column_sums(delta, np.empty(width)), delta.sum(axis=0))
+    column, W = delta[:, :1], rng.normal(size=(width, 1))
+    W[0, 0] = -0.0
+    assert same(_times_transpose(column, W, np.empty((rows, width))), column @ W.T)
+    assert same(_times_transpose(column, W), column @ W.T)

@@ -91,3 +91,26 @@ def test_bad_optimizer_settings_are_rejected():
         mc.Adam(0.1, beta1=1.0)
     with pytest.raises(ValueError, match="eps"):
         mc.Adam(0.1, eps=0.0)
+
+
+def _arrays(state):
+    return list(state) if isinstance(state, list) else [*state[1], *state[2]]
+
+
+@pytest.mark.parametrize("make", [lambda: mc.SGD(0.1, momentum=0.9), lambda: mc.Adam(0.1)])
+def test_state_copies_can_reuse_arrays_and_restore_exactly(make):
+    opt = make()
+    p = P0.copy()
+    opt.step([p], [G1.copy()])
+    saved = opt.get_state()
+    again = opt.get_state(into=saved)  # written into the earlier copy: no new arrays
+    assert all(x is y for x, y in zip(_arrays(saved), _arrays(again)))
+    p_one = p.copy()
+    opt.step([p], [G2.copy()])
+    p_two = p.copy()
+    opt.set_state(saved)  # back to the state after step 1
+    for x in _arrays(saved):
+        x[...] = np.nan  # set_state copied: the optimizer does not see this
+    p[...] = p_one
+    opt.step([p], [G2.copy()])
+    np.testing.assert_array_equal(p, p_two)
