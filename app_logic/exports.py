@@ -33,7 +33,7 @@ MODEL_FORMAT = "backprop-playground-model"
 MODEL_VERSION = 1
 MAX_NAME_LENGTH = 60  # of a class name
 DATASET_CLASSES = {"circles": 2, "moons": 2, "xor": 2, "gaussians": 2, "spiral": 2,
-                   "blobs3": 3, "spiral3": 3}
+                   "blobs3": 3, "spiral3": 3, "plane": 0, "gaussian_sum": 0}
 
 
 class ModelFileError(FileError):

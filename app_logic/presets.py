@@ -39,6 +39,15 @@ PRESETS = {
         "Three classes use three softmax outputs; the background blends the class colours "
         "by their predicted probabilities.",
         dataset="blobs3", noise=0.1, hidden=[6], lr=0.03),
+    "Regression: a plane needs no hidden layer": _preset(
+        "Predicting a number, not a class: the target is a tilted plane, and one linear "
+        "output (squared error) fits it with no hidden layer. The background shows the "
+        "prediction; the points are coloured by their target.",
+        dataset="plane", hidden=[], lr=0.03),
+    "Regression: a sum of Gaussians needs hidden units": _preset(
+        "Six bumps of alternating sign: no plane fits them. Hidden tanh units each carve out "
+        "a piece; watch the test loss fall as the bumps appear.",
+        dataset="gaussian_sum", n_samples=600, noise=0.05, hidden=[8, 8], lr=0.03),
     "Overfitting: few noisy points, big network": _preset(
         "60 noisy points and a large network: the training loss keeps falling while the "
         "test loss turns upward. Add L2 regularization to pull them together.",

@@ -53,14 +53,20 @@ def network_inputs(X_raw, mean, std, feature_names):
 
 
 def loss_for(n_classes):
-    return "bce" if n_classes == 2 else "cross_entropy"
+    """Cross-entropy for classes (binary with one output), squared error for a regression
+    (n_classes 0)."""
+    return {0: "mse", 2: "bce"}.get(n_classes, "cross_entropy")
+
+
+def output_for(n_classes):
+    """(number of outputs, output activation) for ``n_classes`` (0: a regression)."""
+    return {0: (1, "linear"), 2: (1, "sigmoid")}.get(n_classes, (n_classes, "softmax"))
 
 
 def build_network(config, n_inputs, n_classes):
-    n_out = 1 if n_classes == 2 else n_classes
+    n_out, out_activation = output_for(n_classes)
     sizes = [n_inputs, *config["hidden"], n_out]
-    activations = [config["activation"]] * len(config["hidden"])
-    activations.append("sigmoid" if n_classes == 2 else "softmax")
+    activations = [config["activation"]] * len(config["hidden"]) + [out_activation]
     return mc.MLP(sizes, activations, init=config["init"], seed=config["seed"])
 
 
@@ -159,7 +165,11 @@ class PlaygroundState:
 
     @property
     def n_classes(self):
-        return self.train.n_classes
+        return self.train.n_classes  # 0 for a regression
+
+    @property
+    def regression(self):
+        return self.n_classes == 0
 
     @property
     def epoch(self):
@@ -167,6 +177,8 @@ class PlaygroundState:
 
     @property
     def class_names(self):
+        if self.regression:
+            return []
         if self.own is not None:
             return list(self.own.class_names)
         return [str(k) for k in range(self.n_classes)]
@@ -203,9 +215,14 @@ class PlaygroundState:
                 "epoch": self.epoch,
                 "train_loss": net.loss(self.X_train, self.train.y, loss),
                 "test_loss": net.loss(self.X_test, self.test.y, loss),
-                "train_acc": float((net.predict(self.X_train) == self.train.y).mean()),
-                "test_acc": float((net.predict(self.X_test) == self.test.y).mean())}
+                "train_acc": self._accuracy(self.X_train, self.train.y),
+                "test_acc": self._accuracy(self.X_test, self.test.y)}
         return self.start
+
+    def _accuracy(self, X, y):
+        if self.regression:
+            return math.nan  # a regression has no classes to get right
+        return float((self.net.predict(X) == y).mean())
 
     def curve(self, name):
         """A history column with the network's state before training in front (epoch 0),
@@ -322,8 +339,11 @@ class PlaygroundState:
 
     def boundary_u8(self, out=None):
         """The current boundary as a snapshot (see app_logic.snapshots); ``out``: a
-        ``forward_grid()`` result to reuse."""
+        ``forward_grid()`` result to reuse. A regression's prediction in [-1, 1] is stored
+        as (p + 1) / 2, so 0.5 (128) is zero."""
         out = self.forward_grid() if out is None else out
+        if self.regression:
+            out = (out + 1.0) / 2.0
         return encode_probabilities(out, (len(self.grid_y), len(self.grid_x)))
 
     def grid_activations(self):

@@ -140,8 +140,10 @@ class Setting:
 
 DATASET_LABELS = {"circles": "Circles", "moons": "Moons", "xor": "XOR",
                   "gaussians": "Gaussians", "spiral": "Spiral", "blobs3": "Blobs (3 classes)",
-                  "spiral3": "Spiral (3 classes)", "draw": "Draw your own",
+                  "spiral3": "Spiral (3 classes)", "plane": "Plane (regression)",
+                  "gaussian_sum": "Sum of Gaussians (regression)", "draw": "Draw your own",
                   "upload": "Upload a CSV"}
+DATASET_CHOICES = (*mc.DATASETS, *mc.REGRESSION_DATASETS, *OWN_DATASETS)
 ACTIVATION_LABELS = {"relu": "ReLU", "leaky_relu": "Leaky ReLU", "elu": "ELU", "tanh": "tanh",
                      "sigmoid": "sigmoid", "softplus": "softplus", "swish": "swish",
                      "linear": "linear (none)", "softmax": "softmax"}
@@ -167,12 +169,13 @@ def _own_dataset(config):
 
 SETTINGS = (
     # ---- Data
-    Setting("dataset", "circles", _choice((*mc.DATASETS, *OWN_DATASETS)), "Dataset",
-            group="data", section="Data", widget="select",
-            options=(*mc.DATASETS, *OWN_DATASETS), option_labels=DATASET_LABELS,
+    Setting("dataset", "circles", _choice(DATASET_CHOICES), "Dataset",
+            group="data", section="Data", widget="select", options=DATASET_CHOICES,
+            option_labels=DATASET_LABELS,
             help="The 2-D points to classify. Blobs and Spiral (3 classes) need three "
-                 "outputs, which the network gets automatically. Draw your own or upload a "
-                 "CSV to train on your own points."),
+                 "outputs, which the network gets automatically. The regressions predict a "
+                 "number at each point (squared error, a linear output). Draw your own or "
+                 "upload a CSV to train on your own points."),
     Setting("n_samples", 400, _integer(20, 2000), "Samples", group="data", section="Data",
             widget="slider", bounds=(20, 2000, 10), disabled_when=_own_dataset,
             help="How many points, before splitting into train and test (not used for your "
@@ -205,7 +208,7 @@ SETTINGS = (
             group="network", section="Network", widget="select",
             options=mc.HIDDEN_ACTIVATIONS, option_labels=ACTIVATION_LABELS,
             help="The function each hidden unit applies to its weighted sum. The output is "
-                 "sigmoid for 2 classes and softmax for 3."),
+                 "sigmoid for 2 classes, softmax for 3 and linear for a regression."),
     Setting("init", "xavier", _choice(mc.INITS), "Initialisation", group="network",
             section="Network", widget="select", options=mc.INITS,
             option_labels={"he": "He", "xavier": "Xavier", "normal": "Normal N(0, 0.1)"},

@@ -3,6 +3,7 @@
 It rebuilds the data set, the network and its training from the settings below, trains for
 EPOCHS epochs exactly as the app does (same seed, same shuffles, same updates) and prints the
 final losses. Needs NumPy, and scikit-learn for the circles and moons data sets.
+N_CLASSES 0 is a regression: one linear output and the mean squared error.
 Run it with:  python this_file.py
 
 Notation (one sample per row):  a[0] = inputs,  z[k] = a[k] @ W[k] + b[k],  a[k+1] = f(z[k]).
@@ -85,6 +86,27 @@ def spiral(n, noise, rng, arms):
     return X + rng.normal(0.0, noise, X.shape), np.repeat(np.arange(arms), sizes)
 
 
+def regression(n, noise, rng, f):
+    """Points spread over the square; the target is f read at the point moved by the noise."""
+    X = rng.uniform(-1.2, 1.2, (n, 2))
+    return X, f(X + rng.normal(0.0, noise, X.shape))
+
+
+def plane(X):
+    return (X[:, 0] + X[:, 1]) / 2.4  # a tilted plane: -1 and 1 at two corners
+
+
+# (x, y, sign) of six bumps of width BUMP_WIDTH, alternating in sign on a 3 x 2 grid
+BUMPS = np.array([(-0.8, 0.5, 1.0), (0.0, 0.5, -1.0), (0.8, 0.5, 1.0),
+                  (-0.8, -0.5, -1.0), (0.0, -0.5, 1.0), (0.8, -0.5, -1.0)])
+BUMP_WIDTH = 0.3
+
+
+def gaussian_sum(X):
+    d2 = (X[:, :1] - BUMPS[:, 0]) ** 2 + (X[:, 1:] - BUMPS[:, 1]) ** 2
+    return (BUMPS[:, 2] * np.exp(-d2 / (2 * BUMP_WIDTH**2))).sum(axis=1)
+
+
 GENERATORS = {
     "circles": circles,
     "moons": moons,
@@ -93,6 +115,8 @@ GENERATORS = {
     "spiral": lambda n, s, r: spiral(n, s, r, 2),
     "blobs3": lambda n, s, r: blobs(n, s, r, [(0.0, 0.9), (-0.8, -0.5), (0.8, -0.5)], 0.3),
     "spiral3": lambda n, s, r: spiral(n, s, r, 3),
+    "plane": lambda n, s, r: regression(n, s, r, plane),
+    "gaussian_sum": lambda n, s, r: regression(n, s, r, gaussian_sum),
 }
 
 
@@ -104,7 +128,7 @@ def make_dataset():
     rng = np.random.default_rng(SEED)
     X, y = GENERATORS[DATASET](N_SAMPLES, NOISE, rng)
     order = rng.permutation(N_SAMPLES)
-    return np.asarray(X, float)[order], np.asarray(y, np.int64)[order]
+    return np.asarray(X, float)[order], np.asarray(y, np.int64 if N_CLASSES else float)[order]
 
 
 def split(X, y):
@@ -173,17 +197,22 @@ def init_network(sizes):
     return weights, biases
 
 
+def output(z):
+    """The output layer's activation: linear for a regression (N_CLASSES 0), sigmoid for 2
+    classes, softmax for more."""
+    if not N_CLASSES:
+        return z.copy()
+    return sigmoid(z) if z.shape[1] == 1 else softmax(z)
+
+
 def forward(weights, biases, X):
-    """Every layer's z and a; the output layer uses sigmoid (2 classes) or softmax."""
+    """Every layer's z and a."""
     z, a = [], [X]
     for k, (W, b) in enumerate(zip(weights, biases)):
         zk = a[-1] @ W
         zk += b
         z.append(zk)
-        if k < len(weights) - 1:
-            a.append(ACTIVATIONS[ACTIVATION][0](zk))
-        else:
-            a.append(sigmoid(zk) if zk.shape[1] == 1 else softmax(zk))
+        a.append(ACTIVATIONS[ACTIVATION][0](zk) if k < len(weights) - 1 else output(zk))
     return z, a
 
 
@@ -199,7 +228,11 @@ def penalty(weights):
 
 
 def data_loss(z_out, Y):
-    """Mean cross-entropy, computed from the output's z so that log() never sees 0."""
+    """Mean squared error for a regression; else mean cross-entropy, computed from the
+    output's z so that log() never sees 0."""
+    if not N_CLASSES:
+        d = z_out - Y
+        return float((d * d).sum() / len(z_out))
     if z_out.shape[1] == 1:  # binary: -[y log s(z) + (1 - y) log(1 - s(z))] = log(1 + e^z) - y z
         return float((np.logaddexp(0.0, z_out) - Y * z_out).sum() / len(z_out))
     m = z_out.max(axis=1, keepdims=True)
@@ -212,8 +245,9 @@ def loss_and_gradients(weights, biases, X, Y):
     z, a = forward(weights, biases, X)
     loss = data_loss(z[-1], Y) + penalty(weights)
     # dL/dz at the output: sigmoid + cross-entropy (and softmax + cross-entropy) give
-    # (a - y) / n, the n because the loss is a mean over the batch.
-    delta = (a[-1] - Y) / len(X)
+    # (a - y) / n, the n because the loss is a mean over the batch; a linear output under
+    # squared error gives 2 (a - y) / n.
+    delta = (2.0 * (a[-1] - Y) if not N_CLASSES else a[-1] - Y) / len(X)
     grad_W, grad_b = [None] * len(weights), [None] * len(weights)
     for k in range(len(weights) - 1, -1, -1):
         grad_W[k] = a[k].T @ delta
@@ -264,6 +298,13 @@ def one_hot(y, n_outputs):
     return y[:, None].astype(float) if n_outputs == 1 else np.eye(n_outputs)[y]
 
 
+def accuracy_text(weights, biases, X_train, y_train, X_test, y_test):
+    if not N_CLASSES:
+        return "(a regression has no accuracy)"
+    return (f"train accuracy {accuracy(weights, biases, X_train, y_train):.4f}, "
+            f"test accuracy {accuracy(weights, biases, X_test, y_test):.4f}")
+
+
 def accuracy(weights, biases, X, y):
     out = forward(weights, biases, X)[1][-1]
     predicted = (out[:, 0] >= 0.5).astype(int) if out.shape[1] == 1 else out.argmax(axis=1)
@@ -277,7 +318,7 @@ def main():
     std = np.where(std > 0, std, 1.0)
     X_train = network_inputs(X_train_raw, mean, std)
     X_test = network_inputs(X_test_raw, mean, std)
-    n_outputs = 1 if N_CLASSES == 2 else N_CLASSES
+    n_outputs = 1 if N_CLASSES in (0, 2) else N_CLASSES
     Y_train, Y_test = one_hot(y_train, n_outputs), one_hot(y_test, n_outputs)
 
     weights, biases = init_network([len(FEATURES), *HIDDEN, n_outputs])
@@ -304,8 +345,7 @@ def main():
 
     z, _ = forward(weights, biases, X_test)
     test_loss = data_loss(z[-1], Y_test) + penalty(weights)
-    print(f"train accuracy {accuracy(weights, biases, X_train, y_train):.4f}, "
-          f"test accuracy {accuracy(weights, biases, X_test, y_test):.4f}")
+    print(accuracy_text(weights, biases, X_train, y_train, X_test, y_test))
     print(f"final test loss: {test_loss!r}")
     print(f"final train loss: {train_loss!r}")
     return train_loss

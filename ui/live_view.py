@@ -46,7 +46,8 @@ def points_picture(state, show_test):
     return session.cached_figure(
         "points", (state.data_id, show_test), lambda: boundary.points_image(
             state.grid_x, state.grid_y, state.train.X, state.train.y,
-            state.test.X if show_test else None, state.test.y), math.inf)
+            state.test.X if show_test else None, state.test.y, values=state.regression),
+        math.inf)
 
 
 def metrics_row(state, place):
@@ -55,8 +56,10 @@ def metrics_row(state, place):
         st.metric("Epoch", f"{state.epoch:,}", width="content")
         st.metric("Train loss", format_loss(metrics["train_loss"]), width="content")
         st.metric("Test loss", format_loss(metrics["test_loss"]), width="content")
-        st.metric("Train accuracy", format_accuracy(metrics["train_acc"]), width="content")
-        st.metric("Test accuracy", format_accuracy(metrics["test_acc"]), width="content")
+        if not state.regression:  # a regression has no accuracy to show
+            st.metric("Train accuracy", format_accuracy(metrics["train_acc"]),
+                      width="content")
+            st.metric("Test accuracy", format_accuracy(metrics["test_acc"]), width="content")
 
 
 def focused_neuron(state):
@@ -140,14 +143,18 @@ def curves_view():
     height = sizes(state.config["presenter"])["curve_height"]
     history, log_loss = state.trainer.history, ss.get("pg_log_loss", False)
     seen = (state.data_id, state.params_id(), state.epoch, len(history), height)
+    if state.regression:  # no classes, no accuracy: the loss curve takes the room
+        height *= 2
     loss = session.cached_figure("loss", (*seen, log_loss), lambda: curves.loss_figure(
         state.curve("epoch"), state.curve("train_loss"), state.curve("test_loss"),
         log_y=log_loss, height=height), math.inf)
-    accuracy = session.cached_figure("accuracy", seen, lambda: curves.accuracy_figure(
-        state.curve("epoch"), state.curve("train_acc"), state.curve("test_acc"),
-        height=height), math.inf)
     st.plotly_chart(loss, key="pg_loss", theme=None, config={"displaylogo": False})
-    st.plotly_chart(accuracy, key="pg_accuracy", theme=None, config={"displaylogo": False})
+    if not state.regression:
+        accuracy = session.cached_figure("accuracy", seen, lambda: curves.accuracy_figure(
+            state.curve("epoch"), state.curve("train_acc"), state.curve("test_acc"),
+            height=height), math.inf)
+        st.plotly_chart(accuracy, key="pg_accuracy", theme=None,
+                        config={"displaylogo": False})
     st.toggle("Log-scale loss", value=False, key="pg_log_loss",
               help="Plot the loss on a logarithmic axis to see small values.")
 
@@ -162,7 +169,8 @@ def network_view():
         activations, shape = state.grid_activations()
         return network.network_figure(
             state.net, [FEATURE_LABELS.get(f, f) for f in state.feature_names],
-            neuron_maps=network.neuron_maps_from_activations(activations, shape), height=height,
+            neuron_maps=network.neuron_maps_from_activations(
+                activations, shape, probabilities=not state.regression), height=height,
             activation_label=lambda name: ACTIVATION_LABELS.get(name, name))
 
     fig = session.cached_figure("network", (state.data_id, state.params_id(), height), build,
@@ -207,8 +215,10 @@ def _network_paused():
 
 
 def caption(state):
-    loss = ("binary cross-entropy with one sigmoid output" if state.loss == "bce"
-            else f"cross-entropy with {state.n_classes} softmax outputs")
+    loss = {"bce": "binary cross-entropy with one sigmoid output",
+            "mse": "mean squared error with one linear output (the background is the "
+                   "prediction, the points are coloured by their target)"}.get(
+        state.loss, f"cross-entropy with {state.n_classes} softmax outputs")
     if state.config["regularization"] != "none":
         loss += f" + {state.config['regularization'].upper()} penalty"
     st.caption(f"{len(state.train)} training and {len(state.test)} test points. Loss: {loss}. "

@@ -59,10 +59,11 @@ def replay_tab(state):
             history.column("epoch"), history.column("train_loss"), history.column("test_loss"),
             log_y=ss.get("pg_log_loss", False), height=210), epoch), key="pg_replay_loss",
             theme=None, config={"displaylogo": False})
-        st.plotly_chart(curves.with_cursor(curves.accuracy_figure(
-            history.column("epoch"), history.column("train_acc"), history.column("test_acc"),
-            height=210), epoch), key="pg_replay_accuracy", theme=None,
-            config={"displaylogo": False})
+        if not state.regression:
+            st.plotly_chart(curves.with_cursor(curves.accuracy_figure(
+                history.column("epoch"), history.column("train_acc"),
+                history.column("test_acc"), height=210), epoch), key="pg_replay_accuracy",
+                theme=None, config={"displaylogo": False})
 
 
 def _on_save_run():
@@ -114,7 +115,8 @@ def _gif_column(state):
         data = gif.boundary_gif(
             store.items(), state.grid_x, state.grid_y, state.train.X, state.train.y,
             progress=lambda done, total: bar.progress(done / total,
-                                                      text=f"Frame {done} of {total}"))
+                                                      text=f"Frame {done} of {total}"),
+            values=state.regression)
         bar.empty()
         made = ss[GIF] = (store.version, data)
     if made is not None and made[0] == store.version:  # the snapshots it shows are current

@@ -12,6 +12,7 @@ from .style import (
     CLASS_COLORS,
     CLASS_SYMBOLS,
     CLASS_TINTS,
+    NEURON_LUT,
     PROBABILITY_COLORSCALE,
     PROBABILITY_LUT,
     decode_image,
@@ -35,20 +36,38 @@ def boundary_colors(boundary, discretize=False):
     return (probs @ CLASS_TINTS[:probs.shape[-1]]).round().astype(np.uint8)
 
 
+VALUE_COLOR = "#555555"  # the legend's marker for a regression's points (coloured by value)
+# Colour bars: (title, [(position on the bar in 0..1, tick text)])
+PROBABILITY_BAR = ("P(class 1)", [(p, f"{p:g}") for p in (0, 0.25, 0.5, 0.75, 1)])
+VALUE_BAR = ("prediction", [(p, f"{2 * p - 1:g}") for p in (0, 0.25, 0.5, 0.75, 1)])
+
+
+def _legend_entries(n_classes, show_test):
+    """(text, colour, symbol, is a test point) per legend entry: one per class and split, or
+    one per split for a regression (n_classes 0), whose points are coloured by their value."""
+    splits = ("train", "test") if show_test else ("train",)
+    if not n_classes:
+        return [(f"{split} points", VALUE_COLOR, "circle", split == "test") for split in splits]
+    return [(f"class {c} ({split})", CLASS_COLORS[c % len(CLASS_COLORS)],
+             CLASS_SYMBOLS[c % len(CLASS_SYMBOLS)], split == "test")
+            for split in splits for c in range(n_classes)]
+
+
+def value_colors(values):
+    """RGB (n, 3) uint8 of a regression's values in [-1, 1]: orange negative, blue positive."""
+    u8 = np.clip((np.asarray(values, float) + 1) / 2 * 255 + 0.5, 0, 255).astype(np.uint8)
+    return NEURON_LUT[u8]
+
+
 def _legend_traces(n_classes, show_test):
     """Empty traces that only put the point styles in the legend."""
     traces = []
-    for split in ("train", "test") if show_test else ("train",):
-        for c in range(n_classes):
-            color = CLASS_COLORS[c % len(CLASS_COLORS)]
-            symbol = CLASS_SYMBOLS[c % len(CLASS_SYMBOLS)]
-            marker = ({"symbol": symbol + "-open", "size": 9, "color": color,
-                       "line": {"width": 2}} if split == "test" else
-                      {"symbol": symbol, "size": 9, "color": color,
-                       "line": {"width": 1, "color": "white"}})
-            traces.append({"type": "scatter", "x": [None], "y": [None], "mode": "markers",
-                           "marker": marker, "name": f"class {c} ({split})",
-                           "hoverinfo": "skip"})
+    for name, color, symbol, test in _legend_entries(n_classes, show_test):
+        marker = ({"symbol": symbol + "-open", "size": 9, "color": color, "line": {"width": 2}}
+                  if test else {"symbol": symbol, "size": 9, "color": color,
+                                "line": {"width": 1, "color": "white"}})
+        traces.append({"type": "scatter", "x": [None], "y": [None], "mode": "markers",
+                       "marker": marker, "name": name, "hoverinfo": "skip"})
     return traces
 
 
@@ -74,9 +93,11 @@ def display_aspect(grid_x, grid_y):
     return aspect if 1 / MAX_EQUAL_SCALE_RATIO <= aspect <= MAX_EQUAL_SCALE_RATIO else 1.0
 
 
-def points_image(grid_x, grid_y, X_train, y_train, X_test=None, y_test=None, size=700):
+def points_image(grid_x, grid_y, X_train, y_train, X_test=None, y_test=None, size=700,
+                 values=False):
     """The data points as a transparent PNG (data URI) covering the grid's range: train points
-    filled with a white rim, test points outlined, one marker shape per class.
+    filled with a white rim, test points outlined, one marker shape per class; with
+    ``values`` (a regression) every point is a circle coloured by its target in [-1, 1].
 
     Drawing the points into an image keeps the browser's work per redraw small (hundreds of
     SVG markers would cost more than everything else), and the image only changes with the
@@ -100,9 +121,11 @@ def points_image(grid_x, grid_y, X_train, y_train, X_test=None, y_test=None, siz
         X, y = np.asarray(X, float), np.asarray(y)
         px = (X[:, 0] - x0) / (x1 - x0) * width * scale
         py = (y1 - X[:, 1]) / (y1 - y0) * height * scale
-        for u, v, c in zip(px, py, y):
-            color = tuple(int(CLASS_COLORS[c % 3][i:i + 2], 16) for i in (1, 3, 5)) + (255,)
-            symbol = CLASS_SYMBOLS[c % 3]
+        colors = (value_colors(y) if values else
+                  [tuple(int(CLASS_COLORS[c % 3][i:i + 2], 16) for i in (1, 3, 5)) for c in y])
+        for u, v, c, rgb in zip(px, py, y, colors):
+            color = (*(int(v) for v in rgb), 255)
+            symbol = "circle" if values else CLASS_SYMBOLS[c % 3]
             if test:
                 _shape(draw, symbol, u, v, r, outline=color, width=int(0.42 * r))
             else:
@@ -140,18 +163,21 @@ def boundary_figure(grid_x, grid_y, boundary, X_train, y_train, X_test=None, y_t
                "sizing": "stretch", "layer": "below"}]
     data = []
     if boundary.ndim == 2:  # an invisible point carries the colour bar
+        name, ticks = VALUE_BAR if n_classes == 0 else PROBABILITY_BAR
         data.append({
             "type": "scatter", "x": [None], "y": [None], "mode": "markers", "showlegend": False,
             "hoverinfo": "skip",
             "marker": {"color": [0.5], "cmin": 0, "cmax": 1, "colorscale": PROBABILITY_COLORSCALE,
                        "showscale": True,
-                       "colorbar": {"title": {"text": "P(class 1)", "side": "right"},
+                       "colorbar": {"title": {"text": name, "side": "right"},
                                     "thickness": 14, "len": 0.75,
-                                    "tickvals": [0, 0.25, 0.5, 0.75, 1]}}})
+                                    "tickvals": [p for p, _ in ticks],
+                                    "ticktext": [t for _, t in ticks]}}})
     if not show_test:
         X_test = y_test = None
     if points is None:
-        points = points_image(grid_x, grid_y, X_train, y_train, X_test, y_test)
+        points = points_image(grid_x, grid_y, X_train, y_train, X_test, y_test,
+                              values=n_classes == 0)
     images.append({**images[0], "source": points, "layer": "above"})
     data += _legend_traces(n_classes, X_test is not None and len(X_test) > 0)
     axis = {"constrain": "domain", "showgrid": False, "zeroline": False, "ticks": "outside",
@@ -192,21 +218,17 @@ def _raster_legend(draw, font, n_classes, show_test, left, width):
     """The chart's legend: one entry per class and split, wrapped into rows; returns the
     height it took."""
     x, y, row = left, 8, 20
-    for split in ("train", "test") if show_test else ("train",):
-        for c in range(n_classes):
-            text = f"class {c} ({split})"
-            entry = 22 + draw.textlength(text, font=font) + 18
-            if x + entry > left + width and x > left:
-                x, y = left, y + row
-            color = CLASS_COLORS[c % len(CLASS_COLORS)]
-            style = ({"outline": color, "width": 2} if split == "test" else {"fill": color})
-            _shape(draw, CLASS_SYMBOLS[c % len(CLASS_SYMBOLS)], x + 7, y + 8, 5, **style)
-            draw.text((x + 20, y + 8), text, fill="#222222", font=font, anchor="lm")
-            x += entry
+    for text, color, symbol, test in _legend_entries(n_classes, show_test):
+        entry = 22 + draw.textlength(text, font=font) + 18
+        if x + entry > left + width and x > left:
+            x, y = left, y + row
+        style = {"outline": color, "width": 2} if test else {"fill": color}
+        _shape(draw, symbol, x + 7, y + 8, 5, **style)
+        draw.text((x + 20, y + 8), text, fill="#222222", font=font, anchor="lm")
+        x += entry
     return y + row
 
 
-PROBABILITY_BAR = ("P(class 1)", [(p, f"{p:g}") for p in (0, 0.25, 0.5, 0.75, 1)])
 
 
 def _fit(font, text, width):
@@ -227,7 +249,7 @@ def raster_frame(grid_x, grid_y, points_uri, n_classes=2, show_test=True, height
     from PIL import ImageDraw, ImageFont
 
     if colour_bar == "auto":
-        colour_bar = PROBABILITY_BAR if n_classes == 2 else None
+        colour_bar = {0: VALUE_BAR, 2: PROBABILITY_BAR}.get(n_classes)
     font = ImageFont.load_default(size=13)
     bar = 90 if colour_bar else 0
     bottom, left = 45, 50

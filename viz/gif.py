@@ -4,7 +4,7 @@ import io
 
 import numpy as np
 
-from .boundary import boundary_colors
+from .boundary import boundary_colors, value_colors
 from .style import class_colors_rgb
 
 GIF_SIZE = 360
@@ -23,10 +23,12 @@ def _pick(n, k):
 
 
 def boundary_gif(snapshots, grid_x, grid_y, X=None, y=None, size=GIF_SIZE,
-                 max_frames=GIF_MAX_FRAMES, frame_ms=GIF_FRAME_MS, progress=None):
+                 max_frames=GIF_MAX_FRAMES, frame_ms=GIF_FRAME_MS, progress=None,
+                 values=False):
     """Animated GIF bytes of the boundary over ``snapshots`` [(epoch, grid), ...] (oldest
-    first), with the points (X raw, y classes) on top and the epoch in a corner.
-    ``progress(done, total)`` is called after each frame."""
+    first), with the points (X raw, y classes, or with ``values`` a regression's targets in
+    [-1, 1]) on top and the epoch in a corner. ``progress(done, total)`` is called after
+    each frame."""
     from PIL import Image, ImageDraw, ImageFont
 
     snapshots = list(snapshots)
@@ -41,14 +43,16 @@ def boundary_gif(snapshots, grid_x, grid_y, X=None, y=None, size=GIF_SIZE,
 
     overlay = Image.new("RGBA", (size, size), (0, 0, 0, 0))
     if X is not None and len(X):
-        X, y = np.asarray(X, float), np.asarray(y, int)
         keep = _pick(len(X), GIF_MAX_POINTS)
+        X, y = np.asarray(X, float)[keep], np.asarray(y)[keep]
+        fills = (value_colors(y) if values else
+                 [colors[int(c) % len(colors)] for c in y])
         draw = ImageDraw.Draw(overlay)
         r = max(2.0, size / 110)
-        for (px, py), cls in zip(X[keep], y[keep]):
+        for (px, py), fill in zip(X, fills):
             u = (px - x0) / (x1 - x0) * (size - 1)
             v = (1.0 - (py - y0) / (y1 - y0)) * (size - 1)  # image rows run downwards
-            draw.ellipse((u - r, v - r, u + r, v + r), fill=tuple(colors[cls % len(colors)]),
+            draw.ellipse((u - r, v - r, u + r, v + r), fill=tuple(int(c) for c in fill),
                          outline=(255, 255, 255), width=1)
     try:
         font = ImageFont.load_default(size=max(12, size // 22))

@@ -5,19 +5,20 @@ import numpy as np
 from .style import NEGATIVE_WEIGHT, NEURON_LUT, POSITIVE_WEIGHT, make_figure, png_uri
 
 
-def neuron_maps_from_activations(activations, shape):
+def neuron_maps_from_activations(activations, shape, probabilities=True):
     """Per-layer neuron maps for ``network_figure`` from a forward pass over a grid.
 
     ``activations`` is ``net.a`` after ``net.forward(grid_inputs)``: one (n_points, n_units)
     array per layer of nodes. Each unit's values are divided by its largest magnitude and
-    mapped to [0, 1] (0.5 = zero), so the sign reads as orange/blue; the output layer, already
-    a probability, is kept as it is. Returns a list of (n_units, H, W) arrays.
+    mapped to [0, 1] (0.5 = zero), so the sign reads as orange/blue; the output layer, when
+    its values are ``probabilities``, is kept as it is. Returns a list of (n_units, H, W)
+    arrays.
     """
     maps = []
     last = len(activations) - 1
     for k, a in enumerate(activations):
         a = np.asarray(a, float)
-        if k == last:
+        if k == last and probabilities:
             scaled = np.clip(a, 0.0, 1.0)
         else:
             scale = np.abs(a).max(axis=0)

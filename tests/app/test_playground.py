@@ -316,3 +316,23 @@ def test_presenter_mode_hides_text_and_enlarges_figures():
     for key in normal:
         assert big[key]["layout"]["height"] > normal[key]["layout"]["height"]
     assert boundary_pixels(at).shape[1] > normal_picture.shape[1]
+
+
+@pytest.mark.parametrize("dataset", ["plane", "gaussian_sum"])
+def test_regression_predicts_a_number_and_shows_only_the_loss(dataset):
+    at = run_page({"dataset": dataset, "hidden": "8"})
+    state = state_of(at)
+    assert state.regression and state.loss == "mse"
+    assert state.net.activations[-1] == "linear" and state.net.layer_sizes[-1] == 1
+    assert [m.label for m in at.metric] == ["Epoch", "Train loss", "Test loss"]
+    assert "pg_accuracy" not in {e.proto.id.rsplit("-", 1)[-1] for e in at.get("plotly_chart")}
+    before = float(metric(at, "Test loss"))
+    picture = boundary_uri(at)
+    for _ in range(3):
+        interact(at.button(key="pg_step").click())
+    assert float(metric(at, "Test loss")) < before
+    assert boundary_uri(at) != picture  # the background is the prediction, redrawn
+    grid = state_of(at).boundary_u8()  # prediction p stored as (p + 1) / 2: 0 is 128
+    p = state_of(at).net.predict_proba(state_of(at).grid_inputs)[:, 0]
+    np.testing.assert_allclose(grid.ravel() / 255, np.clip((p + 1) / 2, 0, 1), atol=1 / 255)
+    assert query(at)["dataset"] == dataset

@@ -3,6 +3,7 @@ reproducing the app's training, and the GIF of the boundary forming."""
 
 import ast
 import copy
+import importlib
 import io
 import json
 import pathlib
@@ -14,6 +15,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+import mlp_core as mc
 from app_logic import drawing, files, settings
 from app_logic import exports as ex
 from app_logic import session as pgs
@@ -182,7 +184,31 @@ SCRIPT_CASES = {
     "draw momentum l2": ({"dataset": "draw", "optimizer": "momentum", "lr": 0.02,
                           "regularization": "l2", "reg_rate": 0.001, "hidden": [6, 4],
                           "activation": "softplus", "batch_size": 12}, 40),
+    "regression plane linear": ({"dataset": "plane", "hidden": [], "optimizer": "sgd",
+                                 "lr": 0.05}, 30),
+    "regression bumps tanh l2": ({"dataset": "gaussian_sum", "hidden": [8, 6],
+                                  "regularization": "l2", "reg_rate": 0.001,
+                                  "batch_size": 25}, 30),
 }
+
+
+@pytest.mark.parametrize("name", [*mc.DATASETS, *mc.REGRESSION_DATASETS])
+def test_the_scripts_data_are_the_apps(name):
+    """The script stands alone, so it has its own copy of every generator: they must draw
+    exactly the engine's points."""
+    from app_logic import train_script as ts
+
+    n_classes = ex.DATASET_CLASSES[name]
+    for attribute, value in (("DATASET", name), ("N_CLASSES", n_classes), ("N_SAMPLES", 150),
+                             ("NOISE", 0.15), ("SEED", 7)):
+        setattr(ts, attribute, value)
+    try:
+        X, y = ts.make_dataset()
+    finally:
+        importlib.reload(ts)
+    ds = mc.make_dataset(name, 150, 0.15, 7)
+    np.testing.assert_array_equal(X, ds.X)
+    np.testing.assert_array_equal(y, ds.y)
 
 
 def _app_final_loss(config, epochs, data, names):
