@@ -162,6 +162,7 @@ class Workspace:
     def __init__(self, net, n_rows):
         dtype, widths = net.params.dtype, net.layer_sizes[1:]
         self.n_rows, self.layer_sizes, self.dtype = n_rows, net.layer_sizes, dtype
+        self.activations = net.activations  # which arrays are shared depends on them
         self.z = [np.empty((n_rows, m), dtype) for m in widths]
         hidden = net.activations[:-1]
         self.a = [None] + [z if k < len(hidden) and hidden[k] in IN_PLACE else np.empty_like(z)
@@ -204,8 +205,8 @@ class Workspace:
         rest[...] = b
 
     def fits(self, net, n_rows):
-        return (self.n_rows, self.layer_sizes, self.dtype) == (n_rows, net.layer_sizes,
-                                                               net.params.dtype)
+        return (self.n_rows, self.layer_sizes, self.activations, self.dtype) == (
+            n_rows, net.layer_sizes, net.activations, net.params.dtype)
 
 
 def predicted_labels(out):

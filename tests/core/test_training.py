@@ -292,3 +292,16 @@ def test_record_every_must_be_a_positive_integer():
     for bad in (0, -1, 1.5, "2", None):
         with pytest.raises(ValueError, match="record_every"):
             mc.Trainer(net, record_every=bad)
+
+
+def test_a_trainer_given_another_network_of_the_same_sizes_trains_it_right():
+    ds = mc.make_dataset("moons", 150, 0.1, seed=0)
+    relu = mc.MLP([2, 6, 1], ["relu", "sigmoid"], seed=0)
+    trainer = mc.Trainer(relu, "bce", mc.SGD(0.3), batch_size=150, seed=0)
+    trainer.run_epochs(ds.X, ds.y, 2)
+    # Same sizes, an activation whose derivative needs z: buffers made for ReLU would not do.
+    trainer.net = mc.MLP([2, 6, 1], ["softplus", "sigmoid"], seed=0)
+    trainer.run_epochs(ds.X, ds.y, 3)
+    fresh = mc.MLP([2, 6, 1], ["softplus", "sigmoid"], seed=0)
+    mc.Trainer(fresh, "bce", mc.SGD(0.3), batch_size=150, seed=0).run_epochs(ds.X, ds.y, 3)
+    np.testing.assert_array_equal(trainer.net.params, fresh.params)

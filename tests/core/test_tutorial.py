@@ -1,5 +1,6 @@
 """The tutorial's run reproduced to the printed digit, and each of its errors as a switch."""
 
+import pathlib
 import subprocess
 import sys
 
@@ -8,6 +9,8 @@ import pytest
 
 import mlp_core as mc
 from mlp_core import tutorial
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
 
 # Every line the tutorial shows of its run ("..." stands for iterations 4-144 there).
 PUBLISHED = {
@@ -27,7 +30,7 @@ PUBLISHED = {
 @pytest.fixture(scope="module")
 def printed():
     out = subprocess.run([sys.executable, "-m", "mlp_core.tutorial"], capture_output=True,
-                         text=True, check=True)
+                         text=True, check=True, cwd=ROOT)
     return out.stdout.splitlines()
 
 
@@ -108,7 +111,7 @@ def test_the_corrected_run_stays_at_chance_because_its_second_layer_dies(printed
     second hidden layer has one live ReLU; its bias is pushed below zero in the first steps,
     and with no live unit there the output is a constant: loss ln 2, accuracy 0.5."""
     out = subprocess.run([sys.executable, "-m", "mlp_core.tutorial", "--fixed"],
-                         capture_output=True, text=True, check=True).stdout.splitlines()
+                         capture_output=True, text=True, check=True, cwd=ROOT).stdout.splitlines()
     assert out[0] == "Before training - loss value [[0.69362973]] accuracy 0.5"
     assert out[-1] == "Iteration 149 - loss value [[0.69314718]] accuracy 0.5"
     run = tutorial.run((), lr=tutorial.FIXED_LR)
