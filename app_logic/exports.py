@@ -33,7 +33,7 @@ MODEL_FORMAT = "backprop-playground-model"
 MODEL_VERSION = 1
 MAX_NAME_LENGTH = 60  # of a class name
 DATASET_CLASSES = {"circles": 2, "moons": 2, "xor": 2, "gaussians": 2, "spiral": 2,
-                   "blobs3": 3, "spiral3": 3, "plane": 0, "gaussian_sum": 0}
+                   "blobs3": 3, "spiral3": 3, "plane": 0, "gaussian_sum": 0, "tutorial": 2}
 
 
 class ModelFileError(FileError):
@@ -304,7 +304,7 @@ def training_script(config, n_epochs, data=None, class_names=None):
         f"FEATURES = {list(config['features'])!r}",
         f"HIDDEN = {[int(h) for h in config['hidden']]!r}  # neurons per hidden layer",
         f"ACTIVATION = {config['activation']!r}",
-        f"INIT = {config['init']!r}  # he, xavier or normal",
+        f"INIT = {config['init']!r}  # he, xavier, normal or randn (the tutorial's)",
         f"OPTIMIZER = {config['optimizer']!r}  # sgd, momentum or adam",
         f"LEARNING_RATE = {float(config['lr'])!r}",
         f"MOMENTUM = {MOMENTUM!r}",
@@ -312,6 +312,8 @@ def training_script(config, n_epochs, data=None, class_names=None):
         f"BATCH_SIZE = {int(config['batch_size'])!r}",
         f"L1 = {l1!r}",
         f"L2 = {l2!r}",
+        f"GRADIENTS = {config['gradients']!r}  # or \"tutorial\": with its three published "
+        "errors",
         f"EPOCHS = {int(n_epochs)!r}",
     ]
     return _replace_block(source, SETTINGS_BLOCK, settings)

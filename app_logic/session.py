@@ -15,7 +15,16 @@ import numpy as np
 import mlp_core as mc
 
 from .own_data import OwnData
-from .settings import DEFAULTS, LR_STOPS, MOMENTUM, OWN_DATASETS, change_kind, config_from_query
+from .settings import (
+    DEFAULTS,
+    LR_STOPS,
+    MOMENTUM,
+    OWN_DATASETS,
+    TUTORIAL_DATASET,
+    TUTORIAL_INIT_SEED,
+    change_kind,
+    config_from_query,
+)
 from .snapshots import SnapshotStore, encode_probabilities
 
 GRID_SIZE = 100  # boundary cells per side
@@ -34,12 +43,19 @@ def build_data(config, own=None):
         if own is None or own.source != config["dataset"]:
             raise ValueError(f"the {config['dataset']} dataset needs its points")
         return mc.train_test_split(own.data, config["test_fraction"], config["seed"])
+    if config["dataset"] == TUTORIAL_DATASET:  # all its points train; as many more test
+        n, noise, seed = config["n_samples"], config["noise"], config["seed"]
+        return (mc.make_dataset("circles", n, noise, seed, legacy=True),
+                mc.make_dataset("circles", n, noise, seed + 1, legacy=True))
     ds = mc.make_dataset(config["dataset"], config["n_samples"], config["noise"], config["seed"])
     return mc.train_test_split(ds, config["test_fraction"], config["seed"])
 
 
-def standardisation(X_train):
-    """(mean, std) of the raw training points; a constant coordinate keeps std 1."""
+def standardisation(X_train, dataset=None):
+    """(mean, std) of the raw training points; a constant coordinate keeps std 1. The
+    tutorial fed its circles to the network as they are, so its dataset keeps (0, 1)."""
+    if dataset == TUTORIAL_DATASET:
+        return np.zeros(X_train.shape[1]), np.ones(X_train.shape[1])
     mean = X_train.mean(axis=0)
     std = X_train.std(axis=0)
     return mean, np.where(std > 0, std, 1.0)
@@ -67,7 +83,8 @@ def build_network(config, n_inputs, n_classes):
     n_out, out_activation = output_for(n_classes)
     sizes = [n_inputs, *config["hidden"], n_out]
     activations = [config["activation"]] * len(config["hidden"]) + [out_activation]
-    return mc.MLP(sizes, activations, init=config["init"], seed=config["seed"])
+    seed = config["seed"] + (TUTORIAL_INIT_SEED if config["init"] == "randn" else 0)
+    return mc.MLP(sizes, activations, init=config["init"], seed=seed)
 
 
 def make_optimizer(config):
@@ -91,10 +108,16 @@ def penalties(config):
             rate if config["regularization"] == "l2" else 0.0)
 
 
+def gradient_errors(config):
+    """The tutorial's published errors when its gradients are chosen, else none."""
+    return mc.TUTORIAL_ERRORS if config["gradients"] == "tutorial" else ()
+
+
 def build_trainer(config, net, loss):
     l1, l2 = penalties(config)
     return mc.Trainer(net, loss=loss, optimizer=make_optimizer(config),
-                      batch_size=config["batch_size"], l1=l1, l2=l2, seed=config["seed"])
+                      batch_size=config["batch_size"], l1=l1, l2=l2, seed=config["seed"],
+                      errors=gradient_errors(config))
 
 
 def grid_axes(train, test, size=GRID_SIZE):
@@ -314,13 +337,14 @@ class PlaygroundState:
                     if remaining <= 0 and records:
                         break
                 chunk = min(n_epochs, self.epochs_to_next_snapshot())
-                done = self.trainer.run_epochs(
+                before = self.trainer.epoch
+                records += self.trainer.run_epochs(
                     self.X_train, self.train.y, chunk, self.X_test, self.test.y,
                     None if remaining is None else max(remaining, 0.0))
-                records += done
-                n_epochs -= len(done)
+                done = self.trainer.epoch - before  # epochs run, recorded or not
+                n_epochs -= done
                 self.record_snapshot()
-                if len(done) < chunk:  # the time budget ran out
+                if done < chunk:  # the time budget ran out
                     break
         except mc.Diverged as exc:
             self.playing = False
@@ -377,6 +401,7 @@ class PlaygroundState:
         trainer.optimizer.lr = config["lr"]
         trainer.batch_size = config["batch_size"]
         trainer.l1, trainer.l2 = penalties(config)
+        trainer.errors = gradient_errors(config)
 
     def set_features(self, feature_names):
         """New input features for the same points (the network must be rebuilt after)."""
@@ -391,7 +416,7 @@ def build_state(config, own=None):
     ``own``: the OwnData that the "draw" and "upload" datasets need."""
     config = copy.deepcopy(config)
     train, test = build_data(config, own)
-    mean, std = standardisation(train.X)
+    mean, std = standardisation(train.X, config["dataset"])
     features = list(config["features"])
     grid_x, grid_y = grid_axes(train, test)
     loss = loss_for(train.n_classes)

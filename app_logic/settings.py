@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 import mlp_core as mc
 
 OWN_DATASETS = ("draw", "upload")  # the user's own points: they live in the session only
+TUTORIAL_DATASET = "tutorial"  # the tutorial's circles, drawn from its legacy random stream
+TUTORIAL_INIT_SEED = 42  # the tutorial seeds its weights with 42: the Playground's seed + 42
 GROUPS = ("data", "network", "training", "run", "view")
 EXPERIMENT_GROUPS = GROUPS[:-1]  # what a saved run, an exported model or a script keeps
 MAX_LAYERS, MAX_NEURONS = 6, 16
@@ -141,9 +143,11 @@ class Setting:
 DATASET_LABELS = {"circles": "Circles", "moons": "Moons", "xor": "XOR",
                   "gaussians": "Gaussians", "spiral": "Spiral", "blobs3": "Blobs (3 classes)",
                   "spiral3": "Spiral (3 classes)", "plane": "Plane (regression)",
-                  "gaussian_sum": "Sum of Gaussians (regression)", "draw": "Draw your own",
+                  "gaussian_sum": "Sum of Gaussians (regression)",
+                  TUTORIAL_DATASET: "The tutorial's circles", "draw": "Draw your own",
                   "upload": "Upload a CSV"}
-DATASET_CHOICES = (*mc.DATASETS, *mc.REGRESSION_DATASETS, *OWN_DATASETS)
+DATASET_CHOICES = (*mc.DATASETS, *mc.REGRESSION_DATASETS, TUTORIAL_DATASET, *OWN_DATASETS)
+INIT_CHOICES = (*mc.INITS, "randn")
 ACTIVATION_LABELS = {"relu": "ReLU", "leaky_relu": "Leaky ReLU", "elu": "ELU", "tanh": "tanh",
                      "sigmoid": "sigmoid", "softplus": "softplus", "swish": "swish",
                      "linear": "linear (none)", "softmax": "softmax"}
@@ -167,6 +171,12 @@ def _own_dataset(config):
     return config.get("dataset") in OWN_DATASETS
 
 
+def _fixed_split(config):
+    """The tutorial's circles and the user's own points come with their test points (or
+    are split by the test fraction alone); the generators draw as many as asked."""
+    return config.get("dataset") in (*OWN_DATASETS, TUTORIAL_DATASET)
+
+
 SETTINGS = (
     # ---- Data
     Setting("dataset", "circles", _choice(DATASET_CHOICES), "Dataset",
@@ -186,8 +196,10 @@ SETTINGS = (
                  "your own points)."),
     Setting("test_fraction", 0.5, _number(0.1, 0.9), "Test fraction", group="data",
             section="Data", widget="slider", bounds=(0.1, 0.9, 0.05),
+            disabled_when=lambda config: config.get("dataset") == TUTORIAL_DATASET,
             help="Share of the points held out for testing; the network never trains on "
-                 "them. Test points are drawn outlined, training points filled."),
+                 "them. Test points are drawn outlined, training points filled. (The "
+                 "tutorial's circles train on all of its points and test on as many more.)"),
     Setting("seed", 0, _integer(0, 999_999), "Seed", group="data", section="Data",
             widget="seed", bounds=(0, 999_999, 1),
             help="Fixes the points, the split, the initial weights and the batch order: the "
@@ -209,11 +221,13 @@ SETTINGS = (
             options=mc.HIDDEN_ACTIVATIONS, option_labels=ACTIVATION_LABELS,
             help="The function each hidden unit applies to its weighted sum. The output is "
                  "sigmoid for 2 classes, softmax for 3 and linear for a regression."),
-    Setting("init", "xavier", _choice(mc.INITS), "Initialisation", group="network",
-            section="Network", widget="select", options=mc.INITS,
-            option_labels={"he": "He", "xavier": "Xavier", "normal": "Normal N(0, 0.1)"},
+    Setting("init", "xavier", _choice(INIT_CHOICES), "Initialisation", group="network",
+            section="Network", widget="select", options=INIT_CHOICES,
+            option_labels={"he": "He", "xavier": "Xavier", "normal": "Normal N(0, 0.1)",
+                           "randn": "The tutorial's: randn × 0.1"},
             help="How the starting weights are drawn. He suits ReLU, Xavier suits tanh and "
-                 "sigmoid; Normal N(0, 0.1) is the tutorial's choice."),
+                 "sigmoid. The tutorial's draws randn × 0.1 from NumPy's old global stream "
+                 "with seed 42 (plus the seed here), exactly as its code did."),
     # ---- Training
     Setting("optimizer", "adam", _choice(("sgd", "momentum", "adam")), "Optimizer",
             group="training", section="Training", widget="select",
@@ -230,6 +244,14 @@ SETTINGS = (
             section="Training", widget="number", bounds=(1, 2000, 1),
             help="Training points per update. All training points at once is full-batch "
                  "gradient descent; 1 is pure stochastic."),
+    Setting("gradients", "exact", _choice(("exact", "tutorial")), "Gradients",
+            group="training", section="Training", widget="select",
+            options=("exact", "tutorial"),
+            option_labels={"exact": "Exact", "tutorial": "The tutorial's (3 errors)"},
+            help="Exact: the gradient of the mean loss, checked against finite differences. "
+                 "The tutorial's: as its published code computed them, to replay its run: "
+                 "the loss summed over the points (steps 1000× larger on 1000 points), the "
+                 "sigmoid's slope doubled, and db averaged while dW is summed."),
     Setting("regularization", "none", _choice(("none", "l1", "l2")), "Regularization",
             group="training", section="Training", widget="select",
             options=("none", "l1", "l2"),

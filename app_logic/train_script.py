@@ -21,7 +21,7 @@ SEED = 0  # data, split, initial weights and shuffling
 FEATURES = ["x1", "x2"]
 HIDDEN = [4, 4]  # neurons per hidden layer
 ACTIVATION = "tanh"
-INIT = "xavier"  # he, xavier or normal
+INIT = "xavier"  # he, xavier, normal or randn (the tutorial's)
 OPTIMIZER = "adam"  # sgd, momentum or adam
 LEARNING_RATE = 0.03
 MOMENTUM = 0.9
@@ -29,6 +29,7 @@ BETA1, BETA2, EPS = 0.9, 0.999, 1e-8  # Adam
 BATCH_SIZE = 16
 L1 = 0.0
 L2 = 0.0
+GRADIENTS = "exact"  # or "tutorial": computed with the tutorial's three published errors
 EPOCHS = 100
 # ---- end of settings -----------------------------------------------------------------------
 
@@ -120,6 +121,16 @@ GENERATORS = {
 }
 
 
+def tutorial_circles(seed):
+    """The tutorial's circles: scikit-learn's make_circles on NumPy's old global stream as
+    np.random.seed(seed) sets it up, in make_circles' own order."""
+    from sklearn.datasets import make_circles
+
+    X, y = make_circles(N_SAMPLES, factor=0.5, noise=NOISE,
+                        random_state=np.random.RandomState(seed))
+    return np.asarray(X, float), np.asarray(y, np.int64)
+
+
 def make_dataset():
     """The run's points: your own if POINTS holds them, else generated from one generator
     seeded with SEED and shuffled by it, as the app does."""
@@ -129,6 +140,14 @@ def make_dataset():
     X, y = GENERATORS[DATASET](N_SAMPLES, NOISE, rng)
     order = rng.permutation(N_SAMPLES)
     return np.asarray(X, float)[order], np.asarray(y, np.int64 if N_CLASSES else float)[order]
+
+
+def load_data():
+    """(X_train, y_train, X_test, y_test) in the data's own units. The tutorial's circles
+    train on all of its points and test on as many more from the next seed."""
+    if DATASET == "tutorial":
+        return (*tutorial_circles(SEED), *tutorial_circles(SEED + 1))
+    return split(*make_dataset())
 
 
 def split(X, y):
@@ -183,7 +202,15 @@ ACTIVATIONS = {
 
 
 def init_network(sizes):
-    """Weights drawn layer by layer from one generator seeded with SEED."""
+    """Weights drawn layer by layer from one generator seeded with SEED (the tutorial's
+    randn * 0.1: from NumPy's old global stream seeded with SEED + 42, W then b)."""
+    if INIT == "randn":
+        legacy = np.random.RandomState(SEED + 42)
+        weights, biases = [], []
+        for n_in, n_out in zip(sizes[:-1], sizes[1:]):
+            weights.append(legacy.randn(n_in, n_out) * 0.1)
+            biases.append(legacy.randn(1, n_out)[0] * 0.1)
+        return weights, biases
     rng = np.random.default_rng(SEED)
     weights, biases = [], []
     for n_in, n_out in zip(sizes[:-1], sizes[1:]):
@@ -248,13 +275,22 @@ def loss_and_gradients(weights, biases, X, Y):
     # (a - y) / n, the n because the loss is a mean over the batch; a linear output under
     # squared error gives 2 (a - y) / n.
     delta = (2.0 * (a[-1] - Y) if not N_CLASSES else a[-1] - Y) / len(X)
+    tutorial = GRADIENTS == "tutorial"
+    if tutorial:  # its loss is a sum (n times the mean) and its sigmoid slope doubled
+        sigmoid_out = N_CLASSES == 2
+        delta = delta * ((2.0 if sigmoid_out else 1.0) * len(X))
     grad_W, grad_b = [None] * len(weights), [None] * len(weights)
     for k in range(len(weights) - 1, -1, -1):
         grad_W[k] = a[k].T @ delta
         grad_b[k] = delta.sum(axis=0)
+        if tutorial:  # its db is averaged over the batch while dW is summed
+            grad_b[k] /= len(delta)
         if k:
             delta = delta @ weights[k].T  # dL/da[k]
-            delta *= ACTIVATIONS[ACTIVATION][1](z[k - 1], a[k])  # dL/dz[k - 1]
+            if tutorial and ACTIVATION == "sigmoid":
+                delta *= 2.0 * a[k] * (1.0 - a[k])  # its 2 s (1 - s)
+            else:
+                delta *= ACTIVATIONS[ACTIVATION][1](z[k - 1], a[k])  # dL/dz[k - 1]
     for W, dW in zip(weights, grad_W):
         if L1:
             dW += L1 * np.sign(W)
@@ -312,10 +348,11 @@ def accuracy(weights, biases, X, y):
 
 
 def main():
-    X_raw, y = make_dataset()
-    X_train_raw, y_train, X_test_raw, y_test = split(X_raw, y)
+    X_train_raw, y_train, X_test_raw, y_test = load_data()
     mean, std = X_train_raw.mean(axis=0), X_train_raw.std(axis=0)
     std = np.where(std > 0, std, 1.0)
+    if DATASET == "tutorial":  # the tutorial fed its coordinates to the network as they are
+        mean, std = np.zeros(2), np.ones(2)
     X_train = network_inputs(X_train_raw, mean, std)
     X_test = network_inputs(X_test_raw, mean, std)
     n_outputs = 1 if N_CLASSES in (0, 2) else N_CLASSES

@@ -25,6 +25,7 @@ from .gradcheck import gradient_check, numerical_gradients, relative_error
 from .losses import LOSSES
 from .network import INITS, MLP, predicted_labels, targets
 from .optimizers import SGD, Adam
+from .published_errors import TUTORIAL_ERRORS
 from .training import Diverged, History, Trainer
 
 __all__ = [
@@ -34,5 +35,5 @@ __all__ = [
     "expand_features", "make_dataset", "train_test_split",
     "gradient_check", "numerical_gradients", "relative_error", "LOSSES",
     "INITS", "MLP", "predicted_labels", "targets", "SGD", "Adam",
-    "Diverged", "History", "Trainer",
+    "Diverged", "History", "Trainer", "TUTORIAL_ERRORS",
 ]

@@ -48,14 +48,6 @@ SQUASHING = {"sigmoid": 0.25, "tanh": 1.0}  # peak slope of each saturating acti
 RECTIFIED = ("relu",)  # units that output exactly zero, hence can die
 
 
-def _hooks(net, errors):
-    """``MLP.backward`` arguments that put the tutorial's errors into the backward pass."""
-    wrong = SIGMOID_DERIVATIVE in errors
-    derivatives = [tutorial_sigmoid_derivative if name == "sigmoid" and wrong else None
-                   for name in net.activations[:-1]]
-    return derivatives, "mean" if DB_AVERAGED in errors else "sum"
-
-
 @dataclass
 class LayerTrace:
     """Forward and backward values of layer k (1-based) for one batch, samples as rows."""
@@ -183,20 +175,9 @@ def chain_gradients(net, X, y, loss="bce", errors=()):
     out = net.forward(X)
     if len(Y) != len(out):
         raise ValueError(f"X has {len(out)} rows but y has {len(Y)}")
-    n = len(Y)
-    scale = float(n) if SUMMED_LOSS in errors else 1.0
-    names = net.activations
+    scale = float(len(Y)) if SUMMED_LOSS in errors else 1.0
     value = LOSSES[loss].value(net.z[-1], out, Y) * scale
-    # Output layer: the fused (p - y)/n equals dL/dŷ · f'(z) exactly; a wrong sigmoid
-    # derivative multiplies that product by 2 (2 s(1-s) / s(1-s)), whatever the saturation.
-    dz = LOSSES[loss].output_delta(net.z[-1], out, Y, names[-1]) * scale
-    if names[-1] == "sigmoid" and SIGMOID_DERIVATIVE in errors and loss == "bce":
-        dz = dz * 2.0
-    elif names[-1] == "sigmoid" and SIGMOID_DERIVATIVE in errors:
-        dz = LOSSES[loss].grad_a(net.z[-1], out, Y) * scale * tutorial_sigmoid_derivative(
-            net.z[-1], out)
-    derivatives, bias_reduction = _hooks(net, errors)
-    net.backward(dz, derivatives, bias_reduction)
+    net.backprop(Y, loss, errors=errors)
     return float(value), net.gradients()
 
 

@@ -49,6 +49,7 @@ its settings and parameters.
 import numpy as np
 
 from . import _validate as check
+from . import published_errors
 from ._validate import MAX_LAYERS, MAX_PARAMS, MAX_UNITS
 from .activations import ACTIVATIONS, IN_PLACE, OUTPUT_ACTIVATIONS, SCRATCH, softmax
 from .losses import LOSSES, spares
@@ -396,14 +397,21 @@ class MLP:
         """Copies of the latest gradient as a list of (dW, db), one per layer."""
         return [(dW.copy(), db.copy()) for dW, db in zip(self.weight_grads, self.bias_grads)]
 
-    def backprop(self, Y, loss, l1=0.0, l2=0.0):
+    def backprop(self, Y, loss, l1=0.0, l2=0.0, errors=frozenset()):
         """Gradient of the mean ``loss`` against float targets Y (plus penalty) at the latest
-        forward pass, into ``grad``. Arguments are not checked (see ``check_loss``)."""
-        work = self._work
-        buffers = (work.out_delta, work.spare) if work is not None else ()
-        delta = LOSSES[loss].output_delta(self.z[-1], self.a[-1], Y, self.activations[-1],
-                                          *buffers)
-        self.backward(delta)
+        forward pass, into ``grad``. Arguments are not checked (see ``check_loss``).
+        ``errors``: any of the tutorial's published errors (mlp_core.published_errors), to
+        compute its wrong gradients on purpose; they go through the same backward pass."""
+        if errors:
+            delta = published_errors.output_delta(loss, self.activations[-1], self.z[-1],
+                                                  self.a[-1], Y, errors)
+            self.backward(delta, *published_errors.hooks(self.activations, errors))
+        else:
+            work = self._work
+            buffers = (work.out_delta, work.spare) if work is not None else ()
+            delta = LOSSES[loss].output_delta(self.z[-1], self.a[-1], Y, self.activations[-1],
+                                              *buffers)
+            self.backward(delta)
         if l1 or l2:
             self._add_penalty_gradient(l1, l2, self.grad)
 

@@ -8,6 +8,7 @@ import numpy as np
 from . import _validate as check
 from .losses import LOSSES
 from .network import Workspace, targets
+from .published_errors import check_errors
 
 HISTORY_COLUMNS = ("epoch", "train_loss", "test_loss", "train_acc", "test_acc")
 
@@ -142,7 +143,7 @@ class Trainer:
     """
 
     def __init__(self, net, loss="bce", optimizer=None, batch_size=32, l1=0.0, l2=0.0, seed=0,
-                 max_history=20_000, record_every=1):
+                 max_history=20_000, record_every=1, errors=()):
         from .optimizers import SGD
 
         self.net = net
@@ -151,6 +152,9 @@ class Trainer:
         self.batch_size = batch_size
         self.l1, self.l2 = l1, l2
         self.record_every = record_every
+        # The tutorial's published errors, to replay its run: its gradients are computed
+        # with them; the loss recorded stays the mean (mlp_core.published_errors).
+        self.errors = check_errors(errors)
         self.seed = check.seed("seed", seed)
         self.rng = np.random.default_rng(self.seed)
         self.epoch = 0
@@ -161,6 +165,7 @@ class Trainer:
 
     def _check_settings(self):
         l1, l2 = self.net.check_loss(self.loss, self.l1, self.l2)
+        self.errors = check_errors(self.errors)
         check.integer("batch_size", self.batch_size, 1)
         check.integer("record_every", self.record_every, 1)
         for method in ("step", "get_state", "set_state"):
@@ -242,7 +247,7 @@ class Trainer:
             if batch == n:
                 if not grad_ready:
                     net.forward_pass(X, train.work)
-                    net.backprop(Y, loss, l1, l2)
+                    net.backprop(Y, loss, l1, l2, self.errors)
                 opt.step(params, grad)  # reads the gradient, leaves it as it was
                 stop = i == n_epochs - 1 or self._out_of_time(started, time_budget)
                 record = due or stop
@@ -252,7 +257,7 @@ class Trainer:
                 # Train metrics and the next step's gradient come from one forward pass.
                 grad_ready = not stop
                 if grad_ready:
-                    net.backprop(Y, loss, l1, l2)
+                    net.backprop(Y, loss, l1, l2, self.errors)
                 if record:
                     train_loss = float(LOSSES[loss].value(net.z[-1], out, Y, train.work.spare)
                                        + net.penalty(l1, l2))
@@ -310,7 +315,7 @@ class Trainer:
         np.take(Y, order, axis=0, out=Ys, mode="clip")
         for b, (Xb, Yb, work) in enumerate(spans):
             net.forward_pass(Xb, work)
-            net.backprop(Yb, loss, l1, l2)
+            net.backprop(Yb, loss, l1, l2, self.errors)
             if accumulate and b == 0:
                 np.multiply(net.grad, net.grad, out=grad_sq)
             elif accumulate:

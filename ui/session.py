@@ -115,6 +115,11 @@ def notify(slot, kind, text):
     st.session_state[NOTICES] = {**(st.session_state.get(NOTICES) or {}), slot: (kind, text)}
 
 
+def notice(slot):
+    """(kind, text) waiting in ``slot``, or None."""
+    return (st.session_state.get(NOTICES) or {}).get(slot)
+
+
 def clear_notice(slot):
     notices = st.session_state.get(NOTICES) or {}
     if slot in notices:

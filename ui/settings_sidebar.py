@@ -10,8 +10,10 @@ panel for drawn or uploaded points appearing or going).
 """
 
 import streamlit as st
+from streamlit.errors import StreamlitPageNotFoundError
 
-from app_logic.presets import PRESETS
+from app_logic import runs
+from app_logic.presets import PRESETS, TUTORIAL, TUTORIAL_COMPARISON_NOTE, tutorial_comparison
 from app_logic.session import apply_config, build_state, state_change_kind
 from app_logic.settings import (
     BY_KEY,
@@ -170,6 +172,26 @@ def _on_regenerate():
     on_setting_change()
 
 
+COMPARISON_NOTICE = "tutorial_comparison"  # the notice slot under the tutorial's preset
+
+
+def _on_tutorial_comparison():
+    """Train the tutorial's run and the corrected ones (150 epochs each, a fraction of a
+    second) and keep them as saved runs, chosen on the Compare page."""
+    saved, names = session.runs(), []
+    comparison = tutorial_comparison()
+    if len(saved) + len(comparison) > saved.max_runs:
+        session.notify(COMPARISON_NOTICE, "error", f"There is room for {saved.max_runs} saved "
+                       f"runs; delete some on the Compare page first.")
+        return
+    for name, config in comparison:
+        state = build_state(config)
+        state.train_for(config["epoch_budget"])
+        names.append(saved.add(runs.run_from_state(saved.unique_name(name), state)).name)
+    ss["cmp_chosen"] = names  # the Compare page shows these three
+    session.notify(COMPARISON_NOTICE, "success", TUTORIAL_COMPARISON_NOTE)
+
+
 def _on_preset():
     name = ss.get("pg_preset")
     if name not in PRESETS:
@@ -240,6 +262,14 @@ def _sidebar():
                       "them afterwards.")
     if ss.get("pg_preset") in PRESETS:
         st.caption(PRESETS[ss["pg_preset"]]["explanation"])
+    if ss.get("pg_preset") == TUTORIAL:
+        st.button("Train the corrected runs beside it", key="pg_tutorial_compare",
+                  on_click=_on_tutorial_comparison, icon=":material/compare:",
+                  help="Trains the tutorial's run and two with exact gradients for 150 "
+                       "epochs each and saves them, to compare side by side.")
+        if (session.notice(COMPARISON_NOTICE) or ("",))[0] == "success":
+            _compare_link()
+        session.show_notice(COMPARISON_NOTICE, keep=True)
     shown = {s.key: ss.get(widget_key(s.key)) for s in SETTINGS}
     for section in SECTIONS:
         st.header(section)
@@ -247,6 +277,14 @@ def _sidebar():
             if setting.section == section:
                 disabled = bool(setting.disabled_when and setting.disabled_when(shown))
                 draw_setting(setting.key, disabled=disabled)
+
+
+def _compare_link():
+    try:
+        st.page_link("app_pages/compare.py", label="Open the comparison",
+                     icon=":material/compare:")
+    except StreamlitPageNotFoundError:  # the page run on its own, outside app.py
+        st.caption("Open **Compare runs** from the navigation.")
 
 
 def sidebar():

@@ -336,3 +336,23 @@ def test_regression_predicts_a_number_and_shows_only_the_loss(dataset):
     p = state_of(at).net.predict_proba(state_of(at).grid_inputs)[:, 0]
     np.testing.assert_allclose(grid.ravel() / 255, np.clip((p + 1) / 2, 0, 1), atol=1 / 255)
     assert query(at)["dataset"] == dataset
+
+
+def test_tutorial_preset_shows_the_published_numbers_and_the_corrected_runs_beside_it():
+    at = run_page()
+    interact(at.selectbox(key="pg_preset").set_value("The tutorial's experiment"))
+    assert "acted like lr 5" in " ".join(c.value for c in at.sidebar.caption)
+    interact(at.button(key="pg_play").click())
+    state = state_of(at)
+    while state.playing:
+        state.train_live(0.0, 1.0)  # what the ticks do, without waiting for them
+    at.run()
+    assert metric(at, "Epoch") == "150"
+    assert state.trainer.history.column("train_acc")[144] == 0.818  # epoch 145, as printed
+    interact(at.button(key="pg_tutorial_compare").click())
+    saved = at.session_state[ui_session.RUNS]
+    assert len(saved) == 3 and saved.names[0] == "The tutorial's run (its 3 errors)"
+    assert saved.get(saved.names[0]).history["train_acc"].max() > 0.9
+    assert saved.get(saved.names[1]).history["train_acc"].max() == 0.5
+    assert at.session_state["cmp_chosen"] == saved.names
+    assert any("learned by accident" in s.value for s in at.success)

@@ -22,6 +22,7 @@ from app_logic import session as pgs
 from app_logic import snapshots as sn
 from app_logic import uploads as up
 from app_logic.own_data import OwnData
+from app_logic.presets import PRESETS, TUTORIAL
 from viz import gif, style
 
 from .tamper import set_path as _set
@@ -184,6 +185,7 @@ SCRIPT_CASES = {
     "draw momentum l2": ({"dataset": "draw", "optimizer": "momentum", "lr": 0.02,
                           "regularization": "l2", "reg_rate": 0.001, "hidden": [6, 4],
                           "activation": "softplus", "batch_size": 12}, 40),
+    "the tutorial's run": (PRESETS[TUTORIAL]["config"], 150),
     "regression plane linear": ({"dataset": "plane", "hidden": [], "optimizer": "sgd",
                                  "lr": 0.05}, 30),
     "regression bumps tanh l2": ({"dataset": "gaussian_sum", "hidden": [8, 6],

@@ -8,9 +8,10 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as hs
 
 import mlp_core as mc
+import mlp_core.tutorial  # noqa: F401 (mc.tutorial)
 from app_logic import session as pgs
 from app_logic import settings
-from app_logic.presets import PRESETS
+from app_logic.presets import PRESETS, TUTORIAL, tutorial_comparison
 
 
 def test_defaults_are_valid_and_match_the_contract():
@@ -20,7 +21,8 @@ def test_defaults_are_valid_and_match_the_contract():
         "dataset": "circles", "n_samples": 400, "noise": 0.1, "test_fraction": 0.5, "seed": 0,
         "features": ["x1", "x2"], "hidden": [4, 4], "activation": "tanh", "init": "xavier",
         "optimizer": "adam", "lr": 0.03, "batch_size": 16, "regularization": "none",
-        "reg_rate": 0.001, "epoch_budget": 0, "speed": 0, "presenter": False}
+        "reg_rate": 0.001, "epoch_budget": 0, "gradients": "exact", "speed": 0,
+        "presenter": False}
 
 
 @pytest.mark.parametrize("name", list(PRESETS))
@@ -80,21 +82,39 @@ def test_any_query_gives_a_valid_config(params):
     assert len(problems) <= len(params)
 
 
-def test_tutorial_preset_is_the_tutorials_experiment():
-    preset = PRESETS["The tutorial's experiment"]
-    config = preset["config"]
+def test_tutorial_preset_replays_the_published_run():
+    """The tutorial's data, network, initial weights and gradients (with its three errors):
+    the Playground's numbers are the ones the tutorial printed."""
+    config = PRESETS[TUTORIAL]["config"]
     state = pgs.build_state(config)
     assert list(state.net.layer_sizes) == [2, 4, 3, 1]
     assert state.net.activations == ("relu", "relu", "sigmoid")
-    assert config["init"] == "normal" and config["optimizer"] == "sgd"
-    assert config["lr"] == 0.005 and config["epoch_budget"] == 150
-    assert config["dataset"] == "circles" and config["noise"] == 0.1
-    assert config["n_samples"] == 1000
-    assert config["batch_size"] == len(state.train)  # full batch
-    assert preset["explanation"]
+    np.testing.assert_array_equal(state.train.X, mc.tutorial.dataset().X)  # its points
+    np.testing.assert_array_equal(state.net.params, mc.tutorial.network().params)
+    assert len(state.test) == 1000 and not np.array_equal(state.test.X, state.train.X)
+    assert config["batch_size"] >= len(state.train)  # full batch
     state.playing = True
     state.train_for(10_000)
-    assert state.epoch == 150 and not state.playing
+    assert state.epoch == 150 and not state.playing  # the epoch limit
+    history = state.trainer.history
+    acc, loss = history.column("train_acc"), history.column("train_loss")
+    assert (acc[144], acc[145]) == (0.818, 0.58)  # epochs 145 and 146, as printed
+    # printed as sums over the 1000 points: [[664.60120828]] and [[697.97739669]]
+    np.testing.assert_allclose(loss[144:146] * 1000, [664.60120828, 697.97739669], rtol=1e-10)
+
+
+def test_the_corrected_runs_beside_the_tutorials():
+    runs = dict(tutorial_comparison())
+    assert len(runs) == 3
+    results = {}
+    for name, config in runs.items():
+        state = pgs.build_state(config)
+        state.train_for(150)
+        results[name] = state.trainer.history.column("train_acc")
+    published, same_start, usual = results.values()
+    assert published.max() > 0.9 and abs(published[-1] - published.max()) > 0.2  # it jumps
+    assert same_start.max() == 0.5  # exact gradients from its weights: stuck at chance
+    assert usual[-1] > 0.98 and usual[-10:].min() > 0.98  # and from Xavier with Adam
 
 
 def test_every_preset_has_one_line_of_explanation():
