@@ -274,7 +274,7 @@ def _points_lines(X, y, class_names):
 
 
 def training_script(config, n_epochs, data=None, class_names=None):
-    """Python source (NumPy, plus scikit-learn for circles and moons) that reproduces a run
+    """Python source (NumPy, plus scikit-learn for the tutorial's circles) that reproduces a run
     of ``n_epochs`` epochs with ``config``; ``data`` (mc.Dataset) for draw/upload datasets."""
     config = {**default_config(), **(config or {})}
     if isinstance(n_epochs, bool) or not isinstance(n_epochs, (int, np.integer)) \

@@ -2,7 +2,7 @@
 
 It rebuilds the data set, the network and its training from the settings below, trains for
 EPOCHS epochs exactly as the app does (same seed, same shuffles, same updates) and prints the
-final losses. Needs NumPy, and scikit-learn for the circles and moons data sets.
+final losses. Needs NumPy, and scikit-learn for the tutorial's circles.
 N_CLASSES 0 is a regression: one linear output and the mean squared error.
 Run it with:  python this_file.py
 
@@ -41,18 +41,30 @@ LABELS = None
 
 
 # ---- data ----------------------------------------------------------------------------------
-def circles(n, noise, rng):
-    """Two rings (scikit-learn), seeded from our generator."""
-    from sklearn.datasets import make_circles
+def arcs(n, noise, rng, outer, inner):
+    """Two arcs of evenly spaced points (class 0 on outer, class 1 on inner), jittered."""
+    n_out = n // 2
+    X = np.concatenate([outer(n_out), inner(n - n_out)])
+    y = np.repeat([0, 1], [n_out, n - n_out])
+    return X + rng.normal(0.0, noise, X.shape), y
 
-    return make_circles(n, factor=0.5, noise=noise, random_state=int(rng.integers(2**31)))
+
+def ring(radius, full=True):
+    def points(m):
+        t = np.linspace(0.0, 2 * np.pi if full else np.pi, m, endpoint=not full)
+        return radius * np.column_stack([np.cos(t), np.sin(t)])
+    return points
+
+
+def circles(n, noise, rng):
+    """Two rings, the inner one half as wide."""
+    return arcs(n, noise, rng, ring(1.0), ring(0.5))
 
 
 def moons(n, noise, rng):
-    """Two interleaved half moons (scikit-learn), centred on the origin."""
-    from sklearn.datasets import make_moons
-
-    X, y = make_moons(n, noise=noise, random_state=int(rng.integers(2**31)))
+    """Two interleaved half moons, centred on the origin."""
+    upper = ring(1.0, full=False)
+    X, y = arcs(n, noise, rng, upper, lambda m: np.array([1.0, 0.5]) - upper(m))
     return (X - [0.5, 0.25]) / 1.2, y
 
 

@@ -40,16 +40,34 @@ def _class_sizes(n, k):
     return [n // k + (c < n % k) for c in range(k)]
 
 
-def _circles(n, noise, rng):
-    from sklearn.datasets import make_circles
+def _arcs(n, noise, rng, outer, inner):
+    """Two arcs of evenly spaced points (class 0 on ``outer``, class 1 on ``inner``: each a
+    function of the angles), jittered by Gaussian noise; scikit-learn's recipe for its
+    circles and moons, in NumPy (importing scikit-learn takes longer than a page load)."""
+    n_out = n // 2
+    X = np.concatenate([outer(n_out), inner(n - n_out)])
+    y = np.repeat([0, 1], [n_out, n - n_out])
+    return X + rng.normal(0.0, noise, X.shape), y
 
-    return make_circles(n, factor=0.5, noise=noise, random_state=int(rng.integers(2**31)))
+
+def _ring(radius, full=True):
+    def points(m):
+        t = np.linspace(0.0, 2 * np.pi if full else np.pi, m, endpoint=not full)
+        return radius * np.column_stack([np.cos(t), np.sin(t)])
+    return points
+
+
+def _circles(n, noise, rng):
+    return _arcs(n, noise, rng, _ring(1.0), _ring(0.5))
 
 
 def _moons(n, noise, rng):
-    from sklearn.datasets import make_moons
+    upper = _ring(1.0, full=False)
 
-    X, y = make_moons(n, noise=noise, random_state=int(rng.integers(2**31)))
+    def lower(m):
+        return np.array([1.0, 0.5]) - upper(m)
+
+    X, y = _arcs(n, noise, rng, upper, lower)
     return (X - [0.5, 0.25]) / 1.2, y  # centre the moons on the origin
 
 

@@ -141,8 +141,7 @@ def export_tab(state):
                            icon=":material/download:", on_click="ignore")
     with script_col:
         st.markdown("**Training script (Python)**")
-        needs = (" and scikit-learn" if state.config["dataset"] in ("circles", "moons", "tutorial")
-                 else "")
+        needs = " and scikit-learn" if state.config["dataset"] == "tutorial" else ""
         st.caption(f"A standalone script (NumPy{needs}) that rebuilds the data and trains the "
                    f"same network with the same seed for {state.epoch:,} epochs.")
         if state.epoch == 0:

@@ -11,5 +11,6 @@ def test_readme_example_runs_and_its_comments_hold(capsys):
     assert len(code.strip().splitlines()) <= 12
     exec(compile(code, "README.md", "exec"), {})
     acc, errors = capsys.readouterr().out.strip().splitlines()
-    assert float(acc) >= 0.99
+    printed = re.search(r'last\["test_acc"\]\)\s+# ([\d.]+)', code).group(1)
+    assert acc == printed and float(acc) >= 0.98  # the same seed gives the same run
     assert max(float(e) for e in errors.strip("[]").split(",")) < 1e-10
