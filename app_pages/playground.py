@@ -6,7 +6,7 @@ from ui import session
 from ui.live_view import live_view
 from ui.own_data_panels import own_data_panel
 from ui.run_tabs import run_tabs
-from ui.settings_sidebar import apply_widget_changes, seed_widgets, sidebar, sync_url
+from ui.settings_sidebar import WROTE, apply_widget_changes, seed_widgets, sidebar, sync_url
 
 
 def main():
@@ -27,6 +27,7 @@ def main():
     own_data_panel()
     live_view()
     run_tabs()
+    st.session_state.pop(WROTE, None)  # a run of the whole page shows every value
 
 
 main()

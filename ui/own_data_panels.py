@@ -12,7 +12,7 @@ from viz.canvas import canvas_figure
 from viz.style import CLASS_COLOR_NAMES
 
 from . import session
-from .settings_sidebar import apply_widget_changes, sync_url
+from .settings_sidebar import apply_widget_changes, rerun, sync_url
 
 ss = st.session_state
 KEPT = "The previous data stay in use."
@@ -52,7 +52,7 @@ def _train_on(own):
     panel and the live view show it."""
     session.set_own_data(own)
     sync_url(apply_widget_changes(session.load_playground()).config)
-    st.rerun([session.OWN_DATA_FRAGMENT, session.LIVE_FRAGMENT])
+    rerun(session.OWN_DATA_FRAGMENT, session.LIVE_FRAGMENT)
 
 
 def publish_drawing():

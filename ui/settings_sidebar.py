@@ -35,6 +35,10 @@ SECTIONS = ("Data", "Network", "Training")
 N_LAYERS, NEURONS = "pg_n_layers", "pg_neurons_{}"
 DEFAULT_NEURONS = 4  # a new hidden layer starts as wide as the one before, or this
 OWN_PANEL = "pg_own_panel"  # the dataset whose own-data panel the page shows, or None
+# Set when a callback wrote a widget's value. The browser shows such a value only after a
+# full run of the page: a fragment run leaves the old value on screen, and the browser then
+# sends the old value back with the next click.
+WROTE = "pg_widgets_written"
 
 
 def widget_key(key):
@@ -59,6 +63,15 @@ def set_widgets(config):
     ss.update(widget_values(config))
     for i in range(len(config["hidden"]), MAX_LAYERS):
         ss.pop(NEURONS.format(i), None)
+    ss[WROTE] = True
+
+
+def rerun(*fragments):
+    """From a callback: rerun ``fragments``, or the whole page if a widget's value was
+    written (see WROTE)."""
+    if ss.pop(WROTE, False):
+        st.rerun()
+    st.rerun(list(fragments))
 
 
 def seed_widgets(config):
@@ -86,6 +99,7 @@ def config_from_widgets(old):
         session.toast("The network needs at least one input feature; kept the previous "
                       "ones.")
         config["features"] = ss[widget_key("features")] = list(old["features"])
+        ss[WROTE] = True
     return validate_config(config)
 
 
@@ -133,6 +147,7 @@ def apply_widget_changes(state):
     preset = PRESETS.get(ss.get("pg_preset"))
     if preset is not None and experiment(preset["config"]) != experiment(state.config):
         ss["pg_preset"] = CUSTOM
+        ss[WROTE] = True
     return state
 
 
@@ -155,7 +170,7 @@ def rerun_after(before):
         st.rerun()  # the page's layout changes
     if change_kind(before, after) in (None, "view"):
         return  # the widget's own fragment reruns; the live view reads the speed each tick
-    st.rerun([session.LIVE_FRAGMENT, session.SETTINGS_FRAGMENT])
+    rerun(session.LIVE_FRAGMENT, session.SETTINGS_FRAGMENT)
 
 
 def on_setting_change():

@@ -9,7 +9,7 @@ import streamlit as st
 from app_logic.session import suggested_lr
 
 from . import session
-from .settings_sidebar import apply_widget_changes, draw_setting, sync_url, widget_key
+from .settings_sidebar import WROTE, apply_widget_changes, draw_setting, sync_url, widget_key
 
 ss = st.session_state
 
@@ -53,12 +53,14 @@ def _on_smaller_lr(lr):
     """Restart from the initial weights with a smaller rate: the weights a diverged run
     left behind are the last finite ones, often too large to learn from at any rate."""
     ss[widget_key("lr")] = lr
+    ss[WROTE] = True
     state = apply_widget_changes(session.load_playground())
     sync_url(state.config)
     state.rebuild_network()
     session.toast(f"Started again from the initial weights with learning rate {lr:g}.",
                   icon=":material/restart_alt:")
-    st.rerun([session.LIVE_FRAGMENT, session.SETTINGS_FRAGMENT, session.TABS_FRAGMENT])
+    ss.pop(WROTE, None)
+    st.rerun()  # the sidebar shows the new rate only after a run of the whole page
 
 
 def transport(state):
