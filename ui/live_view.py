@@ -36,9 +36,9 @@ def sizes(presenter):
     1280x720 shows the controls, the boundary and the loss curve without scrolling)."""
     if presenter:
         return {"picture_height": 470, "picture_width": 600, "curve_height": 250,
-                "network_scale": 1.15}
+                "network_scale": 1.15, "font_size": 17}
     return {"picture_height": 480, "picture_width": 580, "curve_height": 240,
-            "network_scale": 1.0}
+            "network_scale": 1.0, "font_size": 14}
 
 
 def points_picture(state, show_test):
@@ -96,15 +96,16 @@ def boundary_picture(state, size):
     grid, bar = (_neuron_grid(state, focus) if focus is not None
                  else (None, "auto"))
     frame = session.cached_figure(
-        "raster_frame", (state.data_id, show_test, height, width, focus is None,
-                         bar if focus is not None else None),
+        "raster_frame", (state.data_id, show_test, height, width, size["font_size"],
+                         focus is None, bar if focus is not None else None),
         lambda: boundary.raster_frame(state.grid_x, state.grid_y,
                                       points_picture(state, show_test), state.n_classes,
                                       show_test, height, width, colour_bar=bar,
-                                      axis_labels=state.axis_names), math.inf)
+                                      axis_labels=state.axis_names,
+                                      font_size=size["font_size"]), math.inf)
     return session.cached_figure(
-        "picture", (state.data_id, show_test, height, width, state.params_id(), discretize,
-                    focus),
+        "picture", (state.data_id, show_test, height, width, size["font_size"],
+                    state.params_id(), discretize, focus),
         lambda: boundary.boundary_picture(frame, state.boundary_u8() if grid is None
                                           else grid, discretize and grid is None), math.inf)
 

@@ -217,14 +217,16 @@ class RasterFrame(NamedTuple):
 def _raster_legend(draw, font, n_classes, show_test, left, width):
     """The chart's legend: one entry per class and split, wrapped into rows; returns the
     height it took."""
-    x, y, row = left, 8, 20
+    em = font.size
+    x, y, row = left, 8, round(em * 1.55)
     for text, color, symbol, test in _legend_entries(n_classes, show_test):
-        entry = 22 + draw.textlength(text, font=font) + 18
+        entry = 1.7 * em + draw.textlength(text, font=font) + 1.4 * em
         if x + entry > left + width and x > left:
             x, y = left, y + row
         style = {"outline": color, "width": 2} if test else {"fill": color}
-        _shape(draw, symbol, x + 7, y + 8, 5, **style)
-        draw.text((x + 20, y + 8), text, fill="#222222", font=font, anchor="lm")
+        _shape(draw, symbol, x + 0.55 * em, y + 0.6 * em, 0.4 * em, **style)
+        draw.text((x + 1.55 * em, y + 0.6 * em), text, fill="#222222", font=font,
+                  anchor="lm")
         x += entry
     return y + row
 
@@ -239,20 +241,22 @@ def _fit(font, text, width):
 
 
 def raster_frame(grid_x, grid_y, points_uri, n_classes=2, show_test=True, height=500,
-                 max_width=560, colour_bar="auto", axis_labels=("x1", "x2")):
+                 max_width=560, colour_bar="auto", axis_labels=("x1", "x2"), font_size=13):
     """Everything of the live boundary picture that does not change while training runs.
 
     Like the chart, the plotted area keeps the data's aspect and fits both ``height`` and
     ``max_width`` (a wide dataset gets a shorter picture, not a wider one). ``colour_bar``
     is (label, [(position in 0..1, tick text), ...]) or None; "auto" gives P(class 1) for
-    two classes and none for more (their colours blend)."""
+    two classes and none for more (their colours blend). The margins grow with
+    ``font_size`` (larger for a projector)."""
     from PIL import ImageDraw, ImageFont
 
     if colour_bar == "auto":
         colour_bar = {0: VALUE_BAR, 2: PROBABILITY_BAR}.get(n_classes)
-    font = ImageFont.load_default(size=13)
-    bar = 90 if colour_bar else 0
-    bottom, left = 45, 50
+    font = ImageFont.load_default(size=font_size)
+    em = font_size / 13  # the margins below were laid out for 13 px text
+    bar = round(90 * em) if colour_bar else 0
+    bottom, left, line = round(45 * em), round(50 * em), round(18 * em)
     scratch = ImageDraw.Draw(Image.new("RGB", (1, 1)))
     top = _raster_legend(scratch, font, n_classes, show_test, left, max_width - left) + 10
     aspect = display_aspect(grid_x, grid_y)
@@ -275,24 +279,27 @@ def raster_frame(grid_x, grid_y, points_uri, n_classes=2, show_test=True, height
     x_label, y_label = (_fit(font, name, plot_w) for name in axis_labels)
     draw.text((left + plot_w / 2, canvas.height - 6), x_label, fill="#222222", font=font,
               anchor="mb")
-    y_text = Image.new("RGB", (int(font.getlength(y_label)) + 4, 18), "white")
-    ImageDraw.Draw(y_text).text((2, 9), y_label, fill="#222222", font=font, anchor="lm")
+    y_text = Image.new("RGB", (int(font.getlength(y_label)) + 4, line), "white")
+    ImageDraw.Draw(y_text).text((2, line // 2), y_label, fill="#222222", font=font,
+                                anchor="lm")
     canvas.paste(y_text.rotate(90, expand=True), (4, top + plot_h // 2 - y_text.width // 2))
     if bar:  # the colour bar, as in the chart
         name, ticks = colour_bar
-        bar_h, bar_x = int(plot_h * 0.75), left + plot_w + 20
+        bar_h, bar_x = int(plot_h * 0.75), left + plot_w + round(20 * em)
         bar_top = top + (plot_h - bar_h) // 2
         ramp = PROBABILITY_LUT[np.linspace(255, 0, bar_h).round().astype(int)]
-        canvas.paste(Image.fromarray(np.repeat(ramp[:, None, :], 14, axis=1).astype(np.uint8)),
-                     (bar_x, bar_top))
+        strip = round(14 * em)
+        canvas.paste(Image.fromarray(np.repeat(ramp[:, None, :], strip, axis=1)
+                                     .astype(np.uint8)), (bar_x, bar_top))
         for position, text in ticks:
-            draw.text((bar_x + 18, bar_top + (1 - position) * (bar_h - 1)), text,
+            draw.text((bar_x + strip + 4, bar_top + (1 - position) * (bar_h - 1)), text,
                       fill="#222222", font=font, anchor="lm")
         name = _fit(font, name, bar_h)
-        label = Image.new("RGB", (int(font.getlength(name)) + 4, 18), "white")
-        ImageDraw.Draw(label).text((2, 9), name, fill="#222222", font=font, anchor="lm")
+        label = Image.new("RGB", (int(font.getlength(name)) + 4, line), "white")
+        ImageDraw.Draw(label).text((2, line // 2), name, fill="#222222", font=font,
+                                   anchor="lm")
         canvas.paste(label.rotate(90, expand=True),
-                     (bar_x + 56, top + plot_h // 2 - label.width // 2))
+                     (bar_x + round(56 * em), top + plot_h // 2 - label.width // 2))
     points = decode_image(points_uri).resize((plot_w, plot_h), Image.BILINEAR)
     return RasterFrame(canvas, (left, top, plot_w, plot_h), points)
 
