@@ -7,8 +7,9 @@ import plotly.graph_objects as go
 from .boundary import boundary_figure as _boundary_figure
 from .style import FONT
 
-# One colour per run (up to 8), distinct from the orange/blue/green of the classes.
-RUN_COLORS = ("#3b3b98", "#d62728", "#8e44ad", "#00897b", "#8c564b", "#e377c2", "#5d6d7e",
+# One colour per run (up to 8), distinct from the orange/blue/green of the classes; the
+# first three (the tutorial comparison's runs) far apart in hue.
+RUN_COLORS = ("#3b3b98", "#d62728", "#00897b", "#8e44ad", "#8c564b", "#e377c2", "#5d6d7e",
               "#b7950b")
 METRIC_COLUMNS = {"loss": ("train_loss", "test_loss", "Loss"),
                   "accuracy": ("train_acc", "test_acc", "Accuracy")}
