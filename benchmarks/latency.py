@@ -17,15 +17,10 @@ and 1 s worst per click; under 4 s for the cold load.
 """
 
 import argparse
-import pathlib
-import socket
 import statistics
-import subprocess
-import sys
-import time
-import urllib.request
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
+from app_server import free_port, start_server
+
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]
 
@@ -49,27 +44,6 @@ EPOCH = """(() => { const m = [...document.querySelectorAll('[data-testid="stMet
   return m ? m.querySelector('[data-testid="stMetricValue"]').innerText : null; })()"""
 BUTTON = ("[...document.querySelectorAll('button')].some(b => b.offsetParent !== null "
           "&& b.innerText.trim().endsWith('{label}'))")
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_server(port):
-    server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless",
-         "true", "--server.port", str(port), "--server.address", "127.0.0.1"],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    for _ in range(240):
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1)
-            return server
-        except OSError:
-            time.sleep(0.25)
-    server.kill()
-    raise SystemExit("the app did not start")
 
 
 CLICK = """(label) => {
