@@ -32,6 +32,7 @@ from .files import (
 from .session import build_state, network_inputs, output_for, penalties
 from .settings import (
     DEFAULTS,
+    INIT_CHOICES,
     MOMENTUM,
     OWN_DATASETS,
     TUTORIAL_INIT_SEED,
@@ -219,8 +220,14 @@ def model_from_json(data):
             f"The output activation must be {out_activation} for {what}; the file has "
             f"\"{acts[-1][:20]}\".")
     _expect(len(set(acts[:-1])) <= 1, "All hidden layers must use the same activation.")
-    _expect(isinstance(model.get("init", "he"), str) and _is_count(model.get("seed", 0)),
-            "\"model.init\" must be a name and \"model.seed\" a whole number.")
+    unknown = [a for a in acts[:-1] if a not in mc.ACTIVATIONS]
+    _expect(not unknown, f"\"model.activations[0]\" is \"{unknown[0][:20] if unknown else ''}"
+                         f"\"; known: {', '.join(mc.ACTIVATIONS)}.")
+    init, seed = model.get("init", "he"), model.get("seed", 0)
+    _expect(isinstance(init, str) and init in INIT_CHOICES,
+            f"\"model.init\" must be one of {', '.join(INIT_CHOICES)}.")
+    _expect(_is_count(seed, 0, mc.MAX_SEED), f"\"model.seed\" must be a whole number from 0 "
+                                            f"to {mc.MAX_SEED:,}; it is {_show(seed)}.")
     for key in ("weights", "biases"):
         _expect(isinstance(model.get(key), list) and len(model[key]) == len(sizes) - 1,
                 f"\"model.{key}\" must hold one array per layer ({len(sizes) - 1}).")
@@ -228,17 +235,14 @@ def model_from_json(data):
                for k, (w, a, b) in enumerate(zip(model["weights"], sizes[:-1], sizes[1:]))]
     biases = [_matrix(b, (n,), f"model.biases[{k}]")
               for k, (b, n) in enumerate(zip(model["biases"], sizes[1:]))]
+
+    # The settings, and that they describe this network, before it is built.
     config = _imported_config(doc["config"])
     hidden = sizes[1:-1]
-    try:
-        net = mc.MLP.from_dict({**model, "weights": weights, "biases": biases})
-    except ValueError as err:
-        raise ModelFileError(f"The network in the file is invalid: {err}.") from None
-    checks = {"features": features, "hidden": hidden, "init": net.init}
+    offset = TUTORIAL_INIT_SEED if init == "randn" else 0  # as build_network seeds it
+    checks = {"features": features, "hidden": hidden, "init": init, "seed": seed - offset}
     if hidden:
         checks["activation"] = acts[0]
-    offset = TUTORIAL_INIT_SEED if net.init == "randn" else 0  # as build_network seeds it
-    checks["seed"] = net.seed - offset
     for key, expected in checks.items():
         _expect(config[key] == expected, f"\"config.{key}\" ({_show(config[key])}) does not "
                                          f"match the network ({_show(expected)}).")
@@ -248,6 +252,10 @@ def model_from_json(data):
         _expect(n == len(names), f"The dataset \"{dataset}\" has "
                                  f"{'no classes (a regression)' if n == 0 else f'{n} classes'}"
                                  f"; the file lists {len(names)} class names.")
+    try:
+        net = mc.MLP.from_dict({**model, "weights": weights, "biases": biases})
+    except ValueError as err:
+        raise ModelFileError(f"The network in the file is invalid: {err}.") from None
     return ImportedModel(net, config, list(features), mean, std, names, epoch)
 
 

@@ -148,7 +148,7 @@ def _run_to_dict(run):
 
 
 def _fail(where, message):
-    raise RunsFileError(f"{where}: {message}")
+    raise RunsFileError(f"{where}: {message}" + ("" if message.endswith((".", "?")) else "."))
 
 
 def _is_number(v):

@@ -18,8 +18,8 @@ MAX_NUMBER_CHARS per number, MAX_LABEL_CHARS per label, MAX_CLASSES classes, MAX
 
 import csv
 import io
-import itertools
 import math
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -115,14 +115,20 @@ def _number(cell, decimal_comma=False):
         return None
 
 
-def _cell_too_long(line, j, n_chars):
-    return UploadError(f"Line {line}, column {j + 1} has a cell of {n_chars:,} characters; a "
+_NUMBER_LIKE = re.compile(r"[+-]?\d*[.,\u066b]?\d*(?:[eE][+-]?\d+)?")
+
+
+def _cell_too_long(line, j, cell):
+    if _NUMBER_LIKE.fullmatch(cell):
+        return UploadError(f"Line {line}, column {j + 1} has a number of {len(cell):,} "
+                           f"characters; a number may have at most {MAX_NUMBER_CHARS}.")
+    return UploadError(f"Line {line}, column {j + 1} has a cell of {len(cell):,} characters; a "
                        f"cell may hold at most {MAX_CELL_CHARS:,}. Is it the right file?")
 
 
-def _rows(text, delimiter):
-    """(line number, cells) for every non-blank line; cells are stripped and checked not to
-    be longer than MAX_CELL_CHARS."""
+def _rows(text, delimiter, check=True):
+    """(line number, cells) for every non-blank line; cells are stripped and (with
+    ``check``) checked not to be longer than MAX_CELL_CHARS."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         for cells in reader:
@@ -130,9 +136,10 @@ def _rows(text, delimiter):
                 continue
             cells = [_unquote(c.strip()) for c in cells]
             if any(cells):
-                for j, c in enumerate(cells):
-                    if len(c) > MAX_CELL_CHARS:
-                        raise _cell_too_long(reader.line_num, j, len(c))
+                if check:
+                    for j, c in enumerate(cells):
+                        if len(c) > MAX_CELL_CHARS:
+                            raise _cell_too_long(reader.line_num, j, c)
                 yield reader.line_num, cells
     except csv.Error as err:
         if "field larger than field limit" in str(err):
@@ -141,6 +148,20 @@ def _rows(text, delimiter):
                               f"{MAX_CELL_CHARS:,}. Is a quote (\") left open, or is it the "
                               f"wrong file?") from None
         raise UploadError(f"Line {reader.line_num} cannot be read as CSV: {err}.") from None
+
+
+def _sample(text, delimiter, n=30):
+    """The first ``n`` non-blank records split by ``delimiter``, or those before the first
+    that cannot be read."""
+    rows = []
+    try:
+        for _, cells in _rows(text, delimiter, check=False):
+            rows.append(cells)
+            if len(rows) == n:
+                break
+    except UploadError:
+        pass
+    return rows
 
 
 def _first_content(text):
@@ -156,10 +177,7 @@ def _choose_delimiter(text):
     sample = text[_first_content(text):]
     best, best_score = None, None
     for delimiter in _DELIMITERS:
-        try:
-            rows = [cells for _, cells in itertools.islice(_rows(sample, delimiter), 30)]
-        except UploadError:
-            continue
+        rows = _sample(sample, delimiter)
         widths = {len(r) for r in rows}
         if not rows or min(widths) < 2:
             continue
