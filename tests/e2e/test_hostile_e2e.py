@@ -93,7 +93,8 @@ def test_hostile_model_files_in_the_import_tab(app_url, page):
         give(page, "pg_model_file", name, MODELS[name].data)
         page.wait_for_function(
             """(name) => { const n = document.querySelector('.st-key-pg_model_file_notice');
-                           return n && n.innerText.includes('“' + name + '” was not imported'); }""",
+                           return n
+                               && n.innerText.includes('“' + name + '” was not imported'); }""",
             arg=name)
         assert "network is unchanged" in notice_text(page, "pg_model_file")
         no_exception_box(page)
