@@ -54,7 +54,7 @@ def _too_big(key, kept):
     refused = (f'{box}:has([data-testid="stFileChips"] > div > div:last-child '
                f'[data-testid="stFileChip"][aria-invalid="true"])')
     text = (f"The newest file is larger than {megabytes(MAX_FILE_BYTES)}, the limit for a file "
-            f"here, and was not loaded. {html.escape(kept)} Remove it (×) or choose a smaller "
+            f"here, so it was not read. {html.escape(kept)} Remove it (×) or choose a smaller "
             f"file.")
     return (f"<style>{box} .file-too-big {{ display: none; }} "
             f"{refused} .file-too-big {{ display: block; }} "
