@@ -8,7 +8,6 @@ so it lives in viz/gif.py.
 """
 
 import json
-import math
 import pathlib
 from dataclasses import dataclass
 
@@ -17,13 +16,26 @@ import numpy as np
 import mlp_core as mc
 
 from . import train_script
-from .files import MAX_CLASSES, FileError, load_json
-from .session import build_state, network_inputs, penalties
+from .files import (
+    MAX_CLASSES,
+    MAX_EPOCHS,
+    MAX_HIDDEN_LAYERS,
+    MAX_HIDDEN_UNITS,
+    MAX_INPUTS,
+    MAX_LABEL_CHARS,
+    MAX_MODEL_PARAMS,
+    MAX_SETTING_CHARS,
+    MAX_SETTINGS,
+    FileError,
+    load_json,
+)
+from .session import build_state, network_inputs, output_for, penalties
 from .settings import (
-    MAX_LAYERS,
-    MAX_NEURONS,
+    DEFAULTS,
+    INIT_CHOICES,
     MOMENTUM,
     OWN_DATASETS,
+    TUTORIAL_INIT_SEED,
     default_config,
     experiment,
     validate_config,
@@ -31,7 +43,6 @@ from .settings import (
 
 MODEL_FORMAT = "backprop-playground-model"
 MODEL_VERSION = 1
-MAX_NAME_LENGTH = 60  # of a class name
 DATASET_CLASSES = {"circles": 2, "moons": 2, "xor": 2, "gaussians": 2, "spiral": 2,
                    "blobs3": 3, "spiral3": 3, "plane": 0, "gaussian_sum": 0, "tutorial": 2}
 
@@ -41,11 +52,13 @@ class ModelFileError(FileError):
 
 
 # ---- model JSON ---------------------------------------------------------------------------
-def model_to_json(net, config, feature_names, mean, std, class_names):
-    """UTF-8 JSON bytes with everything needed to use the network on raw points."""
+def model_to_json(net, config, feature_names, mean, std, class_names, epoch=0):
+    """UTF-8 JSON bytes with everything needed to use the network on raw points (a
+    regression has no class names), and the epoch it was trained to."""
     document = {
         "format": MODEL_FORMAT,
         "version": MODEL_VERSION,
+        "epoch": int(epoch),
         "config": experiment({**default_config(), **config}),
         "features": list(feature_names),
         "normalisation": {"mean": [float(v) for v in mean], "std": [float(v) for v in std]},
@@ -62,7 +75,8 @@ class ImportedModel:
     feature_names: list
     mean: np.ndarray
     std: np.ndarray
-    class_names: list
+    class_names: list  # [] for a regression
+    epoch: int = 0  # the epoch the network was trained to
 
     def predict_proba(self, X_raw):
         return self.net.predict_proba(network_inputs(X_raw, self.mean, self.std,
@@ -72,56 +86,118 @@ class ImportedModel:
         return mc.predicted_labels(self.predict_proba(X_raw))
 
 
-def _numbers(value, name, length=None):
-    if not isinstance(value, list) or (length is not None and len(value) != length):
-        size = f" of {length}" if length is not None else ""
-        raise ModelFileError(f"\"{name}\" must be a list{size} numbers.")
-    for v in value:
-        if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
-            raise ModelFileError(f"\"{name}\" holds {v!r}, which is not a finite number.")
-    return np.asarray(value, dtype=float)
-
-
-def _matrix(value, shape, name):
-    """A nested list of finite numbers with exactly ``shape``; strings or bools are refused
-    (NumPy would quietly convert "1.5")."""
-    if len(shape) == 1:
-        return _numbers(value, name, shape[0])
-    if not isinstance(value, list) or len(value) != shape[0]:
-        raise ModelFileError(f"\"{name}\" must have shape {tuple(shape)} to match the layer "
-                             f"sizes.")
-    return np.array([_matrix(row, shape[1:], f"{name}[{i}]") for i, row in enumerate(value)])
-
-
 def _expect(condition, message):
     if not condition:
         raise ModelFileError(message)
 
 
+def _is_number(v):
+    """A finite JSON number (a bool is not one; load_json bounds integers to 40 digits)."""
+    if isinstance(v, float):
+        return v == v and abs(v) != float("inf")
+    return isinstance(v, int) and not isinstance(v, bool) and abs(v) < 1.8e308
+
+
+def _is_count(v, low=0, high=None):
+    return isinstance(v, int) and not isinstance(v, bool) and v >= low \
+        and (high is None or v <= high)
+
+
+def _numbers(value, name, length):
+    """A float array of exactly ``length`` finite numbers; the length is checked before any
+    item is read, strings and booleans are refused."""
+    _expect(isinstance(value, list) and len(value) == length,
+            f"\"{name}\" must be a list of {length} numbers"
+            + (f"; it has {len(value):,} items." if isinstance(value, list) else "."))
+    for i, v in enumerate(value):
+        _expect(_is_number(v), f"\"{name}\" item {i + 1} is {_show(v)}, not a finite number.")
+    return np.asarray(value, dtype=float)
+
+
+def _matrix(value, shape, name):
+    """A nested list of finite numbers with exactly ``shape``, checked row by row."""
+    if len(shape) == 1:
+        return _numbers(value, name, shape[0])
+    _expect(isinstance(value, list) and len(value) == shape[0],
+            f"\"{name}\" must have shape {tuple(shape)} to match the layer sizes.")
+    return np.array([_matrix(row, shape[1:], f"{name}[{i}]") for i, row in enumerate(value)])
+
+
+def _show(value):
+    """A value from a file, short, for a message."""
+    if isinstance(value, str):
+        return f"the text \"{value[:20]}{'…' if len(value) > 20 else ''}\""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if value is None:
+        return "null"
+    if isinstance(value, (list, dict)):
+        return "a list" if isinstance(value, list) else "an object"
+    return repr(value)[:30]
+
+
+def _class_names(names):
+    _expect(isinstance(names, list), "\"class_names\" must be a list of names.")
+    _expect(len(names) == 0 or 2 <= len(names) <= MAX_CLASSES,
+            f"\"class_names\" must list 2 to {MAX_CLASSES} classes (none for a regression); it "
+            f"has {len(names):,}.")
+    _expect(all(isinstance(c, str) for c in names), "\"class_names\" must be a list of names.")
+    _expect(all(len(c) <= MAX_LABEL_CHARS for c in names),
+            f"A class name in the file is longer than {MAX_LABEL_CHARS} characters.")
+    _expect(len(set(names)) == len(names), "\"class_names\" repeats a name.")
+    return list(names)
+
+
+def _layer_sizes(model, n_features, n_classes):
+    sizes = model.get("layer_sizes")
+    _expect(isinstance(sizes, list) and 2 <= len(sizes) <= MAX_HIDDEN_LAYERS + 2,
+            f"\"model.layer_sizes\" must list the inputs, at most {MAX_HIDDEN_LAYERS} hidden "
+            f"layers and the outputs"
+            + (f"; it has {len(sizes):,} sizes." if isinstance(sizes, list) else "."))
+    _expect(all(_is_count(s, 1) for s in sizes),
+            "\"model.layer_sizes\" must be a list of positive integers.")
+    hidden = sizes[1:-1]
+    _expect(all(h <= MAX_HIDDEN_UNITS for h in hidden),
+            f"The network is larger than the app allows ({MAX_HIDDEN_LAYERS} hidden layers of "
+            f"at most {MAX_HIDDEN_UNITS} neurons).")
+    _expect(sizes[0] == n_features, f"The network has {sizes[0]:,} inputs but {n_features} "
+                                    f"features are listed.")
+    n_out, _ = output_for(n_classes)
+    what = "a regression needs" if n_classes == 0 else f"{n_classes} classes need"
+    _expect(sizes[-1] == n_out, f"The network has {sizes[-1]:,} outputs; {what} {n_out}.")
+    n_params = sum((a + 1) * b for a, b in zip(sizes, sizes[1:]))
+    _expect(n_params <= MAX_MODEL_PARAMS, f"The network has {n_params:,} weights and biases; "
+                                          f"the app's largest has {MAX_MODEL_PARAMS:,}.")
+    return sizes
+
+
 def model_from_json(data):
-    """ImportedModel from ``model_to_json`` bytes; ModelFileError naming what is wrong."""
+    """ImportedModel from ``model_to_json`` bytes; ModelFileError naming what is wrong.
+    Every size, type and setting is checked before the network is built."""
     doc = load_json(data, "model file", ModelFileError)
     _expect(isinstance(doc, dict), "The model file must hold a JSON object.")
     _expect(doc.get("format") == MODEL_FORMAT,
             f"This is not a Backprop Playground model file (\"format\" must be "
             f"\"{MODEL_FORMAT}\").")
     version = doc.get("version")
-    _expect(isinstance(version, int) and not isinstance(version, bool),
-            "The model file has no valid \"version\".")
+    _expect(_is_count(version), "The model file has no valid \"version\".")
     _expect(version <= MODEL_VERSION, f"The model file has version {version}; this app reads "
                                       f"version {MODEL_VERSION}. Is the app out of date?")
     _expect(version == MODEL_VERSION, f"Unknown model file version {version}.")
     missing = [k for k in ("config", "features", "normalisation", "class_names", "model")
                if k not in doc]
     _expect(not missing, f"The model file is missing {', '.join(missing)}.")
+    epoch = doc.get("epoch", 0)
+    _expect(_is_count(epoch, 0, MAX_EPOCHS),
+            f"\"epoch\" must be a whole number from 0 to {MAX_EPOCHS:,}; it is {_show(epoch)}.")
 
     features = doc["features"]
-    _expect(isinstance(features, list) and features
+    _expect(isinstance(features, list) and 1 <= len(features) <= MAX_INPUTS
             and all(isinstance(f, str) for f in features),
-            "\"features\" must be a non-empty list of feature names.")
+            f"\"features\" must list 1 to {MAX_INPUTS} feature names.")
     unknown = [f for f in features if f not in mc.FEATURES]
-    _expect(not unknown, f"Unknown feature {unknown[0]!r}; known: {', '.join(mc.FEATURES)}."
-            if unknown else "")
+    _expect(not unknown, f"Unknown feature {unknown[0][:20] if unknown else ''!r}; known: "
+                         f"{', '.join(mc.FEATURES)}.")
     _expect(len(set(features)) == len(features), "\"features\" names a feature twice.")
 
     norm = doc["normalisation"]
@@ -130,37 +206,28 @@ def model_from_json(data):
     std = _numbers(norm.get("std"), "normalisation.std", 2)
     _expect((std > 0).all(), "\"normalisation.std\" must be positive.")
 
-    names = doc["class_names"]
-    _expect(isinstance(names, list) and all(isinstance(c, str) for c in names),
-            "\"class_names\" must be a list of names.")
-    _expect(2 <= len(names) <= MAX_CLASSES, f"\"class_names\" must list 2 to {MAX_CLASSES} "
-                                            f"classes; it has {len(names)}.")
-    _expect(len(set(names)) == len(names), "\"class_names\" repeats a name.")
-    _expect(all(len(c) <= MAX_NAME_LENGTH for c in names), "A class name is too long.")
-
+    names = _class_names(doc["class_names"])
     model = doc["model"]
     _expect(isinstance(model, dict), "\"model\" must be a JSON object.")
-    sizes = model.get("layer_sizes")
-    _expect(isinstance(sizes, list) and len(sizes) >= 2
-            and all(isinstance(s, int) and not isinstance(s, bool) and s >= 1 for s in sizes),
-            "\"model.layer_sizes\" must be a list of positive integers.")
-    _expect(sizes[0] == len(features), f"The network has {sizes[0]} inputs but "
-                                       f"{len(features)} features are listed.")
-    n_out = 1 if len(names) == 2 else len(names)
-    _expect(sizes[-1] == n_out, f"The network has {sizes[-1]} outputs; {len(names)} classes "
-                                f"need {n_out}.")
-    hidden = sizes[1:-1]
-    _expect(len(hidden) <= MAX_LAYERS and all(h <= MAX_NEURONS for h in hidden),
-            f"The network is larger than the app allows ({MAX_LAYERS} hidden layers of "
-            f"at most {MAX_NEURONS} neurons).")
+    sizes = _layer_sizes(model, len(features), len(names))
     acts = model.get("activations")
     _expect(isinstance(acts, list) and len(acts) == len(sizes) - 1
             and all(isinstance(a, str) for a in acts),
             "\"model.activations\" must name one activation per layer.")
-    _expect(acts[-1] == ("sigmoid" if n_out == 1 else "softmax"),
-            f"The output activation must be {'sigmoid' if n_out == 1 else 'softmax'} for "
-            f"{len(names)} classes; the file has {acts[-1]!r}.")
+    _, out_activation = output_for(len(names))
+    what = "a regression" if not names else f"{len(names)} classes"
+    _expect(acts[-1] == out_activation,
+            f"The output activation must be {out_activation} for {what}; the file has "
+            f"\"{acts[-1][:20]}\".")
     _expect(len(set(acts[:-1])) <= 1, "All hidden layers must use the same activation.")
+    unknown = [a for a in acts[:-1] if a not in mc.ACTIVATIONS]
+    _expect(not unknown, f"\"model.activations[0]\" is \"{unknown[0][:20] if unknown else ''}"
+                         f"\"; known: {', '.join(mc.ACTIVATIONS)}.")
+    init, seed = model.get("init", "he"), model.get("seed", 0)
+    _expect(isinstance(init, str) and init in INIT_CHOICES,
+            f"\"model.init\" must be one of {', '.join(INIT_CHOICES)}.")
+    _expect(_is_count(seed, 0, mc.MAX_SEED), f"\"model.seed\" must be a whole number from 0 "
+                                            f"to {mc.MAX_SEED:,}; it is {_show(seed)}.")
     for key in ("weights", "biases"):
         _expect(isinstance(model.get(key), list) and len(model[key]) == len(sizes) - 1,
                 f"\"model.{key}\" must hold one array per layer ({len(sizes) - 1}).")
@@ -168,26 +235,55 @@ def model_from_json(data):
                for k, (w, a, b) in enumerate(zip(model["weights"], sizes[:-1], sizes[1:]))]
     biases = [_matrix(b, (n,), f"model.biases[{k}]")
               for k, (b, n) in enumerate(zip(model["biases"], sizes[1:]))]
-    try:
-        net = mc.MLP.from_dict({**model, "weights": [w.tolist() for w in weights],
-                                "biases": [b.tolist() for b in biases]})
-    except ValueError as err:
-        raise ModelFileError(f"The network in the file is invalid: {err}.") from None
 
+    # The settings, and that they describe this network, before it is built.
     config = _imported_config(doc["config"])
-    checks = {"features": features, "hidden": hidden, "init": net.init, "seed": net.seed}
+    hidden = sizes[1:-1]
+    offset = TUTORIAL_INIT_SEED if init == "randn" else 0  # as build_network seeds it
+    checks = {"features": features, "hidden": hidden, "init": init, "seed": seed - offset}
     if hidden:
         checks["activation"] = acts[0]
     for key, expected in checks.items():
-        _expect(config[key] == expected, f"\"config.{key}\" ({config[key]!r}) does not match "
-                                         f"the network ({expected!r}).")
-    return ImportedModel(net, config, list(features), mean, std, list(names))
+        _expect(config[key] == expected, f"\"config.{key}\" ({_show(config[key])}) does not "
+                                         f"match the network ({_show(expected)}).")
+    dataset = config["dataset"]
+    if dataset in DATASET_CLASSES:
+        n = DATASET_CLASSES[dataset]
+        _expect(n == len(names), f"The dataset \"{dataset}\" has "
+                                 f"{'no classes (a regression)' if n == 0 else f'{n} classes'}"
+                                 f"; the file lists {len(names)} class names.")
+    try:
+        net = mc.MLP.from_dict({**model, "weights": weights, "biases": biases})
+    except ValueError as err:
+        raise ModelFileError(f"The network in the file is invalid: {err}.") from None
+    return ImportedModel(net, config, list(features), mean, std, names, epoch)
+
+
+def _setting_type_ok(key, value):
+    """A setting's value has its default's type: numbers where numbers belong (no text, no
+    booleans), lists of short names or numbers where lists belong."""
+    default = DEFAULTS.get(key)
+    if isinstance(default, bool):
+        return isinstance(value, bool)
+    if isinstance(default, (int, float)):
+        return _is_number(value)
+    if isinstance(default, str):
+        return isinstance(value, str) and len(value) <= MAX_SETTING_CHARS
+    if isinstance(default, list):
+        return isinstance(value, list) and len(value) <= MAX_SETTINGS and all(
+            isinstance(v, str) and len(v) <= MAX_SETTING_CHARS or _is_number(v) for v in value)
+    return True  # an unknown setting: validate_config names it
 
 
 def _imported_config(raw):
     """The file's settings checked with the Playground's own validator: every setting must
     be known and in range (a dataset of the user's own points is kept as named)."""
     _expect(isinstance(raw, dict), "\"config\" must be a JSON object.")
+    _expect(len(raw) <= MAX_SETTINGS, f"\"config\" has {len(raw):,} settings; the limit is "
+                                      f"{MAX_SETTINGS}.")
+    wrong = [k for k, v in raw.items() if not _setting_type_ok(k, v)]
+    _expect(not wrong, f"The setting \"{wrong[0][:40] if wrong else ''}\" in the file has a "
+                       f"value of the wrong kind ({_show(raw[wrong[0]]) if wrong else ''}).")
     own = raw.get("dataset") if raw.get("dataset") in OWN_DATASETS else None
     config, problems = validate_config({k: v for k, v in raw.items()
                                             if not (own and k == "dataset")})
@@ -201,8 +297,10 @@ def model_json_from_state(state, class_names=None):
     """``model_to_json`` of the Playground's current network (a PlaygroundState)."""
     names = class_names or getattr(state, "class_names", None) \
         or [str(k) for k in range(state.n_classes)]
+    if state.regression:
+        names = []
     return model_to_json(state.net, state.config, state.feature_names, state.mean, state.std,
-                         names)
+                         names, state.epoch)
 
 
 def state_from_import(imported, own=None):
@@ -233,6 +331,7 @@ def state_from_import(imported, own=None):
         raise ModelFileError("The file's data normalisation does not match its data settings; "
                              "the file was changed after it was saved.")
     state.net.params[...] = imported.net.params  # in place: the trainer keeps the same net
+    state.trainer.epoch = imported.epoch  # training goes on from the epoch it reached
     state.imported = True
     state.start = None  # the curves start from the imported weights
     state.metrics()

@@ -6,7 +6,10 @@
     data = runs.to_json()                        # one file with every run
     runs.import_json(data)                       # RunsFileError, and nothing changes, if bad
 
-Files are plain JSON (never pickle): the boundary is base64 of its uint8 bytes.
+Files are plain JSON (never pickle): the boundary is base64 of its uint8 bytes. A run of a
+regression has no class names (0 classes) and its points' targets are numbers.
+Reading a file checks every list's length before its items are read, and the boundary
+data's length before it is decoded (limits: app_logic/files.py).
 """
 
 import base64
@@ -18,16 +21,26 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .files import MAX_CLASSES, MAX_FILE_BYTES, FileError, load_json
+from .files import (
+    MAX_CLASSES,
+    MAX_CURVE_POINTS,
+    MAX_GRID,
+    MAX_LABEL_CHARS,
+    MAX_RUN_NAME_CHARS,
+    MAX_RUN_POINTS,
+    MAX_RUNS,
+    MAX_SETTING_CHARS,
+    MAX_SETTINGS,
+    FileError,
+    load_json,
+)
 from .settings import DATASET_LABELS, experiment
 
 RUNS_FORMAT = "backprop-playground-runs"
 RUNS_VERSION = 1
-MAX_RUNS = 8
-MAX_NAME_LENGTH = 40
-MAX_CURVE_POINTS = 1_000  # per run; curves are drawn at a few hundred pixels anyway
-MAX_POINTS = 400          # data points kept to draw over the boundary
-MAX_GRID = 200
+# The limits live in app_logic/files.py; these names are what the rest of the app reads.
+MAX_NAME_LENGTH = MAX_RUN_NAME_CHARS
+MAX_POINTS = MAX_RUN_POINTS
 CURVES = ("epoch", "train_loss", "test_loss", "train_acc", "test_acc")
 METRICS = ("epoch", "train_loss", "test_loss", "train_acc", "test_acc")
 
@@ -51,11 +64,11 @@ class Run:
     metrics: dict            # METRICS -> float (the last epoch's, NaN if unknown)
     class_names: list
     X: np.ndarray = field(default_factory=lambda: np.zeros((0, 2)))  # raw points to draw
-    y: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    y: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))  # targets: float
 
     @property
     def n_classes(self):
-        return len(self.class_names)
+        return len(self.class_names)  # 0 for a regression
 
 
 def _clean_name(name):
@@ -90,8 +103,9 @@ def make_run(name, config, history, boundary, grid_x, grid_y, class_names, X=Non
         last = {k: columns[k][-1] for k in CURVES} if len(columns["epoch"]) else {}
     if metrics is None:
         metrics = {k: float(last.get(k, math.nan)) for k in METRICS}
+    y_type = np.int64 if len(class_names) else float  # a regression's targets are numbers
     X = np.zeros((0, 2)) if X is None else np.asarray(X, dtype=float)
-    y = np.zeros(0, np.int64) if y is None else np.asarray(y, dtype=np.int64)
+    y = np.zeros(0, y_type) if y is None else np.asarray(y, dtype=y_type)
     if len(X) > MAX_POINTS:
         keep = np.sort(np.random.default_rng(rng_seed).choice(len(X), MAX_POINTS, replace=False))
         X, y = X[keep], y[keep]
@@ -134,20 +148,39 @@ def _run_to_dict(run):
 
 
 def _fail(where, message):
-    raise RunsFileError(f"{where}: {message}")
+    raise RunsFileError(f"{where}: {message}" + ("" if message.endswith((".", "?")) else "."))
 
 
-def _float_list(value, where, allow_none=False, length=None):
+def _is_number(v):
+    """A finite JSON number (not a bool; load_json bounds integers to 40 digits)."""
+    if isinstance(v, float):
+        return math.isfinite(v)
+    return isinstance(v, int) and not isinstance(v, bool) and abs(v) < 1.8e308
+
+
+def _show(v):
+    if isinstance(v, str):
+        return f"the text \"{v[:20]}{'…' if len(v) > 20 else ''}\""
+    if isinstance(v, (list, dict)):
+        return "a list" if isinstance(v, list) else "an object"
+    return "null" if v is None else str(v).lower() if isinstance(v, bool) else repr(v)[:30]
+
+
+def _float_list(value, where, allow_none=False, length=None, limit=None):
+    """Floats of a JSON list; its length is checked (``length`` exactly, or at most ``limit``)
+    before any item is read."""
     if not isinstance(value, list):
         _fail(where, "must be a list of numbers")
     if length is not None and len(value) != length:
-        _fail(where, f"must have {length} values; it has {len(value)}")
+        _fail(where, f"must have {length} values; it has {len(value):,}")
+    if limit is not None and len(value) > limit:
+        _fail(where, f"has {len(value):,} values; the limit is {limit:,}")
     out = np.empty(len(value))
     for i, v in enumerate(value):
         if v is None and allow_none:
             out[i] = math.nan
-        elif isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
-            _fail(where, f"value {i + 1} ({v!r}) is not a finite number")
+        elif not _is_number(v):
+            _fail(where, f"value {i + 1} ({_show(v)}) is not a finite number")
         else:
             out[i] = v
     return out
@@ -155,11 +188,13 @@ def _float_list(value, where, allow_none=False, length=None):
 
 def _config_value_ok(value):
     if isinstance(value, list):
-        return len(value) <= 64 and all(not isinstance(v, (list, dict)) and _config_value_ok(v)
-                                        for v in value)
+        return len(value) <= MAX_SETTINGS and all(
+            not isinstance(v, (list, dict)) and _config_value_ok(v) for v in value)
     if isinstance(value, str):
-        return len(value) <= 200
-    return value is None or isinstance(value, (bool, int, float))
+        return len(value) <= MAX_SETTING_CHARS
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return _is_number(value)
+    return value is None or isinstance(value, bool)
 
 
 def _run_from_dict(d, where):
@@ -175,23 +210,22 @@ def _run_from_dict(d, where):
         _fail(where, str(err))
     where = f"{where} (\"{name}\")"
     config = d["config"]
-    if not isinstance(config, dict) or len(config) > 64 \
-            or not all(isinstance(k, str) and len(k) <= 40 for k in config):
-        _fail(where, "config must be a JSON object of settings")
+    if not isinstance(config, dict) or len(config) > MAX_SETTINGS \
+            or not all(isinstance(k, str) and len(k) <= MAX_RUN_NAME_CHARS for k in config):
+        _fail(where, f"config must be a JSON object of at most {MAX_SETTINGS} settings with "
+                     f"names of at most {MAX_RUN_NAME_CHARS} characters")
     for key, value in config.items():
         if not _config_value_ok(value):
-            _fail(where, f"setting {key!r} must be a number, text or a list of them")
+            _fail(where, f"setting \"{key}\" must be a number, text or a list of them")
 
     hist = d["history"]
     if not isinstance(hist, dict) or any(k not in hist for k in CURVES):
         _fail(where, f"history must have the columns {', '.join(CURVES)}")
-    history = {k: _float_list(hist[k], f"{where}, history.{k}", allow_none=k != "epoch")
+    history = {k: _float_list(hist[k], f"{where}, history.{k}", allow_none=k != "epoch",
+                              limit=MAX_CURVE_POINTS)
                for k in CURVES}
-    lengths = {len(v) for v in history.values()}
-    if len(lengths) != 1:
+    if len({len(v) for v in history.values()}) != 1:
         _fail(where, "the history columns have different lengths")
-    if lengths.pop() > MAX_CURVE_POINTS:
-        _fail(where, f"the history has more than {MAX_CURVE_POINTS} points")
 
     boundary = d["boundary"]
     if not isinstance(boundary, dict) or not isinstance(boundary.get("shape"), list) \
@@ -203,6 +237,10 @@ def _run_from_dict(d, where):
             or not all(1 <= s <= MAX_GRID for s in shape[:2]):
         _fail(where, f"boundary shape {shape!r} must be (h, w) or (h, w, 3), each at most "
                      f"{MAX_GRID}")
+    n_bytes = int(np.prod(shape))
+    if len(boundary["data"]) != 4 * -(-n_bytes // 3):  # base64's length, before decoding
+        _fail(where, f"boundary data has {len(boundary['data']):,} characters; shape {shape} "
+                     f"needs {4 * -(-n_bytes // 3):,}")
     try:
         raw = base64.b64decode(boundary["data"], validate=True)
     except (binascii.Error, ValueError):
@@ -220,23 +258,26 @@ def _run_from_dict(d, where):
     values = _float_list([metrics.get(k) for k in METRICS], f"{where}, metrics",
                          allow_none=True)
     names = d["class_names"]
-    if not isinstance(names, list) or not all(isinstance(c, str) and len(c) <= 60
-                                              for c in names):
-        _fail(where, "class_names must be a list of names")
+    if not isinstance(names, list) or len(names) > MAX_CLASSES \
+            or not all(isinstance(c, str) and len(c) <= MAX_LABEL_CHARS for c in names):
+        _fail(where, f"class_names must be a list of at most {MAX_CLASSES} names of at most "
+                     f"{MAX_LABEL_CHARS} characters")
 
     points = d.get("points", {"X": [], "y": []})
     if not isinstance(points, dict) or not isinstance(points.get("X"), list) \
             or not isinstance(points.get("y"), list):
         _fail(where, "points must have X and y lists")
     if len(points["X"]) > MAX_POINTS or len(points["X"]) != len(points["y"]):
-        _fail(where, f"points must be at most {MAX_POINTS}, one label each")
+        _fail(where, f"points must be at most {MAX_POINTS}, one label each; the file has "
+                     f"{len(points['X']):,} and {len(points['y']):,} labels")
     X = np.array([_float_list(p, f"{where}, points.X", length=2) for p in points["X"]]) \
         .reshape(-1, 2)
     y = _float_list(points["y"], f"{where}, points.y")
-    if len(y) and ((y != np.round(y)).any() or y.min() < 0 or y.max() >= len(names)):
+    if names and len(y) and ((y != np.round(y)).any() or y.min() < 0
+                             or y.max() >= len(names)):
         _fail(where, "points.y must be class numbers")
     run = Run(name, config, history, grid, grid_x, grid_y, dict(zip(METRICS, values.tolist())),
-              list(names), X, y.astype(np.int64))
+              list(names), X, y.astype(np.int64) if names else y)
     try:
         return _validated(run)
     except RunsError as err:
@@ -245,8 +286,9 @@ def _run_from_dict(d, where):
 
 def _validated(run):
     """Checks shared by make_run and file loading; RunsError on the first problem."""
-    if not 2 <= len(run.class_names) <= MAX_CLASSES:
-        raise RunsError(f"a run needs 2 to {MAX_CLASSES} classes; got {len(run.class_names)}")
+    if not (len(run.class_names) == 0 or 2 <= len(run.class_names) <= MAX_CLASSES):
+        raise RunsError(f"a run needs 2 to {MAX_CLASSES} classes (none for a regression); got "
+                        f"{len(run.class_names)}")
     b = run.boundary
     if not (b.ndim == 2 or (b.ndim == 3 and b.shape[2] == 3)) or min(b.shape) < 1 \
             or max(b.shape[:2]) > MAX_GRID:
@@ -384,7 +426,7 @@ class RunCollection:
 
 def read_runs_file(data):
     """The runs in a ``to_json`` file; RunsFileError naming the first problem."""
-    doc = load_json(data, "runs file", RunsFileError, MAX_FILE_BYTES)
+    doc = load_json(data, "runs file", RunsFileError)
     if not isinstance(doc, dict) or doc.get("format") != RUNS_FORMAT:
         raise RunsFileError(f"This is not a saved-runs file (\"format\" must be "
                             f"\"{RUNS_FORMAT}\").")
@@ -400,7 +442,7 @@ def read_runs_file(data):
     if not runs:
         raise RunsFileError("The runs file holds no runs.")
     if len(runs) > MAX_RUNS:
-        raise RunsFileError(f"The runs file holds {len(runs)} runs; at most {MAX_RUNS} fit.")
+        raise RunsFileError(f"The runs file holds {len(runs):,} runs; at most {MAX_RUNS} fit.")
     parsed = [_run_from_dict(d, f"Run {i + 1}") for i, d in enumerate(runs)]
     names = [r.name for r in parsed]
     if len(set(names)) != len(names):
@@ -419,7 +461,7 @@ def default_name(config, epoch):
 def run_from_state(name, state, class_names=None):
     """A Run of the Playground's current state (a PlaygroundState): its config,
     history, current boundary and a sample of its training points."""
-    names = class_names or getattr(state, "class_names", None) \
+    names = [] if state.regression else class_names or getattr(state, "class_names", None) \
         or [str(k) for k in range(state.n_classes)]
     return make_run(name, experiment(state.config), state.trainer.history, state.boundary_u8(),
                     state.grid_x, state.grid_y, names, state.train.X, state.train.y)

@@ -9,36 +9,48 @@ The flow for a UI:
 
 Every problem raises ``UploadError`` with one message meant for the user as it is.
 Line numbers are the file's own (the header, if any, is line 1), so an editor finds them.
-Accepted: UTF-8 (with or without BOM) or UTF-16 with a BOM; comma, semicolon, tab or pipe
-separated; a header row or none; labels that are integers or names.
+Accepted: UTF-8 (with or without BOM) or UTF-16/UTF-32 with a BOM; comma, semicolon, tab or
+pipe separated; any line endings; a header row or none; labels that are integers or names;
+digits of any script. The limits (app_logic/files.py) are checked as the file is read:
+MAX_FILE_BYTES, MAX_POINTS rows, MAX_COLUMNS columns, MAX_CELL_CHARS per cell,
+MAX_NUMBER_CHARS per number, MAX_LABEL_CHARS per label, MAX_CLASSES classes, MAX_ABS_VALUE.
 """
 
 import csv
 import io
 import math
+import re
 from dataclasses import dataclass
 
 import numpy as np
 
 import mlp_core as mc
 
-from .files import MAX_CLASSES, MAX_FILE_BYTES, MAX_POINTS, FileError
+from .files import (
+    MAX_ABS_VALUE,
+    MAX_CELL_CHARS,
+    MAX_CLASSES,
+    MAX_COLUMNS,
+    MAX_FILE_BYTES,
+    MAX_LABEL_CHARS,
+    MAX_NUMBER_CHARS,
+    MAX_POINTS,
+    FileError,
+    check_size,
+    decode_text,
+)
 
 MIN_ROWS = 4
-MAX_ABS_VALUE = 1e15  # larger numbers make the standardisation's variance overflow
 LABEL_NAMES = ("label", "labels", "class", "classes", "target", "y", "category", "species")
 _DELIMITERS = (",", ";", "\t", "|")
 _DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
-_SIGNATURES = (
-    (b"\x89PNG", "a PNG image"),
-    (b"\xff\xd8\xff", "a JPEG image"),
-    (b"GIF8", "a GIF image"),
-    (b"%PDF", "a PDF document"),
-    (b"PK\x03\x04", "a zip archive or an Excel workbook (.xlsx)"),
-    (b"\xd0\xcf\x11\xe0", "an old Excel workbook (.xls)"),
-    (b"\x1f\x8b", "a gzip archive"),
-)
 _MISSING = {"nan", "na", "n/a", "#n/a", "null", "none", "?"}
+# A spreadsheet runs a cell that starts with one of these as a formula: a download puts a
+# quote in front (as spreadsheets do themselves), which an upload takes off again.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+SAVE_AS = "Save the data as CSV UTF-8 (for example Excel's \"CSV UTF-8\") and upload that."
+__all__ = ["MAX_FILE_BYTES", "MAX_POINTS", "MAX_CLASSES", "MAX_COLUMNS", "UploadError",
+           "CsvPreview", "UploadedData", "inspect_csv", "parse_csv", "points_to_csv"]
 
 
 class UploadError(FileError):
@@ -65,6 +77,7 @@ class UploadedData:
     class_names: list        # class_names[k] is the file's label for class k
     feature_names: list      # the two feature columns' names
     label_name: str
+    conflicts: int = 0       # places (x1, x2) holding points of different labels
 
     @property
     def n_classes(self):
@@ -76,77 +89,100 @@ class UploadedData:
 
 # ---- reading the text ------------------------------------------------------------------
 def _decode(data):
-    if not isinstance(data, (bytes, bytearray)):
-        raise UploadError(f"Expected the file's bytes; got {type(data).__name__}.")
-    data = bytes(data)
-    if not data.strip():
-        raise UploadError("The file is empty.")
-    if len(data) > MAX_FILE_BYTES:
-        raise UploadError(f"The file is {len(data) / 1e6:.1f} MB; the limit is "
-                          f"{MAX_FILE_BYTES / 1e6:.1f} MB ({MAX_POINTS:,} rows).")
-    for signature, kind in _SIGNATURES:
-        if data.startswith(signature):
-            raise UploadError(f"This file is {kind}, not a CSV text file. Save the data as "
-                              f"CSV (comma separated values) and upload that.")
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return data.decode("utf-16")
-        except UnicodeDecodeError:
-            raise UploadError("The file starts like UTF-16 text but is not valid UTF-16. "
-                              "Save it as CSV UTF-8.") from None
-    if b"\x00" in data:
-        at = data.index(b"\x00")
-        line = data.count(b"\n", 0, at) + 1
-        raise UploadError(f"The file contains binary data (a zero byte on line {line}): it is "
-                          f"not a CSV text file, or it is UTF-16 text without a byte-order "
-                          f"mark. Save it as CSV UTF-8.")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        line = data.count(b"\n", 0, err.start) + 1
-        raise UploadError(f"The file is not UTF-8 text: byte 0x{data[err.start]:02X} on line "
-                          f"{line} cannot be read. Save it as CSV UTF-8 (for example "
-                          f"Excel's \"CSV UTF-8\").") from None
+    data = check_size(data, "file", UploadError)
+    return decode_text(data, "CSV file", UploadError, SAVE_AS)
+
+
+def _unquote(cell):
+    """A cell as written, without the quote a download puts before a formula-like start."""
+    if len(cell) > 1 and cell[0] == "'" and cell[1] in FORMULA_STARTS:
+        return cell[1:]
+    return cell
 
 
 def _number(cell, decimal_comma=False):
     """The cell as a float, or None if it is not a number (NaN and inf count as numbers
-    here so that the caller can say exactly what is wrong with them)."""
-    text = cell.strip()
+    here so that the caller can say exactly what is wrong with them). Digits of any script
+    (Arabic-Indic, Persian, full-width) are read as digits."""
+    text = cell.strip().replace("\u066b", ".")  # the Arabic decimal separator
     if decimal_comma and text.count(",") == 1 and "." not in text:
         text = text.replace(",", ".")
+    if "_" in text:  # Python reads 1_000; a CSV does not
+        return None
     try:
-        return float(text)
+        return float(text)  # cells are at most MAX_CELL_CHARS long: cheap
     except ValueError:
         return None
 
 
-def _rows(text, delimiter):
-    """(line number, cells) for every non-blank line; cells are stripped."""
+_NUMBER_LIKE = re.compile(r"[+-]?\d*[.,\u066b]?\d*(?:[eE][+-]?\d+)?")
+
+
+def _cell_too_long(line, j, cell):
+    if _NUMBER_LIKE.fullmatch(cell):
+        return UploadError(f"Line {line}, column {j + 1} has a number of {len(cell):,} "
+                           f"characters; a number may have at most {MAX_NUMBER_CHARS}.")
+    return UploadError(f"Line {line}, column {j + 1} has a cell of {len(cell):,} characters; a "
+                       f"cell may hold at most {MAX_CELL_CHARS:,}. Is it the right file?")
+
+
+def _rows(text, delimiter, check=True):
+    """(line number, cells) for every non-blank line; cells are stripped and (with
+    ``check``) checked not to be longer than MAX_CELL_CHARS."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         for cells in reader:
-            cells = [c.strip() for c in cells]
+            if not cells:
+                continue
+            cells = [_unquote(c.strip()) for c in cells]
             if any(cells):
+                if check:
+                    for j, c in enumerate(cells):
+                        if len(c) > MAX_CELL_CHARS:
+                            raise _cell_too_long(reader.line_num, j, c)
                 yield reader.line_num, cells
     except csv.Error as err:
+        if "field larger than field limit" in str(err):
+            raise UploadError(f"Line {reader.line_num + 1} has a cell of more than "
+                              f"{csv.field_size_limit():,} characters; a cell may hold at most "
+                              f"{MAX_CELL_CHARS:,}. Is a quote (\") left open, or is it the "
+                              f"wrong file?") from None
         raise UploadError(f"Line {reader.line_num} cannot be read as CSV: {err}.") from None
 
 
+def _sample(text, delimiter, n=30):
+    """The first ``n`` non-blank records split by ``delimiter``, or those before the first
+    that cannot be read."""
+    rows = []
+    try:
+        for _, cells in _rows(text, delimiter, check=False):
+            rows.append(cells)
+            if len(rows) == n:
+                break
+    except UploadError:
+        pass
+    return rows
+
+
+def _first_content(text):
+    """Where the line holding the first non-blank character begins (0 if none)."""
+    stripped = text.lstrip(" \t\r\n\f\v")
+    first = len(text) - len(stripped)
+    return max(text.rfind("\n", 0, first), text.rfind("\r", 0, first)) + 1
+
+
 def _choose_delimiter(text):
-    """The separator that splits the first lines into the same number (>= 2) of cells,
+    """The separator that splits the first 30 records into the same number (>= 2) of cells,
     preferring the one that yields the most numbers."""
-    sample = "\n".join(text.splitlines()[:30])
+    sample = text[_first_content(text):]
     best, best_score = None, None
     for delimiter in _DELIMITERS:
-        try:
-            rows = [cells for _, cells in _rows(sample, delimiter)]
-        except UploadError:
-            continue
+        rows = _sample(sample, delimiter)
         widths = {len(r) for r in rows}
         if not rows or min(widths) < 2:
             continue
-        numbers = sum(_number(c, delimiter != ",") is not None for r in rows for c in r)
+        numbers = sum(_number(c, delimiter != ",") is not None for r in rows[:30]
+                      for c in r[:MAX_COLUMNS + 1])
         score = (len(widths) == 1, numbers, -_DELIMITERS.index(delimiter))
         if best_score is None or score > best_score:
             best, best_score = delimiter, score
@@ -166,15 +202,38 @@ class _Table:
     rows: list  # (line number, cells)
 
 
+def _used_width(cells):
+    """Cells up to the last non-empty one (a spreadsheet may end lines with separators)."""
+    n = len(cells)
+    while n and not cells[n - 1]:
+        n -= 1
+    return n
+
+
 def _read_table(data):
     text = _decode(data)
     delimiter = _choose_delimiter(text)
     if delimiter is None:
+        if not text.strip():
+            raise UploadError("The file is empty.")
         raise UploadError("The file has only one column. It needs two numeric feature columns "
                           "and a label column, separated by commas.")
     decimal_comma = delimiter != ","
     rows = []
+    width = None
     for line, cells in _rows(text, delimiter):
+        if width is None:
+            width = len(cells)
+            if _used_width(cells) > MAX_COLUMNS:
+                raise UploadError(f"Line {line} has {_used_width(cells):,} columns; the limit is "
+                                  f"{MAX_COLUMNS}. Keep the two feature columns and the label "
+                                  f"column.")
+        elif len(cells) != width:
+            header = all(_number(c, decimal_comma) is None for c in rows[0][1])
+            what = "the header has" if header else "the first row has"
+            raise UploadError(f"Line {line} has {len(cells):,} cells but {what} {width}. Every "
+                              f"row needs the same columns ({_DELIMITER_NAMES[delimiter]} "
+                              f"separated).")
         rows.append((line, cells))
         if len(rows) > MAX_POINTS + 1:  # +1: the first row may be a header
             raise UploadError(f"The file has more than {MAX_POINTS:,} rows; the limit is "
@@ -183,7 +242,6 @@ def _read_table(data):
         raise UploadError("The file is empty.")
     first = rows[0][1]
     has_header = all(_number(c, decimal_comma) is None for c in first)
-    width = len(first)
     if has_header:
         rows = rows[1:]
         if not rows:
@@ -191,12 +249,6 @@ def _read_table(data):
     if len(rows) > MAX_POINTS:
         raise UploadError(f"The file has {len(rows):,} data rows; the limit is {MAX_POINTS:,}. "
                           f"Upload a sample of the points.")
-    for line, cells in rows:
-        if len(cells) != width:
-            what = "the header has" if has_header else "the first row has"
-            raise UploadError(f"Line {line} has {len(cells)} cells but {what} {width}. Every "
-                              f"row needs the same columns ({_DELIMITER_NAMES[delimiter]} "
-                              f"separated).")
     # Spreadsheets often end every line with a separator: drop columns that hold nothing.
     keep = [j for j in range(width)
             if first[j] or any(cells[j] for _, cells in rows)]
@@ -209,7 +261,7 @@ def _read_table(data):
         seen = {}
         for j, name in enumerate(columns):
             if name in seen:
-                raise UploadError(f"The header names the column \"{name}\" twice (columns "
+                raise UploadError(f"The header names the column \"{name[:40]}\" twice (columns "
                                   f"{seen[name] + 1} and {j + 1}); column names must differ.")
             seen[name] = j
     else:
@@ -247,8 +299,10 @@ def _looks_like_index(name, cells):
     """A row number column ("id", or 0, 1, 2, ... / 1, 2, 3, ...) is not a feature."""
     if name.strip().lower() in ("id", "index", "row", "#"):
         return True
-    return len(cells) > 2 and all(c.isdigit() for c in cells) \
-        and [int(c) for c in cells] == list(range(int(cells[0]), int(cells[0]) + len(cells)))
+    if len(cells) <= 2 or not all(c.isdecimal() and len(c) <= 15 for c in cells):
+        return False  # (int() of a long digit string is slow, then refused by Python)
+    start = int(cells[0])
+    return all(int(c) == start + i for i, c in enumerate(cells))
 
 
 def _suggest_label(columns, numeric, rows):
@@ -313,6 +367,9 @@ def parse_csv(data, features=None, label=None):
             value = _number(cell, decimal_comma)
             if value is None:
                 raise UploadError(f"{where}: \"{cell[:40]}\" is not a number.")
+            if len(cell) > MAX_NUMBER_CHARS:
+                raise UploadError(f"{where} has a number of {len(cell):,} characters; a number "
+                                  f"may have at most {MAX_NUMBER_CHARS}.")
             if not math.isfinite(value):
                 raise UploadError(f"{where}: \"{cell[:40]}\" is not a finite number.")
             if abs(value) > MAX_ABS_VALUE:
@@ -328,7 +385,15 @@ def parse_csv(data, features=None, label=None):
         raise UploadError(f"The file has {len(rows)} data rows; at least {MIN_ROWS} are needed "
                           f"to split into training and test points.")
     return UploadedData(X=X, y=y, class_names=class_names,
-                        feature_names=[columns[fx], columns[fy]], label_name=columns[lab])
+                        feature_names=[columns[fx], columns[fy]], label_name=columns[lab],
+                        conflicts=_conflicts(X, y))
+
+
+def _conflicts(X, y):
+    """How many distinct places hold points of more than one label (they are all kept)."""
+    places = np.unique(np.column_stack([X, y]), axis=0)[:, :2]
+    _, counts = np.unique(places, axis=0, return_counts=True)
+    return int((counts > 1).sum())
 
 
 def _labels(rows, j, columns, decimal_comma):
@@ -337,6 +402,9 @@ def _labels(rows, j, columns, decimal_comma):
     for line, row in rows:
         if not row[j]:
             raise UploadError(f"Line {line}, {where} is empty; every point needs a label.")
+        if len(row[j]) > MAX_LABEL_CHARS:
+            raise UploadError(f"Line {line}, {where} has a label of {len(row[j]):,} characters; a "
+                              f"label may have at most {MAX_LABEL_CHARS}.")
         if row[j].lower() in _MISSING:
             raise UploadError(f"Line {line}, {where}: \"{row[j]}\" is a missing label; every "
                               f"point needs one.")
@@ -370,15 +438,25 @@ def _labels(rows, j, columns, decimal_comma):
     return y, [str(n) for n in names]
 
 
+def _safe_cell(text):
+    """A name as a download writes it: a quote before a start a spreadsheet would run as a
+    formula (numbers such as -1 are left as they are); ``parse_csv`` takes it off again."""
+    text = str(text)
+    if text.startswith(FORMULA_STARTS) and _number(text) is None:
+        return "'" + text
+    return text
+
+
 def points_to_csv(X, y, class_names=None, feature_names=("x1", "x2"), label_name="label"):
     """CSV bytes (UTF-8, with a header) that ``parse_csv`` reads back to the same points:
-    floats are written with ``repr`` so they round-trip exactly."""
+    floats are written with ``repr`` so they round-trip exactly; names that would start a
+    spreadsheet formula get a leading quote."""
     X = np.asarray(X, dtype=float)
     y = np.asarray(y, dtype=np.int64)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow([*feature_names, label_name])
+    writer.writerow([_safe_cell(n) for n in (*feature_names, label_name)])
+    names = [_safe_cell(n) for n in class_names] if class_names is not None else None
     for (a, b), k in zip(X, y):
-        writer.writerow([repr(float(a)), repr(float(b)),
-                         class_names[k] if class_names is not None else int(k)])
+        writer.writerow([repr(float(a)), repr(float(b)), names[k] if names else int(k)])
     return out.getvalue().encode("utf-8")

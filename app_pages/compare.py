@@ -8,11 +8,14 @@ from app_logic import runs as rn
 from app_logic.session import build_state
 from app_logic.settings import BY_KEY, default_config, label
 from ui import session
+from ui.file_inputs import file_input, plain, reading
 from viz import compare_figures as cf
 
 ss = st.session_state
 PER_ROW = 4  # boundaries per row
 NOTICE = "compare"  # the page's notice slot
+UPLOAD_NOTICE = "compare_upload"  # the runs uploader's own slot
+UPLOAD_KEPT = "Your saved runs are unchanged."
 DEMO_EPOCHS = 150
 DEMO_RUNS = (
     ("Demo: linear model", {"hidden": []}),
@@ -51,14 +54,12 @@ def import_upload():
     uploaded, runs = ss.get("cmp_upload"), session.runs()
     if uploaded is None:
         return
-    try:
+    with reading(UPLOAD_NOTICE, uploaded.name, UPLOAD_KEPT):
         added = runs.import_json(uploaded.getvalue())
-    except rn.RunsFileError as err:
-        notify("error", f"“{uploaded.name}” was not loaded: {err} Your saved runs are "
-                        f"unchanged.")
-        return
-    select(added)
-    notify("success", f"Loaded {len(added)} run(s) from “{uploaded.name}”: {', '.join(added)}.")
+        select(added)
+        session.notify(UPLOAD_NOTICE, "success",
+                       f"Loaded {len(added)} run(s) from “{plain(uploaded.name)}”: "
+                       f"{', '.join(f'“{plain(n)}”' for n in added)}.")
 
 
 def rename(runs):
@@ -66,11 +67,11 @@ def rename(runs):
     try:
         new = runs.rename(old, new)
     except rn.RunsError as err:
-        notify("error", str(err))
+        notify("error", plain(err))
         return
     ss["cmp_chosen"] = [new if n == old else n for n in ss.get("cmp_chosen", [])]
     ss["cmp_rename_to"] = ""
-    notify("success", f"Renamed “{old}” to “{new}”.")
+    notify("success", f"Renamed “{plain(old)}” to “{plain(new)}”.")
 
 
 def delete(runs):
@@ -78,9 +79,9 @@ def delete(runs):
     try:
         runs.delete(name)
     except rn.RunsError as err:
-        notify("error", str(err))
+        notify("error", plain(err))
         return
-    notify("success", f"Deleted “{name}”.")
+    notify("success", f"Deleted “{plain(name)}”.")
 
 
 # ---- drawing ---------------------------------------------------------------------------------
@@ -157,7 +158,7 @@ def comparison(runs):
         st.caption("Choose two or more runs to see which settings differ.")
     elif differing:
         st.caption("Highlighted (≠): the settings that differ between the chosen runs: "
-                   + ", ".join(label(k).lower() for k in differing) + ".")
+                   + ", ".join(plain(label(k).lower()) for k in differing) + ".")
     else:
         st.caption("The chosen runs have identical settings.")
     frame = settings_frame(runs, chosen_names)
@@ -182,8 +183,8 @@ def manage(runs):
 
 
 def upload_section():
-    st.file_uploader("Load runs from a file downloaded here earlier", type=["json"],
-                     key="cmp_upload", on_change=import_upload)
+    file_input("cmp_upload", "Load runs from a file downloaded here earlier", ["json"],
+               import_upload, UPLOAD_NOTICE, UPLOAD_KEPT)
 
 
 def main():

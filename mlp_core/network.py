@@ -509,21 +509,43 @@ class MLP:
 
     @classmethod
     def from_dict(cls, data):
-        """Rebuild a network from ``to_dict()`` output; ValueError on anything malformed."""
+        """Rebuild a network from ``to_dict()`` output; ValueError on anything malformed.
+
+        Everything is checked before the network is built: the sizes against MAX_LAYERS,
+        MAX_UNITS and MAX_PARAMS, then every weight and bias array's shape and items
+        (numbers only: strings, booleans and integers beyond float64 are refused)."""
         if not isinstance(data, dict):
             raise ValueError(f"model must be a JSON object; got {type(data).__name__}")
         missing = [k for k in ("layer_sizes", "activations", "weights", "biases") if k not in data]
         if missing:
             raise ValueError(f"model is missing {', '.join(missing)}")
-        net = cls(data["layer_sizes"], data["activations"], data.get("init", "he"),
-                  data.get("seed", 0))
-        for name, values, views in (("weights", data["weights"], net.weights),
-                                    ("biases", data["biases"], net.biases)):
-            if not isinstance(values, list) or len(values) != net.n_layers:
-                raise ValueError(f"model {name} must be a list of {net.n_layers} arrays")
-            for k, value in enumerate(values):
-                arr = check.array(f"model {name}[{k}]", value, views[k].ndim, views[k].shape)
+        sizes = data["layer_sizes"]
+        if not isinstance(sizes, (list, tuple)) or not 2 <= len(sizes) <= MAX_LAYERS + 1:
+            got = f"{len(sizes)} sizes" if isinstance(sizes, (list, tuple)) else check.show(sizes)
+            raise ValueError(f"model layer_sizes must list an input size and 1 to MAX_LAYERS = "
+                             f"{MAX_LAYERS} layer sizes; got {got}")
+        sizes = [check.integer(f"model layer_sizes[{i}]", s, 1, MAX_UNITS)
+                 for i, s in enumerate(sizes)]
+        n_params = sum((n_in + 1) * n_out for n_in, n_out in zip(sizes, sizes[1:]))
+        if n_params > MAX_PARAMS:
+            raise ValueError(f"model layer_sizes would make {n_params:,} weights and biases; "
+                             f"the limit is MAX_PARAMS = {MAX_PARAMS:,}")
+        arrays = {}
+        for name, shapes in (("weights", list(zip(sizes, sizes[1:]))),
+                             ("biases", [(n,) for n in sizes[1:]])):
+            values = data[name]
+            if not isinstance(values, (list, tuple)) or len(values) != len(shapes):
+                got = (f"{len(values)} arrays" if isinstance(values, (list, tuple))
+                       else check.show(values))
+                raise ValueError(f"model {name} must be a list of {len(shapes)} arrays; got {got}")
+            arrays[name] = []
+            for k, (value, shape) in enumerate(zip(values, shapes)):
+                arr = check.array(f"model {name}[{k}]", value, len(shape), shape)
                 if not np.isfinite(arr).all():
                     raise ValueError(f"model {name}[{k}] contains a non-finite value")
-                views[k][...] = arr
+                arrays[name].append(arr)
+        net = cls(sizes, data["activations"], data.get("init", "he"), data.get("seed", 0))
+        for views, values in ((net.weights, arrays["weights"]), (net.biases, arrays["biases"])):
+            for view, arr in zip(views, values):
+                view[...] = arr
         return net

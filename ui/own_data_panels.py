@@ -6,12 +6,14 @@ import streamlit as st
 from app_logic import own_data as od
 from app_logic import uploads
 from app_logic.drawing import DrawError
+from app_logic.files import megabytes
 from app_logic.settings import DATASET_LABELS
-from app_logic.uploads import UploadError, inspect_csv, parse_csv
+from app_logic.uploads import inspect_csv, parse_csv
 from viz.canvas import canvas_figure
 from viz.style import CLASS_COLOR_NAMES
 
 from . import session
+from .file_inputs import file_input, plain, reading
 from .settings_sidebar import apply_widget_changes, rerun, sync_url
 
 ss = st.session_state
@@ -151,39 +153,44 @@ def draw_panel(state):
 
 
 # ---- upload ----------------------------------------------------------------------------------
+def _loaded_text(points, name):
+    text = (f"Loaded {len(points.y):,} points of {points.n_classes} classes from "
+            f"“{plain(name)}”.")
+    if points.conflicts:
+        places = "place holds" if points.conflicts == 1 else "places hold"
+        text += (f" {points.conflicts:,} {places} points with different labels; all are kept "
+                 f"(the network cannot get every one of them right).")
+    return text
+
+
 def use_upload(name, data, features=None, label=None):
-    try:
+    with reading(UPLOAD_NOTICE, name, KEPT):
         points = parse_csv(data, features, label)
-    except UploadError as err:
-        session.notify(UPLOAD_NOTICE, "error", f"“{name}” was not loaded: {err} {KEPT}")
-        return
-    ss.pop(PENDING, None)
-    session.notify(UPLOAD_NOTICE, "success", f"Loaded {len(points.y)} points of "
-                                             f"{points.n_classes} classes from “{name}”.")
-    _train_on(od.from_upload(points, name))
+        own = od.from_upload(points, name)
+        ss.pop(PENDING, None)
+        session.notify(UPLOAD_NOTICE, "success", _loaded_text(points, name))
+        _train_on(own)
 
 
 def on_upload():
     uploaded = ss.get("pg_upload_file")
     if uploaded is None:  # the file was removed from the uploader: keep its points
         return
-    data = uploaded.getvalue()
     ss.pop(PENDING, None)
-    try:
+    with reading(UPLOAD_NOTICE, uploaded.name, KEPT):
+        data = uploaded.getvalue()
         preview = inspect_csv(data)
-    except UploadError as err:
-        session.notify(UPLOAD_NOTICE, "error", f"“{uploaded.name}” was not loaded: {err} {KEPT}")
-        return
-    if preview.ambiguous:
-        ss[PENDING] = (uploaded.name, data, preview)
-        ss["pg_upload_x"] = preview.columns[preview.suggested_features[0]]
-        ss["pg_upload_y"] = preview.columns[preview.suggested_features[1]]
-        ss["pg_upload_label"] = preview.columns[preview.suggested_label]
-        session.notify(UPLOAD_NOTICE, "info", f"“{uploaded.name}” has {len(preview.columns)} "
-                                              f"columns: choose the two features and the "
-                                              f"label, then press Use these columns.")
-        return
-    use_upload(uploaded.name, data)
+        if preview.ambiguous:
+            ss[PENDING] = (uploaded.name, data, preview)
+            ss["pg_upload_x"] = preview.columns[preview.suggested_features[0]]
+            ss["pg_upload_y"] = preview.columns[preview.suggested_features[1]]
+            ss["pg_upload_label"] = preview.columns[preview.suggested_label]
+            session.notify(UPLOAD_NOTICE, "info", f"“{plain(uploaded.name)}” has "
+                                                  f"{len(preview.columns)} columns: choose the "
+                                                  f"two features and the label, then press Use "
+                                                  f"these columns.")
+            return
+        use_upload(uploaded.name, data)
 
 
 def on_upload_columns():
@@ -198,13 +205,13 @@ def upload_panel(state):
         st.markdown(f"**Upload your own points**: a CSV file with two numeric feature columns "
                     f"and a label column (a header row is optional). Labels may be numbers or "
                     f"names, {uploads.MAX_CLASSES} classes at most; up to "
-                    f"{uploads.MAX_POINTS:,} rows and {uploads.MAX_FILE_BYTES // 2**20} MB.")
-        st.file_uploader("CSV file", type=["csv", "txt", "tsv"], key="pg_upload_file",
-                         on_change=on_upload)
-        session.show_notice(UPLOAD_NOTICE, keep=True)
+                    f"{uploads.MAX_POINTS:,} rows, {uploads.MAX_COLUMNS} columns and "
+                    f"{megabytes(uploads.MAX_FILE_BYTES)}.")
+        file_input("pg_upload_file", "CSV file", ["csv", "txt", "tsv"], on_upload,
+                   UPLOAD_NOTICE, KEPT)
         pending = ss.get(PENDING)
         if pending is not None:
-            columns = pending[2].columns
+            columns = pending[2].columns  # at most MAX_COLUMNS
             cols = st.columns([1, 1, 1, 1], vertical_alignment="bottom")
             cols[0].selectbox("Feature x₁", columns, key="pg_upload_x")
             cols[1].selectbox("Feature x₂", columns, key="pg_upload_y")
@@ -216,12 +223,13 @@ def upload_panel(state):
             st.caption("Until a file is loaded, the network trains on "
                        f"{DATASET_LABELS.get(state.config['dataset'], 'the current data')}.")
             return
-        names = ", ".join(f"class {k} = “{name}” ({CLASS_COLOR_NAMES[k]})"
+        names = ", ".join(f"class {k} = “{plain(name)}” ({CLASS_COLOR_NAMES[k]})"
                           for k, name in enumerate(own.class_names))
         in_use = "In use" if state.own is own else "Loaded"
-        st.caption(f"{in_use}: {len(own.data)} points from “{own.description}”. On the plots "
-                   f"x₁ is “{own.axis_names[0]}” and x₂ is “{own.axis_names[1]}”, in the "
-                   f"file's own units (the network sees them standardised); {names}.")
+        st.caption(f"{in_use}: {len(own.data):,} points from “{plain(own.description)}”. On the "
+                   f"plots x₁ is “{plain(own.axis_names[0])}” and x₂ is "
+                   f"“{plain(own.axis_names[1])}”, in the file's own units (the network sees "
+                   f"them standardised); {names}.")
 
 
 def _panel():

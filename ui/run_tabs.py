@@ -11,6 +11,7 @@ from viz import boundary, curves, gif
 from viz.format import format_accuracy, format_loss
 
 from . import session
+from .file_inputs import file_input, plain, reading
 from .live_view import points_picture
 from .settings_sidebar import CUSTOM, set_widgets
 
@@ -73,10 +74,10 @@ def _on_save_run():
                                  or runs.default_name(state.config, state.epoch))
         saved.add(runs.run_from_state(name, state))
     except runs.RunsError as err:
-        session.notify(SAVE_NOTICE, "error", str(err))
+        session.notify(SAVE_NOTICE, "error", plain(err))
         return
     ss["pg_run_name"] = ""
-    session.notify(SAVE_NOTICE, "success", f"Saved “{name}” ({len(saved)} of "
+    session.notify(SAVE_NOTICE, "success", f"Saved “{plain(name)}” ({len(saved)} of "
                                            f"{saved.max_runs}).")
 
 
@@ -99,7 +100,8 @@ def save_tab(state, compact=False):
             st.markdown("Open **Compare runs** from the navigation.")
     session.show_notice(SAVE_NOTICE)
     if len(saved) and not compact:
-        st.caption(f"Saved ({len(saved)} of {saved.max_runs}): " + "; ".join(saved.names) + "."
+        st.caption(f"Saved ({len(saved)} of {saved.max_runs}): "
+                   + "; ".join(plain(n) for n in saved.names) + "."
                    + (" Delete some on the Compare page to save more." if saved.full else ""))
 
 
@@ -167,33 +169,33 @@ def _view_of(config):
     return {k: v for k, v in config.items() if k not in experiment(config)}
 
 
+IMPORT_KEPT = "Your current network is unchanged."
+
+
 def _on_model_import():
     uploaded = ss.get("pg_model_file")
     if uploaded is None:
         return
-    try:
+    with reading(IMPORT_NOTICE, uploaded.name, IMPORT_KEPT, "imported"):
         model = exports.model_from_json(uploaded.getvalue())
         state = exports.state_from_import(model, session.own_data(model.config["dataset"]))
-    except exports.ModelFileError as err:
-        session.notify(IMPORT_NOTICE, "error", f"“{uploaded.name}” was not imported: {err} "
-                                               f"Your current network is unchanged.")
-        return
-    state.config.update(_view_of(session.load_playground().config))  # keep how it is shown
-    session.set_playground(state)
-    set_widgets(state.config)
-    ss["pg_preset"] = CUSTOM
-    session.notify(IMPORT_NOTICE, "success", f"Imported the network from “{uploaded.name}”: "
-                                             f"its settings are set in the sidebar and its "
-                                             f"weights are in place. Press Play to train on.")
-    st.rerun()  # every part of the page shows the imported network
+        state.config.update(_view_of(session.load_playground().config))  # keep how it is shown
+        session.set_playground(state)
+        set_widgets(state.config)
+        ss["pg_preset"] = CUSTOM
+        session.notify(IMPORT_NOTICE, "success", f"Imported the network from "
+                                                 f"“{plain(uploaded.name)}” at epoch "
+                                                 f"{state.epoch:,}: its settings are set in the "
+                                                 f"sidebar and its weights are in place. Press "
+                                                 f"Play to train on.")
+        st.rerun()  # every part of the page shows the imported network
 
 
 def import_tab():
-    st.file_uploader("Model file (JSON) downloaded here earlier", type=["json"],
-                     key="pg_model_file", on_change=_on_model_import,
-                     help="Restores the network and its settings. A model trained on drawn "
-                          "or uploaded points needs those points loaded first.")
-    session.show_notice(IMPORT_NOTICE, keep=True)
+    file_input("pg_model_file", "Model file (JSON) downloaded here earlier", ["json"],
+               _on_model_import, IMPORT_NOTICE, IMPORT_KEPT,
+               help="Restores the network, its settings and the epoch it reached. A model "
+                    "trained on drawn or uploaded points needs those points loaded first.")
 
 
 TABS = ("Save run", "Replay", "Export", "Import a model")

@@ -112,7 +112,7 @@ def test_uploading_into_the_empty_page():
 
 
 @pytest.mark.parametrize("data,fragment", [
-    (b"\x89PNG\r\n\x1a\n\x00\x00\x00", "not UTF-8"),
+    (b"\x89PNG\r\n\x1a\n\x00\x00\x00", "PNG image"),
     (b'{"format": "backprop-playground-runs", "version": 1, "runs": [{"name": "x"}]}',
      "Run 1"),
     (b"", "empty"),

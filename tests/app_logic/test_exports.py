@@ -124,9 +124,9 @@ def test_tampered_model_is_rejected(model_document, case):
 
 @pytest.mark.parametrize("data,fragment", [
     (b"", "empty"),
-    (b"\xff\xfe{\x00}\x00", "not UTF-8"),
-    (b"\x89PNG\r\n\x1a\n\x00\x00", "not UTF-8"),
-    (b"[" * 50_000 + b"]" * 50_000, "nested too deeply"),
+    (b"\xff\xfe{\x00}\x00", "not a Backprop Playground model"),  # UTF-16 "{}": read
+    (b"\x89PNG\r\n\x1a\n\x00\x00", "PNG image"),
+    (b"[" * 50_000 + b"]" * 50_000, "more than 20 deep"),
     (b"{" + b" " * files.MAX_FILE_BYTES + b"}", "limit"),
 ], ids=["empty", "utf16", "png", "deep", "large"])
 def test_unreadable_model_files(data, fragment):

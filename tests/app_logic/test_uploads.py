@@ -28,7 +28,7 @@ BAD = {
     "too_many_classes.csv": ["5 different values", "at most 3 classes"],
     "too_many_rows.csv": ["more than 5,000 rows"],
     "latin1.csv": ["not utf-8", "line 2", "0xe9"],
-    "utf16_no_bom.csv": ["binary data", "utf-16"],
+    "utf16_no_bom.csv": ["utf-16", "without a byte-order mark"],
     "image_renamed.csv": ["png image", "not a csv"],
     "workbook_renamed.csv": ["excel workbook", "not a csv"],
     "nul_bytes.csv": ["binary data", "line 3"],
