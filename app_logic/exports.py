@@ -207,7 +207,18 @@ def model_from_json(data):
     _expect((std > 0).all(), "\"normalisation.std\" must be positive.")
 
     names = _class_names(doc["class_names"])
-    model = doc["model"]
+    model, sizes, weights, biases = _network_parts(doc["model"], features, names)
+    config = _matching_config(doc["config"], model, sizes, features, names)
+    try:
+        net = mc.MLP.from_dict({**model, "weights": weights, "biases": biases})
+    except ValueError as err:
+        raise ModelFileError(f"The network in the file is invalid: {err}.") from None
+    return ImportedModel(net, config, list(features), mean, std, names, epoch)
+
+
+def _network_parts(model, features, names):
+    """(model, layer sizes, weights, biases) of the file's "model", every size and type
+    checked."""
     _expect(isinstance(model, dict), "\"model\" must be a JSON object.")
     sizes = _layer_sizes(model, len(features), len(names))
     acts = model.get("activations")
@@ -235,14 +246,18 @@ def model_from_json(data):
                for k, (w, a, b) in enumerate(zip(model["weights"], sizes[:-1], sizes[1:]))]
     biases = [_matrix(b, (n,), f"model.biases[{k}]")
               for k, (b, n) in enumerate(zip(model["biases"], sizes[1:]))]
+    return model, sizes, weights, biases
 
-    # The settings, and that they describe this network, before it is built.
-    config = _imported_config(doc["config"])
+
+def _matching_config(raw, model, sizes, features, names):
+    """The file's settings, checked to describe its network, before the network is built."""
+    init, seed = model.get("init", "he"), model.get("seed", 0)
+    config = _imported_config(raw)
     hidden = sizes[1:-1]
     offset = TUTORIAL_INIT_SEED if init == "randn" else 0  # as build_network seeds it
     checks = {"features": features, "hidden": hidden, "init": init, "seed": seed - offset}
     if hidden:
-        checks["activation"] = acts[0]
+        checks["activation"] = model["activations"][0]
     for key, expected in checks.items():
         _expect(config[key] == expected, f"\"config.{key}\" ({_show(config[key])}) does not "
                                          f"match the network ({_show(expected)}).")
@@ -252,11 +267,7 @@ def model_from_json(data):
         _expect(n == len(names), f"The dataset \"{dataset}\" has "
                                  f"{'no classes (a regression)' if n == 0 else f'{n} classes'}"
                                  f"; the file lists {len(names)} class names.")
-    try:
-        net = mc.MLP.from_dict({**model, "weights": weights, "biases": biases})
-    except ValueError as err:
-        raise ModelFileError(f"The network in the file is invalid: {err}.") from None
-    return ImportedModel(net, config, list(features), mean, std, names, epoch)
+    return config
 
 
 def _setting_type_ok(key, value):

@@ -227,7 +227,34 @@ def _run_from_dict(d, where):
     if len({len(v) for v in history.values()}) != 1:
         _fail(where, "the history columns have different lengths")
 
-    boundary = d["boundary"]
+    grid = _boundary_grid(d["boundary"], where)
+    shape = grid.shape
+    grid_x = _float_list(d["grid_x"], f"{where}, grid_x", length=shape[1])
+    grid_y = _float_list(d["grid_y"], f"{where}, grid_y", length=shape[0])
+
+    metrics = d["metrics"]
+    if not isinstance(metrics, dict):
+        _fail(where, "metrics must be a JSON object")
+    values = _float_list([metrics.get(k) for k in METRICS], f"{where}, metrics",
+                         allow_none=True)
+    names = d["class_names"]
+    if not isinstance(names, list) or len(names) > MAX_CLASSES \
+            or not all(isinstance(c, str) and len(c) <= MAX_LABEL_CHARS for c in names):
+        _fail(where, f"class_names must be a list of at most {MAX_CLASSES} names of at most "
+                     f"{MAX_LABEL_CHARS} characters")
+
+    X, y = _points(d.get("points", {"X": [], "y": []}), names, where)
+    run = Run(name, config, history, grid, grid_x, grid_y, dict(zip(METRICS, values.tolist())),
+              list(names), X, y)
+    try:
+        return _validated(run)
+    except RunsError as err:
+        _fail(where, str(err))
+
+
+
+def _boundary_grid(boundary, where):
+    """The boundary's (h, w) or (h, w, 3) uint8 grid, its size checked before decoding."""
     if not isinstance(boundary, dict) or not isinstance(boundary.get("shape"), list) \
             or not isinstance(boundary.get("data"), str):
         _fail(where, "boundary must have a shape and base64 data")
@@ -248,22 +275,11 @@ def _run_from_dict(d, where):
     if len(raw) != int(np.prod(shape)):
         _fail(where, f"boundary data has {len(raw)} bytes; shape {shape} needs "
                      f"{int(np.prod(shape))}")
-    grid = np.frombuffer(raw, dtype=np.uint8).reshape(shape).copy()
-    grid_x = _float_list(d["grid_x"], f"{where}, grid_x", length=shape[1])
-    grid_y = _float_list(d["grid_y"], f"{where}, grid_y", length=shape[0])
+    return np.frombuffer(raw, dtype=np.uint8).reshape(shape).copy()
 
-    metrics = d["metrics"]
-    if not isinstance(metrics, dict):
-        _fail(where, "metrics must be a JSON object")
-    values = _float_list([metrics.get(k) for k in METRICS], f"{where}, metrics",
-                         allow_none=True)
-    names = d["class_names"]
-    if not isinstance(names, list) or len(names) > MAX_CLASSES \
-            or not all(isinstance(c, str) and len(c) <= MAX_LABEL_CHARS for c in names):
-        _fail(where, f"class_names must be a list of at most {MAX_CLASSES} names of at most "
-                     f"{MAX_LABEL_CHARS} characters")
 
-    points = d.get("points", {"X": [], "y": []})
+def _points(points, names, where):
+    """(X, y) of a run's points: class numbers for classes, values for a regression."""
     if not isinstance(points, dict) or not isinstance(points.get("X"), list) \
             or not isinstance(points.get("y"), list):
         _fail(where, "points must have X and y lists")
@@ -276,13 +292,7 @@ def _run_from_dict(d, where):
     if names and len(y) and ((y != np.round(y)).any() or y.min() < 0
                              or y.max() >= len(names)):
         _fail(where, "points.y must be class numbers")
-    run = Run(name, config, history, grid, grid_x, grid_y, dict(zip(METRICS, values.tolist())),
-              list(names), X, y.astype(np.int64) if names else y)
-    try:
-        return _validated(run)
-    except RunsError as err:
-        _fail(where, str(err))
-
+    return X, y.astype(np.int64) if names else y
 
 def _validated(run):
     """Checks shared by make_run and file loading; RunsError on the first problem."""
