@@ -53,7 +53,7 @@ MAX_SESSIONS, MAX_SECONDS = 200, 3600
 SEED_BASE = 1000
 WARM_UP = 3.0  # seconds after Play before redraws and epochs are counted
 FAST, SLOWER = "fastest", "500 epochs/s"  # the two Speed slider positions a student uses
-EARLY_FOR_RERUN = 3  # ForwardMsg.script_finished: the run ended to make room for a rerun
+EARLY_FOR_RERUN = ForwardMsg.FINISHED_EARLY_FOR_RERUN  # the run made room for a rerun
 LOG_ERRORS = ("Traceback", "Error", "Exception")
 
 
@@ -70,8 +70,8 @@ class Student:
     def __init__(self, number, base_url, extra_query, action_every, rng):
         self.number, self.seed = number, SEED_BASE + number
         self.ws_url = base_url.replace("http", "ws", 1).rstrip("/") + "/_stcore/stream"
-        self.query = urllib.parse.urlencode({"seed": self.seed, "speed": 0}) + (
-            "&" + extra_query if extra_query else "")
+        self.query = urllib.parse.urlencode(
+            {"seed": self.seed, "speed": 0, **dict(urllib.parse.parse_qsl(extra_query))})
         self.action_every, self.rng = action_every, rng
         self.ws = None
         self.page_hash = ""
@@ -85,7 +85,9 @@ class Student:
         self.query_seen = None
         self.playing = False
         self.play_time = None
-        self.pending = None  # [kind, sent time, fragment id, run id or None]
+        # [kind, sent, fragment id, id of the run answering or None, end of a run that
+        # may have answered or None]
+        self.pending = None
         self.latencies = {"play": [], "pause": [], "slider": []}
         self.counts = []  # (time, redraws so far, epoch)
         self.redraws = 0
@@ -108,13 +110,13 @@ class Student:
 
     async def click(self, key, kind):
         widget_id, fragment_id = self.widgets[key]
-        self.pending = [kind, time.monotonic(), fragment_id, None]
+        self.pending = [kind, time.monotonic(), fragment_id, None, None]
         await self.send_rerun(fragment_id, trigger=widget_id)
 
     async def move_speed(self, label):
         widget_id, fragment_id = self.widgets["pg_speed"]
         self.values[widget_id] = string_array_state(widget_id, label)
-        self.pending = ["slider", time.monotonic(), fragment_id, None]
+        self.pending = ["slider", time.monotonic(), fragment_id, None, None]
         await self.send_rerun(fragment_id)
 
     async def timer(self, fragment_id, interval):
@@ -136,13 +138,17 @@ class Student:
         run = msg.metadata.run
         if kind == "new_session":
             self.runs += 1
-            self.page_hash = msg.new_session.page_script_hash
             if not run.fragment_ids:  # a full run: the browser drops its timers
                 for fragment_id in list(self.timers):
                     self.stop_timer(fragment_id)
             p = self.pending
-            if p and p[3] is None and (not run.fragment_ids or p[2] in run.fragment_ids):
-                p[3] = run.script_run_id
+            if p and p[3] is None:
+                if not run.fragment_ids or p[2] in run.fragment_ids:
+                    p[3] = run.script_run_id
+                elif p[4] is not None:  # the run that ended with a rerun due was the answer
+                    self.answered(p[4])
+        elif kind == "navigation":  # the page's own hash, not the entry script's
+            self.page_hash = msg.navigation.page_script_hash
         elif kind == "page_info_changed":
             self.query_seen = msg.page_info_changed.query_string
         elif kind == "auto_rerun":
@@ -158,10 +164,11 @@ class Student:
             p = self.pending
             if p and p[3] == run.script_run_id:
                 if msg.script_finished == EARLY_FOR_RERUN:
-                    p[3] = None  # answered by the rerun that follows
+                    # The run ended with another one due: if that one reruns the clicked
+                    # fragment (or the page), the click is answered when it ends.
+                    p[3], p[4] = None, now
                 else:
-                    self.latencies[p[0]].append(now - p[1])
-                    self.pending = None
+                    self.answered(now)
         elif kind == "delta":
             self.on_delta(msg, now)
 
@@ -197,16 +204,20 @@ class Student:
                 self.metric_epoch = None
         self.counts_now = (now, self.redraws, self.epoch)
 
+    def answered(self, when):
+        self.latencies[self.pending[0]].append(when - self.pending[1])
+        self.pending = None
+
     async def receive(self):
         async for data in self.ws:
             self.on_message(data)
 
     # ---- a student's behaviour -----------------------------------------------------------
-    async def wait_for(self, test, timeout):
+    async def wait_for(self, test, timeout, what):
         start = time.monotonic()
         while not test():
             if time.monotonic() - start > timeout:
-                raise TimeoutError
+                raise TimeoutError(f"no {what} after {timeout} s")
             await asyncio.sleep(0.02)
 
     async def run(self, seconds, start_delay):
@@ -228,10 +239,10 @@ class Student:
     async def behave(self, seconds):
         end = time.monotonic() + seconds
         await self.send_rerun()
-        await self.wait_for(lambda: "pg_play" in self.widgets and self.samples, 60)
+        await self.wait_for(lambda: "pg_play" in self.widgets and self.samples, 60, "page")
         self.first = self.samples[0]
         await self.click("pg_play", "play")
-        await self.wait_for(lambda: self.playing, 60)
+        await self.wait_for(lambda: self.playing, 60, "Pause button")
         self.play_time = time.monotonic()
         await asyncio.sleep(WARM_UP)
         self.counts.append((time.monotonic(), self.redraws, self.epoch))
@@ -244,13 +255,13 @@ class Student:
             self.counts.append((time.monotonic(), self.redraws, self.epoch))
             if actions % 2 == 0:
                 await self.click("pg_pause", "pause")
-                await self.wait_for(lambda: not self.playing, 30)
+                await self.wait_for(lambda: not self.playing, 30, "Play button")
                 await asyncio.sleep(0.5)
                 await self.click("pg_play", "play")
-                await self.wait_for(lambda: self.playing, 30)
+                await self.wait_for(lambda: self.playing, 30, "Pause button")
             else:
                 await self.move_speed(SLOWER if actions % 4 == 1 else FAST)
-                await self.wait_for(lambda: self.pending is None, 30)
+                await self.wait_for(lambda: self.pending is None, 30, "answer to the slider")
             actions += 1
         self.counts.append((time.monotonic(), self.redraws, self.epoch))
 
@@ -263,6 +274,7 @@ class Student:
                 "epochs_per_s": (e1 - e0) / span, "epoch": self.epoch, "runs": self.runs,
                 "latency_median": statistics.median(clicks) if clicks else None,
                 "latency_p95": percentile(clicks, 0.95), "clicks": len(clicks),
+                "latencies": self.latencies,
                 "query_kept": self.query_seen is not None
                 and urllib.parse.parse_qs(self.query_seen).get("seed") == [str(self.seed)],
                 "first": getattr(self, "first", None), "samples": self.samples,
@@ -381,7 +393,7 @@ async def visit(url):
         student.ws = ws
         reader = asyncio.ensure_future(student.receive())
         await student.send_rerun()
-        await student.wait_for(lambda: student.samples, 60)
+        await student.wait_for(lambda: student.samples, 60, "page")
         reader.cancel()
 
 
@@ -447,9 +459,12 @@ def print_report(result, seconds):
           f"worst {min(redraws):.1f}")
     print(f"epochs/s per session:  median {statistics.median(epochs):.0f}, "
           f"worst {min(epochs):.0f}")
-    if clicks:
-        print(f"click-to-effect p95 per session: median {statistics.median(clicks):.2f} s, "
-              f"worst {max(clicks):.2f} s")
+    every = [x for r in sessions for v in r["latencies"].values() for x in v]
+    if every:
+        print(f"click-to-effect, all {len(every)} clicks: median "
+              f"{statistics.median(every):.2f} s, p95 {percentile(every, 0.95):.2f} s, "
+              f"max {max(every):.2f} s; per session p95: median "
+              f"{statistics.median(clicks):.2f} s, worst {max(clicks):.2f} s")
     print(f"server CPU (share of one core): median {server['cpu_median']:.2f}, "
           f"max {server['cpu_max']:.2f}")
     print(f"server RSS MB: idle {server['rss_idle']:.0f}, max {server['rss_max']:.0f}, "
@@ -474,6 +489,7 @@ def main(argv=None):
     parser.add_argument("--replay-epochs", type=int, default=300,
                         help="check the metrics sent up to this epoch against a replay")
     parser.add_argument("--json", help="write the whole result here")
+    parser.add_argument("--server-log", help="keep the started server's log here")
     args = parser.parse_args(argv)
     if not 1 <= args.sessions <= MAX_SESSIONS or not 0 < args.seconds <= MAX_SECONDS:
         parser.error(f"1..{MAX_SESSIONS} sessions and up to {MAX_SECONDS} seconds")
@@ -488,7 +504,8 @@ def main(argv=None):
             parser.error("cannot find the server's process; give --pid")
     else:
         ttl = 10 if args.ttl is None else args.ttl
-        log = tempfile.NamedTemporaryFile("w+", suffix=".log", prefix="load-server-")
+        log = (open(args.server_log, "w+") if args.server_log  # noqa: SIM115
+               else tempfile.NamedTemporaryFile("w+", suffix=".log", prefix="load-server-"))
         proc, url = start_server(log, int(ttl))
         pid = proc.pid
     try:
@@ -511,6 +528,8 @@ def main(argv=None):
             print("   ", line)
     if args.json:
         pathlib.Path(args.json).write_text(json.dumps(result, indent=1))
+    if log is not None:
+        log.close()
     return result
 
 
