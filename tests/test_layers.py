@@ -35,12 +35,26 @@ def test_imports_only_point_down(layer):
         assert not wrong, f"{path.relative_to(ROOT)} imports {sorted(wrong)} from above"
 
 
+def imports_streamlit(path):
+    """Whether ``path`` imports streamlit, other than its wire format (streamlit.proto, the
+    messages a load-test client exchanges with the server)."""
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        names = ([alias.name for alias in node.names] if isinstance(node, ast.Import) else
+                 [node.module] if isinstance(node, ast.ImportFrom) and node.level == 0 else [])
+        if any(n.split(".")[0] == "streamlit" and not n.startswith("streamlit.proto")
+               for n in names):
+            return True
+    return False
+
+
 def test_streamlit_is_imported_only_by_the_app_its_pages_and_ui():
     allowed = {ROOT / "app.py", *sources("app_pages"), *sources("ui")}
-    for folder in ("app_logic", "viz", "mlp_core", "benchmarks"):
+    for folder in ("app_logic", "viz", "mlp_core"):
         for path in sources(folder):
             if "streamlit" in imported_top_levels(path):
                 assert path in allowed, f"{path.relative_to(ROOT)} imports streamlit"
+    for path in sources("benchmarks"):
+        assert not imports_streamlit(path), f"{path.relative_to(ROOT)} imports streamlit"
 
 
 def test_the_logic_and_figures_load_without_streamlit():

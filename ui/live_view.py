@@ -2,20 +2,25 @@
 
 The view is one fragment ("live") so that a click on Play, Pause, Step or Reset reruns only
 the view, never the whole page. Inside it, three fragments of their own:
-- the board (metrics and boundary picture) reruns every TICK_SECONDS while playing, and each
+- the board (metrics and boundary picture) reruns every tick while playing, and each
   tick draws first and then trains a little (Streamlit fades the elements of a running
   fragment until they are sent again; training first would keep the picture faded);
-- the curves and the network rerun every SLOW_SECONDS while playing: re-sending a chart
-  costs the server and the browser far more than a picture, and they change slowly.
-While paused none of them has a timer, so a paused session costs nothing.
+- the curves and the network rerun every SLOW_SECONDS or more while playing: re-sending a
+  chart costs the server and the browser far more than a picture, and they change slowly.
+The tick's interval and its training time are the session's fair share of the server
+(app_logic/fair_share.py): one session alone ticks every 0.05 s and trains 0.03 s of it;
+with more playing, ticks come less often and train less. While paused none of the
+fragments has a timer, so a paused session costs nothing.
 """
 
 import math
 import time
+import uuid
 
 import numpy as np
 import streamlit as st
 
+from app_logic import fair_share
 from app_logic.settings import ACTIVATION_LABELS, FEATURE_LABELS
 from viz import boundary, curves, network
 from viz.format import format_accuracy, format_loss
@@ -23,12 +28,26 @@ from viz.format import format_accuracy, format_loss
 from . import session
 from .transport import divergence_notice, transport
 
-TICK_SECONDS = 0.05  # the board's rerun interval while playing
-TRAIN_SECONDS = 0.03  # training time per tick at full speed; the rest of a tick is drawing
-SLOW_SECONDS = 2.0  # the curves and the network redraw this often while playing
+SLOW_SECONDS = 2.0  # the curves and the network redraw at most this often while playing
 
 ss = st.session_state
 FOCUS = "pg_focus"  # (layer of nodes, unit) shown instead of the boundary, or None
+SHARE_KEY = "pg_share_key"  # this session's name in the server's fair share
+TICK = "pg_tick"  # the board's tick interval as the live view last set it (None: paused)
+
+
+# ---- the fair share of the server (app_logic/fair_share.py) ----------------------------------
+def _share_key():
+    return ss.setdefault(SHARE_KEY, uuid.uuid4().hex)
+
+
+def _check_in(playing):
+    """The session's Share while playing (its tick is counted), None when paused."""
+    if not playing:
+        fair_share.REGISTRY.leave(_share_key())
+        return None
+    return fair_share.REGISTRY.tick(_share_key(), ss.get(TICK))
+# ---- end of the fair share -------------------------------------------------------------------
 
 
 def sizes(presenter):
@@ -131,10 +150,14 @@ def board(metrics_place):
                   help="Draw the held-out test points (outlined) on the boundary.")
         st.toggle("Discretize output", value=False, key="pg_discretize",
                   help="Colour each area by the predicted class instead of the probability.")
-    if state.playing:
-        state.train_live(time.monotonic(), TRAIN_SECONDS)
+    share = _check_in(state.playing)
+    if share is not None:
+        state.train_live(time.monotonic(), share.train_seconds)
         if not state.playing:  # the epoch budget is spent or training diverged
+            _check_in(False)
             st.rerun()  # the whole page: the notice, the Play button, the final figures
+        if share.interval != ss.get(TICK):  # more or fewer sessions play: new timers (the
+            st.rerun()  # live view sets them; a fragment body may only rerun the whole app)
 
 
 def curves_view():
@@ -234,8 +257,10 @@ def _live():
     if state.diverged:
         divergence_notice(state)
     transport(state)
-    every = TICK_SECONDS if playing else None
-    slow = SLOW_SECONDS if playing else None
+    ss[TICK] = None  # the check-in below starts a new timer, with no settling
+    share = _check_in(playing)
+    every = ss[TICK] = share.interval if playing else None
+    slow = max(SLOW_SECONDS, share.slow_interval) if playing else None
     metrics_place = st.container()
     left, right = st.container(key="pg_view").columns([1.15, 1], gap="medium")
     with left:

@@ -1,0 +1,110 @@
+"""One server's CPU shared fairly among the sessions that are playing.
+
+A Streamlit server is one Python process: every session's script runs in a thread of it,
+and its Python code runs on about one core however many the machine has. A playing session
+reruns its live board every tick (draw the boundary, then train a little); with one session
+that is 20 ticks a second, each training for 0.03 s. Twenty sessions doing the same would
+ask for twelve cores' worth: every tick and every click would wait in the queue.
+
+So the process keeps one ``FairShare``: every tick of a playing session checks in and is
+told how long to wait until its next tick and how long to train in this one. With ``n``
+sessions playing:
+- the tick interval is the shortest of ``TICKS`` at which drawing for all of them takes at
+  most ``DRAW_SHARE`` of the core (``DRAW_SECONDS`` per drawn tick), but never longer than
+  the last one (0.45 s: every playing session still redraws more than twice a second);
+- training gets what is left of ``CPU_SHARE`` after the drawing, split evenly, and never
+  more per second than one session alone takes (``MAX_TRAIN_RATE``).
+The rest of the core answers clicks, draws charts and sends the pages. One session alone
+gets what it always had: a tick every 0.05 s training 0.03 s.
+
+A session that stops checking in (it paused, or its browser is gone: ticks come from the
+browser's timer, so a closed tab sends none) stops counting after ``EXPIRY`` seconds; a
+pause tells the registry at once (``leave``). A session moves to a shorter interval only
+after the shorter one has been due for ``SETTLE`` seconds, so sessions that come and go do
+not make every view redraw its timers back and forth; a longer one applies at once.
+
+``REGISTRY`` is the one piece of mutable state at module level in the app, on purpose: it
+describes the process's shared CPU, not any session's state, and sessions only ever put
+their own key, a time and an interval in it. Sessions run in threads, so a lock guards it.
+"""
+
+import threading
+import time
+from dataclasses import dataclass
+
+TICKS = (0.05, 0.1, 0.2, 0.3, 0.45)  # tick intervals, shortest first (seconds)
+DRAW_SECONDS = 0.01  # CPU time of one drawn tick (metrics, boundary picture, sending)
+DRAW_SHARE = 0.35  # of the core, at most, for drawing ticks
+CPU_SHARE = 0.8  # of the core for drawing and training together
+MAX_TRAIN_RATE = 0.6  # training seconds per second for one session (0.03 s per 0.05 s)
+MIN_TRAIN_SHARE = 0.2  # the core's share for training however many sessions play
+SLOW_TICKS = 10  # the curves and the network redraw at most every SLOW_TICKS ticks
+EXPIRY = 5.0  # seconds without a tick after which a session no longer counts
+SETTLE = 5.0  # seconds a shorter interval must be due before a session moves to it
+
+
+@dataclass(frozen=True)
+class Share:
+    playing: int  # sessions playing in this process, this one included
+    interval: float  # seconds until this session's next tick
+    train_seconds: float  # training time for this tick
+    slow_interval: float  # the curves and the network redraw at most this often
+
+
+def interval_for(n):
+    """The shortest tick interval at which ``n`` playing sessions draw within DRAW_SHARE."""
+    for interval in TICKS:
+        if n * DRAW_SECONDS / interval <= DRAW_SHARE:
+            return interval
+    return TICKS[-1]
+
+
+def train_seconds_for(n, interval):
+    """Training time per tick for each of ``n`` sessions ticking every ``interval``."""
+    left = max(CPU_SHARE - n * DRAW_SECONDS / interval, MIN_TRAIN_SHARE)
+    return min(MAX_TRAIN_RATE, left / max(n, 1)) * interval
+
+
+class FairShare:
+    """The playing sessions of this process: key -> (last tick, since when a shorter
+    interval is due or None)."""
+
+    def __init__(self, clock=time.monotonic):
+        self.clock = clock
+        self.lock = threading.Lock()
+        self.seen = {}
+
+    def _playing(self, now):
+        for key in [k for k, (t, _) in self.seen.items() if now - t > EXPIRY]:
+            del self.seen[key]
+        return len(self.seen)
+
+    def tick(self, key, current=None):
+        """Check in a tick of the playing session ``key`` whose timer runs every
+        ``current`` seconds (None: no timer yet); its Share."""
+        with self.lock:
+            now = self.clock()
+            shorter_since = self.seen.get(key, (now, None))[1]
+            self.seen[key] = (now, shorter_since)
+            n = self._playing(now)
+            interval = interval_for(n)
+            if current is not None and interval < current:
+                if shorter_since is None:
+                    self.seen[key] = (now, now)
+                if now - (shorter_since or now) < SETTLE:
+                    interval = current
+            else:
+                self.seen[key] = (now, None)
+        return Share(n, interval, train_seconds_for(n, interval), SLOW_TICKS * interval)
+
+    def leave(self, key):
+        """The session ``key`` paused or left: it no longer counts."""
+        with self.lock:
+            self.seen.pop(key, None)
+
+    def playing(self):
+        with self.lock:
+            return self._playing(self.clock())
+
+
+REGISTRY = FairShare()  # this process's (see the module's docstring)

@@ -1,0 +1,537 @@
+"""A class of students on one server, without browsers: sessions, redraws, clicks, memory.
+
+    python benchmarks/load.py --sessions 20 --seconds 60 [--url http://127.0.0.1:8501]
+                              [--pid PID] [--query "hidden=8,8"] [--json out.json]
+
+Each simulated student is a small asyncio client speaking Streamlit's own websocket protocol
+(the BackMsg and ForwardMsg protobufs of the installed streamlit package), as the page in a
+browser does: it opens the Playground at /_stcore/stream with its own seed in the link
+(seed = 1000 + its number), presses Play, and runs the timers the server asks for (a fragment
+with run_every is rerun by the client: the server sends an AutoRerun message with the
+interval and the browser sends a rerun of that fragment every interval). Every few seconds it
+pauses and plays again or moves the Speed slider (to 500 epochs/s and back), and it reads what
+the server sends: a new boundary picture in the live board is a redraw, the Epoch metric
+gives the epochs.
+
+Without --url it starts `streamlit run app.py` on a free loopback port (its log is checked
+for errors). With --url it measures the server there; --pid names its process for CPU and
+memory (found from the listening port when left out). Loopback only; at most 200 sessions
+and an hour.
+
+Reports per session: redraws/s and epochs/s over the measured window (after a warm-up),
+click-to-effect latency (median, p95; from sending a click to the end of the run that
+answered it, as a Pause click shows Play again), whether it stayed on its own seed (the link
+the server keeps, and the first metrics match an independent replay of that seed here); per
+server: CPU (share of one core) and RSS over time, RSS when all clients have left.
+"""
+
+import argparse
+import asyncio
+import json
+import os
+import pathlib
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+
+import websockets
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+from streamlit.proto.WidgetStates_pb2 import WidgetState
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # the replay uses the app's own logic
+    sys.path.insert(0, str(ROOT))
+
+MAX_SESSIONS, MAX_SECONDS = 200, 3600
+SEED_BASE = 1000
+WARM_UP = 3.0  # seconds after Play before redraws and epochs are counted
+FAST, SLOWER = "fastest", "500 epochs/s"  # the two Speed slider positions a student uses
+EARLY_FOR_RERUN = ForwardMsg.FINISHED_EARLY_FOR_RERUN  # the run made room for a rerun
+LOG_ERRORS = ("Traceback", "Error", "Exception")
+
+
+def percentile(values, q):
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+class Student:
+    """One simulated browser tab on the Playground."""
+
+    def __init__(self, number, base_url, extra_query, action_every, rng):
+        self.number, self.seed = number, SEED_BASE + number
+        self.ws_url = base_url.replace("http", "ws", 1).rstrip("/") + "/_stcore/stream"
+        self.query = urllib.parse.urlencode(
+            {"seed": self.seed, "speed": 0, **dict(urllib.parse.parse_qsl(extra_query))})
+        self.action_every, self.rng = action_every, rng
+        self.ws = None
+        self.page_hash = ""
+        self.widgets = {}  # key -> (widget id, fragment id)
+        self.values = {}  # widget id -> WidgetState the student has set
+        self.timers = {}  # fragment id -> (interval, task)
+        self.boundary_block = None  # delta path of the pg_boundary container
+        self.picture = None  # the boundary picture last seen
+        self.epoch, self.metric_epoch = 0, None
+        self.samples = []  # (epoch, train loss text, test loss text) as the server sent them
+        self.query_seen = None
+        self.playing = False
+        self.play_time = None
+        # [kind, sent, fragment id, id of the run answering or None, end of a run that
+        # may have answered or None]
+        self.pending = None
+        self.latencies = {"play": [], "pause": [], "slider": []}
+        self.counts = []  # (time, redraws so far, epoch)
+        self.redraws = 0
+        self.errors = []
+        self.runs = 0
+
+    # ---- sending -------------------------------------------------------------------------
+    async def send_rerun(self, fragment_id="", auto=False, trigger=None):
+        msg = BackMsg()
+        rerun = msg.rerun_script
+        rerun.query_string = self.query_seen if self.query_seen is not None else self.query
+        rerun.page_script_hash = self.page_hash
+        rerun.fragment_id = fragment_id
+        rerun.is_auto_rerun = auto
+        for state in self.values.values():
+            rerun.widget_states.widgets.add().CopyFrom(state)
+        if trigger is not None:
+            rerun.widget_states.widgets.add(id=trigger, trigger_value=True)
+        await self.ws.send(msg.SerializeToString())
+
+    async def click(self, key, kind):
+        widget_id, fragment_id = self.widgets[key]
+        self.pending = [kind, time.monotonic(), fragment_id, None, None]
+        await self.send_rerun(fragment_id, trigger=widget_id)
+
+    async def move_speed(self, label):
+        widget_id, fragment_id = self.widgets["pg_speed"]
+        self.values[widget_id] = string_array_state(widget_id, label)
+        self.pending = ["slider", time.monotonic(), fragment_id, None, None]
+        await self.send_rerun(fragment_id)
+
+    async def timer(self, fragment_id, interval):
+        while True:
+            await asyncio.sleep(interval)
+            await self.send_rerun(fragment_id, auto=True)
+
+    def stop_timer(self, fragment_id):
+        interval_task = self.timers.pop(fragment_id, None)
+        if interval_task:
+            interval_task[1].cancel()
+
+    # ---- receiving -----------------------------------------------------------------------
+    def on_message(self, data):
+        msg = ForwardMsg()
+        msg.ParseFromString(data)
+        kind = msg.WhichOneof("type")
+        now = time.monotonic()
+        run = msg.metadata.run
+        if kind == "new_session":
+            self.runs += 1
+            if not run.fragment_ids:  # a full run: the browser drops its timers
+                for fragment_id in list(self.timers):
+                    self.stop_timer(fragment_id)
+            p = self.pending
+            if p and p[3] is None:
+                if not run.fragment_ids or p[2] in run.fragment_ids:
+                    p[3] = run.script_run_id
+                elif p[4] is not None:  # the run that ended with a rerun due was the answer
+                    self.answered(p[4])
+        elif kind == "navigation":  # the page's own hash, not the entry script's
+            self.page_hash = msg.navigation.page_script_hash
+        elif kind == "page_info_changed":
+            self.query_seen = msg.page_info_changed.query_string
+        elif kind == "auto_rerun":
+            fragment_id, interval = msg.auto_rerun.fragment_id, msg.auto_rerun.interval
+            if self.timers.get(fragment_id, (None,))[0] != interval:
+                self.stop_timer(fragment_id)
+                self.timers[fragment_id] = (interval, asyncio.ensure_future(
+                    self.timer(fragment_id, interval)))
+        elif kind == "stop_auto_rerun":
+            for fragment_id in msg.stop_auto_rerun.fragment_ids:
+                self.stop_timer(fragment_id)
+        elif kind == "script_finished":
+            p = self.pending
+            if p and p[3] == run.script_run_id:
+                if msg.script_finished == EARLY_FOR_RERUN:
+                    # The run ended with another one due: if that one reruns the clicked
+                    # fragment (or the page), the click is answered when it ends.
+                    p[3], p[4] = None, now
+                else:
+                    self.answered(now)
+        elif kind == "delta":
+            self.on_delta(msg, now)
+
+    def on_delta(self, msg, now):
+        delta, path = msg.delta, tuple(msg.metadata.delta_path)
+        if delta.WhichOneof("type") == "add_block":
+            if delta.add_block.id.endswith("-pg_boundary"):
+                self.boundary_block = path
+            return
+        if delta.WhichOneof("type") != "new_element":
+            return
+        element = delta.new_element
+        what = element.WhichOneof("type")
+        widget_id = getattr(getattr(element, what), "id", "")
+        if isinstance(widget_id, str) and widget_id.startswith("$$ID-"):
+            key = widget_id.split("-", 2)[2]
+            self.widgets[key] = (widget_id, delta.fragment_id)
+            if key in ("pg_play", "pg_pause"):
+                self.playing = key == "pg_pause"
+        if what == "imgs" and path[:-1] == self.boundary_block:
+            url = element.imgs.imgs[0].url if element.imgs.imgs else None
+            if url != self.picture:
+                self.picture = url
+                self.redraws += 1
+        elif what == "metric":
+            label, body = element.metric.label, element.metric.body
+            if label == "Epoch":
+                self.epoch = self.metric_epoch = int(body.replace(",", ""))
+            elif label == "Train loss" and self.metric_epoch is not None:
+                self.train_loss = body
+            elif label == "Test loss" and self.metric_epoch is not None:
+                self.samples.append((self.metric_epoch, self.train_loss, body))
+                self.metric_epoch = None
+        self.counts_now = (now, self.redraws, self.epoch)
+
+    def answered(self, when):
+        self.latencies[self.pending[0]].append(when - self.pending[1])
+        self.pending = None
+
+    async def receive(self):
+        async for data in self.ws:
+            self.on_message(data)
+
+    # ---- a student's behaviour -----------------------------------------------------------
+    async def wait_for(self, test, timeout, what):
+        start = time.monotonic()
+        while not test():
+            if time.monotonic() - start > timeout:
+                raise TimeoutError(f"no {what} after {timeout} s")
+            await asyncio.sleep(0.02)
+
+    async def run(self, seconds, start_delay):
+        await asyncio.sleep(start_delay)
+        try:
+            async with websockets.connect(self.ws_url, subprotocols=["streamlit"],
+                                          max_size=None, open_timeout=30) as ws:
+                self.ws = ws
+                reader = asyncio.ensure_future(self.receive())
+                try:
+                    await self.behave(seconds)
+                finally:
+                    for fragment_id in list(self.timers):
+                        self.stop_timer(fragment_id)
+                    reader.cancel()
+        except Exception as exc:  # noqa: BLE001 - reported, never raised
+            self.errors.append(f"{type(exc).__name__}: {exc}")
+
+    async def behave(self, seconds):
+        end = time.monotonic() + seconds
+        await self.send_rerun()
+        await self.wait_for(lambda: "pg_play" in self.widgets and self.samples, 60, "page")
+        self.first = self.samples[0]
+        await self.click("pg_play", "play")
+        await self.wait_for(lambda: self.playing, 60, "Pause button")
+        self.play_time = time.monotonic()
+        await asyncio.sleep(WARM_UP)
+        self.counts.append((time.monotonic(), self.redraws, self.epoch))
+        actions = 0
+        while time.monotonic() < end:
+            wait = self.action_every * self.rng.uniform(0.5, 1.5)
+            await asyncio.sleep(min(wait, max(end - time.monotonic(), 0)))
+            if time.monotonic() >= end:
+                break
+            self.counts.append((time.monotonic(), self.redraws, self.epoch))
+            if actions % 2 == 0:
+                await self.click("pg_pause", "pause")
+                await self.wait_for(lambda: not self.playing, 30, "Play button")
+                await asyncio.sleep(0.5)
+                await self.click("pg_play", "play")
+                await self.wait_for(lambda: self.playing, 30, "Pause button")
+            else:
+                await self.move_speed(SLOWER if actions % 4 == 1 else FAST)
+                await self.wait_for(lambda: self.pending is None, 30, "answer to the slider")
+            actions += 1
+        self.counts.append((time.monotonic(), self.redraws, self.epoch))
+
+    def report(self):
+        (t0, r0, e0), (t1, r1, e1) = (self.counts[0], self.counts[-1]) if self.counts else (
+            (0, 0, 0), (1, 0, 0))
+        span = max(t1 - t0, 1e-9)
+        clicks = [x for v in self.latencies.values() for x in v]
+        return {"seed": self.seed, "redraws_per_s": (r1 - r0) / span,
+                "epochs_per_s": (e1 - e0) / span, "epoch": self.epoch, "runs": self.runs,
+                "latency_median": statistics.median(clicks) if clicks else None,
+                "latency_p95": percentile(clicks, 0.95), "clicks": len(clicks),
+                "latencies": self.latencies,
+                "query_kept": self.query_seen is not None
+                and urllib.parse.parse_qs(self.query_seen).get("seed") == [str(self.seed)],
+                "first": getattr(self, "first", None), "samples": self.samples,
+                "errors": self.errors}
+
+
+def string_array_state(widget_id, label):
+    state = WidgetState(id=widget_id)
+    state.string_array_value.data.append(label)
+    return state
+
+
+# ---- checks ----------------------------------------------------------------------------------
+def replay_check(query, samples, max_epoch=300):
+    """(ok, number of samples checked): the metrics a session was sent at epochs up to
+    ``max_epoch`` against a replay of its link here, with the app's own logic."""
+    from app_logic.session import state_from_link
+    from viz.format import format_loss
+
+    state = state_from_link(dict(urllib.parse.parse_qsl(query)), lambda source: None)
+    checked = 0
+    for epoch, train, test in sorted({s for s in samples if s[0] <= max_epoch}):
+        if epoch > state.epoch:
+            state.train_for(epoch - state.epoch)
+        metrics = state.metrics()
+        if (format_loss(metrics["train_loss"]), format_loss(metrics["test_loss"])) != (
+                train, test):
+            return False, checked
+        checked += 1
+    return True, checked
+
+
+# ---- the server ------------------------------------------------------------------------------
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(log, ttl):
+    """`streamlit run app.py` on a free loopback port; (process, url)."""
+    port = free_port()
+    env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
+         "--server.headless", "true", "--server.port", str(port), "--server.address",
+         "127.0.0.1", "--server.disconnectedSessionTTL", str(ttl)],
+        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=env)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(240):
+        if proc.poll() is not None:
+            raise SystemExit("the server exited; see its log")
+        try:
+            urllib.request.urlopen(url + "/_stcore/health", timeout=1)
+            return proc, url
+        except OSError:
+            time.sleep(0.25)
+    proc.kill()
+    raise SystemExit("the server did not start")
+
+
+def listening_pid(port):
+    """The process listening on loopback ``port`` (from /proc), or None."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = pathlib.Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.split()
+            if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == "0A":
+                inodes.add(fields[9])
+    for proc in pathlib.Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            for fd in (proc / "fd").iterdir():
+                link = os.readlink(fd)
+                if link.startswith("socket:[") and link[8:-1] in inodes:
+                    return int(proc.name)
+        except OSError:
+            continue
+    return None
+
+
+def cpu_seconds(pid):
+    fields = pathlib.Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def rss_mb(pid):
+    for line in pathlib.Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return None
+
+
+async def monitor(pid, samples, every=1.0):
+    """Append (seconds since start, CPU share of one core, RSS MB) every ``every`` s."""
+    start = last_t = time.monotonic()
+    last_cpu = cpu_seconds(pid)
+    while True:
+        await asyncio.sleep(every)
+        now, cpu = time.monotonic(), cpu_seconds(pid)
+        samples.append((now - start, (cpu - last_cpu) / (now - last_t), rss_mb(pid)))
+        last_t, last_cpu = now, cpu
+
+
+async def visit(url):
+    """One short session that opens the page and leaves (warms the server up; a save of a
+    session into the reconnect store also drops the expired ones)."""
+    student = Student(-1, url, "", 1e9, random.Random(0))
+    async with websockets.connect(student.ws_url, subprotocols=["streamlit"],
+                                  max_size=None, open_timeout=30) as ws:
+        student.ws = ws
+        reader = asyncio.ensure_future(student.receive())
+        await student.send_rerun()
+        await student.wait_for(lambda: student.samples, 60, "page")
+        reader.cancel()
+
+
+# ---- the run ---------------------------------------------------------------------------------
+async def load(url, pid, sessions, seconds, extra_query, action_every, ttl, ramp):
+    rng = random.Random(1)
+    await visit(url)  # the first page load imports the app's modules
+    await asyncio.sleep(1.0)
+    idle = rss_mb(pid)
+    samples = []
+    watcher = asyncio.ensure_future(monitor(pid, samples))
+    students = [Student(i, url, extra_query, action_every, random.Random(i))
+                for i in range(sessions)]
+    await asyncio.gather(*(s.run(seconds, rng.uniform(0, ramp)) for s in students))
+    watcher.cancel()
+    loaded = rss_mb(pid)
+    # Streamlit keeps a closed session for ttl seconds, for a reconnect; then the next
+    # session that closes drops it.
+    await asyncio.sleep(ttl + 1)
+    await visit(url)
+    await asyncio.sleep(2.0)
+    return students, samples, {"idle": idle, "loaded": loaded, "after": rss_mb(pid)}
+
+
+def summarise(students, samples, rss, replay_epochs):
+    sessions = []
+    for s in students:
+        r = s.report()
+        ok, checked = (replay_check(s.query, r["samples"], replay_epochs) if r["samples"]
+                       else (False, 0))
+        r["replay_ok"], r["replay_checked"] = ok, checked
+        del r["samples"]
+        sessions.append(r)
+    firsts = [r["first"][1:] for r in sessions if r["first"]]
+    steady = [c for t, c, _ in samples]
+    rsses = [m for _, _, m in samples]
+    return {"sessions": sessions, "server": {
+        "cpu_median": statistics.median(steady) if steady else None,
+        "cpu_max": max(steady) if steady else None,
+        "rss_idle": rss["idle"], "rss_loaded": rss["loaded"], "rss_after": rss["after"],
+        "rss_max": max(rsses) if rsses else None, "samples": samples},
+        "isolated": len(set(firsts)) == len(firsts) == len(sessions)
+        and all(r["query_kept"] and r["replay_ok"] for r in sessions)}
+
+
+def print_report(result, seconds):
+    sessions = result["sessions"]
+    print(f"{'seed':>6} {'redraws/s':>9} {'epochs/s':>9} {'click med':>9} {'p95':>6} "
+          f"{'clicks':>6} {'epoch':>7} {'replay':>7}  errors")
+    for r in sessions:
+        med = "-" if r["latency_median"] is None else f"{r['latency_median']:.2f}"
+        p95 = "-" if r["latency_p95"] is None else f"{r['latency_p95']:.2f}"
+        print(f"{r['seed']:>6} {r['redraws_per_s']:9.1f} {r['epochs_per_s']:9.0f} {med:>9} "
+              f"{p95:>6} {r['clicks']:>6} {r['epoch']:>7} "
+              f"{'ok' if r['replay_ok'] else 'WRONG':>4}/{r['replay_checked']:<2} "
+              f"{'; '.join(r['errors'])}")
+    redraws = [r["redraws_per_s"] for r in sessions]
+    epochs = [r["epochs_per_s"] for r in sessions]
+    clicks = [r["latency_p95"] for r in sessions if r["latency_p95"] is not None]
+    server = result["server"]
+    print(f"{len(sessions)} sessions for {seconds:g} s")
+    print(f"redraws/s per session: median {statistics.median(redraws):.1f}, "
+          f"worst {min(redraws):.1f}")
+    print(f"epochs/s per session:  median {statistics.median(epochs):.0f}, "
+          f"worst {min(epochs):.0f}")
+    every = [x for r in sessions for v in r["latencies"].values() for x in v]
+    if every:
+        print(f"click-to-effect, all {len(every)} clicks: median "
+              f"{statistics.median(every):.2f} s, p95 {percentile(every, 0.95):.2f} s, "
+              f"max {max(every):.2f} s; per session p95: median "
+              f"{statistics.median(clicks):.2f} s, worst {max(clicks):.2f} s")
+    print(f"server CPU (share of one core): median {server['cpu_median']:.2f}, "
+          f"max {server['cpu_max']:.2f}")
+    print(f"server RSS MB: idle {server['rss_idle']:.0f}, max {server['rss_max']:.0f}, "
+          f"all connected {server['rss_loaded']:.0f}, after all left {server['rss_after']:.0f}")
+    print(f"isolation (own link, own numbers, every first loss different): "
+          f"{'ok' if result['isolated'] else 'FAILED'}")
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sessions", type=int, default=5)
+    parser.add_argument("--seconds", type=float, default=30.0)
+    parser.add_argument("--url", help="a running server (loopback); default: start one")
+    parser.add_argument("--pid", type=int, help="the server's process (default: found)")
+    parser.add_argument("--query", default="", help="more URL parameters, e.g. hidden=8,8")
+    parser.add_argument("--action-every", type=float, default=5.0,
+                        help="seconds between a student's clicks (on average)")
+    parser.add_argument("--ramp", type=float, default=2.0,
+                        help="students arrive spread over this many seconds")
+    parser.add_argument("--ttl", type=float, default=None,
+                        help="the server's server.disconnectedSessionTTL (own server: 10)")
+    parser.add_argument("--replay-epochs", type=int, default=300,
+                        help="check the metrics sent up to this epoch against a replay")
+    parser.add_argument("--json", help="write the whole result here")
+    parser.add_argument("--server-log", help="keep the started server's log here")
+    args = parser.parse_args(argv)
+    if not 1 <= args.sessions <= MAX_SESSIONS or not 0 < args.seconds <= MAX_SECONDS:
+        parser.error(f"1..{MAX_SESSIONS} sessions and up to {MAX_SECONDS} seconds")
+    proc, log = None, None
+    if args.url:
+        host = urllib.parse.urlparse(args.url).hostname
+        if host not in ("127.0.0.1", "localhost", "::1"):
+            parser.error("loopback only: --url must be on 127.0.0.1 or localhost")
+        url, ttl = args.url, 120 if args.ttl is None else args.ttl
+        pid = args.pid or listening_pid(urllib.parse.urlparse(url).port or 80)
+        if pid is None:
+            parser.error("cannot find the server's process; give --pid")
+    else:
+        ttl = 10 if args.ttl is None else args.ttl
+        log = (open(args.server_log, "w+") if args.server_log  # noqa: SIM115
+               else tempfile.NamedTemporaryFile("w+", suffix=".log", prefix="load-server-"))
+        proc, url = start_server(log, int(ttl))
+        pid = proc.pid
+    try:
+        students, samples, rss = asyncio.run(load(
+            url, pid, args.sessions, args.seconds, args.query, args.action_every, ttl,
+            args.ramp))
+    finally:
+        if proc is not None:
+            proc.terminate()
+            proc.wait(15)
+    result = summarise(students, samples, rss, args.replay_epochs)
+    if log is not None:
+        log.seek(0)
+        result["server_log_errors"] = [line.rstrip() for line in log
+                                       if any(word in line for word in LOG_ERRORS)]
+    print_report(result, args.seconds)
+    if log is not None:
+        print(f"server log: {len(result['server_log_errors'])} error lines")
+        for line in result["server_log_errors"][:10]:
+            print("   ", line)
+    if args.json:
+        pathlib.Path(args.json).write_text(json.dumps(result, indent=1))
+    if log is not None:
+        log.close()
+    return result
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,31 @@
+"""The load benchmark's client against a real server, briefly: every simulated student gets
+its own Playground, which trains and redraws, with its own numbers, and the server's memory
+comes back when they have left. Nothing here depends on how fast the machine is."""
+
+import pathlib
+import sys
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+import load  # noqa: E402
+
+
+def test_three_students_play_on_one_server(tmp_path):
+    result = load.main(["--sessions", "3", "--seconds", "10", "--ttl", "3", "--action-every",
+                        "3", "--json", str(tmp_path / "load.json")])
+    sessions = result["sessions"]
+    assert len(sessions) == 3
+    for s in sessions:
+        assert s["errors"] == [], s
+        assert s["epoch"] > 0 and s["epochs_per_s"] > 0 and s["redraws_per_s"] > 0, s
+        assert s["clicks"] >= 1, s  # every click was answered
+        assert s["query_kept"] and s["replay_ok"] and s["replay_checked"] >= 1, s
+    assert len({s["first"] for s in sessions}) == 3  # each seed its own first loss
+    assert result["isolated"]
+    assert result["server_log_errors"] == []
+    server = result["server"]
+    # The sessions are dropped once they have left; what the process keeps is a bounded
+    # amount of freed heap, not the sessions (each holds far more while it plays).
+    assert server["rss_after"] <= server["rss_loaded"] + 0.25 * (
+        server["rss_loaded"] - server["rss_idle"]) + 10
