@@ -4,10 +4,12 @@ and gradient flow."""
 import streamlit as st
 
 from app_logic import study as studies
+from app_logic.settings import ACTIVATION_LABELS
 from ui import session
 from ui.gradient_check_lab import gradient_check_lab
 from ui.gradient_flow import gradient_flow
 from ui.stepper import reset_stepper, stepper
+from ui.tutorial_runs import tutorial_runs
 
 NOTICE = "study"  # the notice slot of the study chooser
 
@@ -31,12 +33,25 @@ def _take_example():
     _use(studies.example(st.session_state.get("bp_example_act", "tanh")))
 
 
+def _take_tutorial():
+    _use(studies.tutorial())
+
+
 def study_chooser(source):
     with st.container(border=True):
-        c1, c2, c3 = st.columns([4, 2, 2], vertical_alignment="bottom")
-        c1.markdown(f"**Network under study:** {source.label}")
-        c2.selectbox("Example's hidden activation", studies.EXAMPLE_ACTIVATIONS,
-                     key="bp_example_act", on_change=_take_example)
+        st.markdown(f"**Network under study:** {source.label}")
+        c1, c2, c3 = st.columns(3, vertical_alignment="bottom")
+        c1.selectbox("Small example's hidden activation", studies.EXAMPLE_ACTIVATIONS,
+                     key="bp_example_act", on_change=_take_example,
+                     format_func=lambda name: ACTIVATION_LABELS.get(name, name))
+        if source.origin == "tutorial":
+            c2.button("Back to the small example", key="bp_back_example",
+                      on_click=_take_example, width="stretch")
+        else:
+            c2.button("Use the tutorial's network", key="bp_take_tutorial",
+                      on_click=_take_tutorial, width="stretch",
+                      help="Its 2-4-3-1 ReLU/ReLU/sigmoid network with its initial weights, "
+                           "on its 1000 circles.")
         has_playground = session.playground_state() is not None
         c3.button("Use the Playground's network", key="bp_take_pg", on_click=_take_playground,
                   disabled=not has_playground, width="stretch",
@@ -55,8 +70,8 @@ def main():
                "check of every gradient, and how gradients flow through a deep network.")
     version, source = session.study()
     study_chooser(source)
-    tabs = st.tabs(["Step through one training step", "Gradient check", "Gradient flow"],
-                   key="bp_tab", on_change="rerun")
+    tabs = st.tabs(["Step through one training step", "Gradient check", "The tutorial's run",
+                    "Gradient flow"], key="bp_tab", on_change="rerun")
     if tabs[0].open:  # only the open tab is computed
         with tabs[0]:
             stepper(source)
@@ -65,6 +80,9 @@ def main():
             gradient_check_lab(version, source)
     if tabs[2].open:
         with tabs[2]:
+            tutorial_runs()
+    if tabs[3].open:
+        with tabs[3]:
             gradient_flow(version, source)
 
 

@@ -14,10 +14,21 @@ HIGHLIGHT = "background-color: #ffd54f; font-weight: bold"
 RUN_COLOURS = {"correct": "#1f77b4", "with errors": "#d62728"}
 
 
-def _layout(fig, title, x_title, y_title, height=320, log_y=False):
+def format_small(v):
+    """A relative error or a gradient: 3 significant digits, in e-notation when tiny."""
+    v = float(v)
+    if not math.isfinite(v):
+        return str(v)
+    if v == 0:
+        return "0"
+    return f"{v:.3g}" if 1e-3 <= abs(v) < 1e4 else f"{v:.2e}"
+
+
+def _layout(fig, title, x_title, y_title, height=360, log_y=False):
+    """Title above, legend below the axis title: a long legend never runs into the title."""
     fig.update_layout(title=dict(text=title, font=dict(size=15)), height=height,
                       margin=dict(l=60, r=20, t=50, b=50), template="plotly_white",
-                      legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0),
+                      legend=dict(orientation="h", yanchor="top", y=-0.22, x=0),
                       font=dict(size=13))
     fig.update_xaxes(title_text=x_title)
     if log_y:
@@ -68,13 +79,15 @@ def analytic_vs_numeric_figure(analytic, numeric, layer_names):
                    "numeric (central differences)", "analytic (backprop)", height=380)
 
 
-def curves_figure(epochs, series, title, y_title, log_y=False, y_range=None):
-    """Several curves over epochs; ``series`` maps a name to an array (NaN gaps allowed)."""
+def curves_figure(epochs, series, title, y_title, log_y=False, y_range=None, dash=None):
+    """Several curves over epochs; ``series`` maps a name to an array (NaN gaps allowed),
+    ``dash`` a name to a line style ("dot", "dash")."""
     fig = go.Figure()
     for i, (name, values) in enumerate(series.items()):
         colour = RUN_COLOURS.get(name, LAYER_COLOURS[i % 8])
         fig.add_trace(go.Scatter(x=epochs, y=values, mode="lines", name=name,
-                                 line=dict(color=colour, width=2)))
+                                 line=dict(color=colour, width=2,
+                                           dash=(dash or {}).get(name, "solid"))))
     fig = _layout(fig, title, "epoch", y_title, log_y=log_y)
     if y_range is not None:
         fig.update_yaxes(range=y_range)
