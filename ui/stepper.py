@@ -78,7 +78,29 @@ LOSS_LATEX = {
 
 
 def f_name(name):
-    return F_NAMES.get(name, r"\mathrm{" + name.replace("_", r"\_") + "}")
+    return F_NAMES.get(name, r"\mathrm{" + word(name).replace(" ", r"\ ") + "}")
+
+
+def word(name):
+    """An activation's name as the pages write it: "ReLU", "Leaky ReLU", "sigmoid"."""
+    return ACTIVATION_LABELS.get(name, name)
+
+
+def note(text):
+    """What the equation above means, in a sentence."""
+    st.caption(text)
+
+
+LOSS_NOTES = {
+    "bce": ("Binary cross-entropy: large when the probability given to a sample's true class "
+            "is small.", "How fast the loss changes as each predicted probability moves."),
+    "cross_entropy": ("Cross-entropy: minus the log of the probability given to each sample's "
+                      "true class.", "How fast the loss changes as each class probability "
+                                     "moves."),
+    "mse": ("Squared error: the squared distance between prediction and target.",
+            "How fast the loss changes as each prediction moves: up when it is above its "
+            "target."),
+}
 
 
 # ---- the stepper -------------------------------------------------------------------------
@@ -126,10 +148,15 @@ def render_forward(left, trace, k, samples, names, s, j, i):
         st.latex(rf"\mathbf{{Z}}_{k} = \mathbf{{A}}_{{{k - 1}}}\,\mathbf{{W}}_{k} + "
                  rf"\mathbf{{b}}_{k}\qquad \mathbf{{A}}_{k} = {f_name(t.activation)}"
                  rf"(\mathbf{{Z}}_{k})")
+        note(f"Each unit of layer {k} sums its inputs times their weights and adds its bias "
+             f"(Z); then the {word(t.activation)} function is applied to every entry (A).")
         terms = [f"{paren(t.a_prev[s, m])}\\cdot{paren(t.W[m, j])}" for m in range(t.W.shape[0])]
         st.latex(worked_sum(f"z^{{({k})}}_{{{j + 1}}}", terms, paren(t.b[j]), t.z[s, j]))
+        note(f"The same sum with the numbers of {samples[s]}, unit u{j + 1}.")
         st.latex(rf"a^{{({k})}}_{{{j + 1}}} = {f_name(t.activation)}({num(t.z[s, j])}) = "
                  rf"{num(t.a[s, j])}")
+        note(f"{word(t.activation)[:1].upper()}{word(t.activation)[1:]} of that sum: what "
+             f"u{j + 1} passes on to the next layer.")
         st.caption(f"Samples are rows; b{k} is added to every row. The worked line follows "
                    f"{samples[s]}, unit u{j + 1}: its row of A{k - 1} (yellow) times the column "
                    f"of W{k} into u{j + 1} (yellow), plus b. Bold: the entries of the worked line."
@@ -160,8 +187,10 @@ def render_loss(left, trace, samples):
     more = r" + \dots" if len(terms) > MAX_TERMS else ""
     with left:
         st.latex(value)
+        note(LOSS_NOTES[trace.loss][0])
         st.latex(rf"L = \tfrac{{1}}{{{len(terms)}}}\big({' + '.join(terms[:MAX_TERMS])}{more}"
                  rf"\big) = {num(trace.loss_before)}")
+        note("The mean of the samples' own losses.")
         st.caption("ŷ is the network's output (the last A), y the target, ℓ each sample's own "
                    "loss. L is their mean over the batch, so every gradient that follows "
                    "carries a 1/n.")
@@ -184,30 +213,43 @@ def render_backward(left, trace, k, samples, names, s, j, i):
     with left:
         if k == len(trace.layers):
             st.latex(LOSS_LATEX[trace.loss][1] + rf"\qquad\text{{this is }} {dA}")
+            note(LOSS_NOTES[trace.loss][1])
         else:
             st.latex(rf"{dA} = \frac{{\partial L}}{{\partial \mathbf{{Z}}_{{{k + 1}}}}}\,"
                      rf"\mathbf{{W}}_{{{k + 1}}}^\top \qquad\text{{(from layer {k + 1})}}")
+            note(f"The error signal of layer {k + 1}, sent back through its weights: how "
+                 f"much the loss changes as each output of layer {k} moves.")
         if t.fprime is None:
             st.latex(rf"{dZ}:\ \delta_{{sc}} = \hat y_{{sc}}\Big(\frac{{\partial L}}"
                      rf"{{\partial \hat y_{{sc}}}} - \sum_{{c'}} \hat y_{{sc'}}\frac{{\partial L}}"
                      rf"{{\partial \hat y_{{sc'}}}}\Big) = \frac{{\hat y_{{sc}} - y_{{sc}}}}{{n}}")
+            note("Softmax mixes its outputs, so its slope is a matrix, not one number per "
+                 "entry; with cross-entropy the product comes out as (ŷ − y)/n.")
         else:
             st.latex(rf"\boldsymbol{{\delta}}_{k} = {dZ} = {dA} \odot f_{k}'(\mathbf{{Z}}_{k}),"
                      rf"\qquad f_{k}'(z) = {F_PRIME[t.activation]}")
+            note(f"Entry by entry times the slope of {word(t.activation)} at each sum: where "
+                 f"the function is flat, little of the error gets through.")
         st.latex(rf"\frac{{\partial L}}{{\partial \mathbf{{W}}_{k}}} = \mathbf{{A}}_{{{k - 1}}}"
                  rf"^\top\boldsymbol{{\delta}}_{k}\qquad \frac{{\partial L}}{{\partial "
                  rf"\mathbf{{b}}_{k}}} = \sum_{{s}} (\boldsymbol{{\delta}}_{k})_{{s,:}}\qquad "
                  rf"\frac{{\partial L}}{{\partial \mathbf{{A}}_{{{k - 1}}}}} = "
                  rf"\boldsymbol{{\delta}}_{k}\,\mathbf{{W}}_{k}^\top")
+        note("A weight's gradient is its input times the error at its output, summed over the "
+             "samples; a bias's is the error summed over the samples; the last product is "
+             f"what layer {k} sends back to layer {k - 1}.")
         if t.fprime is not None:
             st.latex(rf"\delta^{{({k})}}_{{{j + 1}}} = {paren(t.dL_da[s, j])}\cdot"
                      rf"{paren(t.fprime[s, j])}"
                      rf" = {num(t.dL_dz[s, j])}")
+            note(f"The error of unit u{j + 1} for {samples[s]}.")
         terms = [f"{paren(t.a_prev[r, i])}\\cdot{paren(t.dL_dz[r, j])}"
                  for r in range(len(samples))]
         st.latex(worked_sum(rf"\frac{{\partial L}}{{\partial w^{{({k})}}_{{{i + 1}{j + 1}}}}}",
                             terms, "",
                             t.dL_dW[i, j]))
+        note(f"The gradient of one weight, from input {'x' if k == 1 else 'u'}{i + 1} to u{j + 1}: "
+             "input times error, summed over the samples.")
         if k == len(trace.layers) and trace.notes:
             st.warning(" ".join(trace.notes))
         elif k == len(trace.layers):
@@ -243,6 +285,8 @@ def render_update(left, trace, feature_names, j, i):
                  rf"{{\partial \mathbf{{W}}_k}},\qquad \mathbf{{b}}_k \leftarrow \mathbf{{b}}_k "
                  rf"- \eta\,\frac{{\partial L}}{{\partial \mathbf{{b}}_k}},\qquad "
                  rf"\eta = {trace.lr:g}")
+        note("Every weight and bias takes a step of size η against its gradient, downhill on "
+             "the loss.")
         c1, c2 = st.columns(2)
         c1.metric("Loss before the step", num(trace.loss_before))
         c2.metric("Loss after the step", num(trace.loss_after),
@@ -253,6 +297,7 @@ def render_update(left, trace, feature_names, j, i):
         i, j = min(i, t.W.shape[0] - 1), min(j, t.W.shape[1] - 1)
         st.latex(rf"w^{{({k})}}_{{{i + 1}{j + 1}}} \leftarrow {num(t.W[i, j])} - {trace.lr:g}\cdot"
                  rf"{paren(t.dL_dW[i, j])} = {num(t.W_new[i, j])}")
+        note("The same step for one weight, with its numbers.")
         st.caption("Every weight of every layer moves against its gradient at once. A lower "
                    "loss after the step means the step went downhill on this batch; too large "
                    "an η overshoots and the loss rises.")
@@ -333,3 +378,25 @@ def stepper(source):
         render_loss(left, trace, samples)
     else:
         render_update(left, trace, source.feature_names, 0, 0)
+    tutorial_equations()
+
+
+def tutorial_equations():
+    """The two places where the tutorial's printed equations are off, with the right form."""
+    with st.expander("Where the tutorial's printed equations are off"):
+        st.markdown("**The weight gradient in matrix form** uses the layer's output a_k where "
+                    "the weight's input a_{k−1} belongs (a weight's gradient is its input "
+                    "times the error at its output):")
+        st.latex(r"\text{printed: } \frac{\partial L}{\partial \mathbf{W}_k} = "
+                 r"\Big(\frac{\partial L}{\partial \mathbf{z}_k}\Big)^{\top}\mathbf{a}_k"
+                 r"\qquad\text{right: } \frac{\partial L}{\partial \mathbf{W}_k} = "
+                 r"\frac{\partial L}{\partial \mathbf{z}_k}\,\mathbf{a}_{k-1}^{\top}"
+                 r"\quad\big(\text{samples as rows: } \mathbf{A}_{k-1}^{\top}"
+                 r"\boldsymbol{\delta}_k\big)")
+        st.markdown("**The squared error's derivative** has the wrong sign; with it, gradient "
+                    "descent would climb the loss:")
+        st.latex(r"L = \sum_i (y_i - \hat y_i)^2\qquad\text{printed: } \frac{\partial L}"
+                 r"{\partial \hat y_i} = 2(y_i - \hat y_i)\qquad\text{right: } \frac{\partial L}"
+                 r"{\partial \hat y_i} = -2(y_i - \hat y_i) = 2(\hat y_i - y_i)")
+        st.caption("Its code gets both right (it multiplies by the layer's input, and uses "
+                   "cross-entropy); its three errors in the code are in the gradient check.")

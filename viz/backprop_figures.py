@@ -122,9 +122,10 @@ def gradient_profile_figure(profiles):
     return fig
 
 
-def activity_figure(rows):
-    """Per layer: share of dead ReLUs and of saturated sigmoid/tanh units."""
-    layers = [f"layer {r['layer']} ({r['activation']})" for r in rows]
+def activity_figure(rows, activation_label=str):
+    """Per layer: share of dead ReLUs and of saturated sigmoid/tanh units; activation names
+    written by ``activation_label``."""
+    layers = [f"layer {r['layer']} ({activation_label(r['activation'])})" for r in rows]
     dead = [r["dead_share"] if math.isfinite(r["dead_share"]) else None for r in rows]
     saturated = [r["saturated_share"] if math.isfinite(r["saturated_share"]) else None
                  for r in rows]

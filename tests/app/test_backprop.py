@@ -271,6 +271,9 @@ def test_gradient_flow_contrast_shows_vanishing_sigmoid_gradients():
               if "first layer gradient" in m.label}
     assert ratios["Deep sigmoid: output / first layer gradient"] > 100
     assert ratios["Deep ReLU: output / first layer gradient"] < 10
+    final = [float(re.search(r"(\d+)%", c.value).group(1)) for c in at.caption
+             if c.value.startswith("final training accuracy")]
+    assert final[0] < 60 and final[1] > 95  # sigmoid stalls near chance, ReLU learns
 
 
 def playground_state(epochs=3, **changes):
