@@ -127,10 +127,10 @@ def cannot_show(study, error):
 # ---- the tutorial's run beside corrected ones -------------------------------------------
 AVERAGED_ONLY = (ex.SIGMOID_DERIVATIVE, ex.DB_AVERAGED)  # the summed loss corrected alone
 TUTORIAL_RUNS = (  # (name, errors kept, learning rate), all from its data and initial weights
-    ("The tutorial's code (its 3 errors), lr 0.005", ex.TUTORIAL_ERRORS, mc_tutorial.LR),
-    ("Loss averaged, lr 5 = 0.005 × 1000", AVERAGED_ONLY, mc_tutorial.LR * 1000),
-    ("Loss averaged, lr 0.005", AVERAGED_ONLY, mc_tutorial.LR),
-    ("All three errors corrected, lr 5", (), mc_tutorial.FIXED_LR),
+    ("Published: 3 errors, lr 0.005", ex.TUTORIAL_ERRORS, mc_tutorial.LR),
+    ("Mean loss, lr 5 = 0.005 × 1000", AVERAGED_ONLY, mc_tutorial.LR * 1000),
+    ("Mean loss, lr 0.005", AVERAGED_ONLY, mc_tutorial.LR),
+    ("All 3 errors fixed, lr 5", (), mc_tutorial.FIXED_LR),
 )
 EXCERPT = (4, 145)  # the iterations the tutorial leaves out of its printout ("...")
 

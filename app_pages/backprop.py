@@ -40,27 +40,24 @@ def _take_tutorial():
 def study_chooser(source):
     with st.container(border=True):
         st.markdown(f"**Network under study:** {source.label}")
-        c1, c2, c3 = st.columns(3, vertical_alignment="bottom")
-        c1.selectbox("Small example's hidden activation", studies.EXAMPLE_ACTIVATIONS,
-                     key="bp_example_act", on_change=_take_example,
-                     format_func=lambda name: ACTIVATION_LABELS.get(name, name))
-        if source.origin == "tutorial":
-            c2.button("Back to the small example", key="bp_back_example",
-                      on_click=_take_example, width="stretch")
-        else:
-            c2.button("Use the tutorial's network", key="bp_take_tutorial",
-                      on_click=_take_tutorial, width="stretch",
-                      help="Its 2-4-3-1 ReLU/ReLU/sigmoid network with its initial weights, "
-                           "on its 1000 circles.")
+        row = st.container(horizontal=True, vertical_alignment="bottom")
+        row.selectbox("Small example's activation", studies.EXAMPLE_ACTIVATIONS,
+                      key="bp_example_act", on_change=_take_example, width=220,
+                      format_func=lambda name: ACTIVATION_LABELS.get(name, name))
+        if source.origin != "tutorial":
+            row.button("Use the tutorial's network", key="bp_take_tutorial",
+                       on_click=_take_tutorial, width="content",
+                       help="Its 2-4-3-1 ReLU/ReLU/sigmoid network with its initial weights, "
+                            "on its 1000 circles.")
+        if source.origin != "example":
+            row.button("Back to the small example", key="bp_take_example",
+                       on_click=_take_example, width="content")
         has_playground = session.playground_state() is not None
-        c3.button("Use the Playground's network", key="bp_take_pg", on_click=_take_playground,
-                  disabled=not has_playground, width="stretch",
-                  help="Copies the Playground's current network and training data."
-                  if has_playground else "Open the Playground first: there is no network "
-                                         "there yet.")
-        if source.origin == "playground":
-            c3.button("Back to the small example", key="bp_take_example",
-                      on_click=_take_example, width="stretch")
+        row.button("Use the Playground's network", key="bp_take_pg", on_click=_take_playground,
+                   disabled=not has_playground, width="content",
+                   help="Copies the Playground's current network and training data."
+                   if has_playground else "Open the Playground first: there is no network "
+                                          "there yet.")
         session.show_notice(NOTICE)
 
 

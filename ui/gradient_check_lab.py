@@ -15,13 +15,13 @@ from . import session
 
 # (error, switch key, switch label, what it does in words)
 SWITCHES = (
-    (ex.SIGMOID_DERIVATIVE, "bp_gc_sig", "Sigmoid derivative written 2·s·(1−s)",
+    (ex.SIGMOID_DERIVATIVE, "bp_gc_sig", "Sigmoid slope written 2·s·(1−s)",
      "The sigmoid's slope is s·(1−s); the factor 2 doubles every gradient that flows back "
      "through a sigmoid, so that layer and every layer below it are off by 2."),
-    (ex.SUMMED_LOSS, "bp_gc_sum", "Loss summed over the samples, called a mean",
+    (ex.SUMMED_LOSS, "bp_gc_sum", "Loss summed, called a mean",
      "The loss divides by the number of outputs (1), not of samples, so every gradient is "
      "n times the gradient of the mean loss the check measures."),
-    (ex.DB_AVERAGED, "bp_gc_db", "db averaged over the samples while dW is summed",
+    (ex.DB_AVERAGED, "bp_gc_db", "db averaged, dW summed",
      "dW = Aᵀδ sums over the samples but db takes their mean, so every db is n times too "
      "small; dW stays right."),
 )
@@ -61,37 +61,31 @@ def gradient_check_lab(version, source):
                 "loss: (L(w+ε) − L(w−ε)) / 2ε. Where the derivation and the code are right, "
                 "the two agree to about 1e-7 or better. Switch on the tutorial's published "
                 "errors one at a time and see which gradients they break.")
-    errors, unseen = [], []
-    cols = st.columns(len(SWITCHES))
-    for col, (error, key, label, meaning) in zip(cols, SWITCHES):
-        if col.toggle(label, key=key, help=meaning):
+    errors = []
+    for error, key, label, meaning in SWITCHES:
+        c1, c2 = st.columns(2, vertical_alignment="center")
+        if c1.toggle(label, key=key):
             errors.append(error)
             why = studies.cannot_show(source, error)
-            if why:
-                unseen.append(why)
-            else:
-                col.caption(meaning)
+            (c2.info if why else c2.caption)(why or meaning)
+        else:
+            c2.caption(meaning)
     check = studies.gradient_check(source, errors, numeric_for(version, source))
-    for why in unseen:
-        st.info(why)
-    c1, c2 = st.columns([3, 2])
-    with c1:
-        st.metric("Largest relative error", format_small(check.worst),
-                  help="‖backprop − finite differences‖ / (‖backprop‖ + ‖finite differences‖) "
-                       "over each layer's weights (dW) and biases (db) apart")
-        st.dataframe(check_table(source, check), hide_index=True, key="bp_gc_table")
-        outcome(check)
-        if ex.SUMMED_LOSS in errors and ex.DB_AVERAGED in errors:
-            st.caption("Together the two errors cancel for the biases: db, n times too large "
-                       "from the sum, is divided by n again by the mean. So in the tutorial's "
-                       "code the weights follow a gradient n times too large, the biases the "
-                       "right one.")
-        st.caption(f"Checked on the first {check.n_samples} samples of {source.label}. "
-                   "✓ below 1e-6, ✗ above 1e-2.")
-    with c2:
-        names = [f"layer {k + 1}" for k in range(source.net.n_layers)]
-        flat = [[np.concatenate([W.ravel(), b]) for W, b in grads]
-                for grads in (check.analytic, check.numeric)]
-        st.plotly_chart(bf.analytic_vs_numeric_figure(*flat, names), key="bp_gc_plot")
-        st.caption("Every weight and bias: backprop against finite differences. Points off "
-                   "the dashed diagonal are gradients the code gets wrong.")
+    st.metric("Largest relative error", format_small(check.worst),
+              help="‖backprop − finite differences‖ / (‖backprop‖ + ‖finite differences‖) "
+                   "over each layer's weights (dW) and biases (db) apart")
+    st.dataframe(check_table(source, check), hide_index=True, key="bp_gc_table")
+    outcome(check)
+    if ex.SUMMED_LOSS in errors and ex.DB_AVERAGED in errors:
+        st.caption("Together the two errors cancel for the biases: db, n times too large from "
+                   "the sum, is divided by n again by the mean. So in the tutorial's code the "
+                   "weights follow a gradient n times too large, the biases the right one.")
+    st.caption(f"Checked on the first {check.n_samples} samples of {source.label}. "
+               "✓ below 1e-6, ✗ above 1e-2.")
+    names = [f"layer {k + 1}" for k in range(source.net.n_layers)]
+    flat = [[np.concatenate([W.ravel(), b]) for W, b in grads]
+            for grads in (check.analytic, check.numeric)]
+    c1, c2 = st.columns([3, 2], vertical_alignment="center")
+    c1.plotly_chart(bf.analytic_vs_numeric_figure(*flat, names), key="bp_gc_plot")
+    c2.caption("Every weight and bias: backprop against finite differences. Points off the "
+               "dashed diagonal are gradients the code gets wrong.")

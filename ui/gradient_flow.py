@@ -121,17 +121,17 @@ def gradient_flow(version, source):
                                                   for act, run in runs.items()},
                                          "Training accuracy", "accuracy", y_range=[0.3, 1.02]),
                         key="bp_contrast_acc")
-        cols = st.columns(len(runs) + 1)
+        cols = st.columns(len(runs))
         for col, (act, run) in zip(cols, runs.items()):
             g = run.grad_norm.mean(axis=0)
-            col.metric(f"Deep {NICE[act]}: output / first layer gradient",
-                       f"{g[-1] / max(g[0], 1e-300):,.0f}×",
+            col.metric(f"Deep {NICE[act]}: gradient ratio", f"{g[-1] / max(g[0], 1e-300):,.0f}×",
                        help="Mean gradient norm of the output layer divided by that of the "
                             "first hidden layer")
             col.caption(f"final training accuracy {run.train_acc[-1]:.0%}")
-        cols[-1].caption(f"Data: {data}. Look at: the sigmoid line falls towards the input "
-                         "(left), so its first layers barely learn and its accuracy stays near "
-                         "chance. The ReLU line stays level and it learns.")
+        st.caption(f"Data: {data}. The gradient ratio is the output layer's gradient over the "
+                   "first layer's. Look at: the sigmoid line falls towards the input (left), so "
+                   "its first layers barely learn and its accuracy stays near chance. The ReLU "
+                   "line stays level and it learns.")
         g1, g2 = st.columns(2)
         for col, (act, run) in zip((g1, g2), runs.items()):
             col.plotly_chart(bf.layer_curves_figure(np.arange(1, len(run.grad_norm) + 1),

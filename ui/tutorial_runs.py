@@ -28,13 +28,16 @@ def summary(named):
 
     return pd.DataFrame([{
         "run": name,
-        "printed loss at 145": at(r.reported_loss, 145),
+        "loss at 145": at(r.reported_loss, 145),  # as printed: a sum with the summed loss
         "accuracy at 145": at(r.accuracy, 145),
-        "accuracy at 146": at(r.accuracy, 146),
+        "at 146": at(r.accuracy, 146),
         "best accuracy": np.nanmax(r.accuracy),
-        "at iteration": int(np.nanargmax(r.accuracy)),
-        "mean loss at the end": r.mean_loss[-1],
     } for name, r in named.items()])
+
+
+def styled(table):
+    return table.style.format({"loss at 145": "{:.8g}", "accuracy at 145": "{:.3f}",
+                               "at 146": "{:.3f}", "best accuracy": "{:.3f}"})
 
 
 def curves(named, key):
@@ -55,12 +58,12 @@ def explanation(named):
     st.caption(
         f"Why: the tutorial's printed “mean” loss was a sum over its {pub.n_samples} points, so "
         f"every gradient was {pub.n_samples} times too large and lr {pub.lr:g} acted like lr "
-        f"{scaled.lr:g} on the mean. The run with the loss averaged and lr {scaled.lr:g} prints "
+        f"{scaled.lr:g} on the mean. The run with the mean loss and lr {scaled.lr:g} prints "
         "the same accuracies and a loss exactly that many times smaller (dotted: it lies on the "
         "published curve). Such a step is far too large: the network learned fast (accuracy "
         f"{pub.accuracy[best]:.3g} at iteration {best}, {pub.accuracy[145]:.3g} at 145) and "
-        f"then diverged, jumping to {pub.accuracy[146]:.3g} at 146. At lr {pub.lr:g} on the "
-        "mean loss it barely moves in 150 iterations. With all three errors corrected it does "
+        f"then diverged, jumping to {pub.accuracy[146]:.3g} at 146. With the mean loss at lr "
+        f"{pub.lr:g} it barely moves in 150 iterations. With all three errors corrected it does "
         "not learn either: the biases, no longer held back by the averaged db, take steps "
         f"{pub.n_samples} times larger and switch off the few live ReLUs.")
 
@@ -82,8 +85,8 @@ def own_combination():
         named["with errors"] = run(tuple(chosen), lr)
     curves(named, "bp_tut_own")
     table = summary(named)
-    table.insert(1, "printed as", [r.reported_scale for r in named.values()])
-    st.dataframe(table.style.format(precision=4), hide_index=True, key="bp_tut_table")
+    table.insert(1, "loss printed as", [r.reported_scale.split()[0] for r in named.values()])
+    st.dataframe(styled(table), hide_index=True, key="bp_tut_table")
 
 
 def tutorial_runs():
@@ -91,14 +94,13 @@ def tutorial_runs():
                 "gradient descent at lr 0.005 for 150 iterations. These runs start from exactly "
                 "its data and initial weights, so the first prints what the tutorial prints.")
     named = runs()
-    c1, c2 = st.columns(2)
-    c1.markdown(f"**{PUBLISHED}**, as it prints:")
-    c1.code(studies.printed_excerpt(named[PUBLISHED]), language=None)
-    other = c2.selectbox("Beside it", [SCALED, SLOW, FIXED], key="bp_tut_beside")
-    c2.code(studies.printed_excerpt(named[other]), language=None)
+    st.markdown(f"**{PUBLISHED}**, as the tutorial prints it:")
+    st.code(studies.printed_excerpt(named[PUBLISHED]), language=None, wrap_lines=True)
+    other = st.selectbox("And a corrected run from the same start", [SCALED, SLOW, FIXED],
+                         key="bp_tut_beside", width=320)
+    st.code(studies.printed_excerpt(named[other]), language=None, wrap_lines=True)
     curves(named, "bp_tut_runs")
-    st.dataframe(summary(named).style.format(precision=4), hide_index=True,
-                 key="bp_tut_summary")
+    st.dataframe(styled(summary(named)), hide_index=True, key="bp_tut_summary")
     explanation(named)
     with st.expander("Try any combination of the errors"):
         own_combination()

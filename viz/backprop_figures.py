@@ -11,7 +11,8 @@ from .format import format_number
 LAYER_COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2",
                  "#17becf")
 HIGHLIGHT = "background-color: #ffd54f; font-weight: bold"
-RUN_COLOURS = {"correct": "#1f77b4", "with errors": "#d62728"}
+RUN_COLOURS = {"correct": "#1f77b4", "with errors": "#d62728", "deep sigmoid": "#d62728",
+               "deep ReLU": "#1f77b4"}
 
 
 def format_small(v):
@@ -75,7 +76,7 @@ def analytic_vs_numeric_figure(analytic, numeric, layer_names):
         fig.add_trace(go.Scatter(x=[lo - pad, hi + pad], y=[lo - pad, hi + pad], mode="lines",
                                  name="analytic = numeric",
                                  line=dict(color="#888", dash="dash", width=1)))
-    return _layout(fig, "Backprop against finite differences, every weight and bias",
+    return _layout(fig, "Backprop against finite differences",
                    "numeric (central differences)", "analytic (backprop)", height=380)
 
 
@@ -116,7 +117,7 @@ def gradient_profile_figure(profiles):
                                  line=dict(width=3, color=colours.get(name.split()[-1].lower(),
                                                                       LAYER_COLOURS[i % 8])),
                                  marker=dict(size=9)))
-    fig = _layout(fig, "Gradient norm per layer (mean over the run)", "layer (1 = next to input)",
+    fig = _layout(fig, "Gradient norm per layer", "layer (1 = next to input)",
                   "‖dL/dW, dL/db‖", log_y=True)
     fig.update_xaxes(dtick=1)
     return fig

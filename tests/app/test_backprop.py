@@ -227,15 +227,15 @@ def test_the_tutorial_run_shows_the_tutorial_digits_beside_corrected_runs():
     # Averaged loss at lr 5: the same accuracies, the loss exactly 1000 times smaller.
     assert "Iteration 145 - loss value [[0.66460121]] accuracy 0.818" in beside
     assert "Iteration 146 - loss value [[0.6979774]] accuracy 0.58" in beside
-    table = table_with(at, "accuracy at 146")
-    assert table["printed loss at 145"][0] == pytest.approx(664.60120828, abs=5e-9)
+    table = table_with(at, "at 146")
+    assert table["loss at 145"][0] == pytest.approx(664.60120828, abs=5e-9)
     assert list(table["accuracy at 145"][:2]) == [0.818, 0.818]
-    assert list(table["accuracy at 146"][:2]) == [0.58, 0.58]
+    assert list(table["at 146"][:2]) == [0.58, 0.58]
     assert table["best accuracy"][2:].max() == 0.5  # the corrected runs stay at chance
     why = next(c.value for c in at.caption if c.value.startswith("Why"))
     assert "sum over its 1000 points" in why and "lr 0.005 acted like lr 5" in why
     assert "0.818 at 145" in why and "jumping to 0.58 at 146" in why
-    at.selectbox(key="bp_tut_beside").set_value("Loss averaged, lr 0.005").run()
+    at.selectbox(key="bp_tut_beside").set_value("Mean loss, lr 0.005").run()
     assert "Iteration 146 - loss value [[0.69362849]] accuracy 0.5" in at.code[1].value
 
 
@@ -243,17 +243,18 @@ def test_any_combination_of_the_errors_can_be_trained():
     at = page().run()
     at.session_state["bp_tab"] = "The tutorial's run"
     at.run()
-    table = table_with(at, "printed as")
+    table = table_with(at, "loss printed as")
     assert list(table["run"]) == ["correct"]
     at.toggle(key="bp_tut_sum").set_value(True).run()
     at.toggle(key="bp_tut_db").set_value(True).run()
     assert not at.exception
-    table = table_with(at, "printed as")
+    table = table_with(at, "loss printed as")
     assert list(table["run"]) == ["correct", "with errors"]
     buggy = ex.tutorial_experiment((ex.SUMMED_LOSS, ex.DB_AVERAGED))
     row = table.iloc[1]
-    assert row["printed as"] == "sum over samples"
-    assert row["mean loss at the end"] == pytest.approx(buggy.mean_loss[-1])
+    assert row["loss printed as"] == "sum"
+    assert row["loss at 145"] == pytest.approx(buggy.reported_loss[145])
+    assert row["best accuracy"] == pytest.approx(np.nanmax(buggy.accuracy))
     assert row["accuracy at 145"] == pytest.approx(buggy.accuracy[145])
 
 
@@ -268,9 +269,9 @@ def test_gradient_flow_contrast_shows_vanishing_sigmoid_gradients():
     at.button(key="bp_contrast").click().run()
     assert not at.exception
     ratios = {m.label: float(m.value.rstrip("×").replace(",", "")) for m in at.metric
-              if "first layer gradient" in m.label}
-    assert ratios["Deep sigmoid: output / first layer gradient"] > 100
-    assert ratios["Deep ReLU: output / first layer gradient"] < 10
+              if "gradient ratio" in m.label}
+    assert ratios["Deep sigmoid: gradient ratio"] > 100
+    assert ratios["Deep ReLU: gradient ratio"] < 10
     final = [float(re.search(r"(\d+)%", c.value).group(1)) for c in at.caption
              if c.value.startswith("final training accuracy")]
     assert final[0] < 60 and final[1] > 95  # sigmoid stalls near chance, ReLU learns
