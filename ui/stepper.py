@@ -17,10 +17,15 @@ TERMS_PER_LINE = 2
 
 
 def network_diagram(net, feature_names, highlight_layer=None):
-    """The shared network figure, with the current layer emphasised."""
-    return network_figure(net, [FEATURE_LABELS.get(f, f) for f in feature_names],
-                          highlight_layer=highlight_layer,
-                          activation_label=lambda name: ACTIVATION_LABELS.get(name, name))
+    """The shared network figure, with the current layer emphasised; its legend goes under
+    the activations' line, which it would cover in a narrow column."""
+    fig = network_figure(net, [FEATURE_LABELS.get(f, f) for f in feature_names],
+                         highlight_layer=highlight_layer,
+                         activation_label=lambda name: ACTIVATION_LABELS.get(name, name))
+    fig.update_layout(legend=dict(y=-0.1, x=0, xanchor="left"),
+                      margin=dict(b=fig.layout.margin.b + 24),
+                      height=fig.layout.height + 24)
+    return fig
 
 
 # ---- small display helpers --------------------------------------------------------------
@@ -131,12 +136,11 @@ def labels(trace, k, feature_names):
 def follow_selectors(trace, k, batch_rows):
     """Which sample s, unit j of layer k and input i of layer k-1 the worked numbers follow."""
     t = trace.layers[k - 1]
-    c1, c2, c3 = st.columns(3)
-    s = c1.selectbox("Follow sample", range(len(batch_rows)), key=f"bp_s_{len(batch_rows)}",
+    s = st.selectbox("Follow sample", range(len(batch_rows)), key=f"bp_s_{len(batch_rows)}",
                      format_func=lambda r: f"sample {batch_rows[r] + 1}")
-    j = c2.selectbox(f"Unit j of layer {k}", range(t.z.shape[1]), key=f"bp_j_{k}",
+    j = st.selectbox(f"Unit j of layer {k}", range(t.z.shape[1]), key=f"bp_j_{k}",
                      format_func=lambda u: f"u{u + 1}")
-    i = c3.selectbox(f"Input i (layer {k - 1})", range(t.a_prev.shape[1]), key=f"bp_i_{k}",
+    i = st.selectbox(f"Input i (layer {k - 1})", range(t.a_prev.shape[1]), key=f"bp_i_{k}",
                      format_func=lambda u: f"{'x' if k == 1 else 'u'}{u + 1}")
     return s, j, i
 
@@ -226,14 +230,14 @@ def render_backward(left, trace, k, samples, names, s, j, i):
             note("Softmax mixes its outputs, so its slope is a matrix, not one number per "
                  "entry; with cross-entropy the product comes out as (ŷ − y)/n.")
         else:
-            st.latex(rf"\boldsymbol{{\delta}}_{k} = {dZ} = {dA} \odot f_{k}'(\mathbf{{Z}}_{k}),"
-                     rf"\qquad f_{k}'(z) = {F_PRIME[t.activation]}")
+            st.latex(rf"\boldsymbol{{\delta}}_{k} = {dZ} = {dA} \odot f_{k}'(\mathbf{{Z}}_{k})"
+                     rf"\qquad\text{{where }} f_{k}'(z) = {F_PRIME[t.activation]}")
             note(f"Entry by entry times the slope of {word(t.activation)} at each sum: where "
                  f"the function is flat, little of the error gets through.")
         st.latex(rf"\frac{{\partial L}}{{\partial \mathbf{{W}}_{k}}} = \mathbf{{A}}_{{{k - 1}}}"
                  rf"^\top\boldsymbol{{\delta}}_{k}\qquad \frac{{\partial L}}{{\partial "
-                 rf"\mathbf{{b}}_{k}}} = \sum_{{s}} (\boldsymbol{{\delta}}_{k})_{{s,:}}\qquad "
-                 rf"\frac{{\partial L}}{{\partial \mathbf{{A}}_{{{k - 1}}}}} = "
+                 rf"\mathbf{{b}}_{k}}} = \sum_{{s}} (\boldsymbol{{\delta}}_{k})_{{s,:}}")
+        st.latex(rf"\frac{{\partial L}}{{\partial \mathbf{{A}}_{{{k - 1}}}}} = "
                  rf"\boldsymbol{{\delta}}_{k}\,\mathbf{{W}}_{k}^\top")
         note("A weight's gradient is its input times the error at its output, summed over the "
              "samples; a bias's is the error summed over the samples; the last product is "
@@ -278,8 +282,14 @@ def render_backward(left, trace, k, samples, names, s, j, i):
     ])
 
 
-def render_update(left, trace, feature_names, j, i):
+def render_update(top, left, trace, feature_names, j, i):
     n_layers = len(trace.layers)
+    with top:
+        st.metric("Loss before the step", num(trace.loss_before))
+        st.metric("Loss after the step", num(trace.loss_after),
+                  delta=num(trace.loss_after - trace.loss_before), delta_color="inverse")
+        k = st.selectbox("Layer to show", range(n_layers, 0, -1),
+                         key=f"bp_update_layer_{n_layers}", format_func=lambda v: f"layer {v}")
     with left:
         st.latex(rf"\mathbf{{W}}_k \leftarrow \mathbf{{W}}_k - \eta\,\frac{{\partial L}}"
                  rf"{{\partial \mathbf{{W}}_k}},\qquad \mathbf{{b}}_k \leftarrow \mathbf{{b}}_k "
@@ -287,12 +297,6 @@ def render_update(left, trace, feature_names, j, i):
                  rf"\eta = {trace.lr:g}")
         note("Every weight and bias takes a step of size η against its gradient, downhill on "
              "the loss.")
-        c1, c2 = st.columns(2)
-        c1.metric("Loss before the step", num(trace.loss_before))
-        c2.metric("Loss after the step", num(trace.loss_after),
-                  delta=num(trace.loss_after - trace.loss_before), delta_color="inverse")
-        k = st.selectbox("Layer to show", range(n_layers, 0, -1),
-                         key=f"bp_update_layer_{n_layers}", format_func=lambda v: f"layer {v}")
         t = trace.layers[k - 1]
         i, j = min(i, t.W.shape[0] - 1), min(j, t.W.shape[1] - 1)
         st.latex(rf"w^{{({k})}}_{{{i + 1}{j + 1}}} \leftarrow {num(t.W[i, j])} - {trace.lr:g}\cdot"
@@ -352,7 +356,7 @@ def stepper(source):
     steps = steps_for(net.n_layers)
     st.session_state["bp_step"] = int(np.clip(st.session_state.get("bp_step", 0), 0,
                                               len(steps) - 1))
-    b1, b2, b3 = st.columns([1, 6, 1], vertical_alignment="bottom")
+    b1, b2, b3 = st.columns([1.5, 5, 1.5], vertical_alignment="bottom")
     b1.button("◀ Back", key="bp_prev", on_click=move_step, args=(-1, len(steps)),
               width="stretch")
     b2.select_slider("Step", range(len(steps)), key="bp_step",
@@ -362,22 +366,27 @@ def stepper(source):
     kind, k = steps[st.session_state["bp_step"]]
     st.subheader(f"Step {st.session_state['bp_step'] + 1} of {len(steps)}: "
                  f"{step_label((kind, k))}")
-    left, right = st.columns([3, 2])
+    # The choices sit beside the network diagram; the equations and matrices take the full
+    # width below them, so they fit a 1024-pixel screen.
+    top, right = st.columns([1, 2], vertical_alignment="center")
+    left = st.container()
     with right:
         shown = updated_net(net, trace) if kind == "update" else net
         st.plotly_chart(network_diagram(shown, source.feature_names,
                                         None if kind == "update" else k - 1), key="bp_network")
     samples = [f"sample {r + 1}" for r in rows]
     if kind in ("forward", "backward"):
-        with left:
+        with top:
             s, j, i = follow_selectors(trace, k, rows)
         names = labels(trace, k, source.feature_names)
         render = render_forward if kind == "forward" else render_backward
         render(left, trace, k, samples, names, s, j, i)
     elif kind == "loss":
+        top.markdown("The loss measures how far the network's outputs ŷ are from the targets "
+                     "y on this batch. Backprop starts from it.")
         render_loss(left, trace, samples)
     else:
-        render_update(left, trace, source.feature_names, 0, 0)
+        render_update(top, left, trace, source.feature_names, 0, 0)
     tutorial_equations()
 
 
