@@ -29,7 +29,8 @@ def _layout(fig, title, x_title, y_title, height=360, log_y=False):
     """Title above, legend below the axis title: a long legend never runs into the title."""
     fig.update_layout(title=dict(text=title, font=dict(size=15)), height=height,
                       margin=dict(l=60, r=20, t=50, b=50), template="plotly_white",
-                      legend=dict(orientation="h", yanchor="top", y=-0.22, x=0),
+                      legend=dict(orientation="h", yref="container", yanchor="bottom", y=0,
+                                  x=0),
                       font=dict(size=13))
     fig.update_xaxes(title_text=x_title)
     if log_y:
