@@ -1,11 +1,14 @@
-"""The network the "How backprop works" page studies: a small example, or a frozen copy of
-the Playground's network and training data."""
+"""The network the "How backprop works" page studies (a small example, the tutorial's
+network, or a frozen copy of the Playground's network and training data) and its gradient
+check against finite differences, with the tutorial's published errors as switches."""
 
 from dataclasses import dataclass
 
 import numpy as np
 
 import mlp_core as mc
+from mlp_core import explain as ex
+from mlp_core import tutorial as mc_tutorial
 
 EXAMPLE_POINTS = 8
 EXAMPLE_ACTIVATIONS = ("tanh", "relu", "sigmoid")
@@ -13,7 +16,7 @@ EXAMPLE_ACTIVATIONS = ("tanh", "relu", "sigmoid")
 
 @dataclass(frozen=True, eq=False)
 class Study:
-    origin: str  # "example" or "playground"
+    origin: str  # "example", "tutorial" or "playground"
     label: str  # what it is, in words
     net: mc.MLP
     X: np.ndarray  # the network's inputs, (n_samples, n_features)
@@ -43,3 +46,103 @@ def from_playground(state):
                                f"{state.trainer.epoch}, on its {len(X)} training points",
                  net, X, y, state.loss, list(state.feature_names),
                  float(state.config.get("lr", 0.1)))
+
+
+def tutorial():
+    """The tutorial's 2-4-3-1 ReLU/ReLU/sigmoid network and initial weights on its 1000
+    circles, at its learning rate 0.005."""
+    ds, net = mc_tutorial.dataset(), mc_tutorial.network()
+    return Study("tutorial", "the tutorial's 2-4-3-1 ReLU/ReLU/sigmoid network, initial "
+                             f"weights, on its {len(ds.X)} circles", net, ds.X, ds.y, "bce",
+                 ["x1", "x2"], mc_tutorial.LR)
+
+
+# ---- the gradient-check lab --------------------------------------------------------------
+CHECK_ROWS = 200  # samples the check uses (finite differences cost 2 losses per parameter)
+PASS, FAIL = 1e-6, 1e-2  # relative error: below PASS agrees, above FAIL is wrong
+
+
+@dataclass
+class GradientCheck:
+    """Backprop (with ``errors``) against central finite differences of the mean loss."""
+
+    errors: frozenset
+    n_samples: int
+    analytic: list  # [(dW, db)] per layer
+    numeric: list  # [(dW, db)] per layer
+    dW_error: list  # relative error of dW per layer
+    db_error: list  # relative error of db per layer
+
+    @property
+    def worst(self):
+        return max(self.dW_error + self.db_error)
+
+    def failing(self):
+        """[(parameter name, relative error)] of the parameters that fail, e.g. ("db2", 0.99)."""
+        return [(f"{p}{k + 1}", err) for k, pair in
+                enumerate(zip(self.dW_error, self.db_error))
+                for p, err in zip(("dW", "db"), pair) if err > FAIL]
+
+
+def check_rows(study):
+    return study.X[:CHECK_ROWS], study.y[:CHECK_ROWS]
+
+
+def numeric_gradients(study):
+    """Central finite differences of the study's mean loss on its first CHECK_ROWS samples."""
+    X, y = check_rows(study)
+    return mc.numerical_gradients(study.net, X, y, study.loss)
+
+
+def gradient_check(study, errors, numeric):
+    """Backprop with any subset of the tutorial's errors checked against ``numeric``."""
+    errors = mc_tutorial.check_errors(errors)
+    X, y = check_rows(study)
+    _, analytic = ex.chain_gradients(study.net.copy(), X, y, study.loss, errors)
+    return GradientCheck(errors, len(X), analytic, numeric,
+                         [mc.relative_error(a[0], n[0]) for a, n in zip(analytic, numeric)],
+                         [mc.relative_error(a[1], n[1]) for a, n in zip(analytic, numeric)])
+
+
+def verdict(err):
+    if err < PASS:
+        return "✓ agrees"
+    return "✗ wrong" if err > FAIL else "? suspicious"
+
+
+def cannot_show(study, error):
+    """Why ``error`` changes nothing in this study, in words, or None if it shows."""
+    n = min(len(study.X), CHECK_ROWS)
+    if error == ex.SIGMOID_DERIVATIVE and "sigmoid" not in study.net.activations:
+        out = study.net.activations[-1]
+        return ("This network has no sigmoid layer (its output is "
+                f"{'linear' if out == 'linear' else out}), so the wrong sigmoid derivative "
+                "is never used and the check cannot change. Use the small example or the "
+                "tutorial's network to see it fail.")
+    if error in (ex.SUMMED_LOSS, ex.DB_AVERAGED) and n == 1:
+        return "With one sample a sum and a mean are the same number, so this error cannot show."
+    return None
+
+
+# ---- the tutorial's run beside corrected ones -------------------------------------------
+AVERAGED_ONLY = (ex.SIGMOID_DERIVATIVE, ex.DB_AVERAGED)  # the summed loss corrected alone
+TUTORIAL_RUNS = (  # (name, errors kept, learning rate), all from its data and initial weights
+    ("Published: 3 errors, lr 0.005", ex.TUTORIAL_ERRORS, mc_tutorial.LR),
+    ("Mean loss, lr 5 = 0.005 × 1000", AVERAGED_ONLY, mc_tutorial.LR * 1000),
+    ("Mean loss, lr 0.005", AVERAGED_ONLY, mc_tutorial.LR),
+    ("All 3 errors fixed, lr 5", (), mc_tutorial.FIXED_LR),
+)
+EXCERPT = (4, 145)  # the iterations the tutorial leaves out of its printout ("...")
+
+
+def tutorial_run(errors, lr):
+    """The tutorial's experiment (its data, initial weights and 150 iterations) with
+    ``errors`` kept, at ``lr``."""
+    return mc_tutorial.run(errors, lr)
+
+
+def printed_excerpt(run, skipped=EXCERPT):
+    """The lines the tutorial's code prints for ``run``, with the iterations ``skipped``
+    (first, last + 1) written "…" as the tutorial shows its run."""
+    lines = run.lines()  # lines[e + 1] is iteration e
+    return "\n".join(lines[:skipped[0] + 1] + ["…"] + lines[skipped[1] + 1:])

@@ -4,10 +4,12 @@ and gradient flow."""
 import streamlit as st
 
 from app_logic import study as studies
+from app_logic.settings import ACTIVATION_LABELS
 from ui import session
 from ui.gradient_check_lab import gradient_check_lab
 from ui.gradient_flow import gradient_flow
 from ui.stepper import reset_stepper, stepper
+from ui.tutorial_runs import tutorial_runs
 
 NOTICE = "study"  # the notice slot of the study chooser
 
@@ -31,21 +33,31 @@ def _take_example():
     _use(studies.example(st.session_state.get("bp_example_act", "tanh")))
 
 
+def _take_tutorial():
+    _use(studies.tutorial())
+
+
 def study_chooser(source):
     with st.container(border=True):
-        c1, c2, c3 = st.columns([4, 2, 2], vertical_alignment="bottom")
-        c1.markdown(f"**Network under study:** {source.label}")
-        c2.selectbox("Example's hidden activation", studies.EXAMPLE_ACTIVATIONS,
-                     key="bp_example_act", on_change=_take_example)
+        st.markdown(f"**Network under study:** {source.label}")
+        row = st.container(horizontal=True, vertical_alignment="bottom")
+        row.selectbox("Small example's activation", studies.EXAMPLE_ACTIVATIONS,
+                      key="bp_example_act", on_change=_take_example, width=220,
+                      format_func=lambda name: ACTIVATION_LABELS.get(name, name))
+        if source.origin != "tutorial":
+            row.button("Use the tutorial's network", key="bp_take_tutorial",
+                       on_click=_take_tutorial, width="content",
+                       help="Its 2-4-3-1 ReLU/ReLU/sigmoid network with its initial weights, "
+                            "on its 1000 circles.")
+        if source.origin != "example":
+            row.button("Back to the small example", key="bp_take_example",
+                       on_click=_take_example, width="content")
         has_playground = session.playground_state() is not None
-        c3.button("Use the Playground's network", key="bp_take_pg", on_click=_take_playground,
-                  disabled=not has_playground, width="stretch",
-                  help="Copies the Playground's current network and training data."
-                  if has_playground else "Open the Playground first: there is no network "
-                                         "there yet.")
-        if source.origin == "playground":
-            c3.button("Back to the small example", key="bp_take_example",
-                      on_click=_take_example, width="stretch")
+        row.button("Use the Playground's network", key="bp_take_pg", on_click=_take_playground,
+                   disabled=not has_playground, width="content",
+                   help="Copies the Playground's current network and training data."
+                   if has_playground else "Open the Playground first: there is no network "
+                                          "there yet.")
         session.show_notice(NOTICE)
 
 
@@ -55,8 +67,8 @@ def main():
                "check of every gradient, and how gradients flow through a deep network.")
     version, source = session.study()
     study_chooser(source)
-    tabs = st.tabs(["Step through one training step", "Gradient check", "Gradient flow"],
-                   key="bp_tab", on_change="rerun")
+    tabs = st.tabs(["Step through one training step", "Gradient check", "The tutorial's run",
+                    "Gradient flow"], key="bp_tab", on_change="rerun")
     if tabs[0].open:  # only the open tab is computed
         with tabs[0]:
             stepper(source)
@@ -65,6 +77,9 @@ def main():
             gradient_check_lab(version, source)
     if tabs[2].open:
         with tabs[2]:
+            tutorial_runs()
+    if tabs[3].open:
+        with tabs[3]:
             gradient_flow(version, source)
 
 

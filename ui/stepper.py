@@ -17,10 +17,15 @@ TERMS_PER_LINE = 2
 
 
 def network_diagram(net, feature_names, highlight_layer=None):
-    """The shared network figure, with the current layer emphasised."""
-    return network_figure(net, [FEATURE_LABELS.get(f, f) for f in feature_names],
-                          highlight_layer=highlight_layer,
-                          activation_label=lambda name: ACTIVATION_LABELS.get(name, name))
+    """The shared network figure, with the current layer emphasised; its legend goes under
+    the activations' line, which it would cover in a narrow column."""
+    fig = network_figure(net, [FEATURE_LABELS.get(f, f) for f in feature_names],
+                         highlight_layer=highlight_layer,
+                         activation_label=lambda name: ACTIVATION_LABELS.get(name, name))
+    fig.update_layout(legend=dict(y=-0.1, x=0, xanchor="left"),
+                      margin=dict(b=fig.layout.margin.b + 24),
+                      height=fig.layout.height + 24)
+    return fig
 
 
 # ---- small display helpers --------------------------------------------------------------
@@ -78,7 +83,29 @@ LOSS_LATEX = {
 
 
 def f_name(name):
-    return F_NAMES.get(name, r"\mathrm{" + name.replace("_", r"\_") + "}")
+    return F_NAMES.get(name, r"\mathrm{" + word(name).replace(" ", r"\ ") + "}")
+
+
+def word(name):
+    """An activation's name as the pages write it: "ReLU", "Leaky ReLU", "sigmoid"."""
+    return ACTIVATION_LABELS.get(name, name)
+
+
+def note(text):
+    """What the equation above means, in a sentence."""
+    st.caption(text)
+
+
+LOSS_NOTES = {
+    "bce": ("Binary cross-entropy: large when the probability given to a sample's true class "
+            "is small.", "How fast the loss changes as each predicted probability moves."),
+    "cross_entropy": ("Cross-entropy: minus the log of the probability given to each sample's "
+                      "true class.", "How fast the loss changes as each class probability "
+                                     "moves."),
+    "mse": ("Squared error: the squared distance between prediction and target.",
+            "How fast the loss changes as each prediction moves: up when it is above its "
+            "target."),
+}
 
 
 # ---- the stepper -------------------------------------------------------------------------
@@ -109,12 +136,11 @@ def labels(trace, k, feature_names):
 def follow_selectors(trace, k, batch_rows):
     """Which sample s, unit j of layer k and input i of layer k-1 the worked numbers follow."""
     t = trace.layers[k - 1]
-    c1, c2, c3 = st.columns(3)
-    s = c1.selectbox("Follow sample", range(len(batch_rows)), key=f"bp_s_{len(batch_rows)}",
+    s = st.selectbox("Follow sample", range(len(batch_rows)), key=f"bp_s_{len(batch_rows)}",
                      format_func=lambda r: f"sample {batch_rows[r] + 1}")
-    j = c2.selectbox(f"Unit j of layer {k}", range(t.z.shape[1]), key=f"bp_j_{k}",
+    j = st.selectbox(f"Unit j of layer {k}", range(t.z.shape[1]), key=f"bp_j_{k}",
                      format_func=lambda u: f"u{u + 1}")
-    i = c3.selectbox(f"Input i (layer {k - 1})", range(t.a_prev.shape[1]), key=f"bp_i_{k}",
+    i = st.selectbox(f"Input i (layer {k - 1})", range(t.a_prev.shape[1]), key=f"bp_i_{k}",
                      format_func=lambda u: f"{'x' if k == 1 else 'u'}{u + 1}")
     return s, j, i
 
@@ -126,10 +152,15 @@ def render_forward(left, trace, k, samples, names, s, j, i):
         st.latex(rf"\mathbf{{Z}}_{k} = \mathbf{{A}}_{{{k - 1}}}\,\mathbf{{W}}_{k} + "
                  rf"\mathbf{{b}}_{k}\qquad \mathbf{{A}}_{k} = {f_name(t.activation)}"
                  rf"(\mathbf{{Z}}_{k})")
+        note(f"Each unit of layer {k} sums its inputs times their weights and adds its bias "
+             f"(Z); then the {word(t.activation)} function is applied to every entry (A).")
         terms = [f"{paren(t.a_prev[s, m])}\\cdot{paren(t.W[m, j])}" for m in range(t.W.shape[0])]
         st.latex(worked_sum(f"z^{{({k})}}_{{{j + 1}}}", terms, paren(t.b[j]), t.z[s, j]))
+        note(f"The same sum with the numbers of {samples[s]}, unit u{j + 1}.")
         st.latex(rf"a^{{({k})}}_{{{j + 1}}} = {f_name(t.activation)}({num(t.z[s, j])}) = "
                  rf"{num(t.a[s, j])}")
+        note(f"{word(t.activation)[:1].upper()}{word(t.activation)[1:]} of that sum: what "
+             f"u{j + 1} passes on to the next layer.")
         st.caption(f"Samples are rows; b{k} is added to every row. The worked line follows "
                    f"{samples[s]}, unit u{j + 1}: its row of A{k - 1} (yellow) times the column "
                    f"of W{k} into u{j + 1} (yellow), plus b. Bold: the entries of the worked line."
@@ -160,8 +191,10 @@ def render_loss(left, trace, samples):
     more = r" + \dots" if len(terms) > MAX_TERMS else ""
     with left:
         st.latex(value)
+        note(LOSS_NOTES[trace.loss][0])
         st.latex(rf"L = \tfrac{{1}}{{{len(terms)}}}\big({' + '.join(terms[:MAX_TERMS])}{more}"
                  rf"\big) = {num(trace.loss_before)}")
+        note("The mean of the samples' own losses.")
         st.caption("ŷ is the network's output (the last A), y the target, ℓ each sample's own "
                    "loss. L is their mean over the batch, so every gradient that follows "
                    "carries a 1/n.")
@@ -184,30 +217,43 @@ def render_backward(left, trace, k, samples, names, s, j, i):
     with left:
         if k == len(trace.layers):
             st.latex(LOSS_LATEX[trace.loss][1] + rf"\qquad\text{{this is }} {dA}")
+            note(LOSS_NOTES[trace.loss][1])
         else:
             st.latex(rf"{dA} = \frac{{\partial L}}{{\partial \mathbf{{Z}}_{{{k + 1}}}}}\,"
                      rf"\mathbf{{W}}_{{{k + 1}}}^\top \qquad\text{{(from layer {k + 1})}}")
+            note(f"The error signal of layer {k + 1}, sent back through its weights: how "
+                 f"much the loss changes as each output of layer {k} moves.")
         if t.fprime is None:
             st.latex(rf"{dZ}:\ \delta_{{sc}} = \hat y_{{sc}}\Big(\frac{{\partial L}}"
                      rf"{{\partial \hat y_{{sc}}}} - \sum_{{c'}} \hat y_{{sc'}}\frac{{\partial L}}"
                      rf"{{\partial \hat y_{{sc'}}}}\Big) = \frac{{\hat y_{{sc}} - y_{{sc}}}}{{n}}")
+            note("Softmax mixes its outputs, so its slope is a matrix, not one number per "
+                 "entry; with cross-entropy the product comes out as (ŷ − y)/n.")
         else:
-            st.latex(rf"\boldsymbol{{\delta}}_{k} = {dZ} = {dA} \odot f_{k}'(\mathbf{{Z}}_{k}),"
-                     rf"\qquad f_{k}'(z) = {F_PRIME[t.activation]}")
+            st.latex(rf"\boldsymbol{{\delta}}_{k} = {dZ} = {dA} \odot f_{k}'(\mathbf{{Z}}_{k})"
+                     rf"\qquad\text{{where }} f_{k}'(z) = {F_PRIME[t.activation]}")
+            note(f"Entry by entry times the slope of {word(t.activation)} at each sum: where "
+                 f"the function is flat, little of the error gets through.")
         st.latex(rf"\frac{{\partial L}}{{\partial \mathbf{{W}}_{k}}} = \mathbf{{A}}_{{{k - 1}}}"
                  rf"^\top\boldsymbol{{\delta}}_{k}\qquad \frac{{\partial L}}{{\partial "
-                 rf"\mathbf{{b}}_{k}}} = \sum_{{s}} (\boldsymbol{{\delta}}_{k})_{{s,:}}\qquad "
-                 rf"\frac{{\partial L}}{{\partial \mathbf{{A}}_{{{k - 1}}}}} = "
+                 rf"\mathbf{{b}}_{k}}} = \sum_{{s}} (\boldsymbol{{\delta}}_{k})_{{s,:}}")
+        st.latex(rf"\frac{{\partial L}}{{\partial \mathbf{{A}}_{{{k - 1}}}}} = "
                  rf"\boldsymbol{{\delta}}_{k}\,\mathbf{{W}}_{k}^\top")
+        note("A weight's gradient is its input times the error at its output, summed over the "
+             "samples; a bias's is the error summed over the samples; the last product is "
+             f"what layer {k} sends back to layer {k - 1}.")
         if t.fprime is not None:
             st.latex(rf"\delta^{{({k})}}_{{{j + 1}}} = {paren(t.dL_da[s, j])}\cdot"
                      rf"{paren(t.fprime[s, j])}"
                      rf" = {num(t.dL_dz[s, j])}")
+            note(f"The error of unit u{j + 1} for {samples[s]}.")
         terms = [f"{paren(t.a_prev[r, i])}\\cdot{paren(t.dL_dz[r, j])}"
                  for r in range(len(samples))]
         st.latex(worked_sum(rf"\frac{{\partial L}}{{\partial w^{{({k})}}_{{{i + 1}{j + 1}}}}}",
                             terms, "",
                             t.dL_dW[i, j]))
+        note(f"The gradient of one weight, from input {'x' if k == 1 else 'u'}{i + 1} to u{j + 1}: "
+             "input times error, summed over the samples.")
         if k == len(trace.layers) and trace.notes:
             st.warning(" ".join(trace.notes))
         elif k == len(trace.layers):
@@ -236,23 +282,26 @@ def render_backward(left, trace, k, samples, names, s, j, i):
     ])
 
 
-def render_update(left, trace, feature_names, j, i):
+def render_update(top, left, trace, feature_names, j, i):
     n_layers = len(trace.layers)
+    with top:
+        st.metric("Loss before the step", num(trace.loss_before))
+        st.metric("Loss after the step", num(trace.loss_after),
+                  delta=num(trace.loss_after - trace.loss_before), delta_color="inverse")
+        k = st.selectbox("Layer to show", range(n_layers, 0, -1),
+                         key=f"bp_update_layer_{n_layers}", format_func=lambda v: f"layer {v}")
     with left:
         st.latex(rf"\mathbf{{W}}_k \leftarrow \mathbf{{W}}_k - \eta\,\frac{{\partial L}}"
                  rf"{{\partial \mathbf{{W}}_k}},\qquad \mathbf{{b}}_k \leftarrow \mathbf{{b}}_k "
                  rf"- \eta\,\frac{{\partial L}}{{\partial \mathbf{{b}}_k}},\qquad "
                  rf"\eta = {trace.lr:g}")
-        c1, c2 = st.columns(2)
-        c1.metric("Loss before the step", num(trace.loss_before))
-        c2.metric("Loss after the step", num(trace.loss_after),
-                  delta=num(trace.loss_after - trace.loss_before), delta_color="inverse")
-        k = st.selectbox("Layer to show", range(n_layers, 0, -1),
-                         key=f"bp_update_layer_{n_layers}", format_func=lambda v: f"layer {v}")
+        note("Every weight and bias takes a step of size η against its gradient, downhill on "
+             "the loss.")
         t = trace.layers[k - 1]
         i, j = min(i, t.W.shape[0] - 1), min(j, t.W.shape[1] - 1)
         st.latex(rf"w^{{({k})}}_{{{i + 1}{j + 1}}} \leftarrow {num(t.W[i, j])} - {trace.lr:g}\cdot"
                  rf"{paren(t.dL_dW[i, j])} = {num(t.W_new[i, j])}")
+        note("The same step for one weight, with its numbers.")
         st.caption("Every weight of every layer moves against its gradient at once. A lower "
                    "loss after the step means the step went downhill on this batch; too large "
                    "an η overshoots and the loss rises.")
@@ -307,7 +356,7 @@ def stepper(source):
     steps = steps_for(net.n_layers)
     st.session_state["bp_step"] = int(np.clip(st.session_state.get("bp_step", 0), 0,
                                               len(steps) - 1))
-    b1, b2, b3 = st.columns([1, 6, 1], vertical_alignment="bottom")
+    b1, b2, b3 = st.columns([1.5, 5, 1.5], vertical_alignment="bottom")
     b1.button("◀ Back", key="bp_prev", on_click=move_step, args=(-1, len(steps)),
               width="stretch")
     b2.select_slider("Step", range(len(steps)), key="bp_step",
@@ -317,19 +366,46 @@ def stepper(source):
     kind, k = steps[st.session_state["bp_step"]]
     st.subheader(f"Step {st.session_state['bp_step'] + 1} of {len(steps)}: "
                  f"{step_label((kind, k))}")
-    left, right = st.columns([3, 2])
+    # The choices sit beside the network diagram; the equations and matrices take the full
+    # width below them, so they fit a 1024-pixel screen.
+    top, right = st.columns([1, 2], vertical_alignment="center")
+    left = st.container()
     with right:
         shown = updated_net(net, trace) if kind == "update" else net
         st.plotly_chart(network_diagram(shown, source.feature_names,
                                         None if kind == "update" else k - 1), key="bp_network")
     samples = [f"sample {r + 1}" for r in rows]
     if kind in ("forward", "backward"):
-        with left:
+        with top:
             s, j, i = follow_selectors(trace, k, rows)
         names = labels(trace, k, source.feature_names)
         render = render_forward if kind == "forward" else render_backward
         render(left, trace, k, samples, names, s, j, i)
     elif kind == "loss":
+        top.markdown("The loss measures how far the network's outputs ŷ are from the targets "
+                     "y on this batch. Backprop starts from it.")
         render_loss(left, trace, samples)
     else:
-        render_update(left, trace, source.feature_names, 0, 0)
+        render_update(top, left, trace, source.feature_names, 0, 0)
+    tutorial_equations()
+
+
+def tutorial_equations():
+    """The two places where the tutorial's printed equations are off, with the right form."""
+    with st.expander("Where the tutorial's printed equations are off"):
+        st.markdown("**The weight gradient in matrix form** uses the layer's output a_k where "
+                    "the weight's input a_{k−1} belongs (a weight's gradient is its input "
+                    "times the error at its output):")
+        st.latex(r"\text{printed: } \frac{\partial L}{\partial \mathbf{W}_k} = "
+                 r"\Big(\frac{\partial L}{\partial \mathbf{z}_k}\Big)^{\top}\mathbf{a}_k"
+                 r"\qquad\text{right: } \frac{\partial L}{\partial \mathbf{W}_k} = "
+                 r"\frac{\partial L}{\partial \mathbf{z}_k}\,\mathbf{a}_{k-1}^{\top}"
+                 r"\quad\big(\text{samples as rows: } \mathbf{A}_{k-1}^{\top}"
+                 r"\boldsymbol{\delta}_k\big)")
+        st.markdown("**The squared error's derivative** has the wrong sign; with it, gradient "
+                    "descent would climb the loss:")
+        st.latex(r"L = \sum_i (y_i - \hat y_i)^2\qquad\text{printed: } \frac{\partial L}"
+                 r"{\partial \hat y_i} = 2(y_i - \hat y_i)\qquad\text{right: } \frac{\partial L}"
+                 r"{\partial \hat y_i} = -2(y_i - \hat y_i) = 2(\hat y_i - y_i)")
+        st.caption("Its code gets both right (it multiplies by the layer's input, and uses "
+                   "cross-entropy); its three errors in the code are in the gradient check.")

@@ -11,13 +11,26 @@ from .format import format_number
 LAYER_COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2",
                  "#17becf")
 HIGHLIGHT = "background-color: #ffd54f; font-weight: bold"
-RUN_COLOURS = {"correct": "#1f77b4", "with errors": "#d62728"}
+RUN_COLOURS = {"correct": "#1f77b4", "with errors": "#d62728", "deep sigmoid": "#d62728",
+               "deep ReLU": "#1f77b4"}
 
 
-def _layout(fig, title, x_title, y_title, height=320, log_y=False):
+def format_small(v):
+    """A relative error or a gradient: 3 significant digits, in e-notation when tiny."""
+    v = float(v)
+    if not math.isfinite(v):
+        return str(v)
+    if v == 0:
+        return "0"
+    return f"{v:.3g}" if 1e-3 <= abs(v) < 1e4 else f"{v:.2e}"
+
+
+def _layout(fig, title, x_title, y_title, height=360, log_y=False):
+    """Title above, legend below the axis title: a long legend never runs into the title."""
     fig.update_layout(title=dict(text=title, font=dict(size=15)), height=height,
                       margin=dict(l=60, r=20, t=50, b=50), template="plotly_white",
-                      legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0),
+                      legend=dict(orientation="h", yref="container", yanchor="bottom", y=0,
+                                  x=0),
                       font=dict(size=13))
     fig.update_xaxes(title_text=x_title)
     if log_y:
@@ -64,17 +77,19 @@ def analytic_vs_numeric_figure(analytic, numeric, layer_names):
         fig.add_trace(go.Scatter(x=[lo - pad, hi + pad], y=[lo - pad, hi + pad], mode="lines",
                                  name="analytic = numeric",
                                  line=dict(color="#888", dash="dash", width=1)))
-    return _layout(fig, "Backprop against finite differences, every weight and bias",
+    return _layout(fig, "Backprop against finite differences",
                    "numeric (central differences)", "analytic (backprop)", height=380)
 
 
-def curves_figure(epochs, series, title, y_title, log_y=False, y_range=None):
-    """Several curves over epochs; ``series`` maps a name to an array (NaN gaps allowed)."""
+def curves_figure(epochs, series, title, y_title, log_y=False, y_range=None, dash=None):
+    """Several curves over epochs; ``series`` maps a name to an array (NaN gaps allowed),
+    ``dash`` a name to a line style ("dot", "dash")."""
     fig = go.Figure()
     for i, (name, values) in enumerate(series.items()):
         colour = RUN_COLOURS.get(name, LAYER_COLOURS[i % 8])
         fig.add_trace(go.Scatter(x=epochs, y=values, mode="lines", name=name,
-                                 line=dict(color=colour, width=2)))
+                                 line=dict(color=colour, width=2,
+                                           dash=(dash or {}).get(name, "solid"))))
     fig = _layout(fig, title, "epoch", y_title, log_y=log_y)
     if y_range is not None:
         fig.update_yaxes(range=y_range)
@@ -103,15 +118,16 @@ def gradient_profile_figure(profiles):
                                  line=dict(width=3, color=colours.get(name.split()[-1].lower(),
                                                                       LAYER_COLOURS[i % 8])),
                                  marker=dict(size=9)))
-    fig = _layout(fig, "Gradient norm per layer (mean over the run)", "layer (1 = next to input)",
+    fig = _layout(fig, "Gradient norm per layer", "layer (1 = next to input)",
                   "‖dL/dW, dL/db‖", log_y=True)
     fig.update_xaxes(dtick=1)
     return fig
 
 
-def activity_figure(rows):
-    """Per layer: share of dead ReLUs and of saturated sigmoid/tanh units."""
-    layers = [f"layer {r['layer']} ({r['activation']})" for r in rows]
+def activity_figure(rows, activation_label=str):
+    """Per layer: share of dead ReLUs and of saturated sigmoid/tanh units; activation names
+    written by ``activation_label``."""
+    layers = [f"layer {r['layer']} ({activation_label(r['activation'])})" for r in rows]
     dead = [r["dead_share"] if math.isfinite(r["dead_share"]) else None for r in rows]
     saturated = [r["saturated_share"] if math.isfinite(r["saturated_share"]) else None
                  for r in rows]

@@ -12,6 +12,7 @@ import mlp_core as mc
 from app_logic import session as pgs
 from app_logic import settings
 from mlp_core import explain as ex
+from tests.core.test_tutorial import PUBLISHED
 from ui import session as ui_session
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
@@ -149,42 +150,112 @@ def largest_error(at):
     return float(next(m.value for m in at.metric if m.label == "Largest relative error"))
 
 
-def test_tutorial_sigmoid_derivative_fails_the_gradient_check():
+SWITCHES = {ex.SIGMOID_DERIVATIVE: "bp_gc_sig", ex.SUMMED_LOSS: "bp_gc_sum",
+            ex.DB_AVERAGED: "bp_gc_db"}
+# The parameters each error breaks on a network with a sigmoid output: "dW", "db" or both.
+BREAKS = {ex.SIGMOID_DERIVATIVE: {"dW", "db"}, ex.SUMMED_LOSS: {"dW", "db"},
+          ex.DB_AVERAGED: {"db"}}
+
+
+def check_errors_shown(at):
+    """{"dW": [relative error per layer], "db": [...]} as the lab's table shows them."""
+    table = table_with(at, "dW relative error")
+    return {p: table[f"{p} relative error"].to_numpy() for p in ("dW", "db")}
+
+
+def switch(at, error, on):
+    at.toggle(key=SWITCHES[error]).set_value(on).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return check_errors_shown(at)
+
+
+def assert_each_error_breaks_only_what_it_affects(at, net, X, y):
+    shown = check_errors_shown(at)
+    expected = [(mc.relative_error(a[0], n[0]), mc.relative_error(a[1], n[1])) for a, n in
+                zip(net.loss_and_gradients(X, y, "bce")[1], mc.numerical_gradients(net, X, y))]
+    np.testing.assert_allclose(np.c_[shown["dW"], shown["db"]], expected, rtol=1e-6,
+                               atol=1e-12)
+    assert max(shown["dW"].max(), shown["db"].max()) < 1e-6  # the correct gradient agrees
+    assert any("agrees" in s.value for s in at.success)
+    for error, broken in BREAKS.items():
+        shown = switch(at, error, True)
+        for p in ("dW", "db"):
+            if p in broken:
+                assert (shown[p] > 0.1).all(), (error, p, shown[p])
+            else:
+                assert (shown[p] < 1e-6).all(), (error, p, shown[p])
+        message = next(e.value for e in at.error if "fails" in e.value)
+        assert ("dW1" in message) == ("dW" in broken) and "db1" in message
+        shown = switch(at, error, False)
+        assert max(shown["dW"].max(), shown["db"].max()) < 1e-6
+
+
+def test_each_published_error_breaks_only_its_gradients_on_the_small_example():
     at = gradient_check_tab(page().run())
     assert not at.exception
-    assert largest_error(at) < 1e-6
     net, _, _ = example()
     ds = mc.make_dataset("circles", 8, 0.1, seed=0)
-    np.testing.assert_allclose(table_with(at, "relative error")["relative error"],
-                               mc.gradient_check(net, ds.X, ds.y, "bce"), rtol=1e-6, atol=1e-12)
-    at.toggle(key="bp_gc_tutorial").set_value(True).run()
+    assert_each_error_breaks_only_what_it_affects(at, net, ds.X, ds.y)
+
+
+def test_each_published_error_breaks_only_its_gradients_on_the_tutorial_network():
+    at = page().run()
+    at.button(key="bp_take_tutorial").click().run()
+    assert "the tutorial's 2-4-3-1" in at.markdown[0].value
+    at = gradient_check_tab(at)
+    ds = mc.make_dataset("circles", 1000, 0.1, 0, legacy=True)
+    X, y = ds.X[:200], ds.y[:200]
+    net = mc.MLP([2, 4, 3, 1], ["relu", "relu", "sigmoid"], init="randn", seed=42)
+    assert_each_error_breaks_only_what_it_affects(at, net, X, y)
+    assert list(table_with(at, "activation")["activation"]) == ["ReLU", "ReLU", "sigmoid"]
+    # With the loss summed, the averaged db is the mean loss's db again: the two cancel.
+    switch(at, ex.SUMMED_LOSS, True)
+    shown = switch(at, ex.DB_AVERAGED, True)
+    assert (shown["dW"] > 0.1).all() and (shown["db"] < 1e-6).all()
+    assert any("cancel" in c.value for c in at.caption)
+
+
+def test_the_tutorial_run_shows_the_tutorial_digits_beside_corrected_runs():
+    at = page().run()
+    at.session_state["bp_tab"] = "The tutorial's run"
+    at.run()
     assert not at.exception
-    assert largest_error(at) > 0.1
-    table = table_with(at, "relative error")
-    assert (table["relative error"] > 0.1).all()
-    assert any("fails" in e.value for e in at.error)
-    at.toggle(key="bp_gc_tutorial").set_value(False).run()
-    assert largest_error(at) < 1e-6
+    published, beside = (c.value.splitlines() for c in at.code)
+    for line in PUBLISHED.values():
+        assert line in published
+    assert published[0] == PUBLISHED["before"] and published[-1] == PUBLISHED[149]
+    # Averaged loss at lr 5: the same accuracies, the loss exactly 1000 times smaller.
+    assert "Iteration 145 - loss value [[0.66460121]] accuracy 0.818" in beside
+    assert "Iteration 146 - loss value [[0.6979774]] accuracy 0.58" in beside
+    table = table_with(at, "at 146")
+    assert table["loss at 145"][0] == pytest.approx(664.60120828, abs=5e-9)
+    assert list(table["accuracy at 145"][:2]) == [0.818, 0.818]
+    assert list(table["at 146"][:2]) == [0.58, 0.58]
+    assert table["best accuracy"][2:].max() == 0.5  # the corrected runs stay at chance
+    why = next(c.value for c in at.caption if c.value.startswith("Why"))
+    assert "sum over its 1000 points" in why and "lr 0.005 acted like lr 5" in why
+    assert "0.818 at 145" in why and "jumping to 0.58 at 146" in why
+    at.selectbox(key="bp_tut_beside").set_value("Mean loss, lr 0.005").run()
+    assert "Iteration 146 - loss value [[0.69362849]] accuracy 0.5" in at.code[1].value
 
 
-def test_training_switches_show_the_published_experiment_with_and_without_errors():
-    at = gradient_check_tab(page().run())
-    table = table_with(at, "printed as")
+def test_any_combination_of_the_errors_can_be_trained():
+    at = page().run()
+    at.session_state["bp_tab"] = "The tutorial's run"
+    at.run()
+    table = table_with(at, "loss printed as")
     assert list(table["run"]) == ["correct"]
-    correct = ex.tutorial_experiment(())
-    assert table["final accuracy"][0] == pytest.approx(correct.accuracy[-1])
     at.toggle(key="bp_tut_sum").set_value(True).run()
     at.toggle(key="bp_tut_db").set_value(True).run()
     assert not at.exception
-    table = table_with(at, "printed as")
+    table = table_with(at, "loss printed as")
     assert list(table["run"]) == ["correct", "with errors"]
     buggy = ex.tutorial_experiment((ex.SUMMED_LOSS, ex.DB_AVERAGED))
     row = table.iloc[1]
-    assert row["printed as"] == "sum over samples"
-    assert row["printed loss"] == pytest.approx(buggy.reported_loss[-1])
-    assert row["printed loss"] == pytest.approx(1000 * row["final loss (mean)"])
-    assert row["final accuracy"] == pytest.approx(buggy.accuracy[-1])
-    assert len(at.get("plotly_chart")) >= 3  # check plot, loss and accuracy curves
+    assert row["loss printed as"] == "sum"
+    assert row["loss at 145"] == pytest.approx(buggy.reported_loss[145])
+    assert row["best accuracy"] == pytest.approx(np.nanmax(buggy.accuracy))
+    assert row["accuracy at 145"] == pytest.approx(buggy.accuracy[145])
 
 
 def test_gradient_flow_contrast_shows_vanishing_sigmoid_gradients():
@@ -198,9 +269,12 @@ def test_gradient_flow_contrast_shows_vanishing_sigmoid_gradients():
     at.button(key="bp_contrast").click().run()
     assert not at.exception
     ratios = {m.label: float(m.value.rstrip("×").replace(",", "")) for m in at.metric
-              if "first layer gradient" in m.label}
-    assert ratios["Deep sigmoid: output / first layer gradient"] > 100
-    assert ratios["Deep ReLU: output / first layer gradient"] < 10
+              if "gradient ratio" in m.label}
+    assert ratios["Deep sigmoid: gradient ratio"] > 100
+    assert ratios["Deep ReLU: gradient ratio"] < 10
+    final = [float(re.search(r"(\d+)%", c.value).group(1)) for c in at.caption
+             if c.value.startswith("final training accuracy")]
+    assert final[0] < 60 and final[1] > 95  # sigmoid stalls near chance, ReLU learns
 
 
 def playground_state(epochs=3, **changes):
@@ -244,10 +318,12 @@ def test_gradient_check_on_a_three_class_playground_network():
         go_to_step(at, step)
     at = gradient_check_tab(at)
     assert largest_error(at) < 1e-6
-    at.toggle(key="bp_gc_tutorial").set_value(True).run()
-    assert not at.exception
-    assert largest_error(at) < 1e-6  # no sigmoid in a tanh/softmax network
-    assert at.info
+    shown = switch(at, ex.SIGMOID_DERIVATIVE, True)
+    assert max(shown["dW"].max(), shown["db"].max()) < 1e-6  # no sigmoid: nothing changes
+    assert any("no sigmoid layer" in i.value and "softmax" in i.value for i in at.info)
+    shown = switch(at, ex.SUMMED_LOSS, True)  # the other errors still show
+    assert (shown["dW"] > 0.1).all() and (shown["db"] > 0.1).all()
+    assert any("no sigmoid layer" in i.value for i in at.info)
 
 
 def test_broken_playground_state_gives_a_message_not_a_traceback():

@@ -1,5 +1,7 @@
-"""Chromium walks the inspector of the "How backprop works" page step by step, then flips the
-published sigmoid derivative in the gradient-check lab. Screenshots go to tests/e2e/screenshots/."""
+"""Chromium walks the inspector of the "How backprop works" page step by step, flips the
+published errors in the gradient-check lab one at a time and reads the tutorial's run.
+Screenshots go to tests/e2e/screenshots/ (1024x768 and 1920x1080 for the lab, the run and
+the gradient flow)."""
 
 import re
 
@@ -67,32 +69,83 @@ def test_inspector_steps_through_forward_backward_and_update(app_url, page):
                            "h => h.innerText.startsWith('Step ' + n + ' of'))", arg=n_steps - 1)
 
 
+SIZES = {"small": {"width": 1024, "height": 768}, "large": {"width": 1920, "height": 1080}}
+
+
 def largest_error(page):
     metric = page.locator('[data-testid="stMetric"]').filter(has_text="Largest relative error")
     return float(metric.locator('[data-testid="stMetricValue"]').inner_text())
 
 
-def test_gradient_check_catches_the_published_sigmoid_derivative(app_url, page):
+def shots(page, name, *locators):
+    """Screenshots at 1024x768 and 1920x1080, each part scrolled into view in turn."""
+    for size, viewport in SIZES.items():
+        page.set_viewport_size(viewport)
+        settle(page)
+        for n, locator in enumerate(locators):
+            locator.scroll_into_view_if_needed()
+            page.wait_for_timeout(300)
+            page.screenshot(path=str(SCREENSHOTS / f"backprop_{name}_{size}_{n + 1}.png"))
+
+
+def test_gradient_check_catches_each_published_error(app_url, page):
     open_backprop(page, app_url)
     page.get_by_role("tab", name="Gradient check").click()
     page.get_by_text("Largest relative error").wait_for()
     settle(page)
     assert largest_error(page) < 1e-6
-    page.screenshot(path=str(SCREENSHOTS / "backprop_gradcheck_correct.png"))
-    page.get_by_text("Use the sigmoid derivative 2·s·(1−s)").click()
-    page.get_by_text("The check fails").wait_for()
+    assert page.get_by_text("Backprop agrees with finite differences").count() == 1
+    page.get_by_text("db averaged, dW summed").click()
+    page.get_by_text("The check fails on db1, db2, db3").wait_for()
     settle(page)
     assert largest_error(page) > 0.1
-    page.get_by_text("Loss summed, not averaged").click()
-    page.get_by_text("with errors").first.wait_for()
+    main = page.locator('[data-testid="stMain"]')
+    shots(page, "gradcheck_db", main.get_by_text("Largest relative error"),
+          main.locator('[data-testid="stPlotlyChart"]').first)
+    page.get_by_text("db averaged, dW summed").click()
+    page.get_by_text("Backprop agrees with finite differences").wait_for()
+    page.get_by_text("Sigmoid slope written 2·s·(1−s)").click()
+    page.get_by_text("The check fails on dW1, db1").wait_for()
     settle(page)
-    page.screenshot(path=str(SCREENSHOTS / "backprop_gradcheck_published_bug.png"))
+    assert 0.3 < largest_error(page) < 0.34  # a factor 2: |2g - g| / (|2g| + |g|) = 1/3
+
+
+def test_the_tutorial_run_prints_the_tutorial_digits(app_url, page):
+    open_backprop(page, app_url)
+    page.get_by_role("tab", name="The tutorial's run").click()
+    line = page.get_by_text("Iteration 146 - loss value [[697.97739669]] accuracy 0.58")
+    line.first.wait_for()
+    settle(page)
+    main = page.locator('[data-testid="stMain"]')
+    assert main.get_by_text("Iteration 145 - loss value [[664.60120828]] accuracy 0.818").count()
+    shots(page, "tutorial_run", main.locator('[data-testid="stCode"]').first,
+          main.locator('[data-testid="stPlotlyChart"]').first,
+          main.get_by_text("Why: the tutorial's printed"))
 
 
 def test_gradient_flow_contrast(app_url, page):
     open_backprop(page, app_url)
     page.get_by_role("tab", name="Gradient flow").click()
     page.get_by_role("button", name="Run the contrast").click()
-    page.get_by_text("Deep sigmoid: output / first layer gradient").wait_for()
+    page.get_by_text("Deep sigmoid: gradient ratio").wait_for()
     settle(page)
-    page.screenshot(path=str(SCREENSHOTS / "backprop_gradient_flow.png"))
+    main = page.locator('[data-testid="stMain"]')
+    shots(page, "gradient_flow", main.get_by_text("Vanishing gradients"),
+          main.get_by_text("Deep sigmoid: gradient ratio"),
+          main.get_by_text("Deep ReLU: gradient norm per layer"))
+
+
+def test_step_through_at_both_sizes(app_url, page):
+    open_backprop(page, app_url)
+    main = page.locator('[data-testid="stMain"]')
+    for n_next in (0, 4):  # forward layer 1, then backward through the output layer
+        for _ in range(n_next):
+            page.get_by_role("button", name="Next ▶").click()
+            settle(page)
+        drawn(page)
+        heading = page.get_by_role("heading", name=re.compile(r"^Step \d+ of \d+"))
+        assert main.get_by_text("Traceback").count() == 0
+        tables = main.locator('[data-testid="stDataFrame"]')
+        shots(page, f"step_{n_next + 1}", heading, main.locator(".katex").nth(2),
+              tables.first, tables.last)
+        page.set_viewport_size(TALL)
