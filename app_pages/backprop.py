@@ -1,5 +1,5 @@
 """How backprop works: one gradient-descent step traced layer by layer, a gradient-check lab
-and gradient flow."""
+with the tutorial's three published errors, the tutorial's run to the digit, and gradient flow."""
 
 import streamlit as st
 
@@ -64,7 +64,8 @@ def study_chooser(source):
 def main():
     st.title("How backprop works")
     st.caption("The chain rule with real numbers: a training step traced layer by layer, a "
-               "check of every gradient, and how gradients flow through a deep network.")
+               "check of every gradient against finite differences, the tutorial's run to the "
+               "printed digit, and how gradients flow through a deep network.")
     version, source = session.study()
     study_chooser(source)
     tabs = st.tabs(["Step through one training step", "Gradient check", "The tutorial's run",

@@ -22,7 +22,7 @@ FIGURES = "figure_cache"  # name -> (signature, time made, figure)
 NOTICES = "notices"  # slot -> (kind, text): messages waiting to be shown
 TOASTS = "toasts"  # [(text, icon)]: short messages from callbacks, shown by the next run
 STUDY = "study"  # (version, Study): the network the backprop page studies
-GRADCHECK = "gradcheck"  # {"version": study version, "numeric": finite-difference gradients}
+GRADCHECK = "gradcheck"  # {"version": study version, "numeric": finite differences}
 FLOW_RUN = "flow_run"  # the backprop page's own training run for gradient flow
 
 NOTICE_KINDS = ("success", "info", "warning", "error")

@@ -30,17 +30,18 @@ def network_diagram(net, feature_names, highlight_layer=None):
 
 # ---- small display helpers --------------------------------------------------------------
 def matrix_row(specs):
-    """Matrices side by side, each in a column as wide as its matrix. A spec is
-    (LaTeX symbol, values, row labels, column labels, options for the table)."""
-    widths = [np.atleast_2d(v).shape[1] + (2.0 if opts.get("index", True) else 0.4)
-              for _, v, _, _, opts in specs]
-    for col, (symbol, values, rows, cols, opts) in zip(st.columns(widths), specs):
+    """Matrices side by side, each as wide as its table, packed to the left; they wrap to a
+    new line where the page is too narrow. A spec is (LaTeX symbol, values, row labels,
+    column labels, options for the table)."""
+    row = st.container(horizontal=True, gap="large")
+    for symbol, values, rows, cols, opts in specs:
         opts = dict(opts)
         index = opts.pop("index", True)
         note = opts.pop("note", "")
         values = np.atleast_2d(values)
-        col.markdown(f"${symbol}$ &nbsp; {values.shape[0]} × {values.shape[1]}{note}")
-        col.dataframe(bf.matrix_table(values, rows, cols, **opts), width="content",
+        box = row.container(width="content")
+        box.markdown(f"${symbol}$ &nbsp; {values.shape[0]} × {values.shape[1]}{note}")
+        box.dataframe(bf.matrix_table(values, rows, cols, **opts), width="content",
                       hide_index=not index)
 
 

@@ -213,6 +213,15 @@ def test_each_published_error_breaks_only_its_gradients_on_the_tutorial_network(
     shown = switch(at, ex.DB_AVERAGED, True)
     assert (shown["dW"] > 0.1).all() and (shown["db"] < 1e-6).all()
     assert any("cancel" in c.value for c in at.caption)
+    at.session_state["bp_tab"] = "Step through one training step"
+    at.run()
+    for step in range(len(at.select_slider(key="bp_step").options)):
+        go_to_step(at, step)
+        check_step_against_engine(at, net.copy(), X[:4], y[:4], "bce", 0.005)
+    at.session_state["bp_tab"] = "Gradient flow"
+    at.run()
+    at.button(key="bp_flow_train").click().run()
+    assert not at.exception
 
 
 def test_the_tutorial_run_shows_the_tutorial_digits_beside_corrected_runs():
@@ -348,3 +357,29 @@ def test_page_runs_after_the_playground_page():
     assert not at.exception
     assert "Playground" in at.markdown[0].value
     go_to_step(at, len(at.select_slider(key="bp_step").options) - 1)
+
+
+def test_a_regression_playground_network_says_which_errors_cannot_show():
+    pg = playground_state(0, dataset="plane", hidden=[], n_samples=60)
+    at = page()
+    at.session_state[ui_session.PLAYGROUND] = pg
+    at.run()
+    at.button(key="bp_take_pg").click().run()
+    assert "Playground" in at.markdown[0].value
+    for step in range(len(at.select_slider(key="bp_step").options)):
+        go_to_step(at, step)
+    at = gradient_check_tab(at)
+    assert not at.exception
+    assert largest_error(at) < 1e-6
+    shown = switch(at, ex.SIGMOID_DERIVATIVE, True)
+    assert max(shown["dW"].max(), shown["db"].max()) < 1e-6
+    assert any("no sigmoid layer" in i.value and "linear" in i.value for i in at.info)
+    shown = switch(at, ex.DB_AVERAGED, True)
+    assert shown["dW"].max() < 1e-6 and shown["db"].min() > 0.1
+    at.session_state["bp_tab"] = "Gradient flow"
+    at.run()
+    at.radio(key="bp_flow_which").set_value("A run started here").run()
+    at.button(key="bp_flow_train").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    at.button(key="bp_contrast").click().run()
+    assert not at.exception, [e.value for e in at.exception]
