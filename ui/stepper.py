@@ -41,16 +41,31 @@ def matrix_row(specs):
         values = np.atleast_2d(values)
         box = row.container(width="content")
         box.markdown(f"${symbol}$ &nbsp; {values.shape[0]} × {values.shape[1]}{note}")
-        box.dataframe(bf.matrix_table(values, rows, cols, **opts), width="content",
-                      hide_index=not index)
+        table = bf.matrix_table(values, rows, cols, **opts)
+        # The grid sizes columns by their headers (u1, x2), which cut the left of a number
+        # such as -4.47e-08: each column gets the width of its longest number.
+        width = 14 + 7 * max(len(num(v)) for v in values.ravel())
+        box.dataframe(table, width="content", hide_index=not index,
+                      column_config={c: st.column_config.Column(width=width)
+                                     for c in table.data.columns})
 
 
 def num(v):
     return format_number(float(v))
 
 
+def tex(v):
+    """A number for an equation: e-notation as a power of ten (LaTeX would set 1.36e-05 as
+    the product 1.36·e minus 5)."""
+    text = num(v)
+    if "e" not in text:
+        return text
+    mantissa, exponent = text.split("e")
+    return rf"{mantissa}\times 10^{{{int(exponent)}}}"
+
+
 def paren(v):
-    return f"({num(v)})" if v < 0 else num(v)
+    return f"({tex(v)})" if v < 0 or "e" in num(v) else tex(v)
 
 
 def worked_sum(left, terms, extra="", result=0.0):
@@ -61,7 +76,7 @@ def worked_sum(left, terms, extra="", result=0.0):
     per_line = len(shown) if len(shown) <= 3 else TERMS_PER_LINE
     lines = [" + ".join(shown[n:n + per_line]) for n in range(0, len(shown), per_line)]
     body = " \\\\ &\\quad + ".join(lines)
-    return f"\\begin{{aligned}}{left} &= {body} \\\\ &= {num(result)}\\end{{aligned}}"
+    return f"\\begin{{aligned}}{left} &= {body} \\\\ &= {tex(result)}\\end{{aligned}}"
 
 
 # ---- equations ---------------------------------------------------------------------------
@@ -158,8 +173,8 @@ def render_forward(left, trace, k, samples, names, s, j, i):
         terms = [f"{paren(t.a_prev[s, m])}\\cdot{paren(t.W[m, j])}" for m in range(t.W.shape[0])]
         st.latex(worked_sum(f"z^{{({k})}}_{{{j + 1}}}", terms, paren(t.b[j]), t.z[s, j]))
         note(f"The same sum with the numbers of {samples[s]}, unit u{j + 1}.")
-        st.latex(rf"a^{{({k})}}_{{{j + 1}}} = {f_name(t.activation)}({num(t.z[s, j])}) = "
-                 rf"{num(t.a[s, j])}")
+        st.latex(rf"a^{{({k})}}_{{{j + 1}}} = {f_name(t.activation)}({tex(t.z[s, j])}) = "
+                 rf"{tex(t.a[s, j])}")
         note(f"{word(t.activation)[:1].upper()}{word(t.activation)[1:]} of that sum: what "
              f"u{j + 1} passes on to the next layer.")
         st.caption(f"Samples are rows; b{k} is added to every row. The worked line follows "
@@ -188,13 +203,13 @@ def per_sample_loss(trace):
 def render_loss(left, trace, samples):
     value, _ = LOSS_LATEX[trace.loss]
     per_sample = per_sample_loss(trace)
-    terms = [num(v) for v in per_sample]
+    terms = [tex(v) for v in per_sample]
     more = r" + \dots" if len(terms) > MAX_TERMS else ""
     with left:
         st.latex(value)
         note(LOSS_NOTES[trace.loss][0])
         st.latex(rf"L = \tfrac{{1}}{{{len(terms)}}}\big({' + '.join(terms[:MAX_TERMS])}{more}"
-                 rf"\big) = {num(trace.loss_before)}")
+                 rf"\big) = {tex(trace.loss_before)}")
         note("The mean of the samples' own losses.")
         st.caption("ŷ is the network's output (the last A), y the target, ℓ each sample's own "
                    "loss. L is their mean over the batch, so every gradient that follows "
@@ -246,7 +261,7 @@ def render_backward(left, trace, k, samples, names, s, j, i):
         if t.fprime is not None:
             st.latex(rf"\delta^{{({k})}}_{{{j + 1}}} = {paren(t.dL_da[s, j])}\cdot"
                      rf"{paren(t.fprime[s, j])}"
-                     rf" = {num(t.dL_dz[s, j])}")
+                     rf" = {tex(t.dL_dz[s, j])}")
             note(f"The error of unit u{j + 1} for {samples[s]}.")
         terms = [f"{paren(t.a_prev[r, i])}\\cdot{paren(t.dL_dz[r, j])}"
                  for r in range(len(samples))]
@@ -300,8 +315,8 @@ def render_update(top, left, trace, feature_names, j, i):
              "the loss.")
         t = trace.layers[k - 1]
         i, j = min(i, t.W.shape[0] - 1), min(j, t.W.shape[1] - 1)
-        st.latex(rf"w^{{({k})}}_{{{i + 1}{j + 1}}} \leftarrow {num(t.W[i, j])} - {trace.lr:g}\cdot"
-                 rf"{paren(t.dL_dW[i, j])} = {num(t.W_new[i, j])}")
+        st.latex(rf"w^{{({k})}}_{{{i + 1}{j + 1}}} \leftarrow {tex(t.W[i, j])} - {trace.lr:g}\cdot"
+                 rf"{paren(t.dL_dW[i, j])} = {tex(t.W_new[i, j])}")
         note("The same step for one weight, with its numbers.")
         st.caption("Every weight of every layer moves against its gradient at once. A lower "
                    "loss after the step means the step went downhill on this batch; too large "

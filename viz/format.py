@@ -7,6 +7,7 @@ def format_number(v):
     """Readable at a glance: 3 decimals, or 3 significant digits in e-notation when tiny."""
     if not math.isfinite(v):
         return str(v)
+    v += 0.0  # -0.0 (a ReLU's zero times a negative weight) reads as 0.000, not -0.000
     if v == 0 or 1e-3 <= abs(v) < 1e4:
         return f"{v:.3f}"
     return f"{v:.2e}"
