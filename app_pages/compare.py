@@ -12,7 +12,7 @@ from ui.file_inputs import file_input, plain, reading
 from viz import compare_figures as cf
 
 ss = st.session_state
-PER_ROW = 4  # boundaries per row
+BOUNDARY_WIDTH = 270  # pixels per run's boundary
 NOTICE = "compare"  # the page's notice slot
 UPLOAD_NOTICE = "compare_upload"  # the runs uploader's own slot
 UPLOAD_KEPT = "Your saved runs are unchanged."
@@ -143,12 +143,13 @@ def comparison(runs):
                        key="cmp_acc_chart")
 
     st.subheader("Final decision boundaries")
-    per_row = min(max(len(chosen), 2), PER_ROW)
-    for start in range(0, len(chosen), per_row):
-        cols = st.columns(per_row)
-        for col, run in zip(cols, chosen[start:start + per_row]):
-            col.plotly_chart(cf.boundary_figure(run, colour[run.name]),
-                             key=f"cmp_boundary_{colour[run.name]}")
+    # A fixed width each, wrapping to a new row where the page is narrow: columns would
+    # shrink three or four plots to thumbnails on a 1024-pixel projector.
+    with st.container(horizontal=True, gap="small"):
+        for run in chosen:
+            st.plotly_chart(cf.boundary_figure(run, colour[run.name], height=310),
+                            width=BOUNDARY_WIDTH,
+                            key=f"cmp_boundary_{colour[run.name]}")
 
     st.subheader("Final metrics")
     st.dataframe(metrics_frame(chosen))
@@ -162,7 +163,8 @@ def comparison(runs):
     else:
         st.caption("The chosen runs have identical settings.")
     frame = settings_frame(runs, chosen_names)
-    st.dataframe(frame.style.apply(highlight, axis=1), height=36 * (len(frame) + 1) + 3)
+    st.dataframe(frame.style.apply(highlight, axis=1), height=36 * (len(frame) + 1) + 3,
+                 column_config={"_index": st.column_config.Column(width=150)})
 
 
 def manage(runs):
