@@ -18,7 +18,7 @@ for errors). With --url it measures the server there; --pid names its process fo
 memory (found from the listening port when left out). Loopback only; at most 200 sessions
 and an hour.
 
-Reports per session: redraws/s and epochs/s over the measured window (after a warm-up),
+Reports per session: redraws/s and epochs/s while playing (after a warm-up),
 click-to-effect latency (median, p95; from sending a click to the end of the run that
 answered it, as a Pause click shows Play again), whether it stayed on its own seed (the link
 the server keeps, and the first metrics match an independent replay of that seed here); per
@@ -82,6 +82,7 @@ class Student:
         self.picture = None  # the boundary picture last seen
         self.epoch, self.metric_epoch = 0, None
         self.advanced = 0  # epochs trained, over every network the session had
+        self.played, self.flipped = 0.0, time.monotonic()  # seconds playing; last Play/Pause
         self.samples = []  # (epoch, train loss text, test loss text) as the server sent them
         self.query_seen = None
         self.playing = False
@@ -226,8 +227,10 @@ class Student:
         if isinstance(widget_id, str) and widget_id.startswith("$$ID-"):
             key = widget_id.split("-", 2)[2]
             self.widgets[key] = (widget_id, delta.fragment_id)
-            if key in ("pg_play", "pg_pause"):
+            if key in ("pg_play", "pg_pause") and self.playing != (key == "pg_pause"):
                 self.playing = key == "pg_pause"
+                self.played += (now - self.flipped) * (not self.playing)
+                self.flipped = now
         if what == "imgs" and path[:-1] == self.boundary_block:
             url = element.imgs.imgs[0].url if element.imgs.imgs else None
             if url != self.picture:
@@ -287,7 +290,7 @@ class Student:
         await self.wait_for(lambda: self.playing, 60, "Pause button")
         self.play_time = time.monotonic()
         await asyncio.sleep(WARM_UP)
-        self.counts.append((time.monotonic(), self.redraws, self.advanced))
+        self.counts.append((self.playing_time(), self.redraws, self.advanced))
         actions = 0
         while time.monotonic() < end:
             wait = self.action_every * self.rng.uniform(0.5, 1.5)
@@ -299,7 +302,7 @@ class Student:
             await asyncio.sleep(min(wait, max(end - time.monotonic(), 0)))
             if time.monotonic() >= end:
                 break
-            self.counts.append((time.monotonic(), self.redraws, self.advanced))
+            self.counts.append((self.playing_time(), self.redraws, self.advanced))
             if actions % 2 == 0:
                 await self.click("pg_pause", "pause")
                 await self.wait_for(lambda: not self.playing, 30, "Play button")
@@ -310,7 +313,10 @@ class Student:
                 await self.move_speed(SLOWER if actions % 4 == 1 else FAST)
                 await self.wait_for(lambda: self.pending is None, 30, "answer to the slider")
             actions += 1
-        self.counts.append((time.monotonic(), self.redraws, self.advanced))
+        self.counts.append((self.playing_time(), self.redraws, self.advanced))
+
+    def playing_time(self):
+        return self.played + (time.monotonic() - self.flipped) * self.playing
 
     def report(self):
         (t0, r0, e0), (t1, r1, e1) = (self.counts[0], self.counts[-1]) if self.counts else (
