@@ -397,7 +397,8 @@ def free_port():
 def start_server(log, ttl):
     """`streamlit run app.py` on a free loopback port; (process, url)."""
     port = free_port()
-    env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
+    env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1",
+           "MALLOC_ARENA_MAX": "2"}  # as deploy/serve runs its workers
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
          "--server.headless", "true", "--server.port", str(port), "--server.address",
