@@ -14,7 +14,9 @@ sessions playing:
   the last one (0.45 s: every playing session still redraws more than twice a second);
 - training gets what is left of ``CPU_SHARE`` after the drawing, split evenly, and never
   more per second than one session alone takes (``MAX_TRAIN_RATE``).
-The rest of the core answers clicks, draws charts and sends the pages. One session alone
+The rest of the core answers clicks, draws charts and sends the pages. Sessions train one
+at a time (``training``, a lock): Python runs one thread at a time anyway, and a click's run
+then waits behind one training loop instead of all of them. One session alone
 gets what it always had: a tick every 0.05 s training 0.03 s.
 
 A session that stops checking in (it paused, or its browser is gone: ticks come from the
@@ -54,7 +56,7 @@ class Share:
 def interval_for(n):
     """The shortest tick interval at which ``n`` playing sessions draw within DRAW_SHARE."""
     for interval in TICKS:
-        if n * DRAW_SECONDS / interval <= DRAW_SHARE:
+        if n * DRAW_SECONDS <= DRAW_SHARE * interval + 1e-12:
             return interval
     return TICKS[-1]
 
@@ -73,6 +75,9 @@ class FairShare:
         self.clock = clock
         self.lock = threading.Lock()
         self.seen = {}
+        # One session trains at a time: the others wait without holding the interpreter,
+        # so a click's run competes with one training loop, not with twenty.
+        self.training = threading.Lock()
 
     def _playing(self, now):
         for key in [k for k, (t, _) in self.seen.items() if now - t > EXPIRY]:

@@ -18,7 +18,7 @@ for errors). With --url it measures the server there; --pid names its process fo
 memory (found from the listening port when left out). Loopback only; at most 200 sessions
 and an hour.
 
-Reports per session: redraws/s and epochs/s over the measured window (after a warm-up),
+Reports per session: redraws/s and epochs/s while playing (after a warm-up),
 click-to-effect latency (median, p95; from sending a click to the end of the run that
 answered it, as a Pause click shows Play again), whether it stayed on its own seed (the link
 the server keeps, and the first metrics match an independent replay of that seed here); per
@@ -81,6 +81,8 @@ class Student:
         self.boundary_block = None  # delta path of the pg_boundary container
         self.picture = None  # the boundary picture last seen
         self.epoch, self.metric_epoch = 0, None
+        self.advanced = 0  # epochs trained, over every network the session had
+        self.played, self.flipped = 0.0, time.monotonic()  # seconds playing; last Play/Pause
         self.samples = []  # (epoch, train loss text, test loss text) as the server sent them
         self.query_seen = None
         self.playing = False
@@ -88,11 +90,15 @@ class Student:
         # [kind, sent, fragment id, id of the run answering or None, end of a run that
         # may have answered or None]
         self.pending = None
-        self.latencies = {"play": [], "pause": [], "slider": []}
+        self.latencies = {"play": [], "pause": [], "slider": [], "upload": []}
+        self.session_id = self.file_urls = self.upload_at = None
+        self.sampling = True  # keep the metrics sent, for the replay
+        self.base_url = base_url.rstrip("/")
         self.counts = []  # (time, redraws so far, epoch)
         self.redraws = 0
         self.errors = []
         self.runs = 0
+        self.trace = []
 
     # ---- sending -------------------------------------------------------------------------
     async def send_rerun(self, fragment_id="", auto=False, trigger=None):
@@ -117,7 +123,34 @@ class Student:
         widget_id, fragment_id = self.widgets["pg_speed"]
         self.values[widget_id] = string_array_state(widget_id, label)
         self.pending = ["slider", time.monotonic(), fragment_id, None, None]
+        self.trace = [("sent", round(time.monotonic(), 2), fragment_id[:6])]
         await self.send_rerun(fragment_id)
+
+    async def upload(self, base_url, data):
+        """Choose "Upload a CSV" as the dataset and upload ``data`` as a browser does: ask for
+        a file URL, PUT the file there, send the uploader's new state; the time from the PUT
+        to the end of the run that answered is the upload's latency."""
+        widget_id, fragment_id = self.widgets["pg_dataset"]
+        self.values[widget_id] = WidgetState(id=widget_id, string_value="Upload a CSV")
+        await self.send_rerun(fragment_id)
+        await self.wait_for(lambda: "pg_upload_file" in self.widgets, 60, "uploader")
+        msg = BackMsg()
+        msg.file_urls_request.request_id = f"upload-{self.number}"
+        msg.file_urls_request.file_names.append("class.csv")
+        msg.file_urls_request.session_id = self.session_id
+        await self.ws.send(msg.SerializeToString())
+        await self.wait_for(lambda: self.file_urls is not None, 60, "file URL")
+        start = time.monotonic()
+        await asyncio.to_thread(put_file, base_url + self.file_urls.upload_url, data)
+        widget_id, fragment_id = self.widgets["pg_upload_file"]
+        state = WidgetState(id=widget_id)
+        info = state.file_uploader_state_value.uploaded_file_info.add(
+            name="class.csv", size=len(data), file_id=self.file_urls.file_id)
+        info.file_urls.CopyFrom(self.file_urls)
+        self.values[widget_id] = state
+        self.pending = ["upload", start, fragment_id, None, None]
+        await self.send_rerun(fragment_id)
+        await self.wait_for(lambda: self.pending is None, 60, "answer to the upload")
 
     async def timer(self, fragment_id, interval):
         while True:
@@ -136,13 +169,19 @@ class Student:
         kind = msg.WhichOneof("type")
         now = time.monotonic()
         run = msg.metadata.run
+        if kind in ("new_session", "script_finished") and os.environ.get("LOAD_TRACE"):
+            self.trace.append((round(now, 2), kind[:3], run.script_run_id[:6],
+                               [f[:6] for f in run.fragment_ids], msg.script_finished))
         if kind == "new_session":
             self.runs += 1
+            self.session_id = self.session_id or msg.new_session.initialize.session_id
             if not run.fragment_ids:  # a full run: the browser drops its timers
                 for fragment_id in list(self.timers):
                     self.stop_timer(fragment_id)
             p = self.pending
-            if p and p[3] is None:
+            if p and p[3] is not None:  # fragments queued together run back to back, each
+                self.answered(now)  # with its own new_session and one script_finished at last
+            elif p and p[3] is None:
                 if not run.fragment_ids or p[2] in run.fragment_ids:
                     p[3] = run.script_run_id
                 elif p[4] is not None:  # the run that ended with a rerun due was the answer
@@ -157,6 +196,8 @@ class Student:
                 self.stop_timer(fragment_id)
                 self.timers[fragment_id] = (interval, asyncio.ensure_future(
                     self.timer(fragment_id, interval)))
+        elif kind == "file_urls_response":
+            self.file_urls = msg.file_urls_response.file_urls[0]
         elif kind == "stop_auto_rerun":
             for fragment_id in msg.stop_auto_rerun.fragment_ids:
                 self.stop_timer(fragment_id)
@@ -186,8 +227,10 @@ class Student:
         if isinstance(widget_id, str) and widget_id.startswith("$$ID-"):
             key = widget_id.split("-", 2)[2]
             self.widgets[key] = (widget_id, delta.fragment_id)
-            if key in ("pg_play", "pg_pause"):
+            if key in ("pg_play", "pg_pause") and self.playing != (key == "pg_pause"):
                 self.playing = key == "pg_pause"
+                self.played += (now - self.flipped) * (not self.playing)
+                self.flipped = now
         if what == "imgs" and path[:-1] == self.boundary_block:
             url = element.imgs.imgs[0].url if element.imgs.imgs else None
             if url != self.picture:
@@ -196,13 +239,14 @@ class Student:
         elif what == "metric":
             label, body = element.metric.label, element.metric.body
             if label == "Epoch":
-                self.epoch = self.metric_epoch = int(body.replace(",", ""))
+                epoch = int(body.replace(",", ""))
+                self.advanced += max(epoch - self.epoch, 0)  # a new network starts at 0
+                self.epoch = self.metric_epoch = epoch
             elif label == "Train loss" and self.metric_epoch is not None:
                 self.train_loss = body
-            elif label == "Test loss" and self.metric_epoch is not None:
+            elif label == "Test loss" and self.metric_epoch is not None and self.sampling:
                 self.samples.append((self.metric_epoch, self.train_loss, body))
                 self.metric_epoch = None
-        self.counts_now = (now, self.redraws, self.epoch)
 
     def answered(self, when):
         self.latencies[self.pending[0]].append(when - self.pending[1])
@@ -217,7 +261,8 @@ class Student:
         start = time.monotonic()
         while not test():
             if time.monotonic() - start > timeout:
-                raise TimeoutError(f"no {what} after {timeout} s")
+                raise TimeoutError(f"no {what} after {timeout} s" + (
+                    f" {self.pending} {self.trace[:30]}" if os.environ.get("LOAD_TRACE") else ""))
             await asyncio.sleep(0.02)
 
     async def run(self, seconds, start_delay):
@@ -245,14 +290,19 @@ class Student:
         await self.wait_for(lambda: self.playing, 60, "Pause button")
         self.play_time = time.monotonic()
         await asyncio.sleep(WARM_UP)
-        self.counts.append((time.monotonic(), self.redraws, self.epoch))
+        self.counts.append((self.playing_time(), self.redraws, self.advanced))
         actions = 0
         while time.monotonic() < end:
             wait = self.action_every * self.rng.uniform(0.5, 1.5)
+            if self.upload_at is not None and time.monotonic() + wait >= self.upload_at:
+                await asyncio.sleep(max(self.upload_at - time.monotonic(), 0))
+                self.upload_at, self.sampling = None, False  # other points from here on
+                await self.upload(self.base_url, upload_data())
+                continue
             await asyncio.sleep(min(wait, max(end - time.monotonic(), 0)))
             if time.monotonic() >= end:
                 break
-            self.counts.append((time.monotonic(), self.redraws, self.epoch))
+            self.counts.append((self.playing_time(), self.redraws, self.advanced))
             if actions % 2 == 0:
                 await self.click("pg_pause", "pause")
                 await self.wait_for(lambda: not self.playing, 30, "Play button")
@@ -263,13 +313,16 @@ class Student:
                 await self.move_speed(SLOWER if actions % 4 == 1 else FAST)
                 await self.wait_for(lambda: self.pending is None, 30, "answer to the slider")
             actions += 1
-        self.counts.append((time.monotonic(), self.redraws, self.epoch))
+        self.counts.append((self.playing_time(), self.redraws, self.advanced))
+
+    def playing_time(self):
+        return self.played + (time.monotonic() - self.flipped) * self.playing
 
     def report(self):
         (t0, r0, e0), (t1, r1, e1) = (self.counts[0], self.counts[-1]) if self.counts else (
             (0, 0, 0), (1, 0, 0))
         span = max(t1 - t0, 1e-9)
-        clicks = [x for v in self.latencies.values() for x in v]
+        clicks = [x for k, v in self.latencies.items() if k != "upload" for x in v]
         return {"seed": self.seed, "redraws_per_s": (r1 - r0) / span,
                 "epochs_per_s": (e1 - e0) / span, "epoch": self.epoch, "runs": self.runs,
                 "latency_median": statistics.median(clicks) if clicks else None,
@@ -285,6 +338,33 @@ def string_array_state(widget_id, label):
     state = WidgetState(id=widget_id)
     state.string_array_value.data.append(label)
     return state
+
+
+def upload_data(size=2 * 1024 * 1024 - 4096):
+    """A CSV of two classes just under ``size`` bytes with the most rows the app takes: the
+    heaviest legitimate upload (long decimals fill the bytes)."""
+    rows, rng = ["x1,x2,label"], random.Random(7)
+    per_row = size // 5000
+    digits = max((per_row - 8) // 2, 4)
+    for i in range(4999):
+        x, y = (f"{rng.uniform(-1, 1):.{digits}f}"[:digits] for _ in range(2))
+        rows.append(f"{x},{y},{i % 2}")
+    return ("\n".join(rows) + "\n").encode()
+
+
+def put_file(url, data):
+    """PUT ``data`` to a Streamlit upload URL as the browser does (multipart, XSRF token)."""
+    health = urllib.request.urlopen(url.split("/_stcore/")[0] + "/_stcore/health", timeout=30)
+    cookie = next((c.split(";")[0] for c in health.headers.get_all("Set-Cookie") or []
+                   if c.startswith("_streamlit_xsrf=")), "")
+    boundary = "load-benchmark-boundary"
+    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; "
+            f"filename=\"class.csv\"\r\nContent-Type: text/csv\r\n\r\n").encode() + data + (
+            f"\r\n--{boundary}--\r\n").encode()
+    request = urllib.request.Request(url, data=body, method="PUT", headers={
+        "Content-Type": f"multipart/form-data; boundary={boundary}", "Cookie": cookie,
+        "X-Xsrftoken": cookie.partition("=")[2]})
+    urllib.request.urlopen(request, timeout=60).read()
 
 
 # ---- checks ----------------------------------------------------------------------------------
@@ -317,7 +397,8 @@ def free_port():
 def start_server(log, ttl):
     """`streamlit run app.py` on a free loopback port; (process, url)."""
     port = free_port()
-    env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
+    env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1",
+           "MALLOC_ARENA_MAX": "2"}  # as deploy/serve runs its workers
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
          "--server.headless", "true", "--server.port", str(port), "--server.address",
@@ -398,7 +479,7 @@ async def visit(url):
 
 
 # ---- the run ---------------------------------------------------------------------------------
-async def load(url, pid, sessions, seconds, extra_query, action_every, ttl, ramp):
+async def load(url, pid, sessions, seconds, extra_query, action_every, ttl, ramp, uploads=0):
     rng = random.Random(1)
     await visit(url)  # the first page load imports the app's modules
     await asyncio.sleep(1.0)
@@ -407,6 +488,8 @@ async def load(url, pid, sessions, seconds, extra_query, action_every, ttl, ramp
     watcher = asyncio.ensure_future(monitor(pid, samples))
     students = [Student(i, url, extra_query, action_every, random.Random(i))
                 for i in range(sessions)]
+    for s in students[:uploads]:
+        s.upload_at = time.monotonic() + ramp + WARM_UP + seconds / 3
     await asyncio.gather(*(s.run(seconds, rng.uniform(0, ramp)) for s in students))
     watcher.cancel()
     loaded = rss_mb(pid)
@@ -435,6 +518,7 @@ def summarise(students, samples, rss, replay_epochs):
         "cpu_max": max(steady) if steady else None,
         "rss_idle": rss["idle"], "rss_loaded": rss["loaded"], "rss_after": rss["after"],
         "rss_max": max(rsses) if rsses else None, "samples": samples},
+        "uploads": [x for s in students for x in s.latencies["upload"]],
         "isolated": len(set(firsts)) == len(firsts) == len(sessions)
         and all(r["query_kept"] and r["replay_ok"] for r in sessions)}
 
@@ -459,12 +543,17 @@ def print_report(result, seconds):
           f"worst {min(redraws):.1f}")
     print(f"epochs/s per session:  median {statistics.median(epochs):.0f}, "
           f"worst {min(epochs):.0f}")
-    every = [x for r in sessions for v in r["latencies"].values() for x in v]
+    every = [x for r in sessions for k, v in r["latencies"].items() if k != "upload"
+             for x in v]
     if every:
         print(f"click-to-effect, all {len(every)} clicks: median "
               f"{statistics.median(every):.2f} s, p95 {percentile(every, 0.95):.2f} s, "
               f"max {max(every):.2f} s; per session p95: median "
               f"{statistics.median(clicks):.2f} s, worst {max(clicks):.2f} s")
+    if result["uploads"]:
+        up = result["uploads"]
+        print(f"2 MB uploads: {len(up)} answered, median {statistics.median(up):.2f} s, "
+              f"max {max(up):.2f} s (from the upload to the page's answer)")
     print(f"server CPU (share of one core): median {server['cpu_median']:.2f}, "
           f"max {server['cpu_max']:.2f}")
     print(f"server RSS MB: idle {server['rss_idle']:.0f}, max {server['rss_max']:.0f}, "
@@ -488,6 +577,9 @@ def main(argv=None):
                         help="the server's server.disconnectedSessionTTL (own server: 10)")
     parser.add_argument("--replay-epochs", type=int, default=300,
                         help="check the metrics sent up to this epoch against a replay")
+    parser.add_argument("--uploads", type=int, default=0,
+                        help="this many students upload a 2 MB CSV at the same moment, "
+                             "a third of the way into the run")
     parser.add_argument("--json", help="write the whole result here")
     parser.add_argument("--server-log", help="keep the started server's log here")
     args = parser.parse_args(argv)
@@ -511,7 +603,7 @@ def main(argv=None):
     try:
         students, samples, rss = asyncio.run(load(
             url, pid, args.sessions, args.seconds, args.query, args.action_every, ttl,
-            args.ramp))
+            args.ramp, args.uploads))
     finally:
         if proc is not None:
             proc.terminate()

@@ -152,7 +152,8 @@ def board(metrics_place):
                   help="Colour each area by the predicted class instead of the probability.")
     share = _check_in(state.playing)
     if share is not None:
-        state.train_live(time.monotonic(), share.train_seconds)
+        with fair_share.REGISTRY.training:
+            state.train_live(time.monotonic(), share.train_seconds)
         if not state.playing:  # the epoch budget is spent or training diverged
             _check_in(False)
             st.rerun()  # the whole page: the notice, the Play button, the final figures

@@ -79,3 +79,7 @@ def test_a_longer_interval_applies_at_once_a_shorter_one_after_settling(share):
     assert share.tick("a", current=current).interval == current
     share.clock_.now += fs.SETTLE / 2 + 0.1
     assert share.tick("a", current=current).interval == 0.05
+
+
+def test_seven_sessions_still_redraw_five_times_a_second():
+    assert fs.interval_for(7) == 0.2 and fs.interval_for(8) == 0.3
