@@ -47,7 +47,6 @@ def _check_in(playing):
         fair_share.REGISTRY.leave(_share_key())
         return None
     return fair_share.REGISTRY.tick(_share_key(), ss.get(TICK))
-# ---- end of the fair share -------------------------------------------------------------------
 
 
 def sizes(presenter):

@@ -6,7 +6,6 @@ import os
 import pathlib
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -14,7 +13,7 @@ import urllib.request
 
 import pytest
 
-from .conftest import CHROMIUM_ARGS, SCREENSHOTS
+from .conftest import CHROMIUM_ARGS, SCREENSHOTS, _free_port
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 NGINX = "/usr/sbin/nginx"
@@ -22,12 +21,6 @@ pytestmark = pytest.mark.e2e
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import load  # noqa: E402
-
-
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
