@@ -22,7 +22,9 @@ Reports per session: redraws/s and epochs/s while playing (after a warm-up),
 click-to-effect latency (median, p95; from sending a click to the end of the run that
 answered it, as a Pause click shows Play again), whether it stayed on its own seed (the link
 the server keeps, and the first metrics match an independent replay of that seed here); per
-server: CPU (share of one core) and RSS over time, RSS when all clients have left.
+server: CPU (share of one core) and RSS over time, RSS when all clients have left and the
+server's own count of open sessions then. "Idle" is the server after one student has played
+briefly and left: the first play imports modules and fills caches once per process.
 """
 
 import argparse
@@ -31,6 +33,7 @@ import json
 import os
 import pathlib
 import random
+import re
 import socket
 import statistics
 import subprocess
@@ -465,6 +468,17 @@ async def monitor(pid, samples, every=1.0):
         last_t, last_cpu = now, cpu
 
 
+def active_sessions(url):
+    """The server's own count of open sessions (its /_stcore/metrics), or None."""
+    try:
+        with urllib.request.urlopen(url + "/_stcore/metrics", timeout=5) as answer:
+            text = answer.read().decode()
+    except OSError:
+        return None
+    found = re.search(r"^active_sessions (\d+)", text, re.MULTILINE)
+    return int(found.group(1)) if found else None
+
+
 async def visit(url):
     """One short session that opens the page and leaves (warms the server up; a save of a
     session into the reconnect store also drops the expired ones)."""
@@ -481,7 +495,12 @@ async def visit(url):
 # ---- the run ---------------------------------------------------------------------------------
 async def load(url, pid, sessions, seconds, extra_query, action_every, ttl, ramp, uploads=0):
     rng = random.Random(1)
-    await visit(url)  # the first page load imports the app's modules
+    # One student plays briefly and leaves first: the first page load and the first play
+    # import modules and fill caches once per process; "idle" is the process after that.
+    warm = Student(-1, url, extra_query, 1e9, random.Random(0))
+    await warm.run(WARM_UP + 2.0, 0.0)
+    await asyncio.sleep(ttl + 1)
+    await visit(url)
     await asyncio.sleep(1.0)
     idle = rss_mb(pid)
     samples = []
@@ -498,7 +517,8 @@ async def load(url, pid, sessions, seconds, extra_query, action_every, ttl, ramp
     await asyncio.sleep(ttl + 1)
     await visit(url)
     await asyncio.sleep(2.0)
-    return students, samples, {"idle": idle, "loaded": loaded, "after": rss_mb(pid)}
+    return students, samples, {"idle": idle, "loaded": loaded, "after": rss_mb(pid),
+                               "sessions_after": active_sessions(url)}
 
 
 def summarise(students, samples, rss, replay_epochs):
@@ -517,6 +537,7 @@ def summarise(students, samples, rss, replay_epochs):
         "cpu_median": statistics.median(steady) if steady else None,
         "cpu_max": max(steady) if steady else None,
         "rss_idle": rss["idle"], "rss_loaded": rss["loaded"], "rss_after": rss["after"],
+        "sessions_after": rss["sessions_after"],
         "rss_max": max(rsses) if rsses else None, "samples": samples},
         "uploads": [x for s in students for x in s.latencies["upload"]],
         "isolated": len(set(firsts)) == len(firsts) == len(sessions)
@@ -557,7 +578,8 @@ def print_report(result, seconds):
     print(f"server CPU (share of one core): median {server['cpu_median']:.2f}, "
           f"max {server['cpu_max']:.2f}")
     print(f"server RSS MB: idle {server['rss_idle']:.0f}, max {server['rss_max']:.0f}, "
-          f"all connected {server['rss_loaded']:.0f}, after all left {server['rss_after']:.0f}")
+          f"all connected {server['rss_loaded']:.0f}, after all left {server['rss_after']:.0f} "
+          f"({server['sessions_after']} sessions open)")
     print(f"isolation (own link, own numbers, every first loss different): "
           f"{'ok' if result['isolated'] else 'FAILED'}")
 
