@@ -14,10 +14,10 @@ sessions playing:
   the last one (0.45 s: every playing session still redraws more than twice a second);
 - training gets what is left of ``CPU_SHARE`` after the drawing, split evenly, and never
   more per second than one session alone takes (``MAX_TRAIN_RATE``).
-The rest of the core answers clicks, draws charts and sends the pages. Sessions train one
-at a time (``training``, a lock): Python runs one thread at a time anyway, and a click's run
-then waits behind one training loop instead of all of them. One session alone
-gets what it always had: a tick every 0.05 s training 0.03 s.
+The rest of the core answers clicks, draws charts and sends the pages. Sessions train (and
+read uploaded files) one at a time (``heavy``, a lock): Python runs one thread at a time
+anyway, and a click's run then waits behind one training loop or one file instead of all of
+them. One session alone gets what it always had: a tick every 0.05 s training 0.03 s.
 
 A session that stops checking in (it paused, or its browser is gone: ticks come from the
 browser's timer, so a closed tab sends none) stops counting after ``EXPIRY`` seconds; a
@@ -75,9 +75,11 @@ class FairShare:
         self.clock = clock
         self.lock = threading.Lock()
         self.seen = {}
-        # One session trains at a time: the others wait without holding the interpreter,
-        # so a click's run competes with one training loop, not with twenty.
-        self.training = threading.Lock()
+        # One session does heavy work (trains, reads an uploaded file) at a time: the others
+        # wait without holding the interpreter, so a click's run competes with one training
+        # loop or one file, not with twenty.
+        # Re-entrant: the callback that reads an upload calls the one that parses it.
+        self.heavy = threading.RLock()
 
     def _playing(self, now):
         for key in [k for k, (t, _) in self.seen.items() if now - t > EXPIRY]:

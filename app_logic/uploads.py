@@ -115,6 +115,18 @@ def _number(cell, decimal_comma=False):
         return None
 
 
+# Plain ASCII decimals, one per line: every one of them is something float() reads.
+_PLAIN_NUMBERS = re.compile(r"(?:[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\n)*")
+
+
+def _all_numbers(cells, decimal_comma=False):
+    """Whether every cell is a number (as ``_number`` reads it). One regular expression over
+    the column answers for the usual file of plain decimals; the rest go cell by cell."""
+    if _PLAIN_NUMBERS.fullmatch("\n".join(cells) + "\n"):
+        return True
+    return all(_number(c, decimal_comma) is not None for c in cells)
+
+
 _NUMBER_LIKE = re.compile(r"[+-]?\d*[.,\u066b]?\d*(?:[eE][+-]?\d+)?")
 
 
@@ -134,12 +146,11 @@ def _rows(text, delimiter, check=True):
         for cells in reader:
             if not cells:
                 continue
-            cells = [_unquote(c.strip()) for c in cells]
+            cells = [_unquote(c) if c[:1] == "'" else c for c in map(str.strip, cells)]
             if any(cells):
-                if check:
-                    for j, c in enumerate(cells):
-                        if len(c) > MAX_CELL_CHARS:
-                            raise _cell_too_long(reader.line_num, j, c)
+                if check and max(map(len, cells)) > MAX_CELL_CHARS:
+                    j = next(j for j, c in enumerate(cells) if len(c) > MAX_CELL_CHARS)
+                    raise _cell_too_long(reader.line_num, j, cells[j])
                 yield reader.line_num, cells
     except csv.Error as err:
         if "field larger than field limit" in str(err):
@@ -276,11 +287,11 @@ def _read_table(data):
 def _preview(table):
     columns, rows = table.columns, table.rows
     decimal_comma = table.delimiter != ","
-    numeric = [all(_number(cells[j], decimal_comma) is not None for _, cells in rows)
-               for j in range(len(columns))]
+    by_column = list(zip(*(cells for _, cells in rows)))
+    numeric = [_all_numbers(column, decimal_comma) for column in by_column]
     label = _suggest_label(columns, numeric, rows)
     candidates = [j for j in range(len(columns)) if numeric[j] and j != label
-                  and not _looks_like_index(columns[j], [cells[j] for _, cells in rows])]
+                  and not _looks_like_index(columns[j], by_column[j])]
     if len(candidates) < 2:
         candidates = [j for j in range(len(columns)) if j != label]
     return CsvPreview(columns=list(columns), has_header=table.has_header,

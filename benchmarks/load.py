@@ -52,6 +52,8 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # the replay uses the app's own logic
     sys.path.insert(0, str(ROOT))
 
+from app_logic.files import MAX_COLUMNS, MAX_FILE_BYTES, MAX_POINTS  # noqa: E402
+
 MAX_SESSIONS, MAX_SECONDS = 200, 3600
 SEED_BASE = 1000
 WARM_UP = 3.0  # seconds after Play before redraws and epochs are counted
@@ -343,15 +345,16 @@ def string_array_state(widget_id, label):
     return state
 
 
-def upload_data(size=2 * 1024 * 1024 - 4096):
-    """A CSV of two classes just under ``size`` bytes with the most rows the app takes: the
-    heaviest legitimate upload (long decimals fill the bytes)."""
-    rows, rng = ["x1,x2,label"], random.Random(7)
-    per_row = size // 5000
-    digits = max((per_row - 8) // 2, 4)
-    for i in range(4999):
-        x, y = (f"{rng.uniform(-1, 1):.{digits}f}"[:digits] for _ in range(2))
-        rows.append(f"{x},{y},{i % 2}")
+def upload_data(size=MAX_FILE_BYTES - 4096):
+    """A CSV of two classes just under ``size`` bytes with the most rows and columns the app
+    takes: the heaviest legitimate upload (decimals as long as the bytes allow)."""
+    columns = MAX_COLUMNS - 1
+    rng = random.Random(7)
+    digits = min(max(size // MAX_POINTS // columns - 4, 1), 30)  # "-0.", the digits, ","
+    rows = [",".join([f"x{j}" for j in range(1, columns + 1)] + ["label"])]
+    for i in range(MAX_POINTS - 1):
+        cells = [f"{rng.uniform(-1, 1):.{digits}f}" for _ in range(columns)]
+        rows.append(",".join(cells + [str(i % 2)]))
     return ("\n".join(rows) + "\n").encode()
 
 

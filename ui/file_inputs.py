@@ -19,6 +19,7 @@ import re
 import streamlit as st
 from streamlit.runtime.scriptrunner_utils.exceptions import ScriptControlException
 
+from app_logic import fair_share
 from app_logic.files import MAX_FILE_BYTES, FileError, megabytes
 
 from . import session
@@ -78,9 +79,12 @@ def file_input(key, label, types, on_change, slot, kept, help=None):
 def reading(slot, file_name, kept, verb="loaded"):
     """Around the reading of a user's file in a callback: a FileError becomes the message
     "“name” was not loaded: <why>. <kept>" in ``slot``; so does any unforeseen error (logged
-    with its traceback), which never reaches the page as Streamlit's exception box."""
+    with its traceback), which never reaches the page as Streamlit's exception box. Files are
+    read one at a time in the process (fair_share), so twenty uploads at once do not stall
+    everybody else's clicks."""
     try:
-        yield
+        with fair_share.REGISTRY.heavy:
+            yield
     except ScriptControlException:  # st.rerun() and st.stop() pass through
         raise
     except FileError as err:

@@ -151,7 +151,7 @@ def board(metrics_place):
                   help="Colour each area by the predicted class instead of the probability.")
     share = _check_in(state.playing)
     if share is not None:
-        with fair_share.REGISTRY.training:
+        with fair_share.REGISTRY.heavy:
             state.train_live(time.monotonic(), share.train_seconds)
         if not state.playing:  # the epoch budget is spent or training diverged
             _check_in(False)

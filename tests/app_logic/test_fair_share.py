@@ -1,5 +1,7 @@
 """The server's CPU shared among playing sessions (app_logic/fair_share.py)."""
 
+import threading
+
 import pytest
 
 from app_logic import fair_share as fs
@@ -83,3 +85,22 @@ def test_a_longer_interval_applies_at_once_a_shorter_one_after_settling(share):
 
 def test_seven_sessions_still_redraw_five_times_a_second():
     assert fs.interval_for(7) == 0.2 and fs.interval_for(8) == 0.3
+
+
+def test_heavy_work_is_one_session_at_a_time_and_nests_within_one():
+    share = fs.FairShare()
+    started, other_ran = threading.Event(), threading.Event()
+
+    def other_session():
+        started.set()
+        with share.heavy:
+            other_ran.set()
+
+    with share.heavy:
+        with share.heavy:  # reading an upload, then parsing it: no deadlock
+            thread = threading.Thread(target=other_session)
+            thread.start()
+            started.wait(5)
+            assert not other_ran.wait(0.2)  # it waits while this session works
+    assert other_ran.wait(5)
+    thread.join(5)
