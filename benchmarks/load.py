@@ -96,6 +96,7 @@ class Student:
         # may have answered or None]
         self.pending = None
         self.latencies = {"play": [], "pause": [], "slider": [], "upload": []}
+        self.answers = []  # (monotonic time of the click, seconds to its effect, kind)
         self.session_id = self.file_urls = self.upload_at = None
         self.sampling = True  # keep the metrics sent, for the replay
         self.base_url = base_url.rstrip("/")
@@ -255,6 +256,7 @@ class Student:
 
     def answered(self, when):
         self.latencies[self.pending[0]].append(when - self.pending[1])
+        self.answers.append((self.pending[1], when - self.pending[1], self.pending[0]))
         self.pending = None
 
     async def receive(self):
@@ -332,7 +334,7 @@ class Student:
                 "epochs_per_s": (e1 - e0) / span, "epoch": self.epoch, "runs": self.runs,
                 "latency_median": statistics.median(clicks) if clicks else None,
                 "latency_p95": percentile(clicks, 0.95), "clicks": len(clicks),
-                "latencies": self.latencies,
+                "latencies": self.latencies, "answers": self.answers,
                 "query_kept": self.query_seen is not None
                 and urllib.parse.parse_qs(self.query_seen).get("seed") == [str(self.seed)],
                 "first": getattr(self, "first", None), "samples": self.samples,
