@@ -20,10 +20,11 @@ def _thin(epochs, *columns, max_points=MAX_CURVE_POINTS):
 
 def _curve_figure(epochs, train, test, y_title, height, log_y=False, y_range=None):
     epochs, train, test = _thin(epochs, train, test)
-    data = [{"type": "scatter", "x": epochs, "y": train, "mode": "lines", "name": "train",
+    mode = "lines+markers" if len(epochs) == 1 else "lines"  # one record: a line shows nothing
+    data = [{"type": "scatter", "x": epochs, "y": train, "mode": mode, "name": "train",
              "line": {"color": "#333333", "width": 2.5}}]
     if np.isfinite(test).any():
-        data.append({"type": "scatter", "x": epochs, "y": test, "mode": "lines",
+        data.append({"type": "scatter", "x": epochs, "y": test, "mode": mode,
                      "name": "test", "line": {"color": "#d62728", "width": 2.5,
                                               "dash": "dash"}})
     if log_y and y_range is None and len(train):
@@ -31,13 +32,22 @@ def _curve_figure(epochs, train, test, y_title, height, log_y=False, y_range=Non
         if len(positive):  # log axes take their range in powers of ten
             y_range = [float(np.log10(positive.min())) - 0.1,
                        float(np.log10(positive.max())) + 0.1]
-    grid = {"gridcolor": "#e5e5e5", "showline": True, "linecolor": "#888", "ticks": "outside"}
+    finite = np.r_[train, test][np.isfinite(np.r_[train, test])]
+    if y_range is None and not log_y and len(finite):
+        low, high = float(finite.min()), float(finite.max())
+        pad = max(abs(high) * 0.05, 1e-3)
+        if high - low < pad:  # a flat start (epoch 0): ticks of a sensible size, not 0.71265
+            y_range = [low - pad, high + pad]
+    last = float(epochs[-1]) if len(epochs) else 0.0
+    x_range = [0, 10] if last < 10 else None  # an axis the run will fill, not 0..1 by fifths
+    grid = {"gridcolor": "#e5e5e5", "showline": True, "linecolor": "#888", "ticks": "outside",
+            "automargin": True}
     return make_figure(data, {
         "height": height, "margin": {"l": 65, "r": 10, "t": 30, "b": 45},
         "uirevision": y_title + ("log" if log_y else ""),
         "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 1,
                    "xanchor": "right"},
-        "xaxis": {**grid, "title": {"text": "epoch"}, "rangemode": "tozero"},
+        "xaxis": {**grid, "title": {"text": "epoch"}, "rangemode": "tozero", "range": x_range},
         "yaxis": {**grid, "title": {"text": y_title}, "type": "log" if log_y else "linear",
                   "range": y_range, "exponentformat": "power" if log_y else "none"}})
 

@@ -265,3 +265,14 @@ def test_live_raster_of_wide_data_fits_the_width_and_keeps_the_aspect():
     assert frame.canvas.width == 500 and frame.canvas.height < 600
     assert width / height == pytest.approx(3.0 / 1.6, rel=0.02)
     assert left + width + 90 <= 500  # the colour bar still fits
+
+
+def test_a_run_at_epoch_zero_shows_its_point_on_readable_axes():
+    fig = curves.loss_figure(np.array([0]), np.array([0.71271]), np.array([0.71268]))
+    assert all(trace.mode == "lines+markers" for trace in fig.data)  # a line of one point is blank
+    low, high = fig.layout.yaxis.range
+    assert high - low >= 0.05 * 0.71 and low < 0.71268 and high > 0.71271  # not 0.71265 ticks
+    assert tuple(fig.layout.xaxis.range) == (0, 10)
+    later = curves.loss_figure(np.arange(50), np.linspace(1, 0.1, 50), np.linspace(1, 0.2, 50))
+    assert all(trace.mode == "lines" for trace in later.data)
+    assert later.layout.yaxis.range is None and later.layout.xaxis.range is None
