@@ -1,12 +1,12 @@
 """Compare runs: saved runs' curves overlaid, their final boundaries side by side and the
 settings that differ, plus rename, delete, download and upload of the saved runs."""
 
-import pandas as pd
 import streamlit as st
 
 from app_logic import runs as rn
+from app_logic.run_tables import metrics_frame, settings_frame
 from app_logic.session import build_state
-from app_logic.settings import BY_KEY, default_config, label
+from app_logic.settings import default_config, label
 from ui import session
 from ui.file_inputs import file_input, plain, reading
 from viz import compare_figures as cf
@@ -85,40 +85,9 @@ def delete(runs):
 
 
 # ---- drawing ---------------------------------------------------------------------------------
-def show_value(key, value):
-    if value is None:
-        return "—"
-    if key in BY_KEY:
-        return BY_KEY[key].show(value)
-    return ", ".join(map(str, value)) if isinstance(value, list) else str(value)
-
-
-def settings_frame(runs, names):
-    rows = runs.settings_table(names)
-    rows.sort(key=lambda row: not row[2])  # differing settings first
-    frame = pd.DataFrame(
-        [[label(key), "≠" if differs else ""] + [show_value(key, v) for v in values]
-         for key, values, differs in rows],
-        columns=["setting", "differs", *names])
-    return frame.set_index("setting")
-
-
 def highlight(row):
     style = "background-color: #fff1c2; font-weight: 600" if row["differs"] else ""
     return [style] * len(row)
-
-
-def metrics_frame(chosen):
-    def shown(v, form):
-        return "—" if v != v else format(v, form)
-
-    return pd.DataFrame({
-        "epochs": [shown(r.metrics["epoch"], ".0f") for r in chosen],
-        "train loss": [shown(r.metrics["train_loss"], ".4f") for r in chosen],
-        "test loss": [shown(r.metrics["test_loss"], ".4f") for r in chosen],
-        "train accuracy": [shown(r.metrics["train_acc"], ".1%") for r in chosen],
-        "test accuracy": [shown(r.metrics["test_acc"], ".1%") for r in chosen],
-    }, index=pd.Index([r.name for r in chosen], name="run"))
 
 
 def comparison(runs):

@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pytest
 
-from app_logic import files, settings
+from app_logic import files, run_tables, settings
 from app_logic import runs as rn
 from app_logic import session as pgs
 
@@ -225,3 +225,19 @@ def test_file_size_of_a_full_collection_fits_the_upload_cap():
     for i in range(rn.MAX_RUNS):
         runs.add(synthetic_run(f"run {i}", n_epochs=20_000, classes=3, res=100))
     assert len(runs.to_json()) < files.MAX_FILE_BYTES
+
+
+def test_the_compare_tables_put_differing_settings_first_and_show_every_run():
+    runs = rn.RunCollection()
+    runs.add(synthetic_run("small", hidden=[4]))
+    runs.add(synthetic_run("large", hidden=[8, 8], n_epochs=20))
+    frame = run_tables.settings_frame(runs, ["small", "large"])
+    assert list(frame.columns) == ["differs", "small", "large"]
+    differing = frame[frame["differs"] == "≠"]
+    assert len(differing) >= 1 and (frame["differs"].iloc[:len(differing)] == "≠").all()
+    row = differing.loc[settings.label("hidden")]
+    assert row["small"] != row["large"]
+    metrics = run_tables.metrics_frame([runs.get("small"), runs.get("large")])
+    assert list(metrics.index) == ["small", "large"]
+    assert list(metrics["epochs"]) == ["50", "20"]
+    assert metrics.loc["large", "test accuracy"] == format(1 - 0.6 / 20, ".1%")

@@ -1,0 +1,40 @@
+"""The Compare page's tables, as data frames: the runs' settings side by side (those that
+differ first, marked) and their final metrics ("—" where a run has none)."""
+
+import pandas as pd
+
+from .settings import BY_KEY, label
+
+
+def show_value(key, value):
+    """A setting's value as the sidebar shows it; "—" where a run does not have it."""
+    if value is None:
+        return "—"
+    if key in BY_KEY:
+        return BY_KEY[key].show(value)
+    return ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+
+
+def settings_frame(runs, names):
+    """One row per setting, one column per named run, plus a "differs" column."""
+    rows = runs.settings_table(names)
+    rows.sort(key=lambda row: not row[2])  # differing settings first
+    frame = pd.DataFrame(
+        [[label(key), "≠" if differs else ""] + [show_value(key, v) for v in values]
+         for key, values, differs in rows],
+        columns=["setting", "differs", *names])
+    return frame.set_index("setting")
+
+
+def metrics_frame(chosen):
+    """One row per run: its epochs and final losses and accuracies."""
+    def shown(v, form):
+        return "—" if v != v else format(v, form)
+
+    return pd.DataFrame({
+        "epochs": [shown(r.metrics["epoch"], ".0f") for r in chosen],
+        "train loss": [shown(r.metrics["train_loss"], ".4f") for r in chosen],
+        "test loss": [shown(r.metrics["test_loss"], ".4f") for r in chosen],
+        "train accuracy": [shown(r.metrics["train_acc"], ".1%") for r in chosen],
+        "test accuracy": [shown(r.metrics["test_acc"], ".1%") for r in chosen],
+    }, index=pd.Index([r.name for r in chosen], name="run"))
