@@ -146,7 +146,7 @@ def _rows(text, delimiter, check=True):
         for cells in reader:
             if not cells:
                 continue
-            cells = [_unquote(c) if c[:1] == "'" else c for c in map(str.strip, cells)]
+            cells = [_unquote(c) for c in map(str.strip, cells)]
             if any(cells):
                 if check and max(map(len, cells)) > MAX_CELL_CHARS:
                     j = next(j for j, c in enumerate(cells) if len(c) > MAX_CELL_CHARS)

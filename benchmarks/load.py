@@ -95,8 +95,7 @@ class Student:
         # [kind, sent, fragment id, id of the run answering or None, end of a run that
         # may have answered or None]
         self.pending = None
-        self.latencies = {"play": [], "pause": [], "slider": [], "upload": []}
-        self.answers = []  # (monotonic time of the click, seconds to its effect, kind)
+        self.answers = []  # (monotonic time of the action, seconds to its effect, kind)
         self.session_id = self.file_urls = self.upload_at = None
         self.sampling = True  # keep the metrics sent, for the replay
         self.base_url = base_url.rstrip("/")
@@ -255,8 +254,8 @@ class Student:
                 self.metric_epoch = None
 
     def answered(self, when):
-        self.latencies[self.pending[0]].append(when - self.pending[1])
-        self.answers.append((self.pending[1], when - self.pending[1], self.pending[0]))
+        kind, start = self.pending[:2]
+        self.answers.append((start, when - start, kind))
         self.pending = None
 
     async def receive(self):
@@ -329,12 +328,12 @@ class Student:
         (t0, r0, e0), (t1, r1, e1) = (self.counts[0], self.counts[-1]) if self.counts else (
             (0, 0, 0), (1, 0, 0))
         span = max(t1 - t0, 1e-9)
-        clicks = [x for k, v in self.latencies.items() if k != "upload" for x in v]
+        clicks = [latency for _, latency, kind in self.answers if kind != "upload"]
         return {"seed": self.seed, "redraws_per_s": (r1 - r0) / span,
                 "epochs_per_s": (e1 - e0) / span, "epoch": self.epoch, "runs": self.runs,
                 "latency_median": statistics.median(clicks) if clicks else None,
                 "latency_p95": percentile(clicks, 0.95), "clicks": len(clicks),
-                "latencies": self.latencies, "answers": self.answers,
+                "clicks_s": clicks, "answers": self.answers,
                 "query_kept": self.query_seen is not None
                 and urllib.parse.parse_qs(self.query_seen).get("seed") == [str(self.seed)],
                 "first": getattr(self, "first", None), "samples": self.samples,
@@ -544,7 +543,7 @@ def summarise(students, samples, rss, replay_epochs):
         "rss_idle": rss["idle"], "rss_loaded": rss["loaded"], "rss_after": rss["after"],
         "sessions_after": rss["sessions_after"],
         "rss_max": max(rsses) if rsses else None, "samples": samples},
-        "uploads": [x for s in students for x in s.latencies["upload"]],
+        "uploads": [x for s in students for _, x, kind in s.answers if kind == "upload"],
         "isolated": len(set(firsts)) == len(firsts) == len(sessions)
         and all(r["query_kept"] and r["replay_ok"] for r in sessions)}
 
@@ -569,8 +568,7 @@ def print_report(result, seconds):
           f"worst {min(redraws):.1f}")
     print(f"epochs/s per session:  median {statistics.median(epochs):.0f}, "
           f"worst {min(epochs):.0f}")
-    every = [x for r in sessions for k, v in r["latencies"].items() if k != "upload"
-             for x in v]
+    every = [x for r in sessions for x in r["clicks_s"]]
     if every:
         print(f"click-to-effect, all {len(every)} clicks: median "
               f"{statistics.median(every):.2f} s, p95 {percentile(every, 0.95):.2f} s, "

@@ -27,12 +27,13 @@ def _curve_figure(epochs, train, test, y_title, height, log_y=False, y_range=Non
         data.append({"type": "scatter", "x": epochs, "y": test, "mode": mode,
                      "name": "test", "line": {"color": "#d62728", "width": 2.5,
                                               "dash": "dash"}})
+    values = np.r_[train, test]
     if log_y and y_range is None and len(train):
-        positive = np.r_[train, test][np.r_[train, test] > 0]
+        positive = values[values > 0]
         if len(positive):  # log axes take their range in powers of ten
             y_range = [float(np.log10(positive.min())) - 0.1,
                        float(np.log10(positive.max())) + 0.1]
-    finite = np.r_[train, test][np.isfinite(np.r_[train, test])]
+    finite = values[np.isfinite(values)]
     if y_range is None and not log_y and len(finite):
         low, high = float(finite.min()), float(finite.max())
         pad = max(abs(high) * 0.05, 1e-3)
