@@ -212,12 +212,13 @@ def upload_panel(state):
         pending = ss.get(PENDING)
         if pending is not None:
             columns = pending[2].columns  # at most MAX_COLUMNS
-            cols = st.columns([1, 1, 1, 1], vertical_alignment="bottom")
+            cols = st.columns(3)
             cols[0].selectbox("Feature x₁", columns, key="pg_upload_x")
             cols[1].selectbox("Feature x₂", columns, key="pg_upload_y")
             cols[2].selectbox("Label", columns, key="pg_upload_label")
-            cols[3].button("Use these columns", key="pg_upload_use", type="primary",
-                           on_click=on_upload_columns)
+            # On a line of its own: in a fourth column its label is cut at 1024 px.
+            st.button("Use these columns", key="pg_upload_use", type="primary",
+                      on_click=on_upload_columns)
         own = session.own_data("upload")
         if own is None:
             st.caption("Until a file is loaded, the network trains on "
