@@ -108,6 +108,20 @@ def _flag(value):
     raise ValueError
 
 
+def _derived_parser(setting):
+    """The parser a row's widget implies: one of its options, or a number within its bounds
+    (whole numbers when the bounds and step are whole) or between its first and last stop."""
+    if setting.options:
+        return _choice(setting.options)
+    if setting.bounds:
+        low, high = setting.bounds[:2]
+        whole = all(isinstance(v, int) for v in setting.bounds)
+        return _integer(low, high) if whole else _number(low, high)
+    if setting.stops:
+        return _number(min(setting.stops), max(setting.stops))
+    raise ValueError(f"setting {setting.key!r} needs options, bounds, stops or a parser")
+
+
 def _encode(value):
     if isinstance(value, float):
         return f"{value:.6g}"
@@ -118,7 +132,6 @@ def _encode(value):
 class Setting:
     key: str
     default: object
-    parse: Callable  # raw value -> clean value; ValueError if unusable
     label: str
     group: str  # one of GROUPS: what a change costs
     section: str  # the sidebar's heading it appears under
@@ -130,6 +143,13 @@ class Setting:
     stops: tuple = ()  # the values of a select_slider
     encode: Callable = _encode  # clean value -> URL text
     disabled_when: Callable | None = None  # config -> True when the setting does not apply
+    # raw value -> clean value, ValueError if unusable; by default derived from the row's
+    # options, bounds or stops, so a range is written once
+    parse: Callable | None = None
+
+    def __post_init__(self):
+        if self.parse is None:
+            object.__setattr__(self, "parse", _derived_parser(self))
 
     def show(self, value):
         """``value`` as people read it (labels for choices, lists joined)."""
@@ -179,49 +199,50 @@ def _fixed_split(config):
 
 SETTINGS = (
     # ---- Data
-    Setting("dataset", "circles", _choice(DATASET_CHOICES), "Dataset",
+    Setting("dataset", "circles", "Dataset",
             group="data", section="Data", widget="select", options=DATASET_CHOICES,
             option_labels=DATASET_LABELS,
             help="The 2-D points to classify. Blobs and Spiral (3 classes) need three "
                  "outputs, which the network gets automatically. The regressions predict a "
                  "number at each point (squared error, a linear output). Draw your own or "
                  "upload a CSV to train on your own points."),
-    Setting("n_samples", 400, _integer(20, 2000), "Samples", group="data", section="Data",
+    Setting("n_samples", 400, "Samples", group="data", section="Data",
             widget="slider", bounds=(20, 2000, 10), disabled_when=_own_dataset,
             help="How many points, before splitting into train and test (not used for your "
                  "own points)."),
-    Setting("noise", 0.1, _number(0.0, 1.0), "Noise", group="data", section="Data",
+    Setting("noise", 0.1, "Noise", group="data", section="Data",
             widget="slider", bounds=(0.0, 1.0, 0.01), disabled_when=_own_dataset,
             help="Standard deviation of the random jitter added to each point (not used for "
                  "your own points)."),
-    Setting("test_fraction", 0.5, _number(0.1, 0.9), "Test fraction", group="data",
+    Setting("test_fraction", 0.5, "Test fraction", group="data",
             section="Data", widget="slider", bounds=(0.1, 0.9, 0.05),
             disabled_when=lambda config: config.get("dataset") == TUTORIAL_DATASET,
             help="Share of the points held out for testing; the network never trains on "
                  "them. Test points are drawn outlined, training points filled. (The "
                  "tutorial's circles train on all of its points and test on as many more.)"),
-    Setting("seed", 0, _integer(0, 999_999), "Seed", group="data", section="Data",
+    Setting("seed", 0, "Seed", group="data", section="Data",
             widget="seed", bounds=(0, 999_999, 1),
             help="Fixes the points, the split, the initial weights and the batch order: the "
                  "same seed gives the same run."),
-    Setting("features", ["x1", "x2"], _features, "Input features", group="network",
+    Setting("features", ["x1", "x2"], "Input features", group="network", parse=_features,
             section="Data", widget="multiselect", options=tuple(mc.FEATURES),
             option_labels=FEATURE_LABELS, encode=",".join,
             help="What the network sees of each point (x₁, x₂ after standardising). Squares "
                  "and products let even a network without hidden layers draw curved "
                  "boundaries."),
     # ---- Network
-    Setting("hidden", [4, 4], _hidden, "Hidden layers", group="network", section="Network",
+    Setting("hidden", [4, 4], "Hidden layers", group="network", section="Network",
+            parse=_hidden,
             widget="layers", bounds=(1, MAX_NEURONS, 1),
             encode=lambda v: ",".join(map(str, v)) or "0",
             help="0 gives a linear model (logistic regression): one straight boundary. More "
                  "units in a layer can bend the boundary more."),
-    Setting("activation", "tanh", _choice(mc.HIDDEN_ACTIVATIONS), "Activation",
+    Setting("activation", "tanh", "Activation",
             group="network", section="Network", widget="select",
             options=mc.HIDDEN_ACTIVATIONS, option_labels=ACTIVATION_LABELS,
             help="The function each hidden unit applies to its weighted sum. The output is "
                  "sigmoid for 2 classes, softmax for 3 and linear for a regression."),
-    Setting("init", "xavier", _choice(INIT_CHOICES), "Initialisation", group="network",
+    Setting("init", "xavier", "Initialisation", group="network",
             section="Network", widget="select", options=INIT_CHOICES,
             option_labels={"he": "He", "xavier": "Xavier", "normal": "Normal N(0, 0.1)",
                            "randn": "The tutorial's: randn × 0.1"},
@@ -229,22 +250,22 @@ SETTINGS = (
                  "sigmoid. The tutorial's draws randn × 0.1 from NumPy's old global stream "
                  "with seed 42 (plus the seed here), exactly as its code did."),
     # ---- Training
-    Setting("optimizer", "adam", _choice(("sgd", "momentum", "adam")), "Optimizer",
+    Setting("optimizer", "adam", "Optimizer",
             group="training", section="Training", widget="select",
             options=("sgd", "momentum", "adam"),
             option_labels={"sgd": "SGD", "momentum": f"SGD + momentum {MOMENTUM}",
                            "adam": "Adam"},
             help="How gradients become weight updates. Changing it keeps the network and "
                  "starts the optimizer's memory afresh."),
-    Setting("lr", 0.03, _number(1e-5, 10.0), "Learning rate", group="training",
+    Setting("lr", 0.03, "Learning rate", group="training",
             section="Training", widget="select_slider", stops=LR_STOPS,
             help="Step size, on a log scale from 0.00001 to 10. Too small crawls, too large "
                  "diverges. Changing it keeps the network."),
-    Setting("batch_size", 16, _integer(1, 2000), "Batch size", group="training",
+    Setting("batch_size", 16, "Batch size", group="training",
             section="Training", widget="number", bounds=(1, 2000, 1),
             help="Training points per update. All training points at once is full-batch "
                  "gradient descent; 1 is pure stochastic."),
-    Setting("gradients", "exact", _choice(("exact", "tutorial")), "Gradients",
+    Setting("gradients", "exact", "Gradients",
             group="training", section="Training", widget="select",
             options=("exact", "tutorial"),
             option_labels={"exact": "Exact", "tutorial": "The tutorial's (3 errors)"},
@@ -252,26 +273,28 @@ SETTINGS = (
                  "The tutorial's: as its published code computed them, to replay its run: "
                  "the loss summed over the points (steps 1000× larger on 1000 points), the "
                  "sigmoid's slope doubled, and db averaged while dW is summed."),
-    Setting("regularization", "none", _choice(("none", "l1", "l2")), "Regularization",
+    Setting("regularization", "none", "Regularization",
             group="training", section="Training", widget="select",
             options=("none", "l1", "l2"),
             option_labels={"none": "None", "l1": "L1", "l2": "L2"},
             help="A penalty on large weights: L1 pushes weights to exactly zero, L2 shrinks "
                  "them all. Biases are not penalised."),
-    Setting("reg_rate", 0.001, _number(0.0, 1.0), "Regularization rate", group="training",
+    Setting("reg_rate", 0.001, "Regularization rate", group="training",
             section="Training", widget="select_slider", stops=REG_RATE_STOPS,
             disabled_when=lambda config: config.get("regularization") == "none",
             help="Strength of the penalty (ignored when Regularization is None)."),
-    Setting("epoch_budget", 0, _integer(0, 10_000_000), "Epochs", group="run",
+    Setting("epoch_budget", 0, "Epochs", group="run",
+            parse=_integer(0, 10_000_000),  # a link may ask for more than the stops offer
             section="Training", widget="select_slider", stops=BUDGET_STOPS,
             option_labels={0: "no limit"},
             help="Training pauses after this many epochs; “no limit” trains until you pause."),
     # ---- View: how the run is shown, drawn outside the sidebar's sections
-    Setting("speed", 0, _integer(0, 1000), "Speed", group="view", section="", widget="speed",
+    Setting("speed", 0, "Speed", group="view", section="", widget="speed",
+            parse=_integer(0, 1000),  # a link may ask for speeds between the stops
             stops=SPEED_STOPS, option_labels={v: _speed_label(v) for v in SPEED_STOPS},
             help="Epochs per second while playing: slow motion lets a class watch the "
                  "boundary form; “fastest” trains as fast as the machine allows."),
-    Setting("presenter", False, _flag, "Presenter mode", group="view", section="",
+    Setting("presenter", False, "Presenter mode", group="view", section="", parse=_flag,
             widget="presenter", encode=lambda v: "1" if v else "0",
             help="Hides the explanations and the sidebar and enlarges the figures for a "
                  "projector. It is part of the link, so a reload keeps it."),
