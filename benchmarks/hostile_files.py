@@ -20,8 +20,8 @@ import tracemalloc
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
-from app_logic import exports, files, runs, uploads  # noqa: E402
-from tests.app_logic import hostile_corpus as hc  # noqa: E402
+from app_logic import exports, files, runs, uploads
+from tests.app_logic import hostile_corpus as hc
 
 
 def read_csv(data):

@@ -621,7 +621,7 @@ def main(argv=None):
             parser.error("cannot find the server's process; give --pid")
     else:
         ttl = 10 if args.ttl is None else args.ttl
-        log = (open(args.server_log, "w+") if args.server_log  # noqa: SIM115
+        log = (open(args.server_log, "w+") if args.server_log
                else tempfile.NamedTemporaryFile("w+", suffix=".log", prefix="load-server-"))
         proc, url = start_server(log, int(ttl))
         pid = proc.pid

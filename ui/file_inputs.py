@@ -90,7 +90,7 @@ def reading(slot, file_name, kept, verb="loaded"):
     except FileError as err:
         session.notify(slot, "error", f"“{plain(file_name)}” was not {verb}: {plain(err, 600)} "
                                       f"{kept}")
-    except Exception as err:  # noqa: BLE001 - a message, never the exception box
+    except Exception as err:  # a message for the user, never the exception box
         log.exception("reading %r failed", file_name)
         session.notify(slot, "error", f"“{plain(file_name)}” could not be read "
                                       f"({plain(type(err).__name__)}). {kept}")

@@ -8,7 +8,7 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as hs
 
 import mlp_core as mc
-import mlp_core.tutorial  # noqa: F401 (mc.tutorial)
+import mlp_core.tutorial
 from app_logic import session as pgs
 from app_logic import settings
 from app_logic.presets import PRESETS, TUTORIAL, tutorial_comparison

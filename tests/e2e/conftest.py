@@ -32,7 +32,7 @@ def _free_port():
 def app_url():
     port = _free_port()
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    log = open(SCREENSHOTS / f"server-{port}.log", "w")  # noqa: SIM115
+    log = open(SCREENSHOTS / f"server-{port}.log", "w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
          "--server.headless", "true", "--server.port", str(port),

@@ -32,7 +32,7 @@ def served():
         pytest.skip("nginx not installed (apt-get install nginx)")
     port = _free_port()
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    log = open(SCREENSHOTS / f"serve-{port}.log", "w")  # noqa: SIM115
+    log = open(SCREENSHOTS / f"serve-{port}.log", "w")
     proc = subprocess.Popen([sys.executable, str(ROOT / "deploy" / "serve"), "--workers", "2",
                              "--port", str(port)], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
     try:

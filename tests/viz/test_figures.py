@@ -54,7 +54,7 @@ def test_discretized_boundary_has_two_colours_only():
                         .layout.images[0].source)
     sharp = decode_png(vb.boundary_figure(GRID_X, GRID_Y, ramp, X, y, discretize=True)
                        .layout.images[0].source)
-    colours = lambda img: {tuple(c) for c in img[..., :3].reshape(-1, 3)}  # noqa: E731
+    colours = lambda img: {tuple(c) for c in img[..., :3].reshape(-1, 3)}
     assert len(colours(smooth)) > 10
     assert len(colours(sharp)) == 2
 
@@ -105,7 +105,7 @@ def test_show_test_toggle_removes_test_points_and_legend_entries():
                                         X + 0.1, y, show_test=True)
     without = vb.boundary_figure(GRID_X, GRID_Y, np.zeros((20, 40), np.uint8), X, y,
                                       X + 0.1, y, show_test=False)
-    names = lambda f: {t.name for t in f.data if t.name}  # noqa: E731
+    names = lambda f: {t.name for t in f.data if t.name}
     assert "class 0 (test)" in names(with_test) and "class 0 (test)" not in names(without)
     assert with_test.layout.images[1].source != without.layout.images[1].source
 
