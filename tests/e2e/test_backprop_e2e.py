@@ -10,9 +10,17 @@ from .conftest import SCREENSHOTS, wait_for_app
 TALL = {"width": 1400, "height": 1800}  # the page scrolls inside its own container
 
 
+def painted(page):
+    """Wait until the browser has laid out and painted the page as it is now (two animation
+    frames: the first runs before the next paint, the second after it) and fonts are in."""
+    page.evaluate("""() => document.fonts.ready.then(() => new Promise(done =>
+        requestAnimationFrame(() => requestAnimationFrame(done))))""")
+
+
 def settle(page):
-    page.wait_for_timeout(300)
+    painted(page)
     wait_for_app(page)
+    painted(page)
 
 
 def drawn(page, min_tables=3):
@@ -22,7 +30,7 @@ def drawn(page, min_tables=3):
         "(n) => document.querySelectorAll('[data-testid=\"stMain\"] "
         "[data-testid=\"stDataFrame\"] canvas, [data-testid=\"stMain\"] "
         "[data-testid=\"stDataFrame\"] table').length >= n", arg=min_tables)
-    page.wait_for_timeout(500)
+    painted(page)
 
 
 def open_backprop(page, app_url):
@@ -84,7 +92,7 @@ def shots(page, name, *locators):
         settle(page)
         for n, locator in enumerate(locators):
             locator.scroll_into_view_if_needed()
-            page.wait_for_timeout(300)
+            painted(page)
             page.screenshot(path=str(SCREENSHOTS / f"backprop_{name}_{size}_{n + 1}.png"))
 
 

@@ -14,6 +14,19 @@ def epoch(page):
     return int(text.locator('[data-testid="stMetricValue"]').inner_text().replace(",", ""))
 
 
+def wait_for_epoch(page, target, at_least=False):
+    """Wait until the Epoch metric shows ``target`` (or more, with ``at_least``)."""
+    page.wait_for_function(
+        """([target, atLeast]) => {
+            const m = [...document.querySelectorAll('[data-testid="stMetric"]')]
+                .find(e => e.innerText.startsWith('Epoch'));
+            if (!m) return false;
+            const shown = parseInt(m.querySelector('[data-testid="stMetricValue"]')
+                .innerText.replace(/,/g, ''));
+            return atLeast ? shown >= target : shown === target;
+        }""", arg=[target, at_least], timeout=60_000)
+
+
 def boundary_source(page):
     page.wait_for_selector(BOUNDARY_IMAGE)
     image = page.locator(BOUNDARY_IMAGE).first
@@ -61,10 +74,14 @@ def test_slider_play_pause(app_url, page):
     page.get_by_role("button", name="Pause", exact=True).click()
     page.get_by_role("button", name="Play", exact=True).wait_for()
     wait_for_app(page)
-    page.wait_for_timeout(1000)
     paused_at = epoch(page)
-    page.wait_for_timeout(1500)
-    assert epoch(page) == paused_at > 0
+    assert paused_at > 0
+    # Paused, Step trains exactly one epoch: a run still going would be further on.
+    page.get_by_role("button", name="Step", exact=True).click()
+    wait_for_epoch(page, paused_at + 1)
+    wait_for_app(page)
+    assert epoch(page) == paused_at + 1
+    assert page.get_by_role("button", name="Play", exact=True).count() == 1
 
 
 def test_shared_link_restores_settings(app_url, page):
@@ -99,7 +116,7 @@ def test_bad_link_gives_a_notice(app_url, page):
 def test_three_classes_and_presenter_mode(app_url, page):
     open_playground(page, f"{app_url}/?dataset=blobs3&hidden=6")
     page.get_by_role("button", name="Play", exact=True).click()
-    page.wait_for_timeout(2500)
+    wait_for_epoch(page, 20, at_least=True)
     page.get_by_role("button", name="Pause", exact=True).click()
     wait_for_app(page)
     assert epoch(page) > 0

@@ -84,6 +84,17 @@ def _epoch(page):
     return int(text.replace(",", ""))
 
 
+def _grown_workers(pids, before, patience=10.0):
+    """The workers with more connections than ``before``, polled until exactly one has
+    (a student's socket lands on one worker) or ``patience`` seconds pass."""
+    deadline = time.monotonic() + patience
+    while True:
+        grown = [q for q, pid in pids.items() if _connections(pid) > before[q]]
+        if len(grown) == 1 or time.monotonic() > deadline:
+            return grown
+        time.sleep(0.1)
+
+
 def _open_playing(browser, url, seed):
     context = browser.new_context(viewport={"width": 1400, "height": 900})
     page = context.new_page()
@@ -110,8 +121,7 @@ def test_two_students_on_two_workers_and_one_worker_dies(served):
         for seed in range(1, 13):
             before = {q: _connections(pid) for q, pid in pids.items()}
             context, page = _open_playing(browser, url, seed)
-            time.sleep(1)
-            grown = [q for q, pid in pids.items() if _connections(pid) > before[q]]
+            grown = _grown_workers(pids, before)
             if len(grown) == 1 and grown[0] not in placed:
                 placed[grown[0]] = (context, page)
                 if len(placed) == 2:
