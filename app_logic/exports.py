@@ -15,24 +15,18 @@ import numpy as np
 
 import mlp_core as mc
 
-from . import train_script
+from . import file_formats, train_script
 from .files import (
-    MAX_CLASSES,
-    MAX_EPOCHS,
     MAX_HIDDEN_LAYERS,
     MAX_HIDDEN_UNITS,
-    MAX_INPUTS,
-    MAX_LABEL_CHARS,
     MAX_MODEL_PARAMS,
-    MAX_SETTING_CHARS,
-    MAX_SETTINGS,
     FileError,
     load_json,
+    refusal,
+    show,
 )
 from .session import build_state, network_inputs, output_for, penalties
 from .settings import (
-    DEFAULTS,
-    INIT_CHOICES,
     MOMENTUM,
     OWN_DATASETS,
     TUTORIAL_INIT_SEED,
@@ -41,8 +35,8 @@ from .settings import (
     validate_config,
 )
 
-MODEL_FORMAT = "backprop-playground-model"
-MODEL_VERSION = 1
+MODEL_FORMAT = file_formats.MODEL_FORMAT
+MODEL_VERSION = file_formats.MODEL_VERSION
 DATASET_CLASSES = {"circles": 2, "moons": 2, "xor": 2, "gaussians": 2, "spiral": 2,
                    "blobs3": 3, "spiral3": 3, "plane": 0, "gaussian_sum": 0, "tutorial": 2}
 
@@ -91,77 +85,43 @@ def _expect(condition, message):
         raise ModelFileError(message)
 
 
-def _is_number(v):
-    """A finite JSON number (a bool is not one; load_json bounds integers to 40 digits)."""
-    if isinstance(v, float):
-        return v == v and abs(v) != float("inf")
-    return isinstance(v, int) and not isinstance(v, bool) and abs(v) < 1.8e308
+def model_from_json(data):
+    """ImportedModel from ``model_to_json`` bytes; ModelFileError naming what is wrong.
+    The structure is checked against file_formats.MODEL_SCHEMA, then what a schema cannot
+    say (sizes against each other, the settings against the network), all before the
+    network is built."""
+    doc = load_json(data, "model file", ModelFileError)
+    problem = refusal(file_formats.MODEL, doc, ModelFileError)
+    if problem is not None:
+        raise problem
+    features, names, model = doc["features"], doc["class_names"], doc["model"]
+    sizes = _layer_sizes(model["layer_sizes"], len(features), len(names))
+    _check_activations(model["activations"], sizes, names)
+    for key in ("weights", "biases"):
+        _expect(len(model[key]) == len(sizes) - 1,
+                f"\"model.{key}\" must hold one array per layer ({len(sizes) - 1}).")
+    weights = [_matrix(w, (a, b), f"model.weights[{k}]")
+               for k, (w, a, b) in enumerate(zip(model["weights"], sizes[:-1], sizes[1:]))]
+    biases = [_matrix(b, (n,), f"model.biases[{k}]")
+              for k, (b, n) in enumerate(zip(model["biases"], sizes[1:]))]
+    config = _matching_config(doc["config"], model, sizes, features, names)
+    norm = doc["normalisation"]
+    try:
+        net = mc.MLP.from_dict({**model, "weights": weights, "biases": biases})
+    except ValueError as err:
+        raise ModelFileError(f"The network in the file is invalid: {err}.") from None
+    return ImportedModel(net, config, list(features), np.asarray(norm["mean"], float),
+                         np.asarray(norm["std"], float), list(names), doc.get("epoch", 0))
 
 
-def _is_count(v, low=0, high=None):
-    return isinstance(v, int) and not isinstance(v, bool) and v >= low \
-        and (high is None or v <= high)
-
-
-def _numbers(value, name, length):
-    """A float array of exactly ``length`` finite numbers; the length is checked before any
-    item is read, strings and booleans are refused."""
-    _expect(isinstance(value, list) and len(value) == length,
-            f"\"{name}\" must be a list of {length} numbers"
-            + (f"; it has {len(value):,} items." if isinstance(value, list) else "."))
-    for i, v in enumerate(value):
-        _expect(_is_number(v), f"\"{name}\" item {i + 1} is {_show(v)}, not a finite number.")
-    return np.asarray(value, dtype=float)
-
-
-def _matrix(value, shape, name):
-    """A nested list of finite numbers with exactly ``shape``, checked row by row."""
-    if len(shape) == 1:
-        return _numbers(value, name, shape[0])
-    _expect(isinstance(value, list) and len(value) == shape[0],
-            f"\"{name}\" must have shape {tuple(shape)} to match the layer sizes.")
-    return np.array([_matrix(row, shape[1:], f"{name}[{i}]") for i, row in enumerate(value)])
-
-
-def _show(value):
-    """A value from a file, short, for a message."""
-    if isinstance(value, str):
-        return f"the text \"{value[:20]}{'…' if len(value) > 20 else ''}\""
-    if isinstance(value, bool):
-        return str(value).lower()
-    if value is None:
-        return "null"
-    if isinstance(value, (list, dict)):
-        return "a list" if isinstance(value, list) else "an object"
-    return repr(value)[:30]
-
-
-def _class_names(names):
-    _expect(isinstance(names, list), "\"class_names\" must be a list of names.")
-    _expect(len(names) == 0 or 2 <= len(names) <= MAX_CLASSES,
-            f"\"class_names\" must list 2 to {MAX_CLASSES} classes (none for a regression); it "
-            f"has {len(names):,}.")
-    _expect(all(isinstance(c, str) for c in names), "\"class_names\" must be a list of names.")
-    _expect(all(len(c) <= MAX_LABEL_CHARS for c in names),
-            f"A class name in the file is longer than {MAX_LABEL_CHARS} characters.")
-    _expect(len(set(names)) == len(names), "\"class_names\" repeats a name.")
-    return list(names)
-
-
-def _layer_sizes(model, n_features, n_classes):
-    sizes = model.get("layer_sizes")
-    _expect(isinstance(sizes, list) and 2 <= len(sizes) <= MAX_HIDDEN_LAYERS + 2,
-            f"\"model.layer_sizes\" must list the inputs, at most {MAX_HIDDEN_LAYERS} hidden "
-            f"layers and the outputs"
-            + (f"; it has {len(sizes):,} sizes." if isinstance(sizes, list) else "."))
-    _expect(all(_is_count(s, 1) for s in sizes),
-            "\"model.layer_sizes\" must be a list of positive integers.")
-    hidden = sizes[1:-1]
-    _expect(all(h <= MAX_HIDDEN_UNITS for h in hidden),
-            f"The network is larger than the app allows ({MAX_HIDDEN_LAYERS} hidden layers of "
-            f"at most {MAX_HIDDEN_UNITS} neurons).")
+def _layer_sizes(sizes, n_features, n_classes):
+    """The layer sizes, checked against the features, the classes and the app's largest
+    network (their types and count are the schema's)."""
     _expect(sizes[0] == n_features, f"The network has {sizes[0]:,} inputs but {n_features} "
                                     f"features are listed.")
+    _expect(all(h <= MAX_HIDDEN_UNITS for h in sizes[1:-1]),
+            f"The network is larger than the app allows ({MAX_HIDDEN_LAYERS} hidden layers of "
+            f"at most {MAX_HIDDEN_UNITS} neurons).")
     n_out, _ = output_for(n_classes)
     what = "a regression needs" if n_classes == 0 else f"{n_classes} classes need"
     _expect(sizes[-1] == n_out, f"The network has {sizes[-1]:,} outputs; {what} {n_out}.")
@@ -171,59 +131,8 @@ def _layer_sizes(model, n_features, n_classes):
     return sizes
 
 
-def model_from_json(data):
-    """ImportedModel from ``model_to_json`` bytes; ModelFileError naming what is wrong.
-    Every size, type and setting is checked before the network is built."""
-    doc = load_json(data, "model file", ModelFileError)
-    _expect(isinstance(doc, dict), "The model file must hold a JSON object.")
-    _expect(doc.get("format") == MODEL_FORMAT,
-            f"This is not a Backprop Playground model file (\"format\" must be "
-            f"\"{MODEL_FORMAT}\").")
-    version = doc.get("version")
-    _expect(_is_count(version), "The model file has no valid \"version\".")
-    _expect(version <= MODEL_VERSION, f"The model file has version {version}; this app reads "
-                                      f"version {MODEL_VERSION}. Is the app out of date?")
-    _expect(version == MODEL_VERSION, f"Unknown model file version {version}.")
-    missing = [k for k in ("config", "features", "normalisation", "class_names", "model")
-               if k not in doc]
-    _expect(not missing, f"The model file is missing {', '.join(missing)}.")
-    epoch = doc.get("epoch", 0)
-    _expect(_is_count(epoch, 0, MAX_EPOCHS),
-            f"\"epoch\" must be a whole number from 0 to {MAX_EPOCHS:,}; it is {_show(epoch)}.")
-
-    features = doc["features"]
-    _expect(isinstance(features, list) and 1 <= len(features) <= MAX_INPUTS
-            and all(isinstance(f, str) for f in features),
-            f"\"features\" must list 1 to {MAX_INPUTS} feature names.")
-    unknown = [f for f in features if f not in mc.FEATURES]
-    _expect(not unknown, f"Unknown feature {unknown[0][:20] if unknown else ''!r}; known: "
-                         f"{', '.join(mc.FEATURES)}.")
-    _expect(len(set(features)) == len(features), "\"features\" names a feature twice.")
-
-    norm = doc["normalisation"]
-    _expect(isinstance(norm, dict), "\"normalisation\" must hold \"mean\" and \"std\".")
-    mean = _numbers(norm.get("mean"), "normalisation.mean", 2)
-    std = _numbers(norm.get("std"), "normalisation.std", 2)
-    _expect((std > 0).all(), "\"normalisation.std\" must be positive.")
-
-    names = _class_names(doc["class_names"])
-    model, sizes, weights, biases = _network_parts(doc["model"], features, names)
-    config = _matching_config(doc["config"], model, sizes, features, names)
-    try:
-        net = mc.MLP.from_dict({**model, "weights": weights, "biases": biases})
-    except ValueError as err:
-        raise ModelFileError(f"The network in the file is invalid: {err}.") from None
-    return ImportedModel(net, config, list(features), mean, std, names, epoch)
-
-
-def _network_parts(model, features, names):
-    """(model, layer sizes, weights, biases) of the file's "model", every size and type
-    checked."""
-    _expect(isinstance(model, dict), "\"model\" must be a JSON object.")
-    sizes = _layer_sizes(model, len(features), len(names))
-    acts = model.get("activations")
-    _expect(isinstance(acts, list) and len(acts) == len(sizes) - 1
-            and all(isinstance(a, str) for a in acts),
+def _check_activations(acts, sizes, names):
+    _expect(len(acts) == len(sizes) - 1,
             "\"model.activations\" must name one activation per layer.")
     _, out_activation = output_for(len(names))
     what = "a regression" if not names else f"{len(names)} classes"
@@ -234,19 +143,18 @@ def _network_parts(model, features, names):
     unknown = [a for a in acts[:-1] if a not in mc.ACTIVATIONS]
     _expect(not unknown, f"\"model.activations[0]\" is \"{unknown[0][:20] if unknown else ''}"
                          f"\"; known: {', '.join(mc.ACTIVATIONS)}.")
-    init, seed = model.get("init", "he"), model.get("seed", 0)
-    _expect(isinstance(init, str) and init in INIT_CHOICES,
-            f"\"model.init\" must be one of {', '.join(INIT_CHOICES)}.")
-    _expect(_is_count(seed, 0, mc.MAX_SEED), f"\"model.seed\" must be a whole number from 0 "
-                                            f"to {mc.MAX_SEED:,}; it is {_show(seed)}.")
-    for key in ("weights", "biases"):
-        _expect(isinstance(model.get(key), list) and len(model[key]) == len(sizes) - 1,
-                f"\"model.{key}\" must hold one array per layer ({len(sizes) - 1}).")
-    weights = [_matrix(w, (a, b), f"model.weights[{k}]")
-               for k, (w, a, b) in enumerate(zip(model["weights"], sizes[:-1], sizes[1:]))]
-    biases = [_matrix(b, (n,), f"model.biases[{k}]")
-              for k, (b, n) in enumerate(zip(model["biases"], sizes[1:]))]
-    return model, sizes, weights, biases
+
+
+def _matrix(value, shape, name):
+    """A float array of ``value``, nested lists of numbers (the schema checked that), whose
+    lengths must be exactly ``shape``."""
+    if len(shape) == 1:
+        _expect(len(value) == shape[0], f"\"{name}\" must be a list of {shape[0]} numbers; it "
+                                        f"has {len(value):,} items.")
+    else:
+        _expect(len(value) == shape[0] and all(len(row) == shape[1] for row in value),
+                f"\"{name}\" must have shape {tuple(shape)} to match the layer sizes.")
+    return np.array(value, dtype=float)
 
 
 def _matching_config(raw, model, sizes, features, names):
@@ -259,8 +167,8 @@ def _matching_config(raw, model, sizes, features, names):
     if hidden:
         checks["activation"] = model["activations"][0]
     for key, expected in checks.items():
-        _expect(config[key] == expected, f"\"config.{key}\" ({_show(config[key])}) does not "
-                                         f"match the network ({_show(expected)}).")
+        _expect(config[key] == expected, f"\"config.{key}\" ({show(config[key])}) does not "
+                                         f"match the network ({show(expected)}).")
     dataset = config["dataset"]
     if dataset in DATASET_CLASSES:
         n = DATASET_CLASSES[dataset]
@@ -270,31 +178,10 @@ def _matching_config(raw, model, sizes, features, names):
     return config
 
 
-def _setting_type_ok(key, value):
-    """A setting's value has its default's type: numbers where numbers belong (no text, no
-    booleans), lists of short names or numbers where lists belong."""
-    default = DEFAULTS.get(key)
-    if isinstance(default, bool):
-        return isinstance(value, bool)
-    if isinstance(default, (int, float)):
-        return _is_number(value)
-    if isinstance(default, str):
-        return isinstance(value, str) and len(value) <= MAX_SETTING_CHARS
-    if isinstance(default, list):
-        return isinstance(value, list) and len(value) <= MAX_SETTINGS and all(
-            isinstance(v, str) and len(v) <= MAX_SETTING_CHARS or _is_number(v) for v in value)
-    return True  # an unknown setting: validate_config names it
-
-
 def _imported_config(raw):
-    """The file's settings checked with the Playground's own validator: every setting must
-    be known and in range (a dataset of the user's own points is kept as named)."""
-    _expect(isinstance(raw, dict), "\"config\" must be a JSON object.")
-    _expect(len(raw) <= MAX_SETTINGS, f"\"config\" has {len(raw):,} settings; the limit is "
-                                      f"{MAX_SETTINGS}.")
-    wrong = [k for k, v in raw.items() if not _setting_type_ok(k, v)]
-    _expect(not wrong, f"The setting \"{wrong[0][:40] if wrong else ''}\" in the file has a "
-                       f"value of the wrong kind ({_show(raw[wrong[0]]) if wrong else ''}).")
+    """The file's settings (their kinds are the schema's) checked with the Playground's own
+    validator: every setting must be known and in range (a dataset of the user's own points
+    is kept as named)."""
     own = raw.get("dataset") if raw.get("dataset") in OWN_DATASETS else None
     config, problems = validate_config({k: v for k, v in raw.items()
                                             if not (own and k == "dataset")})

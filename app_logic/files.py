@@ -12,6 +12,8 @@ import json
 import math
 import re
 
+import jsonschema
+
 from mlp_core import FEATURES
 
 from .settings import MAX_LAYERS, MAX_NEURONS
@@ -223,6 +225,20 @@ def _json_hooks(what, error):
     return constant, real, integer
 
 
+def _unique_keys(what, error):
+    """An object_pairs_hook refusing an object that names a key twice (json.loads would keep
+    the last silently, so what the app reads could differ from what another reader sees)."""
+    def build(pairs):
+        document = dict(pairs)
+        if len(document) != len(pairs):
+            seen = set()
+            twice = next(k for k, _ in pairs if k in seen or seen.add(k))
+            raise error(f"The {what} names the key \"{twice[:40]}\" twice in one object; "
+                        f"each key may appear once.")
+        return document
+    return build
+
+
 def load_json(data, what="file", error=FileError):
     """Parse JSON bytes strictly; ``error`` (a FileError subclass) with a message for the
     user when they cannot be read. Size, kind, encoding, long numbers, depth and the number
@@ -233,7 +249,8 @@ def load_json(data, what="file", error=FileError):
     scan_json(text, what, error)
     constant, real, integer = _json_hooks(what, error)
     try:
-        return json.loads(text, parse_constant=constant, parse_float=real, parse_int=integer)
+        return json.loads(text, parse_constant=constant, parse_float=real, parse_int=integer,
+                          object_pairs_hook=_unique_keys(what, error))
     except FileError as err:
         raise error(str(err)) from None
     except json.JSONDecodeError as err:
@@ -241,3 +258,109 @@ def load_json(data, what="file", error=FileError):
                     f"column {err.colno}.") from None
     except (RecursionError, ValueError):  # neither can pass the scan; one message if they do
         raise error(f"The {what} cannot be read as JSON.") from None
+
+
+# ---- JSON Schema ------------------------------------------------------------------------------
+# A file's format is a JSON Schema (Draft 2020-12; app_logic/file_formats.py). A node may carry
+# "message": the sentence shown when the node fails, or a dict of such sentences by failing
+# keyword ("*" for any other). The deepest node with a message on the failing path speaks.
+# Fields a message may use: {at} (the node's place, as "model.weights[0]"), {parent} (the
+# place of what holds it), {key}, {index} (1-based), {value} (the value, short), {text} (a
+# string value, quoted and short), {n} (a list's or object's size), {missing} (required keys
+# that are absent), and whatever the caller passes (e.g. {where}).
+_INTEGER = jsonschema.Draft202012Validator.TYPE_CHECKER.redefine(  # 3.0 is no whole number here
+    "integer", lambda _, v: isinstance(v, int) and not isinstance(v, bool))
+_ITEMS = jsonschema.Draft202012Validator.VALIDATORS["items"]
+_PLAIN = {"number": (float, int), "integer": (int,)}  # exact types: a bool is not a number
+
+
+def _items(validator, items, instance, schema):
+    """Draft 2020-12 "items", with a fast path for the long lists of plain numbers (curves,
+    weights): when every item is of the type asked, nothing is left to check; otherwise the
+    standard keyword finds the first wrong item."""
+    kinds = items.get("type") if isinstance(items, dict) and items.keys() <= {"type", "message"} \
+        else None
+    kinds = [kinds] if isinstance(kinds, str) else kinds or []
+    allowed = tuple(t for k in kinds for t in _PLAIN.get(k, (type(None),) if k == "null" else ()))
+    if kinds and len(allowed) and "prefixItems" not in schema and isinstance(instance, list) \
+            and all(type(v) in allowed for v in instance):
+        return
+    yield from _ITEMS(validator, items, instance, schema)
+
+
+_Validator = jsonschema.validators.extend(jsonschema.Draft202012Validator, {"items": _items},
+                                          type_checker=_INTEGER)
+# Schema keywords that lead to a subschema, and whether they step into the document too.
+_INTO_ITEM = {"items": 1, "additionalProperties": 1, "propertyNames": 0}  # one segment
+_INTO_NAMED = {"properties": 1, "prefixItems": 1, "anyOf": 0, "allOf": 0, "oneOf": 0}  # two
+
+
+def validator(schema):
+    """A validator for ``schema`` (checked once, when the format is defined)."""
+    _Validator.check_schema(schema)
+    return _Validator(schema)
+
+
+def show(value):
+    """A value from a file, short, for a message."""
+    if isinstance(value, str):
+        return f"the text \"{value[:20]}{'…' if len(value) > 20 else ''}\""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if value is None:
+        return "null"
+    if isinstance(value, (list, dict)):
+        return "a list" if isinstance(value, list) else "an object"
+    return repr(value)[:30]
+
+
+def place(path):
+    """A path into a document as people read it: ``model.weights[0][1]``."""
+    text = ""
+    for step in path:
+        text += f"[{step}]" if isinstance(step, int) else f".{step}" if text else str(step)
+    return text
+
+
+def _speaker(schema, error):
+    """(message node, depth): the deepest schema node with a message on the error's path,
+    and how many steps into the document that node stands."""
+    node, depth = schema, 0
+    found = (node, 0) if "message" in node else None
+    segments = list(error.absolute_schema_path)[:-1]  # the last one is the failing keyword
+    while segments:
+        keyword = segments.pop(0)
+        if keyword in _INTO_NAMED:
+            node, depth = node[keyword][segments.pop(0)], depth + _INTO_NAMED[keyword]
+        else:
+            node, depth = node[keyword], depth + _INTO_ITEM.get(keyword, 0)
+        if isinstance(node, dict) and "message" in node:
+            found = (node, depth)
+    return found
+
+
+def refusal(schema_validator, document, error, **context):
+    """``error`` (the FileError subclass) with the message of the first way ``document``
+    breaks the schema, or None when it fits. The first: keywords are checked in the order
+    the schema writes them, so a list's length is checked before its items."""
+    failure = next(schema_validator.iter_errors(document), None)
+    if failure is None:
+        return None
+    node, depth = _speaker(schema_validator.schema, failure)
+    message = node["message"]
+    if isinstance(message, dict):
+        message = message.get(failure.validator) or message["*"]
+    path = list(failure.absolute_path)[:depth]
+    value = document
+    for step in path:
+        value = value[step]
+    present = value if isinstance(value, dict) else {}
+    fields = {"at": place(path), "parent": place(path[:-1]),
+              "key": path[-1] if path else "", "value": show(value),
+              "index": path[-1] + 1 if path and isinstance(path[-1], int) else "",
+              "text": repr(value[:20]) if isinstance(value, str) else show(value),
+              "n": f"{len(value):,}" if isinstance(value, (list, dict)) else "",
+              "missing": ", ".join(place([*path, k]) for k in failure.validator_value
+                                   if k not in present)
+              if failure.validator == "required" else "", **context}
+    return error(message.format(**fields))

@@ -21,28 +21,27 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from . import file_formats
 from .files import (
     MAX_CLASSES,
     MAX_CURVE_POINTS,
     MAX_GRID,
-    MAX_LABEL_CHARS,
     MAX_RUN_NAME_CHARS,
     MAX_RUN_POINTS,
     MAX_RUNS,
-    MAX_SETTING_CHARS,
-    MAX_SETTINGS,
     FileError,
     load_json,
+    refusal,
 )
 from .settings import DATASET_LABELS, experiment
 
-RUNS_FORMAT = "backprop-playground-runs"
-RUNS_VERSION = 1
+RUNS_FORMAT = file_formats.RUNS_FORMAT
+RUNS_VERSION = file_formats.RUNS_VERSION
 # The limits live in app_logic/files.py; these names are what the rest of the app reads.
 MAX_NAME_LENGTH = MAX_RUN_NAME_CHARS
 MAX_POINTS = MAX_RUN_POINTS
-CURVES = ("epoch", "train_loss", "test_loss", "train_acc", "test_acc")
-METRICS = ("epoch", "train_loss", "test_loss", "train_acc", "test_acc")
+CURVES = file_formats.CURVES
+METRICS = file_formats.METRICS
 
 
 class RunsError(ValueError):
@@ -151,148 +150,76 @@ def _fail(where, message):
     raise RunsFileError(f"{where}: {message}" + ("" if message.endswith((".", "?")) else "."))
 
 
-def _is_number(v):
-    """A finite JSON number (not a bool; load_json bounds integers to 40 digits)."""
-    if isinstance(v, float):
-        return math.isfinite(v)
-    return isinstance(v, int) and not isinstance(v, bool) and abs(v) < 1.8e308
+def _check(schema_validator, document, **context):
+    problem = refusal(schema_validator, document, RunsFileError, **context)
+    if problem is not None:
+        raise problem
 
 
-def _show(v):
-    if isinstance(v, str):
-        return f"the text \"{v[:20]}{'…' if len(v) > 20 else ''}\""
-    if isinstance(v, (list, dict)):
-        return "a list" if isinstance(v, list) else "an object"
-    return "null" if v is None else str(v).lower() if isinstance(v, bool) else repr(v)[:30]
-
-
-def _float_list(value, where, allow_none=False, length=None, limit=None):
-    """Floats of a JSON list; its length is checked (``length`` exactly, or at most ``limit``)
-    before any item is read."""
-    if not isinstance(value, list):
-        _fail(where, "must be a list of numbers")
-    if length is not None and len(value) != length:
-        _fail(where, f"must have {length} values; it has {len(value):,}")
-    if limit is not None and len(value) > limit:
-        _fail(where, f"has {len(value):,} values; the limit is {limit:,}")
-    out = np.empty(len(value))
-    for i, v in enumerate(value):
-        if v is None and allow_none:
-            out[i] = math.nan
-        elif not _is_number(v):
-            _fail(where, f"value {i + 1} ({_show(v)}) is not a finite number")
-        else:
-            out[i] = v
-    return out
-
-
-def _config_value_ok(value):
-    if isinstance(value, list):
-        return len(value) <= MAX_SETTINGS and all(
-            not isinstance(v, (list, dict)) and _config_value_ok(v) for v in value)
-    if isinstance(value, str):
-        return len(value) <= MAX_SETTING_CHARS
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return _is_number(value)
-    return value is None or isinstance(value, bool)
+def _floats(values):
+    """A float array of JSON numbers, null as NaN (the schema checked the items)."""
+    return np.array([math.nan if v is None else v for v in values], dtype=float)
 
 
 def _run_from_dict(d, where):
-    if not isinstance(d, dict):
-        _fail(where, "must be a JSON object")
-    missing = [k for k in ("name", "config", "history", "boundary", "grid_x", "grid_y",
-                           "metrics", "class_names") if k not in d]
-    if missing:
-        _fail(where, f"is missing {', '.join(missing)}")
+    """A Run from one entry of a runs file: its structure is file_formats.RUN_SCHEMA's,
+    what a schema cannot say (lengths against each other, the boundary's bytes, the values'
+    ranges) is checked here and by _validated."""
+    _check(file_formats.RUN_ENTRY, d, where=where)
     try:
         name = _clean_name(d["name"])
     except RunsError as err:
         _fail(where, str(err))
     where = f"{where} (\"{name}\")"
-    config = d["config"]
-    if not isinstance(config, dict) or len(config) > MAX_SETTINGS \
-            or not all(isinstance(k, str) and len(k) <= MAX_RUN_NAME_CHARS for k in config):
-        _fail(where, f"config must be a JSON object of at most {MAX_SETTINGS} settings with "
-                     f"names of at most {MAX_RUN_NAME_CHARS} characters")
-    for key, value in config.items():
-        if not _config_value_ok(value):
-            _fail(where, f"setting \"{key}\" must be a number, text or a list of them")
-
-    hist = d["history"]
-    if not isinstance(hist, dict) or any(k not in hist for k in CURVES):
-        _fail(where, f"history must have the columns {', '.join(CURVES)}")
-    history = {k: _float_list(hist[k], f"{where}, history.{k}", allow_none=k != "epoch",
-                              limit=MAX_CURVE_POINTS)
-               for k in CURVES}
+    _check(file_formats.RUN, d, where=where)
+    history = {k: _floats(d["history"][k]) for k in CURVES}
     if len({len(v) for v in history.values()}) != 1:
         _fail(where, "the history columns have different lengths")
-
     grid = _boundary_grid(d["boundary"], where)
-    shape = grid.shape
-    grid_x = _float_list(d["grid_x"], f"{where}, grid_x", length=shape[1])
-    grid_y = _float_list(d["grid_y"], f"{where}, grid_y", length=shape[0])
-
-    metrics = d["metrics"]
-    if not isinstance(metrics, dict):
-        _fail(where, "metrics must be a JSON object")
-    values = _float_list([metrics.get(k) for k in METRICS], f"{where}, metrics",
-                         allow_none=True)
+    grid_x, grid_y = _floats(d["grid_x"]), _floats(d["grid_y"])
+    for axis, values, length in (("grid_x", grid_x, grid.shape[1]),
+                                 ("grid_y", grid_y, grid.shape[0])):
+        if len(values) != length:
+            _fail(f"{where}, {axis}", f"must have {length} values; it has {len(values):,}")
+    metrics = _floats([d["metrics"].get(k) for k in METRICS])
     names = d["class_names"]
-    if not isinstance(names, list) or len(names) > MAX_CLASSES \
-            or not all(isinstance(c, str) and len(c) <= MAX_LABEL_CHARS for c in names):
-        _fail(where, f"class_names must be a list of at most {MAX_CLASSES} names of at most "
-                     f"{MAX_LABEL_CHARS} characters")
-
     X, y = _points(d.get("points", {"X": [], "y": []}), names, where)
-    run = Run(name, config, history, grid, grid_x, grid_y, dict(zip(METRICS, values.tolist())),
-              list(names), X, y)
+    run = Run(name, d["config"], history, grid, grid_x, grid_y,
+              dict(zip(METRICS, metrics.tolist())), list(names), X, y)
     try:
         return _validated(run)
     except RunsError as err:
         _fail(where, str(err))
 
 
-
 def _boundary_grid(boundary, where):
     """The boundary's (h, w) or (h, w, 3) uint8 grid, its size checked before decoding."""
-    if not isinstance(boundary, dict) or not isinstance(boundary.get("shape"), list) \
-            or not isinstance(boundary.get("data"), str):
-        _fail(where, "boundary must have a shape and base64 data")
-    shape = boundary["shape"]
-    if not all(isinstance(s, int) and not isinstance(s, bool) for s in shape) \
-            or not (len(shape) == 2 or (len(shape) == 3 and shape[2] == 3)) \
-            or not all(1 <= s <= MAX_GRID for s in shape[:2]):
-        _fail(where, f"boundary shape {shape!r} must be (h, w) or (h, w, 3), each at most "
-                     f"{MAX_GRID}")
-    n_bytes = int(np.prod(shape))
-    if len(boundary["data"]) != 4 * -(-n_bytes // 3):  # base64's length, before decoding
-        _fail(where, f"boundary data has {len(boundary['data']):,} characters; shape {shape} "
+    shape, data = boundary["shape"], boundary["data"]
+    n_bytes = math.prod(shape)
+    if len(data) != 4 * -(-n_bytes // 3):  # base64's length, before decoding
+        _fail(where, f"boundary data has {len(data):,} characters; shape {shape} "
                      f"needs {4 * -(-n_bytes // 3):,}")
     try:
-        raw = base64.b64decode(boundary["data"], validate=True)
+        raw = base64.b64decode(data, validate=True)
     except (binascii.Error, ValueError):
         _fail(where, "boundary data is not valid base64")
-    if len(raw) != int(np.prod(shape)):
-        _fail(where, f"boundary data has {len(raw)} bytes; shape {shape} needs "
-                     f"{int(np.prod(shape))}")
+    if len(raw) != n_bytes:
+        _fail(where, f"boundary data has {len(raw)} bytes; shape {shape} needs {n_bytes}")
     return np.frombuffer(raw, dtype=np.uint8).reshape(shape).copy()
 
 
 def _points(points, names, where):
     """(X, y) of a run's points: class numbers for classes, values for a regression."""
-    if not isinstance(points, dict) or not isinstance(points.get("X"), list) \
-            or not isinstance(points.get("y"), list):
-        _fail(where, "points must have X and y lists")
-    if len(points["X"]) > MAX_POINTS or len(points["X"]) != len(points["y"]):
+    if len(points["X"]) != len(points["y"]):
         _fail(where, f"points must be at most {MAX_POINTS}, one label each; the file has "
                      f"{len(points['X']):,} and {len(points['y']):,} labels")
-    X = np.array([_float_list(p, f"{where}, points.X", length=2) for p in points["X"]]) \
-        .reshape(-1, 2)
-    y = _float_list(points["y"], f"{where}, points.y")
+    X = np.array(points["X"], dtype=float).reshape(-1, 2)
+    y = np.array(points["y"], dtype=float)
     if names and len(y) and ((y != np.round(y)).any() or y.min() < 0
                              or y.max() >= len(names)):
         _fail(where, "points.y must be class numbers")
     return X, y.astype(np.int64) if names else y
+
 
 def _validated(run):
     """Checks shared by make_run and file loading; RunsError on the first problem."""
@@ -437,23 +364,8 @@ class RunCollection:
 def read_runs_file(data):
     """The runs in a ``to_json`` file; RunsFileError naming the first problem."""
     doc = load_json(data, "runs file", RunsFileError)
-    if not isinstance(doc, dict) or doc.get("format") != RUNS_FORMAT:
-        raise RunsFileError(f"This is not a saved-runs file (\"format\" must be "
-                            f"\"{RUNS_FORMAT}\").")
-    version = doc.get("version")
-    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
-        raise RunsFileError("The runs file has no valid \"version\".")
-    if version > RUNS_VERSION:
-        raise RunsFileError(f"The runs file has version {version}; this app reads version "
-                            f"{RUNS_VERSION}. Is the app out of date?")
-    runs = doc.get("runs")
-    if not isinstance(runs, list):
-        raise RunsFileError("The runs file has no list of \"runs\".")
-    if not runs:
-        raise RunsFileError("The runs file holds no runs.")
-    if len(runs) > MAX_RUNS:
-        raise RunsFileError(f"The runs file holds {len(runs):,} runs; at most {MAX_RUNS} fit.")
-    parsed = [_run_from_dict(d, f"Run {i + 1}") for i, d in enumerate(runs)]
+    _check(file_formats.RUNS, doc)
+    parsed = [_run_from_dict(d, f"Run {i + 1}") for i, d in enumerate(doc["runs"])]
     names = [r.name for r in parsed]
     if len(set(names)) != len(names):
         raise RunsFileError("The runs file names two runs the same.")

@@ -356,3 +356,9 @@ def test_gif_with_a_single_snapshot_and_none():
     assert image.n_frames == 1
     with pytest.raises(ValueError, match="no snapshots"):
         gif.boundary_gif([], np.linspace(0, 1, 30), np.linspace(0, 1, 30))
+
+
+def test_a_key_named_twice_is_refused(model_document):
+    text = json.dumps(model_document).replace('"epoch": ', '"epoch": 0, "epoch": ', 1)
+    with pytest.raises(ex.ModelFileError, match='names the key "epoch" twice'):
+        ex.model_from_json(text.encode())

@@ -241,3 +241,10 @@ def test_the_compare_tables_put_differing_settings_first_and_show_every_run():
     assert list(metrics.index) == ["small", "large"]
     assert list(metrics["epochs"]) == ["50", "20"]
     assert metrics.loc["large", "test accuracy"] == format(1 - 0.6 / 20, ".1%")
+
+
+def test_a_key_named_twice_is_refused():
+    text = json.dumps(valid_document(), separators=(",", ":"))
+    text = text.replace('"version":1', '"version":1,"version":1', 1)
+    with pytest.raises(rn.RunsFileError, match='names the key "version" twice'):
+        rn.read_runs_file(text.encode())
