@@ -16,6 +16,7 @@ presenter = st.query_params.get("presenter") == "1"
 st.set_page_config(page_title="Backprop Playground", page_icon=str(ICON), layout="wide",
                    initial_sidebar_state="collapsed" if presenter else "auto")
 st.html(ASSETS / "style.css")
+st.html(ASSETS / "keyboard.html", unsafe_allow_javascript=True)  # equations that scroll
 
 pages = [
     st.Page("app_pages/playground.py", title="Playground", icon=":material/play_circle:",

@@ -111,7 +111,7 @@ def comparison(runs):
     right.plotly_chart(cf.curves_figure(by_colour, "accuracy", color_indices=indices),
                        key="cmp_acc_chart")
 
-    st.subheader("Final decision boundaries")
+    st.header("Final decision boundaries")
     # A fixed width each, wrapping to a new row where the page is narrow: columns would
     # shrink three or four plots to thumbnails on a 1024-pixel projector.
     with st.container(horizontal=True, gap="small"):
@@ -120,9 +120,9 @@ def comparison(runs):
                             width=BOUNDARY_WIDTH,
                             key=f"cmp_boundary_{colour[run.name]}")
 
-    st.subheader("Final metrics")
+    st.header("Final metrics")
     st.dataframe(metrics_frame(chosen))
-    st.subheader("Settings")
+    st.header("Settings")
     differing = runs.differing_keys(chosen_names)
     if len(chosen) < 2:
         st.caption("Choose two or more runs to see which settings differ.")
@@ -137,7 +137,7 @@ def comparison(runs):
 
 
 def manage(runs):
-    st.subheader("Manage saved runs")
+    st.header("Manage saved runs")
     rename_col, delete_col, file_col = st.columns(3)
     with rename_col:
         st.selectbox("Run to rename", runs.names, key="cmp_rename_from")

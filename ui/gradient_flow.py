@@ -99,7 +99,7 @@ def gradient_flow(version, source):
             show_history(run["trainer"].history, run["trainer"].net, source.X,
                          f"{source.label}, trained here.")
     st.divider()
-    st.subheader("Vanishing gradients: deep sigmoid against deep ReLU")
+    st.header("Vanishing gradients: deep sigmoid against deep ReLU")
     st.markdown(f"Two networks of {CONTRAST_DEPTH} hidden layers × {CONTRAST_WIDTH} units, "
                 f"trained the same way on the same data ({CONTRAST_EPOCHS} epochs of gradient "
                 f"descent, η = {CONTRAST_LR}). The sigmoid's slope is at most 1/4, so each layer "

@@ -80,6 +80,15 @@ def metrics_row(state, place):
             st.metric("Test accuracy", format_accuracy(metrics["test_acc"]), width="content")
 
 
+def boundary_alt(state):
+    """What the boundary picture shows, for a screen reader."""
+    metrics = state.metrics()
+    shown = ("the predicted value" if state.regression else
+             f"the predicted class (test accuracy {format_accuracy(metrics['test_acc'])})")
+    return (f"Decision boundary at epoch {state.epoch:,}: {shown} over the plane, with the "
+            f"training points filled and the test points outlined.")
+
+
 def focused_neuron(state):
     """(layer of nodes, unit) whose map replaces the boundary, or None: set by a click on a
     neuron in the network diagram, dropped when the network no longer has it."""
@@ -135,7 +144,7 @@ def board(metrics_place):
     size = sizes(state.config["presenter"])
     metrics_row(state, metrics_place)
     with st.container(key="pg_boundary"):
-        st.image(boundary_picture(state, size), width="content")
+        st.image(boundary_picture(state, size), width="content", alt=boundary_alt(state))
     focus = focused_neuron(state)
     if focus is not None:
         k, i = focus

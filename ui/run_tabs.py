@@ -206,7 +206,7 @@ def _tabs():
     if state.config["presenter"]:  # on a projector only what a lecturer needs
         save_tab(state, compact=True)
         return
-    st.subheader("Save, replay and export")
+    st.header("Save, replay and export")
     tabs = st.tabs(TABS, key="pg_tab", on_change="rerun")
     parts = (lambda: save_tab(state), lambda: replay_tab(state), lambda: export_tab(state),
              import_tab)

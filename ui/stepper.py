@@ -380,7 +380,7 @@ def stepper(source):
     b3.button("Next ▶", key="bp_next", on_click=move_step, args=(1, len(steps)),
               width="stretch")
     kind, k = steps[st.session_state["bp_step"]]
-    st.subheader(f"Step {st.session_state['bp_step'] + 1} of {len(steps)}: "
+    st.header(f"Step {st.session_state['bp_step'] + 1} of {len(steps)}: "
                  f"{step_label((kind, k))}")
     # The choices sit beside the network diagram; the equations and matrices take the full
     # width below them, so they fit a 1024-pixel screen.
