@@ -46,8 +46,9 @@ def matrix_row(specs):
         # such as -4.47e-08: each column gets the width of its longest number.
         width = 14 + 7 * max(len(num(v)) for v in values.ravel())
         box.dataframe(table, width="content", hide_index=not index,
-                      column_config={c: st.column_config.Column(width=width)
-                                     for c in table.data.columns})
+                      column_config={"_index": st.column_config.Column("row"),  # no empty header
+                                     **{c: st.column_config.Column(width=width)
+                                        for c in table.data.columns}})
 
 
 def num(v):
