@@ -5,6 +5,7 @@ skipped, empty table headers, scrolling regions out of the keyboard's reach)."""
 
 import os
 import pathlib
+import re
 
 import pytest
 
@@ -77,7 +78,7 @@ def each_tab(page, axe_source, prefix, viewport):
                 .some(t => t.innerText === name && t.getAttribute('aria-selected') === 'true')""",
             arg=name)
         wait_for_app(page)
-        check(page, axe_source, f"{prefix}_{name.split()[0].lower()}", viewport)
+        check(page, axe_source, f"{prefix}_{re.sub(r'[^a-z]+', '_', name.lower())}", viewport)
 
 
 def epoch(page):
