@@ -240,8 +240,8 @@ RUN_SCHEMA = {
                           "prefixItems": [{"type": "integer", "minimum": 1, "maximum": MAX_GRID},
                                           {"type": "integer", "minimum": 1, "maximum": MAX_GRID},
                                           {"const": 3}],
-                          "message": f"{{where}}: boundary shape must be (h, w) or (h, w, 3), "
-                                     f"each at most {MAX_GRID}."},
+                          "message": f"{{where}}: boundary shape {{raw}} must be (h, w) or "
+                                     f"(h, w, 3), each at most {MAX_GRID}."},
                 "data": {"type": "string",
                          "message": "{where}: boundary must have a shape and base64 data."}}},
         "grid_x": {**_curve(nullable=False), "maxItems": MAX_GRID},

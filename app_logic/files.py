@@ -266,8 +266,8 @@ def load_json(data, what="file", error=FileError):
 # keyword ("*" for any other). The deepest node with a message on the failing path speaks.
 # Fields a message may use: {at} (the node's place, as "model.weights[0]"), {parent} (the
 # place of what holds it), {key}, {index} (1-based), {value} (the value, short), {text} (a
-# string value, quoted and short), {n} (a list's or object's size), {missing} (required keys
-# that are absent), and whatever the caller passes (e.g. {where}).
+# string value, quoted and short), {raw} (the value as short JSON), {n} (a list's or object's
+# size), {missing} (required keys that are absent), and whatever the caller passes ({where}).
 _INTEGER = jsonschema.Draft202012Validator.TYPE_CHECKER.redefine(  # 3.0 is no whole number here
     "integer", lambda _, v: isinstance(v, int) and not isinstance(v, bool))
 _ITEMS = jsonschema.Draft202012Validator.VALIDATORS["items"]
@@ -339,6 +339,11 @@ def _speaker(schema, error):
     return found
 
 
+def _short_json(value, limit=40):
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
 def refusal(schema_validator, document, error, **context):
     """``error`` (the FileError subclass) with the message of the first way ``document``
     breaks the schema, or None when it fits. The first: keywords are checked in the order
@@ -360,6 +365,7 @@ def refusal(schema_validator, document, error, **context):
               "index": path[-1] + 1 if path and isinstance(path[-1], int) else "",
               "text": repr(value[:20]) if isinstance(value, str) else show(value),
               "n": f"{len(value):,}" if isinstance(value, (list, dict)) else "",
+              "raw": _short_json(value),
               "missing": ", ".join(place([*path, k]) for k in failure.validator_value
                                    if k not in present)
               if failure.validator == "required" else "", **context}

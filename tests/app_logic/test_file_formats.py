@@ -9,7 +9,7 @@ import pytest
 from app_logic import file_formats as ff
 from app_logic import files
 
-FIELDS = {"at", "parent", "key", "index", "value", "text", "n", "missing", "where"}
+FIELDS = {"at", "parent", "key", "index", "value", "text", "raw", "n", "missing", "where"}
 
 
 def messages(node):
