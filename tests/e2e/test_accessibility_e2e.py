@@ -27,9 +27,17 @@ def axe_source():
     return AXE.read_text(encoding="utf-8")
 
 
+@pytest.fixture
+def patient(page):
+    """The page, with the patience of a machine running other suites: axe and a phone-sized
+    page can take long there."""
+    page.set_default_timeout(90_000)
+    return page
+
+
 @pytest.fixture(params=sorted(VIEWPORTS))
-def viewport(request, page):
-    page.set_viewport_size(VIEWPORTS[request.param])
+def viewport(request, patient):
+    patient.set_viewport_size(VIEWPORTS[request.param])
     return request.param
 
 
@@ -131,7 +139,8 @@ def test_compare_empty_and_with_runs(app_url, page, axe_source, viewport):
     check(page, axe_source, "compare_runs", viewport)
 
 
-def test_scrolling_equations_take_the_keyboard_focus(app_url, page, axe_source):
+def test_scrolling_equations_take_the_keyboard_focus(app_url, patient):
+    page = patient
     page.set_viewport_size(VIEWPORTS["phone"])
     page.goto(app_url)
     wait_for_app(page)
