@@ -95,12 +95,13 @@ def _panel():
         st.warning("The class board you joined is gone (closed for good or expired).")
         return
     with st.container(border=True):
-        st.markdown(f"**:material/leaderboard: Class board {board.code}** · "
-                    f"{board.rule_title}")
-        st.text(board.title)  # plain text: a title is never Markdown
+        with st.container(horizontal=True, vertical_alignment="center", gap="small"):
+            st.markdown(f"**:material/leaderboard: Class board {board.code}** · "
+                        f"{board.rule_title} ·", width="content")
+            st.text(board.title, width="content")  # plain text: a title is never Markdown
         fixed = ", ".join(BY_KEY[k].label for k in board.fixed)
-        st.caption(f"The challenge fixes: {fixed}. These settings are locked in the sidebar; "
-                   "everything else is yours to choose. Your best run counts on the board.")
+        st.caption(f"The challenge fixes: {fixed} (locked in the sidebar); the rest is yours "
+                   "to choose. Your best run counts on the board.")
         with st.container(horizontal=True, vertical_alignment="bottom"):
             st.text_input("Your name on the board", key=NAME, max_chars=MAX_NAME,
                           placeholder="e.g. Ada", width=260)
