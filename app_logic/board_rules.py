@@ -223,7 +223,7 @@ def formula_safe(value):
 
 
 # ---- what a submission stores ------------------------------------------------------------
-THUMBNAIL_PX = 72
+THUMBNAIL_PX = 56  # 1.3 kB as 32 colours: 300 of them fit in a refresh of the board
 
 
 def run_result(state):
@@ -246,5 +246,5 @@ def thumbnail_png(boundary):
     rgb = boundary_colors(boundary)[::-1]
     image = Image.fromarray(rgb).resize((THUMBNAIL_PX, THUMBNAIL_PX), Image.BILINEAR)
     out = io.BytesIO()
-    image.quantize(64).save(out, format="PNG", optimize=True)
+    image.quantize(32).save(out, format="PNG", optimize=True)
     return out.getvalue()

@@ -354,6 +354,16 @@ class BoardStore:
             row["hidden"] = bool(row["hidden"])
         return rows
 
+    def version(self, code):
+        """A cheap fingerprint of the board's submissions (count, newest id, hidden ones):
+        while it stays the same, the ranked board has not changed."""
+        clean = parse_code(code)
+        with self.transaction() as db:
+            row = db.one("SELECT COUNT(*) AS n, MAX(id) AS newest, "
+                         "SUM(CASE WHEN hidden = 1 THEN id ELSE 0 END) AS hidden "
+                         "FROM submissions WHERE board = ?", (clean,))
+        return (row["n"], row["newest"], row["hidden"] or 0)
+
     def export_csv(self, code, key):
         """Every submission as CSV text (hidden ones marked), for the lecturer."""
         with self.transaction() as db:

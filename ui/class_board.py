@@ -32,7 +32,8 @@ __all__ = ["BOARD_PAGE", "database_failure", "page_url", "unknown_board"]
 
 CURRENT = "The Playground's current setup"
 CONTROL_NOTICE = "board_control"
-REFRESH_SECONDS = 2
+REFRESH_SECONDS = 1  # a submission is on the board within a refresh and a run
+TABLE = "board_table_cache"  # (code, version, rows, table): the board as last read
 LECTURER_KEY = "board_lecturer_key"  # a key the lecturer typed, for this session
 
 
@@ -173,14 +174,13 @@ def _board_now(code):
         return
     try:
         board = store.board(code)
-        rows = store.submissions(code) if board else []
+        rows, table = _rows_and_table(store, board) if board else ([], None)
     except Exception as exc:  # noqa: BLE001 - the database is away: said, not raised
         st.warning(database_failure(exc))
         return
     if board is None:
         st.warning("This board is gone: it was deleted or has expired.")
         return
-    table = board_table(board, rows)
     st.caption(f"{len(table)} students, {len(rows)} runs; each student's best run counts. "
                f"Updated {time.strftime('%H:%M:%S')}, every {REFRESH_SECONDS} s.")
     if table.empty:
@@ -189,9 +189,21 @@ def _board_now(code):
         return
     shown = [c for c in COLUMNS if c != "Meets the rule"] if board.rule == "best_accuracy" \
         else [*COLUMNS, "Meets the rule"]
+    # The same rows give the same table, which the browser already has (Streamlit sends a
+    # reference to a message it cached instead of the message).
     st.dataframe(table, column_config=COLUMNS, column_order=shown, hide_index=True,
                  row_height=64, height=min(64 * len(table) + 40, 64 * 10 + 40),
                  key="board_table")
+
+
+def _rows_and_table(store, board):
+    """The board's rows and ranked table, read again only when its version changed."""
+    version = (board.code, store.version(board.code))
+    cached = st.session_state.get(TABLE)
+    if cached is None or cached[0] != version:
+        rows = store.submissions(board.code)
+        cached = st.session_state[TABLE] = (version, rows, board_table(board, rows))
+    return cached[1], cached[2]
 
 
 # ---- the lecturer's controls ---------------------------------------------------------------
