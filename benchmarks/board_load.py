@@ -91,7 +91,7 @@ class BoardStudent(load.Student):
         await self.wait_for(lambda: {"pg_play", "board_submit"} <= set(self.widgets), 90,
                             "page")
         await self.click("pg_play", "play")
-        await self.wait_for(lambda: self.playing, 60, "Pause button")
+        await self.wait_for(lambda: self.playing, 90, "Pause button")
         for k in range(self.runs_to_submit):
             # The server stamps a submission between its click and its answer: 5 s after
             # the last answer is 5 s after the last stamp.
@@ -181,17 +181,25 @@ async def killer(ports, at):
 
 
 async def class_run(url, code, args, ports):
+    # One student plays briefly on each worker first: a worker's first play imports modules
+    # once (as in load.py); forty first plays at once on a cold worker race in those imports.
+    await asyncio.gather(*(load.Student(-1, f"http://127.0.0.1:{p}", "", 1e9,
+                                        random.Random(0)).run(load.WARM_UP + 2, 0)
+                           for p in ports))
     start = time.monotonic() + 25  # every student has loaded and is playing by then
     students = [BoardStudent(i, url, code, args.runs, start + random.Random(i).uniform(0, 1))
                 for i in range(args.students)]
     # One viewer through nginx, one on the worker that is never killed.
     viewers = [BoardViewer(1000, url, code),
                BoardViewer(1001, f"http://127.0.0.1:{ports[-1]}", code)]
-    span = 25 + GAP * args.runs + 15
-    tasks = [s.run(span, 0.3 * i / 4) for i, s in enumerate(students)]
-    tasks += [v.run(span, 1.0) for v in viewers]
+    watching = [asyncio.ensure_future(v.run(load.MAX_SECONDS, 1.0)) for v in viewers]
     kill = [killer(ports, start + args.kill_after)] if args.kill_after is not None else []
-    results = await asyncio.gather(*tasks, *kill)
+    results = await asyncio.gather(*(s.run(0, 0.3 * i / 4) for i, s in enumerate(students)),
+                                   *kill)
+    await asyncio.sleep(VISIBLE_WITHIN * 5)  # time for the viewers to show the last ones
+    for task in watching:
+        task.cancel()
+    await asyncio.gather(*watching, return_exceptions=True)
     return students, viewers, (results[-1] if kill else None)
 
 

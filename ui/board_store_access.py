@@ -5,10 +5,15 @@ message shown when the database does not answer."""
 import os
 from urllib.parse import urlencode
 
+import pandas  # noqa: F401 - see below
 import streamlit as st
 
 from app_logic.board_store import URL_ENV, BoardStore, days_from_environment
 
+# pandas is imported up front, by every page's first run: plotly looks pandas up in
+# sys.modules when it builds a figure, and finds it half-imported while another session's
+# first visit to the Class board (which needs it) is importing it: "partially initialized
+# module 'pandas'" in every playing session (seen with 40 students and a board viewer).
 BOARD_PAGE = "board"  # the Class board page's url_path (app.py)
 FALLBACK_ROOT = "http://localhost:8501"  # where a link points when the browser's URL is unknown
 
