@@ -51,7 +51,7 @@ from app_logic.presets import PRESETS  # noqa: E402
 from app_logic.session import build_state  # noqa: E402
 
 ACK = re.compile(r"Submitted to the class board \(#(\d+)\)")
-COUNT = re.compile(r"(\d+) students, (\d+) runs")
+COUNT = re.compile(r"(\d+) students?, (\d+) runs?")
 GAP = 5.1  # seconds between one student's submissions (the board's limit is 5)
 VISIBLE_WITHIN = 2.0
 
@@ -209,8 +209,8 @@ def visibility(acks, viewers):
     ordered = sorted(t for *_, t in acks)
     delays = []
     for viewer in viewers:
-        if viewer.errors or not viewer.seen:
-            continue
+        if viewer.errors or not viewer.seen or (ordered and viewer.seen[-1][0] < ordered[-1]):
+            continue  # its worker was killed: it saw nothing after that
         for j, acked in enumerate(ordered, start=1):
             shown = next((t for t, n in viewer.seen if n >= j and t >= acked - 0.05), None)
             delays.append(None if shown is None else max(shown - acked, 0.0))

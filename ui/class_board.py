@@ -140,11 +140,11 @@ def board_table(board, rows):
         "Rank": [r["rank"] for r in best],
         "Boundary": [_thumbnail_uri(r["thumbnail"]) for r in best],
         "Name": [r["name"] for r in best],
+        "Meets the rule": ["yes" if r["qualifies"] else "no" for r in best],
         "Test accuracy": [None if r["test_acc"] is None else 100 * r["test_acc"] for r in best],
         "Test loss": [r["test_loss"] for r in best],
         "Parameters": [r["params"] for r in best],
         "Epoch": [r["epoch"] for r in best],
-        "Meets the rule": ["yes" if r["qualifies"] else "no" for r in best],
         "Runs": [r["runs"] for r in best],
         "Setup": [page_url("", **dict(parse_qsl(r["setup"]))) for r in best],
     })
@@ -154,6 +154,7 @@ COLUMNS = {
     "Rank": st.column_config.NumberColumn(width=50),
     "Boundary": st.column_config.ImageColumn(width=70),
     "Name": st.column_config.TextColumn(width="medium"),
+    "Meets the rule": st.column_config.TextColumn(width=110),
     "Test accuracy": st.column_config.NumberColumn(format="%.1f%%", width=110),
     "Test loss": st.column_config.NumberColumn(format="%.4f", width=90),
     "Parameters": st.column_config.NumberColumn(width=100),
@@ -181,19 +182,23 @@ def _board_now(code):
     if board is None:
         st.warning("This board is gone: it was deleted or has expired.")
         return
-    st.caption(f"{len(table)} students, {len(rows)} runs; each student's best run counts. "
+    st.caption(f"{_count(len(table), 'student')}, {_count(len(rows), 'run')}; each "
+               "student's best run counts. "
                f"Updated {time.strftime('%H:%M:%S')}, every {REFRESH_SECONDS} s.")
     if table.empty:
         st.info("No submissions yet. Students press “Submit to the class board” on the "
                 "Playground.", icon=":material/hourglass_empty:")
         return
-    shown = [c for c in COLUMNS if c != "Meets the rule"] if board.rule == "best_accuracy" \
-        else [*COLUMNS, "Meets the rule"]
+    shown = [c for c in COLUMNS if board.rule != "best_accuracy" or c != "Meets the rule"]
     # The same rows give the same table, which the browser already has (Streamlit sends a
     # reference to a message it cached instead of the message).
     st.dataframe(table, column_config=COLUMNS, column_order=shown, hide_index=True,
                  row_height=64, height=min(64 * len(table) + 40, 64 * 10 + 40),
                  key="board_table")
+
+
+def _count(n, noun):
+    return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
 def _rows_and_table(store, board):
