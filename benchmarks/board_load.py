@@ -186,7 +186,7 @@ async def class_run(url, code, args, ports):
     await asyncio.gather(*(load.Student(-1, f"http://127.0.0.1:{p}", "", 1e9,
                                         random.Random(0)).run(load.WARM_UP + 2, 0)
                            for p in ports))
-    start = time.monotonic() + 25  # every student has loaded and is playing by then
+    start = time.monotonic() + args.start_after  # every student is playing by then
     students = [BoardStudent(i, url, code, args.runs, start + random.Random(i).uniform(0, 1))
                 for i in range(args.students)]
     # One viewer through nginx, one on the worker that is never killed.
@@ -287,6 +287,8 @@ def main(argv=None):
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--kill-after", type=float, default=None,
                         help="kill one worker this many seconds into the submissions")
+    parser.add_argument("--start-after", type=float, default=25,
+                        help="seconds for every student to load and play before submitting")
     parser.add_argument("--board-size", type=int, default=300)
     parser.add_argument("--refresh-seconds", type=float, default=20)
     parser.add_argument("--database-url", help="default: a SQLite file in a temporary folder")
