@@ -46,13 +46,17 @@ class Rule:
     key: str
     title: str  # with {threshold} or {epochs} where the rule has one
     needs_classes: bool  # ranks by accuracy, so a regression cannot take part
+    choice: str  # how the create form offers it
 
 
 RULES = {
-    "best_accuracy": Rule("best_accuracy", "Highest test accuracy", True),
+    "best_accuracy": Rule("best_accuracy", "Highest test accuracy", True,
+                          "Highest test accuracy"),
     "fewest_params": Rule("fewest_params",
-                          "Fewest parameters reaching ≥ {threshold:.0%} test accuracy", True),
-    "lowest_loss": Rule("lowest_loss", "Lowest test loss within {epochs:,} epochs", False),
+                          "Fewest parameters reaching ≥ {threshold:.0%} test accuracy", True,
+                          "Fewest parameters reaching a test accuracy (set below)"),
+    "lowest_loss": Rule("lowest_loss", "Lowest test loss within {epochs:,} epochs", False,
+                        "Lowest test loss within an epoch limit (set below)"),
 }
 THRESHOLD_RANGE = (0.5, 1.0)
 EPOCH_RANGE = (1, 100_000)

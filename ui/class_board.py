@@ -1,5 +1,5 @@
 """The Class board page's parts: opening or creating a board, its links and QR code, the
-board itself (refreshed every 2 s), and the lecturer's controls (only with the key)."""
+board itself (refreshed every second), and the lecturer's controls (only with the key)."""
 
 import base64
 import html
@@ -19,7 +19,6 @@ from app_logic.board_rules import (
     BoardError,
     parse_code,
     ranked,
-    rule_title,
 )
 from app_logic.board_store import unknown_board
 from app_logic.presets import PRESETS
@@ -28,13 +27,12 @@ from app_logic.settings import DATASET_LABELS
 from . import session
 from .board_store_access import BOARD_PAGE, database_failure, open_store, page_url
 
-__all__ = ["BOARD_PAGE", "database_failure", "page_url", "unknown_board"]
+__all__ = ["BOARD_PAGE", "database_failure", "page_url", "unknown_board"]  # for the page
 
 CURRENT = "The Playground's current setup"
 CONTROL_NOTICE = "board_control"
 REFRESH_SECONDS = 1  # a submission is on the board within a refresh and a run
-TABLE = "board_table_cache"  # (code, version, rows, table): the board as last read
-LECTURER_KEY = "board_lecturer_key"  # a key the lecturer typed, for this session
+TABLE = "board_table_cache"  # ((code, version), rows, table): the board as last read
 
 
 # ---- no board chosen: open one, or create one ------------------------------------------
@@ -69,8 +67,7 @@ def create_form(store):
                               help="The data every student trains on, from your Playground or a "
                                    "preset. Students start from its whole setup; the data "
                                    "settings (and an epoch limit) are locked for them.")
-        rule = st.radio("Rule", list(RULES), format_func=lambda r: rule_title(
-            r, threshold=0.95, epochs=200).replace("95%", "N%").replace("200", "N"))
+        rule = st.radio("Rule", list(RULES), format_func=lambda r: RULES[r].choice)
         threshold = st.slider("Test accuracy to reach (fewest parameters)",
                               *(int(100 * v) for v in THRESHOLD_RANGE), 95, format="%d%%")
         epochs = st.number_input("Epoch limit (lowest test loss)", *EPOCH_RANGE, 200, step=50)
@@ -214,14 +211,19 @@ def _rows_and_table(store, board):
 # ---- the lecturer's controls ---------------------------------------------------------------
 def lecturer_controls(store, board, key):
     session.show_notice(CONTROL_NOTICE)
-    with st.expander("Lecturer controls", icon=":material/admin_panel_settings:"):
+    try:
         all_rows = store.submissions(board.code, include_hidden=True)
+        export = store.export_csv(board.code, key)
+    except Exception as exc:  # noqa: BLE001 - the database is away: said, not raised
+        st.warning(database_failure(exc))
+        return
+    with st.expander("Lecturer controls", icon=":material/admin_panel_settings:"):
         cols = st.columns(3)
         cols[0].button("Reopen the board" if board.closed else "Close to new submissions",
                        key="board_close", on_click=_act, icon=":material/lock:",
                        args=(store.set_closed, board.code, key, not board.closed,
                              "Board reopened." if board.closed else "Board closed."))
-        cols[1].download_button("Export CSV", store.export_csv(board.code, key),
+        cols[1].download_button("Export CSV", export,
                                 file_name=f"class-board-{board.code}.csv", mime="text/csv",
                                 icon=":material/download:", key="board_export")
         if all_rows:
