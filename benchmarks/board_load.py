@@ -63,13 +63,14 @@ class BoardStudent(load.Student):
         super().__init__(number, base_url, f"board={code}", 1e9, random.Random(number))
         self.runs_to_submit, self.start = runs, start
         self.waiting = None  # the name of the submission awaiting its answer
-        self.sent, self.acks, self.refused = [], [], []
+        self.sent, self.acks, self.refused, self.alerts = [], [], [], []
 
     def on_delta(self, msg, now):
         super().on_delta(msg, now)
         element = msg.delta.new_element
         if msg.delta.WhichOneof("type") != "new_element" or element.WhichOneof("type") != "alert":
             return
+        self.alerts.append(element.alert.body[:100])
         found = ACK.search(element.alert.body)
         if self.waiting and found:
             self.acks.append((self.waiting, int(found.group(1)), now))
@@ -240,6 +241,8 @@ def check(store, code, students, viewers, kill):
         "students_cut_off": sum(1 for s in students if s.errors),
         "errors": sorted({e[:120] for s in [*students, *viewers] for e in s.errors}),
         "kill": kill,
+        "unanswered": [(s.number, s.waiting, s.alerts[-3:], s.trace[-8:]) for s in students
+                       if s.waiting][:5],
     }
 
 

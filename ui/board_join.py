@@ -109,7 +109,7 @@ def _panel():
                       icon=":material/send:", type="primary")
             st.link_button("Open the board", page_url("board", code=board.code),
                            icon=":material/open_in_new:")
-        session.show_notice(SUBMIT_NOTICE)
+        session.show_notice(SUBMIT_NOTICE, keep=True)  # until the next submission
 
 
 def _submit():
