@@ -25,5 +25,7 @@ pages = [
             url_path="backprop"),
     st.Page("app_pages/compare.py", title="Compare runs", icon=":material/compare:",
             url_path="compare"),
+    st.Page("app_pages/class_board.py", title="Class board", icon=":material/leaderboard:",
+            url_path="board"),
 ]
 st.navigation(pages).run()

@@ -301,7 +301,8 @@ SETTINGS = (
 )
 BY_KEY = {s.key: s for s in SETTINGS}
 DEFAULTS = {s.key: s.default for s in SETTINGS}
-IGNORED_PARAMS = ("embed", "embed_options")  # Streamlit's own URL parameters
+IGNORED_PARAMS = ("embed", "embed_options",  # Streamlit's own URL parameters
+                  "board")  # the class board a student joined (ui/board_join.py)
 
 
 def default_config():

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import session
+from ui import board_join, session
 from ui.live_view import live_view
 from ui.own_data_panels import own_data_panel
 from ui.run_tabs import run_tabs
@@ -10,7 +10,7 @@ from ui.settings_sidebar import WROTE, apply_widget_changes, seed_widgets, sideb
 
 
 def main():
-    state = session.load_playground()
+    state = board_join.join(session.load_playground())
     seed_widgets(state.config)
     state = apply_widget_changes(state)
     sync_url(state.config)
@@ -24,6 +24,7 @@ def main():
     if state.notices:
         st.warning("Some settings in the link could not be used and were replaced by "
                    "defaults: " + "; ".join(state.notices) + ".", icon=":material/link_off:")
+    board_join.board_panel()
     own_data_panel()
     live_view()
     run_tabs()

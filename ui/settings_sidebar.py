@@ -27,7 +27,7 @@ from app_logic.settings import (
     with_value,
 )
 
-from . import session
+from . import board_join, session
 
 ss = st.session_state
 CUSTOM = "Custom"  # the preset selector's value once a setting differs from every preset
@@ -157,6 +157,8 @@ def _view(config):
 
 def sync_url(config):
     target = config_to_query(config)
+    if "board" in st.query_params:  # a joined class board stays in the link
+        target["board"] = st.query_params["board"]
     if st.query_params.to_dict() != target:
         st.query_params.from_dict(target)
 
@@ -253,8 +255,9 @@ def draw_setting(key, place=None, disabled=False, **options):
     elif kind == "seed":
         low, high, step = setting.bounds
         with place.container(horizontal=True, vertical_alignment="bottom"):
-            st.number_input(label, low, high, step=step, width=150, **common)
+            st.number_input(label, low, high, step=step, width=150, disabled=disabled, **common)
             st.button("Regenerate", key="pg_regenerate", on_click=_on_regenerate,
+                      disabled=disabled,
                       help="New points (and initial weights) from the next seed.")
     elif kind == "layers":
         low, high, step = setting.bounds
@@ -286,11 +289,13 @@ def _sidebar():
             _compare_link()
         session.show_notice(COMPARISON_NOTICE, keep=True)
     shown = {s.key: ss.get(widget_key(s.key)) for s in SETTINGS}
+    locked = board_join.locked_keys()  # fixed by a joined class board's challenge
     for section in SECTIONS:
         st.header(section)
         for setting in SETTINGS:
             if setting.section == section:
-                disabled = bool(setting.disabled_when and setting.disabled_when(shown))
+                disabled = bool(setting.disabled_when and setting.disabled_when(shown)) \
+                    or setting.key in locked
                 draw_setting(setting.key, disabled=disabled)
 
 

@@ -1,0 +1,141 @@
+"""The Playground's side of a class board: a student link (``?board=CODE``) joins the board,
+the settings its challenge fixes are locked, and "Submit to the class board" stores the
+session's own run (computed here on the server from its network and points).
+
+The Playground calls ``join`` before it seeds its widgets and ``board_panel`` above the live
+view; the sidebar asks ``locked_keys`` which settings to disable.
+"""
+
+import secrets
+
+import streamlit as st
+
+from app_logic.board_rules import MAX_NAME, BoardError, differing, parse_code, run_result
+from app_logic.session import apply_config
+from app_logic.settings import BY_KEY
+
+from . import session
+from .board_store_access import database_failure, open_store, page_url
+
+JOINED = "board_joined"  # the code of the board this session joined
+STUDENT = "board_student"  # this session's random id: the board's limits are per session
+JOIN_PROBLEM = "board_join_problem"  # why the link's board could not be joined
+NAME, SUBMIT = "board_name", "board_submit"  # widget keys (the load client finds them)
+SUBMIT_NOTICE = "board_submit"
+
+
+def joined_board():
+    """The Board this session joined (read afresh), or None."""
+    code = st.session_state.get(JOINED)
+    store = open_store() if code else None
+    try:
+        return store.board(code) if store else None
+    except Exception:  # noqa: BLE001 - the database is away: the Playground works on
+        return None
+
+
+def locked_keys():
+    """Settings the sidebar shows disabled: those the joined board's challenge fixes."""
+    board = joined_board() if st.session_state.get(JOINED) else None
+    return board.fixed if board else ()
+
+
+def join(state):
+    """The Playground's state after following a student link: a link with only the board's
+    code starts from the challenge's whole setup; any link keeps the settings it fixes."""
+    raw = st.query_params.get("board")
+    if raw is None:
+        st.session_state.pop(JOINED, None)
+        return state
+    store = open_store()
+    try:
+        board = store.board(raw) if store else None
+    except Exception as exc:  # noqa: BLE001 - shown, and the Playground works on
+        st.session_state[JOIN_PROBLEM] = database_failure(exc)
+        return state
+    if board is None:
+        st.session_state.pop(JOINED, None)
+        st.session_state[JOIN_PROBLEM] = (
+            "This link's class board could not be found: "
+            + ("the code is not a class code." if parse_code(raw) is None else
+               f"board {parse_code(raw)} may have expired or been deleted."))
+        return state
+    st.session_state.pop(JOIN_PROBLEM, None)
+    first = st.session_state.get(JOINED) != board.code
+    st.session_state[JOINED] = board.code
+    st.session_state.setdefault(STUDENT, secrets.token_hex(16))
+    whole = first and set(st.query_params) == {"board"}
+    wanted = {**state.config, **(board.setup if whole else
+                                 {k: board.setup[k] for k in board.fixed})}
+    if wanted == state.config:
+        return state
+    state, _ = apply_config(state, wanted)
+    state.notices = []
+    session.set_playground(state)
+    from .settings_sidebar import set_widgets  # the sidebar imports this module
+    set_widgets(state.config)
+    if not first:
+        session.toast("This class board's challenge fixes the data: its settings were put "
+                      "back.", icon=":material/lock:")
+    return state
+
+
+def board_panel():
+    """The joined board's title, rule and locks, and the submit form (a fragment)."""
+    problem = st.session_state.get(JOIN_PROBLEM)
+    if problem and "board" in st.query_params:
+        st.error(problem, icon=":material/leaderboard:")
+    if st.session_state.get(JOINED):
+        st.fragment(_panel, key="board_panel")()
+
+
+def _panel():
+    board = joined_board()
+    if board is None:
+        st.warning("The class board you joined is gone (closed for good or expired).")
+        return
+    with st.container(border=True):
+        with st.container(horizontal=True, vertical_alignment="center", gap="small"):
+            st.markdown(f"**:material/leaderboard: Class board {board.code}** · "
+                        f"{board.rule_title} ·", width="content")
+            st.text(board.title, width="content")  # plain text: a title is never Markdown
+        fixed = ", ".join(BY_KEY[k].label for k in board.fixed)
+        st.caption(f"The challenge fixes: {fixed} (locked in the sidebar); the rest is yours "
+                   "to choose. Your best run counts on the board.")
+        with st.container(horizontal=True, vertical_alignment="bottom"):
+            st.text_input("Your name on the board", key=NAME, max_chars=MAX_NAME,
+                          placeholder="e.g. Ada", width=260)
+            st.button("Submit to the class board", key=SUBMIT, on_click=_submit,
+                      icon=":material/send:", type="primary")
+            st.link_button("Open the board", page_url("board", code=board.code),
+                           icon=":material/open_in_new:")
+        session.show_notice(SUBMIT_NOTICE, keep=True)  # until the next submission
+
+
+def _submit():
+    state, board, store = session.playground_state(), joined_board(), open_store()
+    if state is None or board is None or store is None:
+        session.notify(SUBMIT_NOTICE, "error", "This session has no class board to submit to.")
+        return
+    wrong = differing(board.setup, state.config, board.rule)
+    if wrong:
+        session.notify(SUBMIT_NOTICE, "error", "Not submitted: the challenge fixes "
+                       + ", ".join(wrong) + ", and this run changed them. Open the "
+                       "student link again to start from the challenge's data.")
+        return
+    result = run_result(state)
+    try:
+        number = store.submit(board.code, st.session_state[STUDENT],
+                              st.session_state.get(NAME, ""), result)
+    except BoardError as exc:
+        session.notify(SUBMIT_NOTICE, "error", f"Not submitted: {exc}")
+        return
+    except Exception as exc:  # noqa: BLE001 - the database is away: said, not raised
+        session.notify(SUBMIT_NOTICE, "error", database_failure(exc))
+        return
+    accuracy = result["test_acc"]
+    shown = (f"test accuracy {accuracy:.1%}" if accuracy is not None else
+             f"test loss {result['test_loss']:.4g}")
+    session.notify(SUBMIT_NOTICE, "success",
+                   f"Submitted to the class board (#{number}): epoch {result['epoch']}, "
+                   f"{shown}, {result['params']} parameters.")

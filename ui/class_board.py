@@ -1,0 +1,258 @@
+"""The Class board page's parts: opening or creating a board, its links and QR code, the
+board itself (refreshed every second), and the lecturer's controls (only with the key)."""
+
+import base64
+import html
+import io
+import time
+from urllib.parse import parse_qsl
+
+import pandas as pd
+import segno
+import streamlit as st
+
+from app_logic.board_rules import (
+    EPOCH_RANGE,
+    MAX_TITLE,
+    RULES,
+    THRESHOLD_RANGE,
+    BoardError,
+    parse_code,
+    ranked,
+)
+from app_logic.board_store import unknown_board
+from app_logic.presets import PRESETS
+from app_logic.settings import DATASET_LABELS
+
+from . import session
+from .board_store_access import BOARD_PAGE, database_failure, open_store, page_url
+
+__all__ = ["BOARD_PAGE", "database_failure", "page_url", "unknown_board"]  # for the page
+
+CURRENT = "The Playground's current setup"
+CONTROL_NOTICE = "board_control"
+REFRESH_SECONDS = 1  # a submission is on the board within a refresh and a run
+TABLE = "board_table_cache"  # ((code, version), rows, table): the board as last read
+
+
+# ---- no board chosen: open one, or create one ------------------------------------------
+def open_by_code():
+    with st.form("board_open", border=True):
+        st.subheader("Open a board")
+        typed = st.text_input("Class code", max_chars=20, placeholder="e.g. K7MX2Q")
+        if st.form_submit_button("Open the board", icon=":material/leaderboard:"):
+            code = parse_code(typed)
+            if code is None:
+                st.error("That is not a class code: a code has 6 letters and digits, such as "
+                         "K7MX2Q.")
+            else:
+                st.query_params.from_dict({"code": code})
+                st.rerun()
+
+
+def _challenge_sources():
+    sources = {CURRENT: None} if session.playground_state() is not None else {}
+    return {**sources, **{name: preset["config"] for name, preset in PRESETS.items()}}
+
+
+def create_form(store):
+    """A new board from a title, a setup and a rule; on success the page becomes the
+    lecturer's (the key in its link)."""
+    sources = _challenge_sources()
+    with st.form("board_create", border=True):
+        st.subheader("Create a board")
+        title = st.text_input("Title", max_chars=MAX_TITLE,
+                              placeholder="Find the smallest network that separates the spiral")
+        source = st.selectbox("Challenge data", list(sources),
+                              help="The data every student trains on, from your Playground or a "
+                                   "preset. Students start from its whole setup; the data "
+                                   "settings (and an epoch limit) are locked for them.")
+        rule = st.radio("Rule", list(RULES), format_func=lambda r: RULES[r].choice)
+        threshold = st.slider("Test accuracy to reach (fewest parameters)",
+                              *(int(100 * v) for v in THRESHOLD_RANGE), 95, format="%d%%")
+        epochs = st.number_input("Epoch limit (lowest test loss)", *EPOCH_RANGE, 200, step=50)
+        if not st.form_submit_button("Create the board", type="primary", icon=":material/add:"):
+            return
+    config = sources[source] if sources[source] is not None else \
+        session.playground_state().config
+    try:
+        code, key = store.create_board(title, config, rule, threshold / 100, epochs)
+    except BoardError as exc:
+        st.error(f"No board was created: {exc}")
+        return
+    except Exception as exc:  # noqa: BLE001 - the database is away: said, not raised
+        st.error(database_failure(exc))
+        return
+    st.query_params.from_dict({"code": code, "key": key})
+    st.rerun()
+
+
+# ---- one board ---------------------------------------------------------------------------
+def qr_png(link):
+    out = io.BytesIO()
+    segno.make(link, error="m").save(out, kind="png", scale=8, border=2)
+    return out.getvalue()
+
+
+def header(board, presenter):
+    if not presenter:
+        st.title("Class board")
+    # Escaped into HTML: a title is plain text, never Markdown or markup.
+    st.html(f"<h2 style='margin:0'>{html.escape(board.title)}</h2>")
+    state = "closed to new submissions" if board.closed else "open"
+    st.markdown(f"**Rule:** {board.rule_title} · **Board {board.code}** is {state}. "
+                f"Data: {DATASET_LABELS[board.setup['dataset']]}, "
+                f"{board.setup['n_samples']} points, noise {board.setup['noise']:g}.")
+
+
+def links(board, key):
+    """The student link large with its QR code; the private lecturer link with the key."""
+    student = page_url("", board=board.code)
+    words, picture = st.columns([3, 1], vertical_alignment="center")
+    with words:
+        st.markdown("Students open")
+        st.markdown(f"<p style='font-size:2rem;font-weight:600;line-height:1.2;"
+                    f"overflow-wrap:anywhere'>{html.escape(student)}</p>",
+                    unsafe_allow_html=True)
+        st.markdown(f"or type the class code **{board.code}** on the Class board page.")
+    with picture:
+        st.image(qr_png(student), width=180, caption="Scan to join")
+    if key:
+        with st.expander("Private lecturer link (keep it to yourself)", icon=":material/key:"):
+            st.code(page_url(BOARD_PAGE, code=board.code, key=key), language=None,
+                    wrap_lines=True)
+            st.caption("It holds the secret key that hides, closes, exports and deletes. "
+                       "Project the board from the link without the key: "
+                       + page_url(BOARD_PAGE, code=board.code))
+
+
+def _thumbnail_uri(png):
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+
+
+def board_table(board, rows):
+    """The ranked board as a data frame for st.dataframe (every text cell plain text)."""
+    best = ranked(rows, board.rule, board.threshold, board.epochs)
+    return pd.DataFrame({
+        "Rank": [r["rank"] for r in best],
+        "Boundary": [_thumbnail_uri(r["thumbnail"]) for r in best],
+        "Name": [r["name"] for r in best],
+        "Meets the rule": ["yes" if r["qualifies"] else "no" for r in best],
+        "Test accuracy": [None if r["test_acc"] is None else 100 * r["test_acc"] for r in best],
+        "Test loss": [r["test_loss"] for r in best],
+        "Parameters": [r["params"] for r in best],
+        "Epoch": [r["epoch"] for r in best],
+        "Runs": [r["runs"] for r in best],
+        "Setup": [page_url("", **dict(parse_qsl(r["setup"]))) for r in best],
+    })
+
+
+COLUMNS = {
+    "Rank": st.column_config.NumberColumn(width=50),
+    "Boundary": st.column_config.ImageColumn(width=70),
+    "Name": st.column_config.TextColumn(width="medium"),
+    "Meets the rule": st.column_config.TextColumn(width=110),
+    "Test accuracy": st.column_config.NumberColumn(format="%.1f%%", width=110),
+    "Test loss": st.column_config.NumberColumn(format="%.4f", width=90),
+    "Parameters": st.column_config.NumberColumn(width=100),
+    "Epoch": st.column_config.NumberColumn(width=70),
+    "Runs": st.column_config.NumberColumn(width=60),
+    "Setup": st.column_config.LinkColumn(display_text="open this setup", width=130),
+}
+
+
+def live_board(code):
+    """The board, read again every REFRESH_SECONDS (a fragment)."""
+    st.fragment(_board_now, run_every=REFRESH_SECONDS, key="board_live")(code)
+
+
+def _board_now(code):
+    store = open_store()
+    if store is None:
+        return
+    try:
+        board = store.board(code)
+        rows, table = _rows_and_table(store, board) if board else ([], None)
+    except Exception as exc:  # noqa: BLE001 - the database is away: said, not raised
+        st.warning(database_failure(exc))
+        return
+    if board is None:
+        st.warning("This board is gone: it was deleted or has expired.")
+        return
+    st.caption(f"{_count(len(table), 'student')}, {_count(len(rows), 'run')}; each "
+               "student's best run counts. "
+               f"Updated {time.strftime('%H:%M:%S')}, every {REFRESH_SECONDS} s.")
+    if table.empty:
+        st.info("No submissions yet. Students press “Submit to the class board” on the "
+                "Playground.", icon=":material/hourglass_empty:")
+        return
+    shown = [c for c in COLUMNS if board.rule != "best_accuracy" or c != "Meets the rule"]
+    # The same rows give the same table, which the browser already has (Streamlit sends a
+    # reference to a message it cached instead of the message).
+    st.dataframe(table, column_config=COLUMNS, column_order=shown, hide_index=True,
+                 row_height=64, height=min(64 * len(table) + 40, 64 * 10 + 40),
+                 key="board_table")
+
+
+def _count(n, noun):
+    return f"{n} {noun}" + ("" if n == 1 else "s")
+
+
+def _rows_and_table(store, board):
+    """The board's rows and ranked table, read again only when its version changed."""
+    version = (board.code, store.version(board.code))
+    cached = st.session_state.get(TABLE)
+    if cached is None or cached[0] != version:
+        rows = store.submissions(board.code)
+        cached = st.session_state[TABLE] = (version, rows, board_table(board, rows))
+    return cached[1], cached[2]
+
+
+# ---- the lecturer's controls ---------------------------------------------------------------
+def lecturer_controls(store, board, key):
+    session.show_notice(CONTROL_NOTICE)
+    try:
+        all_rows = store.submissions(board.code, include_hidden=True)
+        export = store.export_csv(board.code, key)
+    except Exception as exc:  # noqa: BLE001 - the database is away: said, not raised
+        st.warning(database_failure(exc))
+        return
+    with st.expander("Lecturer controls", icon=":material/admin_panel_settings:"):
+        cols = st.columns(3)
+        cols[0].button("Reopen the board" if board.closed else "Close to new submissions",
+                       key="board_close", on_click=_act, icon=":material/lock:",
+                       args=(store.set_closed, board.code, key, not board.closed,
+                             "Board reopened." if board.closed else "Board closed."))
+        cols[1].download_button("Export CSV", export,
+                                file_name=f"class-board-{board.code}.csv", mime="text/csv",
+                                icon=":material/download:", key="board_export")
+        if all_rows:
+            labels = {r["id"]: f"#{r['id']} {r['name']}" + (" (hidden)" if r["hidden"] else "")
+                      for r in all_rows}
+            chosen = st.selectbox("A submission", list(labels)[::-1],
+                                  format_func=labels.get, key="board_pick")
+            hidden = next(r["hidden"] for r in all_rows if r["id"] == chosen)
+            st.button("Show it again" if hidden else "Hide it", key="board_hide", on_click=_act,
+                      args=(store.set_hidden, board.code, key, chosen, not hidden,
+                            "Shown again." if hidden else "Hidden from the board."))
+        sure = st.checkbox("Delete this board and every submission in it", key="board_sure")
+        cols[2].button("Delete the board", key="board_delete", disabled=not sure,
+                       on_click=_delete, args=(store, board.code, key),
+                       icon=":material/delete_forever:")
+
+
+def _act(action, code, key, *args):
+    *args, done = args
+    try:
+        action(code, key, *args)
+        session.notify(CONTROL_NOTICE, "success", done)
+    except BoardError as exc:
+        session.notify(CONTROL_NOTICE, "error", str(exc))
+    except Exception as exc:  # noqa: BLE001 - the database is away: said, not raised
+        session.notify(CONTROL_NOTICE, "error", database_failure(exc))
+
+
+def _delete(store, code, key):
+    _act(store.delete_board, code, key, f"Board {code} and its submissions were deleted.")
+    if (session.notice(CONTROL_NOTICE) or ("",))[0] == "success":
+        st.query_params.clear()
