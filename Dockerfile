@@ -14,7 +14,8 @@ COPY assets ./assets
 COPY mlp_core ./mlp_core
 COPY ui ./ui
 COPY viz ./viz
-RUN useradd --create-home app
+# The class board's SQLite file lives in data/ unless PLAYGROUND_DATABASE_URL names a database.
+RUN useradd --create-home app && mkdir /app/data && chown app /app/data
 USER app
 EXPOSE 8501
 HEALTHCHECK --interval=15s --timeout=3s --start-period=30s --retries=3 \
