@@ -46,6 +46,8 @@ MAX_PARAMS; MAX_VALUES for rows x units in a pass). A network pickles (and deep-
 its settings and parameters.
 """
 
+from functools import partial
+
 import numpy as np
 
 from . import _validate as check
@@ -120,21 +122,33 @@ def targets(y, loss, n_outputs):
     return np.ascontiguousarray(Y), labels
 
 
-def _column_sums(delta, out):
-    """delta.sum(axis=0, out=out). NumPy adds the rows one after the other, but in an inner
-    loop as short as a row; einsum adds them in the same order with a faster loop, so the
-    sums are the same to the bit. (A single column is summed pairwise: left to NumPy.)"""
+def _column_sums(delta, out=None):
+    """delta.sum(axis=0, out=out), as a prepared call (see ``_column_sums_call``)."""
+    return _column_sums_call(delta, out)()
+
+
+def _column_sums_call(delta, out):
+    """A call computing delta.sum(axis=0, out=out). NumPy adds the rows one after the other,
+    but in an inner loop as short as a row; einsum adds them in the same order with a faster
+    loop, so the sums are the same to the bit. (A single column is summed pairwise: left to
+    NumPy.)"""
     if len(delta) >= 64 and delta.shape[1] > 1:
-        return np.einsum("ij->j", delta, out=out)
-    return np.add.reduce(delta, axis=0, out=out)  # delta.sum, without its Python wrapper
+        return partial(np.einsum, "ij->j", delta, out=out)
+    return partial(np.add.reduce, delta, 0, None, out)  # delta.sum without its Python wrapper
 
 
 def _times_transpose(delta, W, out=None):
-    """delta @ W.T. Below a layer of one unit this is an outer product, one multiplication
-    per entry, for which BLAS is 2-3 times slower than einsum (same products, same bits)."""
+    """delta @ W.T, as a prepared call (see ``_times_transpose_call``)."""
+    return _times_transpose_call(delta, W, out)()
+
+
+def _times_transpose_call(delta, W, out):
+    """A call computing delta @ W.T. Below a layer of one unit this is an outer product, one
+    multiplication per entry, for which BLAS is 2-3 times slower than einsum (same products,
+    same bits)."""
     if W.shape[1] == 1 and len(delta) >= 128:
-        return np.einsum("i,j->ij", delta[:, 0], W[:, 0], out=out)
-    return np.matmul(delta, W.T, out=out)
+        return partial(np.einsum, "i,j->ij", delta[:, 0], W[:, 0], out=out)
+    return partial(np.matmul, delta, W.T, out)
 
 
 def _restore(layer_sizes, activations, init, seed, params):
@@ -194,16 +208,15 @@ class Workspace:
             self._tiles.append((tile, tile.reshape(-1), z[:q * rows].reshape(q, -1),
                                 z[q * rows:]))
 
-    def fill_rows(self, k, b):
-        """z[k][...] = b: every row of layer k's z becomes a copy of b."""
+    def fill_calls(self, k, b):
+        """Prepared calls doing z[k][...] = b: every row of layer k's z becomes a copy of b."""
         tiled = self._tiles[k]
         if tiled is None:
-            self.z[k][...] = b
-            return
+            return [partial(self.z[k].__setitem__, Ellipsis, b)]
         tile, flat, blocks, rest = tiled
-        tile[...] = b
-        blocks[...] = flat
-        rest[...] = b
+        return [partial(tile.__setitem__, Ellipsis, b),
+                partial(blocks.__setitem__, Ellipsis, flat),
+                partial(rest.__setitem__, Ellipsis, b)]
 
     def fits(self, net, n_rows):
         return (self.n_rows, self.layer_sizes, self.activations, self.dtype) == (
@@ -341,18 +354,62 @@ class MLP:
                 z.append(zk)
                 a.append(f(zk))
             return a[-1]
-        self.a, self.z = a, z = work.a, work.z
-        a[0] = X
+        self.a, self.z, work.a[0] = work.a, work.z, X
+        for call in self.forward_calls(X, work):
+            call()
+        return work.a[-1]
+
+    def forward_calls(self, X, work):
+        """The forward pass of ``X`` through ``work`` as a tuple of prepared calls (each run
+        as ``call()``; ``X`` a float array of len(work) rows, read when the calls run). A
+        training step repeats the same NumPy calls on the same buffers thousands of times;
+        preparing them once leaves only the calls themselves. ``net.z`` and ``net.a`` are not
+        set by the calls (``forward_pass`` sets them)."""
+        calls, z, a = [], work.z, [X, *work.a[1:]]
         for k, (W, b, f) in enumerate(zip(self.weights, self.biases, self._functions)):
             # z = b + a W, the same sum as a W + b. "z += b" would broadcast b, for which
             # NumPy allocates a buffer on every call; assigning b row by row does not.
-            work.fill_rows(k, b)
-            z[k] += np.matmul(a[k], W, out=work.products[k])
-            if f is softmax:
-                softmax(z[k], a[k + 1], work.spare[2])
-            else:
-                f(z[k], a[k + 1])
-        return a[-1]
+            calls += work.fill_calls(k, b)
+            calls.append(partial(np.matmul, a[k], W, work.products[k]))
+            calls.append(partial(np.add, z[k], work.products[k], z[k]))
+            calls.append(partial(softmax, z[k], a[k + 1], work.spare[2]) if f is softmax
+                         else partial(f, z[k], a[k + 1]))
+        return tuple(calls)
+
+    def backward_calls(self, X, Y, work, loss, l1=0.0, l2=0.0):
+        """After ``forward_calls(X, work)``: the gradient of the mean ``loss`` against float
+        targets Y (plus penalty) into ``grad``, as a tuple of prepared calls, the same NumPy
+        calls as ``backprop`` makes through a workspace. Arguments are not checked."""
+        z, a, delta = work.z, [X, *work.a[1:]], work.out_delta
+        calls = [partial(LOSSES[loss].output_delta, z[-1], a[-1], Y, self.activations[-1],
+                         delta, work.spare)]
+        for k in range(self.n_layers - 1, -1, -1):
+            calls.append(partial(np.matmul, a[k].T, delta, self.weight_grads[k]))
+            calls.append(_column_sums_call(delta, self.bias_grads[k]))
+            if k == 0:
+                break
+            # f'(z) first: it reads a[k], which dL/da overwrites (dW[k], its other reader,
+            # is done); then dL/dz = dL/da * f'(z) in place.
+            fprime = work.products[k - 1]
+            calls.append(partial(self._derivatives[k - 1], z[k - 1], a[k], fprime,
+                                 work.scratch[k - 1]))
+            calls.append(_times_transpose_call(delta, self.weights[k], a[k]))
+            calls.append(partial(np.multiply, a[k], fprime, a[k]))
+            delta = a[k]
+        return tuple(calls) + self._penalty_gradient_calls(l1, l2, self.grad)
+
+    def training_calls(self, X, Y, work, loss, l1=0.0, l2=0.0, errors=frozenset()):
+        """(forward, backward): the calls of ``forward_calls`` and those that then put the
+        gradient of one training step into ``grad``. With the tutorial's ``errors`` the
+        backward part is ``backprop`` itself (its hooks allocate: nothing to prepare)."""
+        forward = self.forward_calls(X, work)
+        if not errors:
+            return forward, self.backward_calls(X, Y, work, loss, l1, l2)
+        return forward, (partial(self._backprop_after, X, work, Y, loss, l1, l2, errors),)
+
+    def _backprop_after(self, X, work, Y, loss, l1, l2, errors):
+        self.a, self.z, self._work, work.a[0] = work.a, work.z, work, X
+        self.backprop(Y, loss, l1, l2, errors)
 
     def clear_pass(self):
         """Forget the latest forward pass: ``z`` and ``a`` become empty lists."""
@@ -406,11 +463,12 @@ class MLP:
             delta = published_errors.output_delta(loss, self.activations[-1], self.z[-1],
                                                   self.a[-1], Y, errors)
             self.backward(delta, *published_errors.hooks(self.activations, errors))
+        elif self._work is not None:
+            for call in self.backward_calls(self.a[0], Y, self._work, loss, l1, l2):
+                call()
+            return
         else:
-            work = self._work
-            buffers = (work.out_delta, work.spare) if work is not None else ()
-            delta = LOSSES[loss].output_delta(self.z[-1], self.a[-1], Y, self.activations[-1],
-                                              *buffers)
+            delta = LOSSES[loss].output_delta(self.z[-1], self.a[-1], Y, self.activations[-1])
             self.backward(delta)
         if l1 or l2:
             self._add_penalty_gradient(l1, l2, self.grad)
@@ -470,13 +528,19 @@ class MLP:
         return value
 
     def _add_penalty_gradient(self, l1, l2, grad):
+        for call in self._penalty_gradient_calls(l1, l2, grad):
+            call()
+
+    def _penalty_gradient_calls(self, l1, l2, grad):
+        """Calls adding l1 * sign(W) and then l2 * W to the weights' part of ``grad``."""
         W, t, g = self.params[:self.n_weights], self._weight_scratch, grad[:self.n_weights]
-        if l1:
-            np.sign(W, out=t)
-            t *= l1  # l1 * sign(W)
-            g += t
+        calls = ()
+        if l1:  # a 0-d array: NumPy converts a Python float on every call
+            calls += (partial(np.sign, W, t), partial(np.multiply, t, np.array(l1), t),
+                      partial(np.add, g, t, g))
         if l2:
-            g += np.multiply(W, l2, out=t)  # l2 * W
+            calls += (partial(np.multiply, W, np.array(l2), t), partial(np.add, g, t, g))
+        return calls
 
     def loss(self, X, y, loss="bce", l1=0.0, l2=0.0):
         """The loss alone (no gradients)."""
