@@ -10,7 +10,7 @@ copy, when given: the trainer takes one every epoch); ``set_state(state)`` resto
 ``fused_calls(param, grad)`` is the step for one flat vector of parameters (an MLP's
 ``params`` and ``grad``) as a tuple of prepared NumPy calls, run as ``call()`` once per
 mini-batch: the same operations elementwise as ``step``, so the same results to the bit, in
-a number of calls that does not depend on the network's depth (SGD 2, momentum 4, Adam 11
+a number of calls that does not depend on the network's depth (SGD 2, momentum 4, Adam 12
 and one Python call for the step count). Constants are 0-d arrays, which NumPy does not
 convert on every call as it does a Python float. ``step_calls`` picks them when an
 optimizer has them and a subclass has not replaced its ``step``.
@@ -196,18 +196,23 @@ class Adam(_LearningRate):
         return self._fused[1]
 
     def _prepare(self, param, grad, mv):
-        b, one_minus = np.array([[self.beta1], [self.beta2]]), np.array(1.0 - self.beta2)
-        squares, hats = np.empty_like(mv), np.empty_like(mv)  # rows: (1 - b1) g, (1 - b2) g^2
-        m_hat, v_hat = hats
-        self._scales = np.ones((2, 1))  # 1 / (1 - b1^t), 1 / (1 - b2^t), set every step
+        # One call where m and v take the same operation on arrays of one shape; separate
+        # calls where one row would be broadcast against a column (slower than two calls).
+        betas = np.empty_like(mv)
+        betas[0], betas[1] = self.beta1, self.beta2
+        squares = np.empty_like(mv)  # rows: (1 - b1) g, and g^2 then (1 - b2) g^2
+        m_hat, v_hat = np.empty_like(param), np.empty_like(param)
+        self._scales = np.ones(2)  # 1 / (1 - b1^t), 1 / (1 - b2^t): set by _advance
+        m_scale, v_scale = self._scales[0, ...], self._scales[1, ...]  # 0-d views
         return (self._advance,
-                partial(np.multiply, mv, b, mv),  # m *= b1; v *= b2
+                partial(np.multiply, mv, betas, mv),  # m *= b1; v *= b2
                 partial(np.multiply, grad, np.array(1.0 - self.beta1), squares[0]),
                 partial(np.multiply, grad, grad, squares[1]),
-                partial(np.multiply, squares[1], one_minus, squares[1]),
+                partial(np.multiply, squares[1], np.array(1.0 - self.beta2), squares[1]),
                 partial(np.add, mv, squares, mv),  # m += (1 - b1) g; v += (1 - b2) g^2
-                partial(np.multiply, mv, self._scales, hats),
+                partial(np.multiply, mv[0], m_scale, m_hat),
                 partial(np.multiply, m_hat, self._lr_array, m_hat),  # lr * m_hat
+                partial(np.multiply, mv[1], v_scale, v_hat),
                 partial(np.sqrt, v_hat, v_hat),
                 partial(np.add, v_hat, np.array(self.eps), v_hat),  # sqrt(v_hat) + eps
                 partial(np.divide, m_hat, v_hat, m_hat),
@@ -215,8 +220,8 @@ class Adam(_LearningRate):
 
     def _advance(self):
         self.t += 1
-        self._scales[0, 0] = 1.0 / (1.0 - self.beta1 ** self.t)
-        self._scales[1, 0] = 1.0 / (1.0 - self.beta2 ** self.t)
+        self._scales[0] = 1.0 / (1.0 - self.beta1 ** self.t)
+        self._scales[1] = 1.0 / (1.0 - self.beta2 ** self.t)
 
     def get_state(self, into=None):
         if self.moments is None:
