@@ -46,9 +46,11 @@ MAX_PARAMS; MAX_VALUES for rows x units in a pass). A network pickles (and deep-
 its settings and parameters.
 """
 
+from collections.abc import Sequence
 from functools import partial
 
 import numpy as np
+from numpy.typing import ArrayLike, DTypeLike
 
 from . import _validate as check
 from . import published_errors
@@ -57,6 +59,7 @@ from .activations import ACTIVATIONS, IN_PLACE, OUTPUT_ACTIVATIONS, SCRATCH, sof
 from .losses import LOSSES, spares
 
 INITS = ("he", "xavier", "normal")
+Gradients = list[tuple[np.ndarray, np.ndarray]]  # (dW, db) per layer
 # Not among INITS (the choices offered): the tutorial's legacy stream, kept to reproduce it.
 # np.random.RandomState(seed) draws, layer by layer, W = randn(n_in, n_out) * 0.1 and then
 # b = randn(1, n_out) * 0.1: what np.random.seed(seed) followed by the tutorial's loop draws.
@@ -82,7 +85,7 @@ class _ParamViews(list):
         view[...] = value
 
 
-def targets(y, loss, n_outputs):
+def targets(y: ArrayLike, loss: str, n_outputs: int) -> tuple[np.ndarray, np.ndarray | None]:
     """Turn y into float targets Y (n_samples, n_outputs) and int labels (n_samples,).
 
     y may be class labels of shape (n_samples,) (one-hot encoded when n_outputs > 1) or,
@@ -234,7 +237,7 @@ class Workspace:
             n_rows, net.layer_sizes, net.activations, net.params.dtype)
 
 
-def predicted_labels(out):
+def predicted_labels(out: np.ndarray) -> np.ndarray:
     """Class labels from network outputs (n_samples, n_outputs)."""
     return (out[:, 0] >= 0.5).astype(np.int64) if out.shape[1] == 1 else out.argmax(axis=1)
 
@@ -248,7 +251,8 @@ class MLP:
     ``grad`` has the same layout and holds the gradient of the latest ``backward``.
     """
 
-    def __init__(self, layer_sizes, activations, init="he", seed=0):
+    def __init__(self, layer_sizes: Sequence[int], activations: Sequence[str], init: str = "he",
+                 seed: int = 0):
         # Sizes are checked before anything is built: the count of layers first, then every
         # size, then the number of parameters they would make.
         if not isinstance(layer_sizes, (list, tuple)) or not 2 <= len(layer_sizes) <= \
@@ -322,7 +326,7 @@ class MLP:
                 W[...] = rng.normal(0.0, scale, W.shape)
 
     @property
-    def n_layers(self):
+    def n_layers(self) -> int:
         return len(self.weights)
 
     def __reduce__(self):
@@ -331,7 +335,7 @@ class MLP:
         return _restore, (list(self.layer_sizes), list(self.activations), self.init, self.seed,
                           self.params.copy())
 
-    def copy(self, dtype=None):
+    def copy(self, dtype: DTypeLike = None) -> "MLP":
         """An independent twin; ``dtype`` (e.g. np.longdouble) changes its precision."""
         twin = MLP(list(self.layer_sizes), list(self.activations), self.init, self.seed)
         if dtype is not None:
@@ -340,7 +344,7 @@ class MLP:
         return twin
 
     # ---- forward -------------------------------------------------------------------------
-    def forward(self, X):
+    def forward(self, X: ArrayLike) -> np.ndarray:
         """Output (n_samples, n_outputs); keeps every layer's ``z`` and ``a`` for inspection
         (fresh arrays, valid until you drop them)."""
         return self.forward_pass(self.checked_inputs("X", X)).copy()
@@ -429,10 +433,10 @@ class MLP:
         """Forget the latest forward pass: ``z`` and ``a`` become empty lists."""
         self.z, self.a, self._work = [], [], None
 
-    def predict_proba(self, X):
+    def predict_proba(self, X: ArrayLike) -> np.ndarray:
         return self.forward(X)
 
-    def predict(self, X):
+    def predict(self, X: ArrayLike) -> np.ndarray:
         """Class labels (n_samples,): threshold 0.5 for one output, else the largest output."""
         return predicted_labels(self.forward(X))
 
@@ -455,7 +459,8 @@ class MLP:
             raise ValueError(f"X has {len(X)} rows but y has {len(Y)}")
         return X, Y, labels
 
-    def loss_and_gradients(self, X, y, loss="bce", l1=0.0, l2=0.0):
+    def loss_and_gradients(self, X: ArrayLike, y: ArrayLike, loss: str = "bce", l1: float = 0.0,
+                           l2: float = 0.0) -> tuple[float, Gradients]:
         """Loss (mean over the batch, plus penalty) and a list of (dW, db), one per layer."""
         l1, l2 = self.check_loss(loss, l1, l2)
         X, Y, _ = self._checked_batch(X, y, loss)
@@ -464,7 +469,7 @@ class MLP:
         value = LOSSES[loss].value(self.z[-1], self.a[-1], Y) + self.penalty(l1, l2)
         return float(value), self.gradients()
 
-    def gradients(self):
+    def gradients(self) -> Gradients:
         """Copies of the latest gradient as a list of (dW, db), one per layer."""
         return [(dW.copy(), db.copy()) for dW, db in zip(self.weight_grads, self.bias_grads)]
 
@@ -556,7 +561,8 @@ class MLP:
             calls += (partial(np.multiply, W, np.array(l2), t), partial(np.add, g, t, g))
         return calls
 
-    def loss(self, X, y, loss="bce", l1=0.0, l2=0.0):
+    def loss(self, X: ArrayLike, y: ArrayLike, loss: str = "bce", l1: float = 0.0,
+             l2: float = 0.0) -> float:
         """The loss alone (no gradients)."""
         l1, l2 = self.check_loss(loss, l1, l2)
         X, Y, _ = self._checked_batch(X, y, loss)
@@ -575,7 +581,7 @@ class MLP:
         return parts[:self.n_layers] + parts[self.n_layers:]
 
     # ---- saving --------------------------------------------------------------------------
-    def to_dict(self):
+    def to_dict(self) -> dict:
         return {
             "layer_sizes": list(self.layer_sizes),
             "activations": list(self.activations),
@@ -586,7 +592,7 @@ class MLP:
         }
 
     @classmethod
-    def from_dict(cls, data):
+    def from_dict(cls, data: dict) -> "MLP":
         """Rebuild a network from ``to_dict()`` output; ValueError on anything malformed.
 
         Everything is checked before the network is built: the sizes against MAX_LAYERS,

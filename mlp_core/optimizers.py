@@ -89,7 +89,7 @@ class SGD(_LearningRate):
         self._scratch = None
         self._fused = (None, None)
 
-    def step(self, params, grads):
+    def step(self, params: list[np.ndarray], grads: list[np.ndarray]) -> None:
         lr = self._lr
         scratch = self._scratch_for(params)
         if not self.momentum:
@@ -164,7 +164,7 @@ class Adam(_LearningRate):
             self.t = 0
         return self.moments
 
-    def step(self, params, grads):
+    def step(self, params: list[np.ndarray], grads: list[np.ndarray]) -> None:
         lr = self._lr
         moments = self._moments_for(params)
         scratch = self._scratch_for(params)

@@ -5,10 +5,11 @@ import time
 from typing import NamedTuple
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from . import _validate as check
 from .losses import LOSSES
-from .network import Workspace, targets
+from .network import MLP, Workspace, targets
 from .optimizers import SGD, step_calls
 from .published_errors import check_errors
 
@@ -86,13 +87,13 @@ class History:
     def __iter__(self):
         return (self[i] for i in range(self._n))
 
-    def column(self, name):
+    def column(self, name: str) -> np.ndarray:
         """A read-only view of one column over the stored records."""
         view = self._cols[name][:self._n]
         view.flags.writeable = False
         return view
 
-    def append(self, record):
+    def append(self, record: dict) -> None:
         self.last = record
         if record["epoch"] % self.stride:
             return
@@ -166,8 +167,9 @@ class Trainer:
     so no array a caller got from the network is ever overwritten by training.
     """
 
-    def __init__(self, net, loss="bce", optimizer=None, batch_size=32, l1=0.0, l2=0.0, seed=0,
-                 max_history=20_000, record_every=1, errors=()):
+    def __init__(self, net: MLP, loss: str = "bce", optimizer=None, batch_size: int = 32,
+                 l1: float = 0.0, l2: float = 0.0, seed: int = 0,
+                 max_history: int = 20_000, record_every: int = 1, errors=()):
         self.net = net
         self.loss = loss
         self.optimizer = optimizer if optimizer is not None else SGD(0.1)
@@ -209,7 +211,9 @@ class Trainer:
             buf = self._buffers[name] = np.empty(shape, dtype)
         return buf
 
-    def run_epochs(self, X, y, n_epochs=1, X_test=None, y_test=None, time_budget=None):
+    def run_epochs(self, X: ArrayLike, y: ArrayLike, n_epochs: int = 1,
+                   X_test: ArrayLike | None = None, y_test: ArrayLike | None = None,
+                   time_budget: float | None = None) -> list[dict]:
         """Train up to ``n_epochs`` epochs (fewer if ``time_budget`` seconds run out first;
         at least one epoch always runs). Returns the records of the epochs it recorded:
         all epochs run when ``record_every`` is 1 (``self.epoch`` counts epochs in any case).
