@@ -185,3 +185,88 @@ def test_the_tutorials_mse_errors_equal_the_per_array_reference():
     net = mc.MLP([2, 4, 2], ["sigmoid", "sigmoid"], init="normal", seed=0)
     X, y = _data("mse", 2, n=48)
     _compare(net, X, y, "mse", "adam", 16, 0.0, 1e-3, pe.TUTORIAL_ERRORS)
+
+
+def test_weights_assigned_between_calls_are_the_ones_trained():
+    # The trainer keeps its prepared calls between calls; they hold views into net.params,
+    # which an assignment to net.weights[k] or net.biases[k] copies into.
+    X, y = _data("bce", 1, n=40)
+    net = mc.MLP([2, 5, 1], ["tanh", "sigmoid"], seed=0)
+    trainer = mc.Trainer(net, "bce", mc.SGD(0.1), batch_size=40, seed=0)
+    trainer.run_epochs(X, y, 3)
+    rng = np.random.default_rng(9)
+    new_W, new_b = rng.normal(size=(5, 1)), rng.normal(size=5)
+    net.weights[1] = new_W
+    net.biases[0] = new_b
+    assert np.shares_memory(net.weights[1], net.params)
+    expected = mc.MLP([2, 5, 1], ["tanh", "sigmoid"], seed=0)
+    expected.params[...] = net.params
+    trainer.run_epochs(X, y, 2)
+    mc.Trainer(expected, "bce", mc.SGD(0.1), batch_size=40, seed=0).run_epochs(X, y, 2)
+    assert np.array_equal(net.params, expected.params)
+    assert not np.array_equal(net.weights[1], new_W)  # trained from the assigned values
+
+
+@pytest.mark.parametrize("make", [lambda: mc.SGD(0.05, momentum=0.9), lambda: mc.Adam(0.02)])
+def test_an_optimizer_state_restored_or_reset_between_calls_is_the_one_used(make):
+    X, y = _data("bce", 1, n=40)
+    nets = [mc.MLP([2, 4, 1], ["relu", "sigmoid"], seed=2) for _ in range(2)]
+    trainers = [mc.Trainer(net, "bce", make(), batch_size=8, seed=0) for net in nets]
+    for trainer in trainers:
+        trainer.run_epochs(X, y, 2)
+    saved = trainers[0].optimizer.get_state()
+    trainers[0].run_epochs(X, y, 2)
+    trainers[0].optimizer.set_state(saved)  # back, in place of the prepared calls' arrays
+    trainers[0].net.params[...] = trainers[1].net.params
+    trainers[0].rng = np.random.default_rng(0)
+    trainers[1].rng = np.random.default_rng(0)
+    for trainer in trainers:
+        trainer.run_epochs(X, y, 3)
+    assert np.array_equal(nets[0].params, nets[1].params)
+    trainers[0].optimizer.set_state(None)  # a fresh start, as a new optimizer has
+    trainers[1].optimizer = make()
+    for trainer in trainers:
+        trainer.run_epochs(X, y, 2)
+    assert np.array_equal(nets[0].params, nets[1].params)
+
+
+def test_the_products_np_dot_makes_are_matmuls_to_the_bit():
+    from mlp_core.network import _product_call
+
+    rng = np.random.default_rng(0)
+    same = lambda x, y: np.array_equal(x, y) and np.array_equal(np.signbit(x), np.signbit(y))
+    for rows, n_in, n_out in itertools.product([1, 2, 7, 16, 32, 64, 200], [1, 2, 4, 16],
+                                               [1, 3, 8, 16]):
+        a = rng.normal(size=(rows, n_in)) * rng.integers(0, 2, (rows, n_in))  # ±0.0 too
+        W = rng.normal(size=(n_in, n_out))
+        d = rng.normal(size=(rows, n_out)) * rng.integers(0, 2, (rows, n_out))
+        for x, w in ((a, W), (a.T, d), (d, W.T)):  # forward, dW, dL/da
+            out = np.empty((x.shape[0], w.shape[1]))
+            _product_call(x, w, out)()
+            assert same(out, x @ w), (x.shape, w.shape)
+
+
+def test_a_step_makes_the_same_number_of_optimizer_calls_at_any_depth():
+    from mlp_core.optimizers import step_calls
+
+    for make, n_calls in ((lambda: mc.SGD(0.1), 2), (lambda: mc.SGD(0.1, momentum=0.5), 4),
+                          (lambda: mc.Adam(0.1), 13)):
+        for depth in (0, 1, 4):
+            net = mc.MLP([2, *[8] * depth, 1], ["relu"] * depth + ["sigmoid"], seed=0)
+            assert len(step_calls(make(), net.params, net.grad)) == n_calls
+
+
+def test_a_subclass_that_replaces_step_is_called_through_it():
+    from mlp_core.optimizers import step_calls
+
+    class Counting(mc.SGD):
+        def step(self, params, grads):
+            self.steps = getattr(self, "steps", 0) + 1
+            super().step(params, grads)
+
+    opt = Counting(0.1)
+    X, y = _data("bce", 1, n=40)
+    net = mc.MLP([2, 3, 1], ["relu", "sigmoid"], seed=0)
+    assert len(step_calls(opt, net.params, net.grad)) == 1
+    mc.Trainer(net, "bce", opt, batch_size=10, seed=0).run_epochs(X, y, 2)
+    assert opt.steps == 8
