@@ -147,7 +147,7 @@ ACTIVATIONS = {
                        lambda z, a, out=None, tmp=None: _step(a, out, tmp)),
     "leaky_relu": Activation(_leaky_relu, _leaky_relu_derivative),
     "elu": Activation(_elu, _elu_derivative),
-    "tanh": Activation(lambda z, out=None: np.tanh(z, out=out), _tanh_derivative),
+    "tanh": Activation(np.tanh, _tanh_derivative),  # the ufunc itself: one call less
     "sigmoid": Activation(sigmoid, _sigmoid_derivative),
     "softplus": Activation(lambda z, out=None: np.logaddexp(0.0, z, out=out),
                            lambda z, a, out=None, tmp=None: sigmoid(z, out=out)),

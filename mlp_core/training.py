@@ -2,6 +2,7 @@
 
 import math
 import time
+from functools import partial
 from typing import NamedTuple
 
 import numpy as np
@@ -256,7 +257,8 @@ class Trainer:
         shape, dtype = net.params.shape, net.params.dtype
         before = self._buffer("before", shape, dtype)  # the weights to roll back to
         sums = _Sums(self._buffer("squares", shape, dtype),  # squared gradients summed over
-                     self._buffer("grad_sq", shape, dtype), 1)  # an epoch's batches
+                     self._buffer("grad_sq", shape, dtype), len(batches.steps))  # the batches
+        plain, summing = self._step_calls(batches, update, sums) if not batches.full else ((), ())
         finite = self._buffer("finite", shape, bool)
         state = self._buffers.get("state")  # the optimizer's state to roll back to
         started, records = time.perf_counter(), []
@@ -272,8 +274,8 @@ class Trainer:
                                                           time_budget, l1, l2)
             else:
                 # Without a time budget every recorded epoch is due, known in advance.
-                sums = self._epoch_of_batches(batches, update, X, Y, sums,
-                                              due or time_budget is not None)
+                self._epoch_of_batches(batches, summing if due or time_budget is not None
+                                       else plain, X, Y)
                 stop = i == n_epochs - 1 or self._out_of_time(started, time_budget)
                 train_loss = train.loss(net, self.loss, l1, l2) if due or stop else None
             record = train_loss is not None
@@ -342,25 +344,27 @@ class Trainer:
         loss = LOSSES[self.loss].value(work.z[-1], work.a[-1], train.Y, work.spare)
         return stop, float(loss + net.penalty(l1, l2))
 
-    def _epoch_of_batches(self, batches, update, X, Y, sums, accumulate):
-        """One epoch over shuffled mini-batches; returns ``sums`` with its count of batches."""
+    def _step_calls(self, batches, update, sums):
+        """Per mini-batch its whole step as one tuple of calls, twice: as it is, and with its
+        squared gradient added into ``sums.grad_sq`` (the first batch's square starts it)."""
+        grad, squares, grad_sq = self.net.grad, sums.squares, sums.grad_sq
+        start = (partial(np.multiply, grad, grad, grad_sq),)
+        add = (partial(np.multiply, grad, grad, squares),
+               partial(np.add, grad_sq, squares, grad_sq))  # grad_sq += grad^2
+        plain = [forward + backward + update for forward, backward in batches.steps]
+        summing = [forward + backward + (add if b else start) + update
+                   for b, (forward, backward) in enumerate(batches.steps)]
+        return plain, summing
+
+    def _epoch_of_batches(self, batches, steps, X, Y):
+        """One epoch over shuffled mini-batches, each step a tuple of prepared calls."""
         np.copyto(batches.order, batches.arange)
         self.rng.shuffle(batches.order)  # the same draws as rng.permutation(n), into a kept array
         np.take(X, batches.order, axis=0, out=batches.Xs, mode="clip")  # "clip": no buffer
         np.take(Y, batches.order, axis=0, out=batches.Ys, mode="clip")  # ("raise" has one)
-        grad, squares, grad_sq = self.net.grad, sums.squares, sums.grad_sq
-        for b, (forward, backward) in enumerate(batches.steps):
-            for call in forward:
+        for calls in steps:
+            for call in calls:
                 call()
-            for call in backward:
-                call()
-            if accumulate and b == 0:
-                np.multiply(grad, grad, out=grad_sq)
-            elif accumulate:
-                grad_sq += np.multiply(grad, grad, out=squares)
-            for call in update:
-                call()
-        return _Sums(squares, grad_sq, len(batches.steps))
 
     def _record(self, epoch, train_loss, train_acc, test, before, sums, l1, l2):
         net, (squares, grad_sq, n_batches) = self.net, sums
