@@ -222,6 +222,9 @@ class Workspace:
             self._tiles.append((tile, tile.reshape(-1), z[:q * rows].reshape(q, -1),
                                 z[q * rows:]))
 
+    def __getstate__(self):
+        return {**self.__dict__, "prepared": (None, None, ())}  # calls bound to these arrays
+
     def fill_calls(self, k, b):
         """Prepared calls doing z[k][...] = b: every row of layer k's z becomes a copy of b."""
         tiled = self._tiles[k]

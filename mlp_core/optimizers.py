@@ -39,6 +39,10 @@ class _LearningRate:
             self._lr_array = np.array(0.0)
         self._lr_array[()] = self._lr
 
+    def __getstate__(self):
+        # Prepared calls are bound to the arrays they were made for: a copy makes its own.
+        return {**self.__dict__, "_fused": (None, None)}
+
     def _scratch_for(self, params):
         if not _fits(self._scratch, params):
             self._scratch = [np.empty_like(p) for p in params]

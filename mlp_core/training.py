@@ -188,6 +188,11 @@ class Trainer:
         self._buffers = {}  # name -> scratch array (and "state": a copy of the optimizer's)
         self._check_settings()
 
+    def __getstate__(self):
+        # Prepared calls are bound to this trainer's network and buffers: a copy makes its own.
+        buffers = {k: v for k, v in self._buffers.items() if k != "batches"}
+        return {**self.__dict__, "_buffers": buffers}
+
     def _check_settings(self):
         l1, l2 = self.net.check_loss(self.loss, self.l1, self.l2)
         self.errors = check_errors(self.errors)

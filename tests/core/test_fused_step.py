@@ -270,3 +270,19 @@ def test_a_subclass_that_replaces_step_is_called_through_it():
     assert len(step_calls(opt, net.params, net.grad)) == 1
     mc.Trainer(net, "bce", opt, batch_size=10, seed=0).run_epochs(X, y, 2)
     assert opt.steps == 8
+
+
+def test_a_copied_trainer_trains_its_own_network():
+    import copy
+
+    X, y = _data("bce", 1, n=40)
+    trainer = mc.Trainer(mc.MLP([2, 4, 1], ["tanh", "sigmoid"], seed=0), "bce", mc.Adam(0.05),
+                         batch_size=8, seed=0)
+    trainer.run_epochs(X, y, 2)
+    twin = copy.deepcopy(trainer)
+    assert not np.shares_memory(twin.net.params, trainer.net.params)
+    trainer.run_epochs(X, y, 3)
+    assert not np.array_equal(twin.net.params, trainer.net.params)
+    twin.run_epochs(X, y, 3)  # its own calls, on its own network and optimizer state
+    assert np.array_equal(twin.net.params, trainer.net.params)
+    assert twin.optimizer.t == trainer.optimizer.t == 25
