@@ -196,7 +196,7 @@ class Workspace:
         self.a = [None] + [z if k < len(hidden) and hidden[k] in IN_PLACE else np.empty_like(z)
                            for k, z in enumerate(self.z)]
         self.out_delta = np.empty((n_rows, widths[-1]), dtype)
-        self.prepared = (None, None, ())  # (net, X, forward calls) of the latest forward_pass
+        self.prepared = {}  # id(X): (net, X, forward calls) of recent forward_pass calls
         self.spare = spares(self.out_delta)
         blocks = {}  # one block of memory per use, viewed at each layer's width
 
@@ -223,7 +223,7 @@ class Workspace:
                                 z[q * rows:]))
 
     def __getstate__(self):
-        return {**self.__dict__, "prepared": (None, None, ())}  # calls bound to these arrays
+        return {**self.__dict__, "prepared": {}}  # calls bound to these arrays
 
     def fill_calls(self, k, b):
         """Prepared calls doing z[k][...] = b: every row of layer k's z becomes a copy of b."""
@@ -373,10 +373,15 @@ class MLP:
                 a.append(f(zk))
             return a[-1]
         self.a, self.z, work.a[0] = work.a, work.z, X
-        net, inputs, _ = work.prepared
-        if net is not self or inputs is not X:  # an evaluation passes the same X every epoch
-            work.prepared = (self, X, self.forward_calls(X, work))
-        for call in work.prepared[2]:
+        # An evaluation passes the same X every epoch (train and test sets of one size share
+        # the workspace, hence a few entries).
+        net, inputs, calls = work.prepared.get(id(X), (None, None, ()))
+        if net is not self or inputs is not X:
+            if len(work.prepared) >= 4:
+                work.prepared.clear()
+            calls = self.forward_calls(X, work)
+            work.prepared[id(X)] = (self, X, calls)
+        for call in calls:
             call()
         return work.a[-1]
 
