@@ -34,6 +34,12 @@ Public building blocks (everything else in mlp_core uses these, never private at
         After a pass through a workspace, backward works in its buffers too (allocating
         nothing) and leaves dL/dz in the hidden layers' a (see Workspace).
     net.backprop(Y, loss, l1, l2) output delta of ``loss`` + backward + penalty gradient
+    net.training_calls(X, Y, work, loss, l1, l2, errors)  (forward, backward): one training
+                                  step's pass and gradient as tuples of prepared NumPy calls
+                                  (functools.partial, run as ``call()``) bound to X, Y, the
+                                  workspace and the parameter views: the same operations as
+                                  forward_pass + backprop, without Python's share per call
+                                  (``forward_calls``, ``backward_calls`` are its two parts)
     net.target_loss(X, Y, loss, l1, l2, work=None)  forward + loss + penalty as a NumPy scalar
                                   of the parameters' dtype (np.longdouble in a gradient check)
     net.check_loss(loss, l1, l2), net.penalty(l1, l2, grad), net.per_layer(values),
@@ -251,7 +257,9 @@ class MLP:
     All weights and biases live in one flat vector ``params`` ([W0, W1, ..., b0, b1, ...]);
     ``weights[k]`` and ``biases[k]`` are views into it, so an optimizer updates every
     parameter in one vectorised call and the L1/L2 penalty sees all weights as one slice.
-    ``grad`` has the same layout and holds the gradient of the latest ``backward``.
+    ``grad`` has the same layout and holds the gradient of the latest ``backward``. The views
+    never change: ``net.weights[k] = W`` copies W into the view (after checking its shape and
+    values), so an optimizer's and a trainer's prepared calls keep working on the new values.
     """
 
     def __init__(self, layer_sizes: Sequence[int], activations: Sequence[str], init: str = "he",
