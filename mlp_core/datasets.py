@@ -11,9 +11,11 @@ noise jitters the position the target is read at. ``Dataset.task`` tells the two
 learn goes on working; ``make_dataset`` accepts the names of both.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from . import _validate as check
 
@@ -135,7 +137,8 @@ REGRESSION_DATASETS = tuple(_REGRESSIONS)
 _GENERATORS.update({name: (0, generate) for name, generate in _REGRESSIONS.items()})
 
 
-def make_dataset(name, n_samples=200, noise=0.1, seed=0, legacy=False):
+def make_dataset(name: str, n_samples: int = 200, noise: float = 0.1, seed: int = 0,
+                 legacy: bool = False) -> "Dataset":
     """Points of one of ``DATASETS`` or ``REGRESSION_DATASETS``, shuffled so the classes are
     interleaved.
 
@@ -164,7 +167,8 @@ def make_dataset(name, n_samples=200, noise=0.1, seed=0, legacy=False):
     return Dataset(np.asarray(X, float)[order], y[order], n_classes, name)
 
 
-def train_test_split(ds, test_fraction=0.5, seed=0):
+def train_test_split(ds: "Dataset", test_fraction: float = 0.5,
+                     seed: int = 0) -> tuple["Dataset", "Dataset"]:
     """Two Datasets; the test part holds round(test_fraction * n) points (at least one each)."""
     if not isinstance(ds, Dataset):
         raise ValueError(f"ds must be a Dataset; got {type(ds).__name__}")
@@ -195,7 +199,7 @@ FEATURES = {
 }
 
 
-def expand_features(X, names):
+def expand_features(X: ArrayLike, names: Sequence[str]) -> np.ndarray:
     """Columns computed from the two raw inputs, in the order of ``names``."""
     X = check.features("X", X, 2)
     if not isinstance(names, (list, tuple)) or not 1 <= len(names) <= len(FEATURES):

@@ -1,12 +1,14 @@
 """Backpropagation checked against central finite differences."""
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from . import _validate as check
-from .network import targets
+from .network import MLP, Gradients, targets
 
 
-def numerical_gradients(net, X, y, loss="bce", l1=0.0, l2=0.0, eps=1e-6):
+def numerical_gradients(net: MLP, X: ArrayLike, y: ArrayLike, loss: str = "bce", l1: float = 0.0,
+                        l2: float = 0.0, eps: float = 1e-6) -> Gradients:
     """dL/dparam by (L(p + eps) - L(p - eps)) / (2 eps), one parameter at a time.
 
     The losses are evaluated in extended precision (np.longdouble: 64-bit mantissa on x86,
@@ -34,7 +36,7 @@ def numerical_gradients(net, X, y, loss="bce", l1=0.0, l2=0.0, eps=1e-6):
     return [(W.copy(), b.copy()) for W, b in zip(twin.weights, twin.biases)]
 
 
-def relative_error(analytic, numeric):
+def relative_error(analytic: ArrayLike, numeric: ArrayLike) -> float:
     """||analytic - numeric|| / (||analytic|| + ||numeric||), 0 when both are 0.
 
     Taken over a whole layer rather than entry by entry: an entry whose true gradient is
@@ -45,7 +47,9 @@ def relative_error(analytic, numeric):
     return float(np.linalg.norm(analytic - numeric) / scale) if scale > 0 else 0.0
 
 
-def gradient_check(net, X, y, loss="bce", l1=0.0, l2=0.0, eps=1e-6, analytic=None):
+def gradient_check(net: MLP, X: ArrayLike, y: ArrayLike, loss: str = "bce", l1: float = 0.0,
+                   l2: float = 0.0, eps: float = 1e-6,
+                   analytic: Gradients | None = None) -> list[float]:
     """Relative error of backprop against finite differences, one number per layer
     (weights and biases together). ``analytic`` replaces the network's own gradients,
     so a deliberately wrong derivative can be shown to fail the check."""

@@ -6,6 +6,8 @@ targets ``Y``, all of shape ``(n_samples, n_outputs)``:
 so a gradient check can evaluate it in extended precision);
 ``output_delta(z, a, Y, activation, out=None, spare=None)`` returns dL/dz for the output
 layer; ``grad_a(z, a, Y)`` returns dL/da, for showing the chain rule unfused.
+``delta_calls(z, a, Y, activation, out, spare)`` is output_delta into ``out`` as a tuple of
+prepared calls (functools.partial, run as ``call()``) for a training step that repeats it.
 ``out`` is an array shaped like ``z`` and ``spare`` a list of two such arrays and two
 (n_samples, 1) arrays (see ``spares``): given them, the functions allocate nothing (training
 passes preallocated buffers). Either way they do the same floating-point operations in the
@@ -13,6 +15,7 @@ same order.
 """
 
 from collections.abc import Callable
+from functools import partial
 from typing import NamedTuple
 
 import numpy as np
@@ -23,6 +26,7 @@ from .activations import ACTIVATIONS
 class Loss(NamedTuple):
     value: Callable
     output_delta: Callable
+    delta_calls: Callable  # (z, a, Y, activation, out, spare): output_delta as prepared calls
     grad_a: Callable  # dL/da at the output, for showing the chain rule unfused
     output_activations: tuple  # the output activations this loss is defined with
 
@@ -46,6 +50,16 @@ def _bce_delta(z, a, Y, activation, out=None, spare=None):
     # which stays exact where a(1 - a) has underflowed to 0.
     out = np.subtract(a, Y, out=out)
     return np.divide(out, len(z), out=out)
+
+
+def _fused_delta_calls(z, a, Y, activation, out, spare):
+    """_bce_delta into ``out`` as prepared calls, n as a 0-d array (NumPy converts a Python
+    number on every call; the quotient is the same)."""
+    return (partial(np.subtract, a, Y, out), partial(np.divide, out, np.array(float(len(z))), out))
+
+
+def _mse_delta_calls(z, a, Y, activation, out, spare):
+    return (partial(_mse_delta, z, a, Y, activation, out, spare),)
 
 
 def _cross_entropy_value(z, a, Y, spare=None):
@@ -86,9 +100,9 @@ def _mse_delta(z, a, Y, activation, out=None, spare=None):
 
 
 LOSSES = {
-    "bce": Loss(_bce_value, _bce_delta, lambda z, a, Y: (a - Y) / (a * (1.0 - a)) / len(z),
-                ("sigmoid",)),
-    "cross_entropy": Loss(_cross_entropy_value, _cross_entropy_delta,
+    "bce": Loss(_bce_value, _bce_delta, _fused_delta_calls,
+                lambda z, a, Y: (a - Y) / (a * (1.0 - a)) / len(z), ("sigmoid",)),
+    "cross_entropy": Loss(_cross_entropy_value, _cross_entropy_delta, _fused_delta_calls,
                           lambda z, a, Y: -Y / a / len(z), ("softmax",)),
-    "mse": Loss(_mse_value, _mse_delta, _mse_grad_a, tuple(ACTIVATIONS)),
+    "mse": Loss(_mse_value, _mse_delta, _mse_delta_calls, _mse_grad_a, tuple(ACTIVATIONS)),
 }

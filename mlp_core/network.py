@@ -34,6 +34,12 @@ Public building blocks (everything else in mlp_core uses these, never private at
         After a pass through a workspace, backward works in its buffers too (allocating
         nothing) and leaves dL/dz in the hidden layers' a (see Workspace).
     net.backprop(Y, loss, l1, l2) output delta of ``loss`` + backward + penalty gradient
+    net.training_calls(X, Y, work, loss, l1, l2, errors)  (forward, backward): one training
+                                  step's pass and gradient as tuples of prepared NumPy calls
+                                  (functools.partial, run as ``call()``) bound to X, Y, the
+                                  workspace and the parameter views: the same operations as
+                                  forward_pass + backprop, without Python's share per call
+                                  (``forward_calls``, ``backward_calls`` are its two parts)
     net.target_loss(X, Y, loss, l1, l2, work=None)  forward + loss + penalty as a NumPy scalar
                                   of the parameters' dtype (np.longdouble in a gradient check)
     net.check_loss(loss, l1, l2), net.penalty(l1, l2, grad), net.per_layer(values),
@@ -46,7 +52,11 @@ MAX_PARAMS; MAX_VALUES for rows x units in a pass). A network pickles (and deep-
 its settings and parameters.
 """
 
+from collections.abc import Sequence
+from functools import partial
+
 import numpy as np
+from numpy.typing import ArrayLike, DTypeLike
 
 from . import _validate as check
 from . import published_errors
@@ -55,6 +65,7 @@ from .activations import ACTIVATIONS, IN_PLACE, OUTPUT_ACTIVATIONS, SCRATCH, sof
 from .losses import LOSSES, spares
 
 INITS = ("he", "xavier", "normal")
+Gradients = list[tuple[np.ndarray, np.ndarray]]  # (dW, db) per layer
 # Not among INITS (the choices offered): the tutorial's legacy stream, kept to reproduce it.
 # np.random.RandomState(seed) draws, layer by layer, W = randn(n_in, n_out) * 0.1 and then
 # b = randn(1, n_out) * 0.1: what np.random.seed(seed) followed by the tutorial's loop draws.
@@ -80,7 +91,7 @@ class _ParamViews(list):
         view[...] = value
 
 
-def targets(y, loss, n_outputs):
+def targets(y: ArrayLike, loss: str, n_outputs: int) -> tuple[np.ndarray, np.ndarray | None]:
     """Turn y into float targets Y (n_samples, n_outputs) and int labels (n_samples,).
 
     y may be class labels of shape (n_samples,) (one-hot encoded when n_outputs > 1) or,
@@ -120,21 +131,43 @@ def targets(y, loss, n_outputs):
     return np.ascontiguousarray(Y), labels
 
 
-def _column_sums(delta, out):
-    """delta.sum(axis=0, out=out). NumPy adds the rows one after the other, but in an inner
-    loop as short as a row; einsum adds them in the same order with a faster loop, so the
-    sums are the same to the bit. (A single column is summed pairwise: left to NumPy.)"""
+def _column_sums(delta, out=None):
+    """delta.sum(axis=0, out=out), as a prepared call (see ``_column_sums_call``)."""
+    return _column_sums_call(delta, out)()
+
+
+def _column_sums_call(delta, out):
+    """A call computing delta.sum(axis=0, out=out). NumPy adds the rows one after the other,
+    but in an inner loop as short as a row; einsum adds them in the same order with a faster
+    loop, so the sums are the same to the bit. (A single column is summed pairwise: left to
+    NumPy.)"""
     if len(delta) >= 64 and delta.shape[1] > 1:
-        return np.einsum("ij->j", delta, out=out)
-    return np.add.reduce(delta, axis=0, out=out)  # delta.sum, without its Python wrapper
+        return partial(np.einsum, "ij->j", delta, out=out)
+    return partial(np.add.reduce, delta, 0, None, out)  # delta.sum without its Python wrapper
 
 
 def _times_transpose(delta, W, out=None):
-    """delta @ W.T. Below a layer of one unit this is an outer product, one multiplication
-    per entry, for which BLAS is 2-3 times slower than einsum (same products, same bits)."""
+    """delta @ W.T, as a prepared call (see ``_times_transpose_call``)."""
+    return _times_transpose_call(delta, W, out)()
+
+
+def _times_transpose_call(delta, W, out):
+    """A call computing delta @ W.T. Below a layer of one unit this is an outer product, one
+    multiplication per entry, for which BLAS is 2-3 times slower than einsum (same products,
+    same bits)."""
     if W.shape[1] == 1 and len(delta) >= 128:
-        return np.einsum("i,j->ij", delta[:, 0], W[:, 0], out=out)
-    return np.matmul(delta, W.T, out=out)
+        return partial(np.einsum, "i,j->ij", delta[:, 0], W[:, 0], out=out)
+    return _product_call(delta, W.T, out)
+
+
+def _product_call(x, y, out):
+    """A call computing x @ y into ``out``. For 2-D float64 arrays np.dot goes to BLAS by a
+    shorter way than np.matmul (0.4 µs less per call on a small network's arrays) to the
+    same BLAS routines, with the same bits (tests/core/test_fused_step.py compares them on
+    the shapes a network makes); other dtypes, and ``out=None``, keep matmul."""
+    if out is not None and out.dtype == np.float64 and out.flags.c_contiguous:
+        return partial(np.dot, x, y, out)
+    return partial(np.matmul, x, y, out)
 
 
 def _restore(layer_sizes, activations, init, seed, params):
@@ -169,6 +202,7 @@ class Workspace:
         self.a = [None] + [z if k < len(hidden) and hidden[k] in IN_PLACE else np.empty_like(z)
                            for k, z in enumerate(self.z)]
         self.out_delta = np.empty((n_rows, widths[-1]), dtype)
+        self.prepared = {}  # id(X): (net, X, forward calls) of recent forward_pass calls
         self.spare = spares(self.out_delta)
         blocks = {}  # one block of memory per use, viewed at each layer's width
 
@@ -194,23 +228,25 @@ class Workspace:
             self._tiles.append((tile, tile.reshape(-1), z[:q * rows].reshape(q, -1),
                                 z[q * rows:]))
 
-    def fill_rows(self, k, b):
-        """z[k][...] = b: every row of layer k's z becomes a copy of b."""
+    def __getstate__(self):
+        return {**self.__dict__, "prepared": {}}  # calls bound to these arrays
+
+    def fill_calls(self, k, b):
+        """Prepared calls doing z[k][...] = b: every row of layer k's z becomes a copy of b."""
         tiled = self._tiles[k]
         if tiled is None:
-            self.z[k][...] = b
-            return
+            return [partial(self.z[k].__setitem__, Ellipsis, b)]
         tile, flat, blocks, rest = tiled
-        tile[...] = b
-        blocks[...] = flat
-        rest[...] = b
+        return [partial(tile.__setitem__, Ellipsis, b),
+                partial(blocks.__setitem__, Ellipsis, flat),
+                partial(rest.__setitem__, Ellipsis, b)]
 
     def fits(self, net, n_rows):
         return (self.n_rows, self.layer_sizes, self.activations, self.dtype) == (
             n_rows, net.layer_sizes, net.activations, net.params.dtype)
 
 
-def predicted_labels(out):
+def predicted_labels(out: np.ndarray) -> np.ndarray:
     """Class labels from network outputs (n_samples, n_outputs)."""
     return (out[:, 0] >= 0.5).astype(np.int64) if out.shape[1] == 1 else out.argmax(axis=1)
 
@@ -221,10 +257,13 @@ class MLP:
     All weights and biases live in one flat vector ``params`` ([W0, W1, ..., b0, b1, ...]);
     ``weights[k]`` and ``biases[k]`` are views into it, so an optimizer updates every
     parameter in one vectorised call and the L1/L2 penalty sees all weights as one slice.
-    ``grad`` has the same layout and holds the gradient of the latest ``backward``.
+    ``grad`` has the same layout and holds the gradient of the latest ``backward``. The views
+    never change: ``net.weights[k] = W`` copies W into the view (after checking its shape and
+    values), so an optimizer's and a trainer's prepared calls keep working on the new values.
     """
 
-    def __init__(self, layer_sizes, activations, init="he", seed=0):
+    def __init__(self, layer_sizes: Sequence[int], activations: Sequence[str], init: str = "he",
+                 seed: int = 0):
         # Sizes are checked before anything is built: the count of layers first, then every
         # size, then the number of parameters they would make.
         if not isinstance(layer_sizes, (list, tuple)) or not 2 <= len(layer_sizes) <= \
@@ -298,7 +337,7 @@ class MLP:
                 W[...] = rng.normal(0.0, scale, W.shape)
 
     @property
-    def n_layers(self):
+    def n_layers(self) -> int:
         return len(self.weights)
 
     def __reduce__(self):
@@ -307,7 +346,7 @@ class MLP:
         return _restore, (list(self.layer_sizes), list(self.activations), self.init, self.seed,
                           self.params.copy())
 
-    def copy(self, dtype=None):
+    def copy(self, dtype: DTypeLike = None) -> "MLP":
         """An independent twin; ``dtype`` (e.g. np.longdouble) changes its precision."""
         twin = MLP(list(self.layer_sizes), list(self.activations), self.init, self.seed)
         if dtype is not None:
@@ -316,7 +355,7 @@ class MLP:
         return twin
 
     # ---- forward -------------------------------------------------------------------------
-    def forward(self, X):
+    def forward(self, X: ArrayLike) -> np.ndarray:
         """Output (n_samples, n_outputs); keeps every layer's ``z`` and ``a`` for inspection
         (fresh arrays, valid until you drop them)."""
         return self.forward_pass(self.checked_inputs("X", X)).copy()
@@ -341,27 +380,79 @@ class MLP:
                 z.append(zk)
                 a.append(f(zk))
             return a[-1]
-        self.a, self.z = a, z = work.a, work.z
-        a[0] = X
+        self.a, self.z, work.a[0] = work.a, work.z, X
+        # An evaluation passes the same X every epoch (train and test sets of one size share
+        # the workspace, hence a few entries).
+        net, inputs, calls = work.prepared.get(id(X), (None, None, ()))
+        if net is not self or inputs is not X:
+            if len(work.prepared) >= 4:
+                work.prepared.clear()
+            calls = self.forward_calls(X, work)
+            work.prepared[id(X)] = (self, X, calls)
+        for call in calls:
+            call()
+        return work.a[-1]
+
+    def forward_calls(self, X, work):
+        """The forward pass of ``X`` through ``work`` as a tuple of prepared calls (each run
+        as ``call()``; ``X`` a float array of len(work) rows, read when the calls run). A
+        training step repeats the same NumPy calls on the same buffers thousands of times;
+        preparing them once leaves only the calls themselves. ``net.z`` and ``net.a`` are not
+        set by the calls (``forward_pass`` sets them)."""
+        calls, z, a = [], work.z, [X, *work.a[1:]]
         for k, (W, b, f) in enumerate(zip(self.weights, self.biases, self._functions)):
             # z = b + a W, the same sum as a W + b. "z += b" would broadcast b, for which
             # NumPy allocates a buffer on every call; assigning b row by row does not.
-            work.fill_rows(k, b)
-            z[k] += np.matmul(a[k], W, out=work.products[k])
-            if f is softmax:
-                softmax(z[k], a[k + 1], work.spare[2])
-            else:
-                f(z[k], a[k + 1])
-        return a[-1]
+            calls += work.fill_calls(k, b)
+            calls.append(_product_call(a[k], W, work.products[k]))
+            calls.append(partial(np.add, z[k], work.products[k], z[k]))
+            calls.append(partial(softmax, z[k], a[k + 1], work.spare[2]) if f is softmax
+                         else partial(f, z[k], a[k + 1]))
+        return tuple(calls)
+
+    def backward_calls(self, X, Y, work, loss, l1=0.0, l2=0.0):
+        """After ``forward_calls(X, work)``: the gradient of the mean ``loss`` against float
+        targets Y (plus penalty) into ``grad``, as a tuple of prepared calls, the same NumPy
+        calls as ``backprop`` makes through a workspace. Arguments are not checked."""
+        z, a, delta = work.z, [X, *work.a[1:]], work.out_delta
+        calls = list(LOSSES[loss].delta_calls(z[-1], a[-1], Y, self.activations[-1], delta,
+                                              work.spare))
+        for k in range(self.n_layers - 1, -1, -1):
+            calls.append(_product_call(a[k].T, delta, self.weight_grads[k]))
+            calls.append(_column_sums_call(delta, self.bias_grads[k]))
+            if k == 0:
+                break
+            # f'(z) first: it reads a[k], which dL/da overwrites (dW[k], its other reader,
+            # is done); then dL/dz = dL/da * f'(z) in place.
+            fprime = work.products[k - 1]
+            calls.append(partial(self._derivatives[k - 1], z[k - 1], a[k], fprime,
+                                 work.scratch[k - 1]))
+            calls.append(_times_transpose_call(delta, self.weights[k], a[k]))
+            calls.append(partial(np.multiply, a[k], fprime, a[k]))
+            delta = a[k]
+        return tuple(calls) + self._penalty_gradient_calls(l1, l2, self.grad)
+
+    def training_calls(self, X, Y, work, loss, l1=0.0, l2=0.0, errors=frozenset()):
+        """(forward, backward): the calls of ``forward_calls`` and those that then put the
+        gradient of one training step into ``grad``. With the tutorial's ``errors`` the
+        backward part is ``backprop`` itself (its hooks allocate: nothing to prepare)."""
+        forward = self.forward_calls(X, work)
+        if not errors:
+            return forward, self.backward_calls(X, Y, work, loss, l1, l2)
+        return forward, (partial(self._backprop_after, X, work, Y, loss, l1, l2, errors),)
+
+    def _backprop_after(self, X, work, Y, loss, l1, l2, errors):
+        self.a, self.z, self._work, work.a[0] = work.a, work.z, work, X
+        self.backprop(Y, loss, l1, l2, errors)
 
     def clear_pass(self):
         """Forget the latest forward pass: ``z`` and ``a`` become empty lists."""
         self.z, self.a, self._work = [], [], None
 
-    def predict_proba(self, X):
+    def predict_proba(self, X: ArrayLike) -> np.ndarray:
         return self.forward(X)
 
-    def predict(self, X):
+    def predict(self, X: ArrayLike) -> np.ndarray:
         """Class labels (n_samples,): threshold 0.5 for one output, else the largest output."""
         return predicted_labels(self.forward(X))
 
@@ -384,7 +475,8 @@ class MLP:
             raise ValueError(f"X has {len(X)} rows but y has {len(Y)}")
         return X, Y, labels
 
-    def loss_and_gradients(self, X, y, loss="bce", l1=0.0, l2=0.0):
+    def loss_and_gradients(self, X: ArrayLike, y: ArrayLike, loss: str = "bce", l1: float = 0.0,
+                           l2: float = 0.0) -> tuple[float, Gradients]:
         """Loss (mean over the batch, plus penalty) and a list of (dW, db), one per layer."""
         l1, l2 = self.check_loss(loss, l1, l2)
         X, Y, _ = self._checked_batch(X, y, loss)
@@ -393,7 +485,7 @@ class MLP:
         value = LOSSES[loss].value(self.z[-1], self.a[-1], Y) + self.penalty(l1, l2)
         return float(value), self.gradients()
 
-    def gradients(self):
+    def gradients(self) -> Gradients:
         """Copies of the latest gradient as a list of (dW, db), one per layer."""
         return [(dW.copy(), db.copy()) for dW, db in zip(self.weight_grads, self.bias_grads)]
 
@@ -406,11 +498,12 @@ class MLP:
             delta = published_errors.output_delta(loss, self.activations[-1], self.z[-1],
                                                   self.a[-1], Y, errors)
             self.backward(delta, *published_errors.hooks(self.activations, errors))
+        elif self._work is not None:
+            for call in self.backward_calls(self.a[0], Y, self._work, loss, l1, l2):
+                call()
+            return
         else:
-            work = self._work
-            buffers = (work.out_delta, work.spare) if work is not None else ()
-            delta = LOSSES[loss].output_delta(self.z[-1], self.a[-1], Y, self.activations[-1],
-                                              *buffers)
+            delta = LOSSES[loss].output_delta(self.z[-1], self.a[-1], Y, self.activations[-1])
             self.backward(delta)
         if l1 or l2:
             self._add_penalty_gradient(l1, l2, self.grad)
@@ -470,15 +563,22 @@ class MLP:
         return value
 
     def _add_penalty_gradient(self, l1, l2, grad):
-        W, t, g = self.params[:self.n_weights], self._weight_scratch, grad[:self.n_weights]
-        if l1:
-            np.sign(W, out=t)
-            t *= l1  # l1 * sign(W)
-            g += t
-        if l2:
-            g += np.multiply(W, l2, out=t)  # l2 * W
+        for call in self._penalty_gradient_calls(l1, l2, grad):
+            call()
 
-    def loss(self, X, y, loss="bce", l1=0.0, l2=0.0):
+    def _penalty_gradient_calls(self, l1, l2, grad):
+        """Calls adding l1 * sign(W) and then l2 * W to the weights' part of ``grad``."""
+        W, t, g = self.params[:self.n_weights], self._weight_scratch, grad[:self.n_weights]
+        calls = ()
+        if l1:  # a 0-d array: NumPy converts a Python float on every call
+            calls += (partial(np.sign, W, t), partial(np.multiply, t, np.array(l1), t),
+                      partial(np.add, g, t, g))
+        if l2:
+            calls += (partial(np.multiply, W, np.array(l2), t), partial(np.add, g, t, g))
+        return calls
+
+    def loss(self, X: ArrayLike, y: ArrayLike, loss: str = "bce", l1: float = 0.0,
+             l2: float = 0.0) -> float:
         """The loss alone (no gradients)."""
         l1, l2 = self.check_loss(loss, l1, l2)
         X, Y, _ = self._checked_batch(X, y, loss)
@@ -497,7 +597,7 @@ class MLP:
         return parts[:self.n_layers] + parts[self.n_layers:]
 
     # ---- saving --------------------------------------------------------------------------
-    def to_dict(self):
+    def to_dict(self) -> dict:
         return {
             "layer_sizes": list(self.layer_sizes),
             "activations": list(self.activations),
@@ -508,7 +608,7 @@ class MLP:
         }
 
     @classmethod
-    def from_dict(cls, data):
+    def from_dict(cls, data: dict) -> "MLP":
         """Rebuild a network from ``to_dict()`` output; ValueError on anything malformed.
 
         Everything is checked before the network is built: the sizes against MAX_LAYERS,

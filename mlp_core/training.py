@@ -2,15 +2,41 @@
 
 import math
 import time
+from functools import partial
+from typing import NamedTuple
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from . import _validate as check
 from .losses import LOSSES
-from .network import Workspace, targets
+from .network import MLP, Workspace, targets
+from .optimizers import SGD, step_calls
 from .published_errors import check_errors
 
 HISTORY_COLUMNS = ("epoch", "train_loss", "test_loss", "train_acc", "test_acc")
+
+
+class _Batches(NamedTuple):
+    """The training data's kept copy and its mini-batches' prepared steps (Trainer._batches)."""
+    full: bool  # one batch of all the data, in its own order
+    arange: np.ndarray  # 0 .. n - 1, where each epoch's shuffled order starts
+    order: np.ndarray  # the epoch's order
+    Xs: np.ndarray  # X and Y in that order
+    Ys: np.ndarray
+    steps: list  # per mini-batch (forward calls, backward calls), as MLP.training_calls
+
+
+class _Sums(NamedTuple):
+    """Squared gradients summed over an epoch's mini-batches (for the gradient norms)."""
+    squares: np.ndarray  # scratch
+    grad_sq: np.ndarray
+    n_batches: int
+
+
+def _run_calls(calls):
+    for call in calls:
+        call()
 
 
 class Diverged(RuntimeError):
@@ -62,13 +88,13 @@ class History:
     def __iter__(self):
         return (self[i] for i in range(self._n))
 
-    def column(self, name):
+    def column(self, name: str) -> np.ndarray:
         """A read-only view of one column over the stored records."""
         view = self._cols[name][:self._n]
         view.flags.writeable = False
         return view
 
-    def append(self, record):
+    def append(self, record: dict) -> None:
         self.last = record
         if record["epoch"] % self.stride:
             return
@@ -142,10 +168,9 @@ class Trainer:
     so no array a caller got from the network is ever overwritten by training.
     """
 
-    def __init__(self, net, loss="bce", optimizer=None, batch_size=32, l1=0.0, l2=0.0, seed=0,
-                 max_history=20_000, record_every=1, errors=()):
-        from .optimizers import SGD
-
+    def __init__(self, net: MLP, loss: str = "bce", optimizer=None, batch_size: int = 32,
+                 l1: float = 0.0, l2: float = 0.0, seed: int = 0,
+                 max_history: int = 20_000, record_every: int = 1, errors=()):
         self.net = net
         self.loss = loss
         self.optimizer = optimizer if optimizer is not None else SGD(0.1)
@@ -163,6 +188,11 @@ class Trainer:
         self._buffers = {}  # name -> scratch array (and "state": a copy of the optimizer's)
         self._check_settings()
 
+    def __getstate__(self):
+        # Prepared calls are bound to this trainer's network and buffers: a copy makes its own.
+        buffers = {k: v for k, v in self._buffers.items() if k != "batches"}
+        return {**self.__dict__, "_buffers": buffers}
+
     def _check_settings(self):
         l1, l2 = self.net.check_loss(self.loss, self.l1, self.l2)
         self.errors = check_errors(self.errors)
@@ -177,8 +207,6 @@ class Trainer:
     def _workspace(self, n_rows):
         work = self._workspaces.get(n_rows)
         if work is None or not work.fits(self.net, n_rows):
-            if len(self._workspaces) >= 8:  # batch sizes keep changing: start over
-                self._workspaces.clear()
             work = self._workspaces[n_rows] = Workspace(self.net, n_rows)
         return work
 
@@ -189,7 +217,9 @@ class Trainer:
             buf = self._buffers[name] = np.empty(shape, dtype)
         return buf
 
-    def run_epochs(self, X, y, n_epochs=1, X_test=None, y_test=None, time_budget=None):
+    def run_epochs(self, X: ArrayLike, y: ArrayLike, n_epochs: int = 1,
+                   X_test: ArrayLike | None = None, y_test: ArrayLike | None = None,
+                   time_budget: float | None = None) -> list[dict]:
         """Train up to ``n_epochs`` epochs (fewer if ``time_budget`` seconds run out first;
         at least one epoch always runs). Returns the records of the epochs it recorded:
         all epochs run when ``record_every`` is 1 (``self.epoch`` counts epochs in any case).
@@ -203,6 +233,8 @@ class Trainer:
         if time_budget is not None:
             time_budget = check.number("time_budget", time_budget, 0.0)
         net, loss = self.net, self.loss
+        if len(self._workspaces) > 8:  # sizes keep changing: start over (a call uses 4 at most)
+            self._workspaces.clear()
         X = np.ascontiguousarray(net.checked_inputs("X", X))
         Y, labels = targets(y, loss, net.layer_sizes[-1])
         if len(Y) != len(X):
@@ -223,55 +255,36 @@ class Trainer:
             net.clear_pass()
 
     def _run(self, X, Y, labels, test, n_epochs, time_budget, l1, l2):
-        net, opt, loss, every = self.net, self.optimizer, self.loss, self.record_every
-        n = len(X)
-        batch = min(self.batch_size, n)
-        train = _Evaluation(X, Y, labels, self._workspace(n))
-        if batch < n:
-            batches = self._batches(X, Y, batch)
-        params, grad = [net.params], [net.grad]
+        net, opt, every = self.net, self.optimizer, self.record_every
+        batches = self._batches(X, Y, min(self.batch_size, len(X)), l1, l2)
+        update = step_calls(opt, net.params, net.grad)
+        train = _Evaluation(X, Y, labels, self._workspace(len(X)))
         shape, dtype = net.params.shape, net.params.dtype
         before = self._buffer("before", shape, dtype)  # the weights to roll back to
-        squares = self._buffer("squares", shape, dtype)
-        grad_sq = self._buffer("grad_sq", shape, dtype)  # squared gradients summed over batches
+        sums = _Sums(self._buffer("squares", shape, dtype),  # squared gradients summed over
+                     self._buffer("grad_sq", shape, dtype), len(batches.steps))  # the batches
+        plain, summing = self._step_calls(batches, update, sums) if not batches.full else ((), ())
         finite = self._buffer("finite", shape, bool)
         state = self._buffers.get("state")  # the optimizer's state to roll back to
-        started = time.perf_counter()
-        records = []
-        grad_ready = False  # full batch: the gradient at the current weights is in net.grad
+        started, records = time.perf_counter(), []
+        self._grad_ready = False  # full batch: the gradient at the current weights is in grad
         for i in range(n_epochs):
             epoch = self.epoch + 1
             np.copyto(before, net.params)
             state = self._buffers["state"] = opt.get_state(state)
             due = epoch % every == 0 or i == n_epochs - 1
-            if batch == n:
-                if not grad_ready:
-                    net.forward_pass(X, train.work)
-                    net.backprop(Y, loss, l1, l2, self.errors)
-                opt.step(params, grad)  # reads the gradient, leaves it as it was
-                stop = i == n_epochs - 1 or self._out_of_time(started, time_budget)
-                record = due or stop
-                if record:
-                    np.multiply(net.grad, net.grad, out=grad_sq)
-                out = net.forward_pass(X, train.work)
-                # Train metrics and the next step's gradient come from one forward pass.
-                grad_ready = not stop
-                if grad_ready:
-                    net.backprop(Y, loss, l1, l2, self.errors)
-                if record:
-                    train_loss = float(LOSSES[loss].value(net.z[-1], out, Y, train.work.spare)
-                                       + net.penalty(l1, l2))
-                n_batches = 1
+            if batches.full:
+                stop, train_loss = self._full_batch_epoch(batches, update, train, sums, due,
+                                                          i == n_epochs - 1, started,
+                                                          time_budget, l1, l2)
             else:
                 # Without a time budget every recorded epoch is due, known in advance.
-                n_batches = self._epoch_of_batches(batches, grad_sq, squares, l1, l2,
-                                                   due or time_budget is not None)
+                self._epoch_of_batches(batches, summing if due or time_budget is not None
+                                       else plain, X, Y)
                 stop = i == n_epochs - 1 or self._out_of_time(started, time_budget)
-                record = due or stop
-                if record:
-                    train_loss = train.loss(net, loss, l1, l2)
-            if record:
-                train_acc = train.accuracy(net.a[-1])
+                train_loss = train.loss(net, self.loss, l1, l2) if due or stop else None
+            record = train_loss is not None
+            train_acc = train.accuracy(train.work.a[-1]) if record else None
             loss_bad = record and not math.isfinite(train_loss)
             if loss_bad or not np.isfinite(net.params, out=finite).all():
                 net.params[...] = before
@@ -281,8 +294,8 @@ class Trainer:
                 raise Diverged(epoch, reason)
             self.epoch = epoch
             if record:
-                records.append(self._record(epoch, train_loss, train_acc, test, before, squares,
-                                            grad_sq, n_batches, l1, l2))
+                records.append(self._record(epoch, train_loss, train_acc, test, before, sums,
+                                            l1, l2))
             if stop:
                 break
         return records
@@ -291,45 +304,79 @@ class Trainer:
     def _out_of_time(started, time_budget):
         return time_budget is not None and time.perf_counter() - started >= time_budget
 
-    def _batches(self, X, Y, batch):
-        """Buffers for one shuffled copy of the data, and per mini-batch its rows (views
-        into that copy) and the workspace of its size (the last batch may be shorter)."""
-        n = len(X)
-        arange = self._buffers.get("arange")
-        if arange is None or len(arange) != n:
-            arange = self._buffers["arange"] = np.arange(n)
-        order = self._buffer("order", arange.shape, arange.dtype)
+    def _batches(self, X, Y, batch, l1, l2):
+        """A kept copy of the data to shuffle into, and per mini-batch (the last may be
+        shorter) the prepared calls of its step, remade only when what they depend on
+        changes. A full batch is one step over an unshuffled copy."""
+        net, n = self.net, len(X)
+        works = tuple(self._workspace(rows) for rows in {batch, n - (n - 1) // batch * batch})
+        key = (net, net.activations, X.shape, Y.shape, batch, self.loss, l1, l2, self.errors,
+               *works)
+        kept = self._buffers.get("batches")
+        if kept is not None and kept[0] == key:
+            return kept[1]
+        arange = np.arange(n)
         Xs, Ys = self._buffer("Xs", X.shape, X.dtype), self._buffer("Ys", Y.shape, Y.dtype)
-        spans = [(Xs[s:s + batch], Ys[s:s + batch], self._workspace(min(batch, n - s)))
-                 for s in range(0, n, batch)]
-        return X, Y, arange, order, Xs, Ys, spans
+        steps = []
+        for s in range(0, n, batch):
+            Xb, Yb = Xs[s:s + batch], Ys[s:s + batch]
+            steps.append(net.training_calls(Xb, Yb, self._workspace(len(Xb)), self.loss,
+                                            l1, l2, self.errors))
+        batches = _Batches(batch == n, arange, np.empty_like(arange), Xs, Ys, steps)
+        self._buffers["batches"] = (key, batches)
+        return batches
 
-    def _epoch_of_batches(self, batches, grad_sq, squares, l1, l2, accumulate):
-        """One epoch over shuffled mini-batches; returns the number of batches."""
-        X, Y, arange, order, Xs, Ys, spans = batches
-        net, opt, loss = self.net, self.optimizer, self.loss
-        params, grad = [net.params], [net.grad]
-        np.copyto(order, arange)
-        self.rng.shuffle(order)  # the same draws as rng.permutation(n), into a kept array
-        np.take(X, order, axis=0, out=Xs, mode="clip")  # "clip": no buffer ("raise" has one)
-        np.take(Y, order, axis=0, out=Ys, mode="clip")
-        for b, (Xb, Yb, work) in enumerate(spans):
-            net.forward_pass(Xb, work)
-            net.backprop(Yb, loss, l1, l2, self.errors)
-            if accumulate and b == 0:
-                np.multiply(net.grad, net.grad, out=grad_sq)
-            elif accumulate:
-                grad_sq += np.multiply(net.grad, net.grad, out=squares)
-            opt.step(params, grad)
-        return len(spans)
+    def _full_batch_epoch(self, batches, update, train, sums, due, last, started,
+                          time_budget, l1, l2):
+        """One update from all of the data; its train metrics and the next update's
+        gradient come from one forward pass. Returns (stop, train loss or None)."""
+        net, (forward, backward) = self.net, batches.steps[0]
+        if not self._grad_ready:
+            np.copyto(batches.Xs, train.X)
+            np.copyto(batches.Ys, train.Y)
+            _run_calls(forward + backward)
+        _run_calls(update)  # reads the gradient, leaves it as it was
+        stop = last or self._out_of_time(started, time_budget)
+        if due or stop:
+            np.multiply(net.grad, net.grad, out=sums.grad_sq)
+        _run_calls(forward)
+        self._grad_ready = not stop
+        if self._grad_ready:
+            _run_calls(backward)
+        if not (due or stop):
+            return stop, None
+        work = train.work  # the full batch's own workspace: the output layer's z and a
+        loss = LOSSES[self.loss].value(work.z[-1], work.a[-1], train.Y, work.spare)
+        return stop, float(loss + net.penalty(l1, l2))
 
-    def _record(self, epoch, train_loss, train_acc, test, before, squares, grad_sq, n_batches,
-                l1, l2):
-        net = self.net
+    def _step_calls(self, batches, update, sums):
+        """Per mini-batch its whole step as one tuple of calls, twice: as it is, and with its
+        squared gradient added into ``sums.grad_sq`` (the first batch's square starts it)."""
+        grad, squares, grad_sq = self.net.grad, sums.squares, sums.grad_sq
+        start = (partial(np.multiply, grad, grad, grad_sq),)
+        add = (partial(np.multiply, grad, grad, squares),
+               partial(np.add, grad_sq, squares, grad_sq))  # grad_sq += grad^2
+        plain = [forward + backward + update for forward, backward in batches.steps]
+        summing = [forward + backward + (add if b else start) + update
+                   for b, (forward, backward) in enumerate(batches.steps)]
+        return plain, summing
+
+    def _epoch_of_batches(self, batches, steps, X, Y):
+        """One epoch over shuffled mini-batches, each step a tuple of prepared calls."""
+        np.copyto(batches.order, batches.arange)
+        self.rng.shuffle(batches.order)  # the same draws as rng.permutation(n), into a kept array
+        np.take(X, batches.order, axis=0, out=batches.Xs, mode="clip")  # "clip": no buffer
+        np.take(Y, batches.order, axis=0, out=batches.Ys, mode="clip")  # ("raise" has one)
+        for calls in steps:
+            for call in calls:
+                call()
+
+    def _record(self, epoch, train_loss, train_acc, test, before, sums, l1, l2):
+        net, (squares, grad_sq, n_batches) = self.net, sums
         test_loss = test_acc = math.nan
         if test is not None:
             test_loss = test.loss(net, self.loss, l1, l2)
-            test_acc = test.accuracy(net.a[-1])
+            test_acc = test.accuracy(test.work.a[-1])
         np.subtract(net.params, before, out=squares)
         squares *= squares
         moved = net.per_layer(squares)
