@@ -90,6 +90,30 @@ def highlight(row):
     return [style] * len(row)
 
 
+def curves(runs, colour, log_loss):
+    """Loss and accuracy of the classifiers side by side, then the regressions' loss apart:
+    a squared error and a cross-entropy on one axis would not compare."""
+    classifiers = [r for r in runs if r.n_classes]
+    regressions = [r for r in runs if not r.n_classes]
+    if classifiers:
+        indices = [colour[r.name] for r in classifiers]
+        left, right = st.columns(2)
+        left.plotly_chart(cf.curves_figure(classifiers, "loss", log_y=log_loss,
+                                           color_indices=indices,
+                                           title="Loss (cross-entropy)"), key="cmp_loss_chart")
+        right.plotly_chart(cf.curves_figure(classifiers, "accuracy", color_indices=indices),
+                           key="cmp_acc_chart")
+    if regressions:
+        left, right = st.columns(2)
+        indices = [colour[r.name] for r in regressions]
+        left.plotly_chart(cf.curves_figure(regressions, "loss", log_y=log_loss,
+                                           color_indices=indices,
+                                           title="Regressions: loss (squared error)"),
+                          key="cmp_regression_loss_chart")
+        right.caption("A regression predicts a number, so it has no accuracy: compare its "
+                      "loss, and its surface below.")
+
+
 def comparison(runs):
     names = runs.names
     ss["cmp_chosen"] = list(dict.fromkeys(n for n in ss.get("cmp_chosen", names) if n in names))
@@ -103,13 +127,10 @@ def comparison(runs):
     colour = {name: names.index(name) for name in chosen_names}  # stable colour per run
 
     log_loss = st.toggle("Logarithmic loss axis", key="cmp_log_loss")
-    left, right = st.columns(2)
     by_colour = sorted(chosen, key=lambda r: colour[r.name])
-    indices = [colour[r.name] for r in by_colour]
-    left.plotly_chart(cf.curves_figure(by_colour, "loss", log_y=log_loss, color_indices=indices),
-                      key="cmp_loss_chart")
-    right.plotly_chart(cf.curves_figure(by_colour, "accuracy", color_indices=indices),
-                       key="cmp_acc_chart")
+    st.html(cf.legend_html(by_colour, [colour[r.name] for r in by_colour]))
+    st.caption("Solid lines: training data; dashed: test data. Hover a curve for its run.")
+    curves(by_colour, colour, log_loss)
 
     st.subheader("Final decision boundaries")
     # A fixed width each, wrapping to a new row where the page is narrow: columns would
@@ -132,8 +153,10 @@ def comparison(runs):
     else:
         st.caption("The chosen runs have identical settings.")
     frame = settings_frame(runs, chosen_names)
+    # A run's name may not fit its column's width: its header's tooltip shows it whole.
+    whole_names = {name: st.column_config.Column(help=name) for name in chosen_names}
     st.dataframe(frame.style.apply(highlight, axis=1), height=36 * (len(frame) + 1) + 3,
-                 column_config={"_index": st.column_config.Column(width=150)})
+                 column_config={"_index": st.column_config.Column(width=150), **whole_names})
 
 
 def manage(runs):

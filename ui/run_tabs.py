@@ -89,7 +89,8 @@ def save_tab(state, compact=False):
                    "compare them.")
     name_col, button_col, link_col = st.columns([3, 1.2, 1.6], vertical_alignment="bottom")
     name_col.text_input("Run name", key="pg_run_name", max_chars=runs.MAX_NAME_LENGTH,
-                        placeholder=runs.default_name(state.config, state.epoch))
+                        placeholder=saved.unique_name(runs.default_name(state.config,
+                                                                        state.epoch)))
     button_col.button("Save run", key="pg_save_run", on_click=_on_save_run, type="primary",
                       icon=":material/bookmark_add:", disabled=saved.full, width="stretch")
     with link_col:

@@ -241,3 +241,36 @@ def test_the_compare_tables_put_differing_settings_first_and_show_every_run():
     assert list(metrics.index) == ["small", "large"]
     assert list(metrics["epochs"]) == ["50", "20"]
     assert metrics.loc["large", "test accuracy"] == format(1 - 0.6 / 20, ".1%")
+
+
+@pytest.mark.parametrize("changes", [
+    {}, {"hidden": [16] * 6}, {"hidden": [16, 12, 16, 8, 16, 16], "dataset": "spiral3"},
+    {"dataset": "gaussian_sum", "hidden": [16] * 6, "optimizer": "momentum", "lr": 0.00003},
+    {"dataset": "gaussian_sum", "hidden": [1, 2, 3, 4, 5, 6], "optimizer": "momentum",
+     "lr": 0.00003}])
+def test_default_names_fit_and_keep_every_number_whole(changes):
+    config = {**settings.default_config(), **changes}
+    for epoch in (0, 5, 540, 123_456_789):
+        name = rn.default_name(config, epoch)
+        assert len(name) <= rn.MAX_NAME_LENGTH
+        assert name.endswith(f"epoch {epoch}")  # not "epoch 5" for epoch 540
+        assert f"{config['lr']:g}" in name or "×" in name or "layers" in name \
+            or name.count(",") < 3
+
+
+def test_default_names_shorten_the_architecture_before_leaving_parts_out():
+    config = {**settings.default_config(), "dataset": "plane", "hidden": [16] * 6}
+    assert rn.default_name(config, 540) == "Plane, 6×16, adam 0.03, epoch 540"
+    config["hidden"] = [4, 4]
+    assert rn.default_name(config, 540) == "Plane, 4-4, adam 0.03, epoch 540"
+
+
+def test_unique_names_of_long_names_cut_between_words():
+    runs = rn.RunCollection()
+    long = "Sum of Gaussians, 6×16, adam 0.03, ep 540"[:rn.MAX_NAME_LENGTH]
+    runs.add(synthetic_run(long))
+    second = runs.unique_name(long)
+    assert second != long and len(second) <= rn.MAX_NAME_LENGTH
+    assert second.endswith("… (2)") and second.startswith("Sum of Gaussians, 6×16, adam")
+    runs.add(synthetic_run(second))
+    assert runs.unique_name(long).endswith("… (3)")
