@@ -87,7 +87,9 @@ def save_tab(state, compact=False):
         st.caption("A saved run keeps the settings, the loss and accuracy curves and the "
                    "boundary as they are now. Save one before and one after a change, then "
                    "compare them.")
-    name_col, button_col, link_col = st.columns([3, 1.2, 1.6], vertical_alignment="bottom")
+    # The link gets as much room as the name: in a third of the width it was cut to
+    # "Compare saved r…" beside the sidebar at 1024 pixels.
+    name_col, button_col, link_col = st.columns([2.2, 1.2, 2.2], vertical_alignment="bottom")
     name_col.text_input("Run name", key="pg_run_name", max_chars=runs.MAX_NAME_LENGTH,
                         placeholder=saved.unique_name(runs.default_name(state.config,
                                                                         state.epoch)))
