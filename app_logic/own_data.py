@@ -6,6 +6,12 @@ import mlp_core as mc
 
 from .settings import OWN_DATASETS
 
+# A handful of points split at the sidebar's fraction (0.5 by default) would leave half of
+# them out of training: 20 drawn points trained on 10. Below FEW_POINTS, at most
+# FEW_POINTS_TEST_FRACTION of them are held out for testing.
+FEW_POINTS = 50
+FEW_POINTS_TEST_FRACTION = 0.2
+
 
 @dataclass(frozen=True, eq=False)
 class OwnData:
@@ -35,3 +41,9 @@ def from_upload(points, file_name=""):
     """OwnData of a app_logic.uploads.UploadedData."""
     return OwnData("upload", points.to_dataset(), list(points.class_names),
                    tuple(points.feature_names), file_name)
+
+
+def test_fraction(n_points, chosen):
+    """The share of ``n_points`` own points held out for testing, with ``chosen`` set in
+    the sidebar: at most FEW_POINTS_TEST_FRACTION of a handful of points."""
+    return min(chosen, FEW_POINTS_TEST_FRACTION) if n_points < FEW_POINTS else chosen

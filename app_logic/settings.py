@@ -198,8 +198,9 @@ SETTINGS = (
             section="Data", widget="slider", bounds=(0.1, 0.9, 0.05),
             disabled_when=lambda config: config.get("dataset") == TUTORIAL_DATASET,
             help="Share of the points held out for testing; the network never trains on "
-                 "them. Test points are drawn outlined, training points filled. (The "
-                 "tutorial's circles train on all of its points and test on as many more.)"),
+                 "them. Test points are drawn outlined, training points filled. Of fewer "
+                 "than 50 points of your own, at most a fifth is held out. (The tutorial's "
+                 "circles train on all of its points and test on as many more.)"),
     Setting("seed", 0, _integer(0, 999_999), "Seed", group="data", section="Data",
             widget="seed", bounds=(0, 999_999, 1),
             help="Fixes the points, the split, the initial weights and the batch order: the "
