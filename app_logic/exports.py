@@ -17,6 +17,7 @@ import mlp_core as mc
 
 from . import train_script
 from .files import (
+    MAX_ABS_VALUE,
     MAX_CLASSES,
     MAX_EPOCHS,
     MAX_HIDDEN_LAYERS,
@@ -24,11 +25,13 @@ from .files import (
     MAX_INPUTS,
     MAX_LABEL_CHARS,
     MAX_MODEL_PARAMS,
+    MAX_POINTS,
     MAX_SETTING_CHARS,
     MAX_SETTINGS,
     FileError,
     load_json,
 )
+from .own_data import OwnData
 from .session import build_state, network_inputs, output_for, penalties
 from .settings import (
     DEFAULTS,
@@ -52,9 +55,10 @@ class ModelFileError(FileError):
 
 
 # ---- model JSON ---------------------------------------------------------------------------
-def model_to_json(net, config, feature_names, mean, std, class_names, epoch=0):
+def model_to_json(net, config, feature_names, mean, std, class_names, epoch=0, own=None):
     """UTF-8 JSON bytes with everything needed to use the network on raw points (a
-    regression has no class names), and the epoch it was trained to."""
+    regression has no class names), and the epoch it was trained to. A network trained on
+    points drawn or uploaded (``own``, an OwnData) keeps them, so it imports anywhere."""
     document = {
         "format": MODEL_FORMAT,
         "version": MODEL_VERSION,
@@ -65,6 +69,10 @@ def model_to_json(net, config, feature_names, mean, std, class_names, epoch=0):
         "class_names": [str(c) for c in class_names],
         "model": net.to_dict(),
     }
+    if own is not None:
+        document["points"] = {"source": own.source, "X": own.data.X.tolist(),
+                              "y": own.data.y.tolist(), "axis_names": list(own.axis_names),
+                              "description": own.description}
     return json.dumps(document, indent=1, allow_nan=False).encode("utf-8")
 
 
@@ -77,6 +85,7 @@ class ImportedModel:
     std: np.ndarray
     class_names: list  # [] for a regression
     epoch: int = 0  # the epoch the network was trained to
+    own: OwnData | None = None  # the drawn or uploaded points it was trained on
 
     def predict_proba(self, X_raw):
         return self.net.predict_proba(network_inputs(X_raw, self.mean, self.std,
@@ -213,7 +222,39 @@ def model_from_json(data):
         net = mc.MLP.from_dict({**model, "weights": weights, "biases": biases})
     except ValueError as err:
         raise ModelFileError(f"The network in the file is invalid: {err}.") from None
-    return ImportedModel(net, config, list(features), mean, std, names, epoch)
+    own = _own_points(doc.get("points"), config["dataset"], names)
+    return ImportedModel(net, config, list(features), mean, std, names, epoch, own)
+
+
+def _own_points(points, dataset, names):
+    """The OwnData of a file's "points" (None without them), every size and type checked;
+    only a network trained on drawn or uploaded points has them."""
+    if points is None:
+        return None
+    _expect(dataset in OWN_DATASETS, f"The file holds points, but its network was trained "
+                                     f"on the dataset \"{dataset}\", which makes its own.")
+    _expect(isinstance(points, dict) and points.get("source") == dataset,
+            f"\"points\" must be an object whose \"source\" is \"{dataset}\".")
+    X, y = points.get("X"), points.get("y")
+    _expect(isinstance(X, list) and isinstance(y, list) and len(X) == len(y)
+            and 2 <= len(X) <= MAX_POINTS,
+            f"\"points\" must hold \"X\" and \"y\" of the same length, 2 to {MAX_POINTS:,}.")
+    X = _matrix(X, (len(y), 2), "points.X")
+    _expect(np.abs(X).max() <= MAX_ABS_VALUE,
+            f"A coordinate in \"points.X\" is larger than {MAX_ABS_VALUE:g}.")
+    _expect(all(_is_count(v, 0, len(names) - 1) for v in y),
+            f"\"points.y\" must hold class numbers from 0 to {len(names) - 1}.")
+    axis_names = points.get("axis_names", ["x1", "x2"])
+    description = points.get("description", "")
+    _expect(isinstance(axis_names, list) and len(axis_names) == 2
+            and all(isinstance(a, str) and len(a) <= MAX_LABEL_CHARS for a in axis_names),
+            f"\"points.axis_names\" must be two names of at most {MAX_LABEL_CHARS} characters.")
+    _expect(isinstance(description, str) and len(description) <= MAX_SETTING_CHARS,
+            f"\"points.description\" must be a text of at most {MAX_SETTING_CHARS} characters.")
+    y = np.asarray(y, dtype=np.int64)
+    _expect(len(np.unique(y)) == len(names), "\"points.y\" must use every class.")
+    return OwnData(dataset, mc.Dataset(X, y, len(names), dataset), list(names),
+                   tuple(axis_names), description)
 
 
 def _network_parts(model, features, names):
@@ -311,21 +352,24 @@ def model_json_from_state(state, class_names=None):
     if state.regression:
         names = []
     return model_to_json(state.net, state.config, state.feature_names, state.mean, state.std,
-                         names, state.epoch)
+                         names, state.epoch, state.own)
 
 
 def state_from_import(imported, own=None):
     """A fresh PlaygroundState for the imported config, holding the imported weights.
-    The points of a drawing or an upload are not in a model file: for those datasets ``own``
-    (an OwnData of the same source) must hold the same points (ModelFileError if
-    it is missing or its points differ)."""
+    A network trained on drawn or uploaded points trains on the points its file keeps; a
+    file saved without them needs ``own`` (an OwnData of the same source) to hold the same
+    points (ModelFileError if it is missing or its points differ)."""
     dataset = imported.config["dataset"]
-    if dataset in OWN_DATASETS:
+    if imported.own is not None:
+        own = imported.own
+    elif dataset in OWN_DATASETS:
         what = "drew" if dataset == "draw" else "uploaded"
         if own is None or own.source != dataset:
-            raise ModelFileError(f"This model was trained on points you {what}, which a model "
-                                 f"file does not hold; {'draw' if dataset == 'draw' else 'upload'}"
-                                 f" the same points first, then import it again.")
+            verb = "draw" if dataset == "draw" else "upload"
+            raise ModelFileError(f"This model was trained on points you {what}, and the file "
+                                 f"was saved without them; {verb} the same points first, then "
+                                 f"import it again.")
     else:
         own = None
     state = build_state(imported.config, own)

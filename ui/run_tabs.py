@@ -4,7 +4,7 @@ page, export the model, a script and a GIF, and import a model."""
 import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
-from app_logic import exports, runs
+from app_logic import exports, own_data, runs
 from app_logic.session import record_at
 from app_logic.settings import experiment
 from viz import boundary, curves, gif
@@ -182,23 +182,29 @@ def _on_model_import():
     with reading(IMPORT_NOTICE, uploaded.name, IMPORT_KEPT, "imported"):
         model = exports.model_from_json(uploaded.getvalue())
         state = exports.state_from_import(model, session.own_data(model.config["dataset"]))
+        if model.own is not None:  # the file's points become this session's own points
+            session.set_own_data(model.own)
+            if model.own.source == "draw":
+                session.drawing().replace(model.own.data.X, own_data.drawing_labels(model.own))
         state.config.update(_view_of(session.load_playground().config))  # keep how it is shown
         session.set_playground(state)
         set_widgets(state.config)
         ss["pg_preset"] = CUSTOM
+        points = "" if model.own is None else (f" It trains on the {len(model.own.data):,} "
+                                                f"points the file keeps.")
         session.notify(IMPORT_NOTICE, "success", f"Imported the network from "
                                                  f"“{plain(uploaded.name)}” at epoch "
                                                  f"{state.epoch:,}: its settings are set in the "
-                                                 f"sidebar and its weights are in place. Press "
-                                                 f"Play to train on.")
+                                                 f"sidebar and its weights are in place.{points} "
+                                                 f"Press Play to train on.")
         st.rerun()  # every part of the page shows the imported network
 
 
 def import_tab():
     file_input("pg_model_file", "Model file (JSON) downloaded here earlier", ["json"],
                _on_model_import, IMPORT_NOTICE, IMPORT_KEPT,
-               help="Restores the network, its settings and the epoch it reached. A model "
-                    "trained on drawn or uploaded points needs those points loaded first.")
+               help="Restores the network, its settings and the epoch it reached, and the "
+                    "points it was trained on if you drew or uploaded them.")
 
 
 TABS = ("Save run", "Replay", "Export", "Import a model")
