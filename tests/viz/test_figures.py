@@ -11,6 +11,7 @@ from PIL import Image
 import mlp_core as mc
 from viz import boundary as vb
 from viz import curves, network, style
+from viz.format import format_number
 
 GRID_X = np.linspace(-2, 2, 40)
 GRID_Y = np.linspace(-1, 1, 20)
@@ -276,3 +277,11 @@ def test_a_run_at_epoch_zero_shows_its_point_on_readable_axes():
     later = curves.loss_figure(np.arange(50), np.linspace(1, 0.1, 50), np.linspace(1, 0.2, 50))
     assert all(trace.mode == "lines" for trace in later.data)
     assert later.layout.yaxis.range is None and later.layout.xaxis.range is None
+
+
+@pytest.mark.parametrize("value, text", [
+    (0.00663, "0.00663"), (0.541, "0.541"), (-0.0783, "-0.0783"), (12.5, "12.5"),
+    (9.996, "10.0"), (0.99996, "1.00"), (-7.83e-4, "-7.83e-04"), (0.0, "0"), (-0.0, "0"),
+    (123456.0, "1.23e+05"), (0.001, "0.00100")])
+def test_numbers_keep_three_significant_digits(value, text):
+    assert format_number(value) == text
