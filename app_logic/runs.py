@@ -424,7 +424,8 @@ class RunCollection:
         Returns the names they were added under."""
         runs = read_runs_file(data)
         if len(self._runs) + len(runs) > self.max_runs:
-            raise RunsFileError(f"The file holds {len(runs)} run(s) and {len(self._runs)} are "
+            holds = f"{len(runs)} run{'' if len(runs) == 1 else 's'}"
+            raise RunsFileError(f"The file holds {holds} and {len(self._runs)} are "
                                 f"saved; there is room for {self.max_runs}. Delete some first.")
         added = []
         for run in runs:

@@ -164,7 +164,7 @@ SPEED_STOPS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 0)
 
 
 def _speed_label(value):
-    return "fastest" if value == 0 else f"{value:g} epochs/s"
+    return "fastest" if value == 0 else f"{value:g} epoch{'' if value == 1 else 's'}/s"
 
 
 def _own_dataset(config):

@@ -10,6 +10,7 @@ from app_logic.settings import default_config, label
 from ui import session
 from ui.file_inputs import file_input, plain, reading
 from viz import compare_figures as cf
+from viz.format import count
 
 ss = st.session_state
 BOUNDARY_WIDTH = 270  # pixels per run's boundary
@@ -58,7 +59,7 @@ def import_upload():
         added = runs.import_json(uploaded.getvalue())
         select(added)
         session.notify(UPLOAD_NOTICE, "success",
-                       f"Loaded {len(added)} run(s) from “{plain(uploaded.name)}”: "
+                       f"Loaded {count(len(added), 'run')} from “{plain(uploaded.name)}”: "
                        f"{', '.join(f'“{plain(n)}”' for n in added)}.")
 
 

@@ -8,7 +8,7 @@ from app_logic import exports, own_data, runs
 from app_logic.session import record_at
 from app_logic.settings import experiment
 from viz import boundary, curves, gif
-from viz.format import format_accuracy, format_loss
+from viz.format import count, format_accuracy, format_loss
 
 from . import session
 from .file_inputs import file_input, plain, reading
@@ -148,7 +148,7 @@ def export_tab(state):
         st.markdown("**Training script (Python)**")
         needs = " and scikit-learn" if state.config["dataset"] == "tutorial" else ""
         st.caption(f"A standalone script (NumPy{needs}) that rebuilds the data and trains the "
-                   f"same network with the same seed for {state.epoch:,} epochs.")
+                   f"same network with the same seed for {count(state.epoch, 'epoch')}.")
         if state.epoch == 0:
             st.caption("Train at least one epoch first.")
         else:

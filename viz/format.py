@@ -23,6 +23,11 @@ def format_number(v, digits=SIGNIFICANT):
     return text
 
 
+def count(n, noun, plural=None):
+    """"1 point", "2 points", "1,000 points": a number and its noun in agreement."""
+    return f"{n:,} {noun if n == 1 else plural or noun + 's'}"
+
+
 def format_loss(value):
     if value is None or not math.isfinite(value):
         return "–"

@@ -98,7 +98,7 @@ def test_uploading_a_runs_file_adds_its_runs():
     at.file_uploader(key="cmp_upload").set_value(("runs.json", data, "application/json")).run()
     assert not at.exception
     assert at.session_state[ui_session.RUNS].names == ["mine", "from a file", "mine (2)"]
-    assert "Loaded 2 run(s)" in texts(at.success)
+    assert "Loaded 2 runs" in texts(at.success)
     assert at.multiselect(key="cmp_chosen").value == ["mine", "from a file", "mine (2)"]
     assert len(at.get("plotly_chart")) == 5
 

@@ -285,3 +285,13 @@ def test_a_run_at_epoch_zero_shows_its_point_on_readable_axes():
     (123456.0, "1.23e+05"), (0.001, "0.00100")])
 def test_numbers_keep_three_significant_digits(value, text):
     assert format_number(value) == text
+
+
+def test_counts_agree_with_their_nouns():
+    from app_logic.settings import BY_KEY
+    from viz.format import count
+    assert [count(n, "point") for n in (0, 1, 2, 1500)] == [
+        "0 points", "1 point", "2 points", "1,500 points"]
+    assert count(1, "test point") == "1 test point"
+    speed = BY_KEY["speed"]
+    assert [speed.show(v) for v in (1, 2, 0)] == ["1 epoch/s", "2 epochs/s", "fastest"]
