@@ -17,15 +17,10 @@ TERMS_PER_LINE = 2
 
 
 def network_diagram(net, feature_names, highlight_layer=None):
-    """The shared network figure, with the current layer emphasised; its legend goes under
-    the activations' line, which it would cover in a narrow column."""
-    fig = network_figure(net, [FEATURE_LABELS.get(f, f) for f in feature_names],
-                         highlight_layer=highlight_layer,
-                         activation_label=lambda name: ACTIVATION_LABELS.get(name, name))
-    fig.update_layout(legend=dict(y=-0.1, x=0, xanchor="left"),
-                      margin=dict(b=fig.layout.margin.b + 24),
-                      height=fig.layout.height + 24)
-    return fig
+    """The shared network figure, with the current layer emphasised."""
+    return network_figure(net, [FEATURE_LABELS.get(f, f) for f in feature_names],
+                          highlight_layer=highlight_layer,
+                          activation_label=lambda name: ACTIVATION_LABELS.get(name, name))
 
 
 # ---- small display helpers --------------------------------------------------------------

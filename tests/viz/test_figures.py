@@ -295,3 +295,15 @@ def test_counts_agree_with_their_nouns():
     assert count(1, "test point") == "1 test point"
     speed = BY_KEY["speed"]
     assert [speed.show(v) for v in (1, 2, 0)] == ["1 epoch/s", "2 epochs/s", "fastest"]
+
+
+def test_network_legend_sits_under_the_activations_line_not_beside_it():
+    net = mc.MLP([2, 4, 4, 1], ["tanh", "tanh", "sigmoid"], seed=0)
+    fig = network.network_figure(net, ["x1", "x2"], height=300)
+    words = next(a for a in fig.layout.annotations if "output:" in a.text)
+    plot_px = fig.layout.height - fig.layout.margin.t - fig.layout.margin.b
+    legend_top_px = -fig.layout.legend.y * plot_px  # below the plot's bottom edge
+    words_bottom_px = -words.yshift + 16  # one line of 12-pixel text under its shift
+    assert fig.layout.legend.x == 0 and legend_top_px >= words_bottom_px
+    assert fig.layout.margin.b >= legend_top_px + 16  # the legend's line is inside the figure
+    assert fig.layout.height == 300 + network.LEGEND_LINE  # the diagram keeps its size
