@@ -94,7 +94,7 @@ def test_page_runs_with_transport_and_metrics():
     assert metric(at, "Epoch") == "0"
     state = state_of(at)
     assert state.config == settings.default_config() and not state.playing
-    assert query(at)["hidden"] == "4,4" and query(at)["lr"] == "0.03"
+    assert query(at)["hidden"] == "4,4" and query(at)["lr"] == "0.003"
     for group in ("Data", "Network", "Training"):
         assert group in [h.value for h in at.sidebar.header]
     # Every control is explained: in the main area by its tooltip, in the sidebar in its

@@ -260,9 +260,9 @@ def test_default_names_fit_and_keep_every_number_whole(changes):
 
 def test_default_names_shorten_the_architecture_before_leaving_parts_out():
     config = {**settings.default_config(), "dataset": "plane", "hidden": [16] * 6}
-    assert rn.default_name(config, 540) == "Plane, 6×16, adam 0.03, epoch 540"
+    assert rn.default_name(config, 540) == "Plane, 6×16, adam 0.003, epoch 540"
     config["hidden"] = [4, 4]
-    assert rn.default_name(config, 540) == "Plane, 4-4, adam 0.03, epoch 540"
+    assert rn.default_name(config, 540) == "Plane, 4-4, adam 0.003, epoch 540"
 
 
 def test_unique_names_of_long_names_cut_between_words():
