@@ -155,26 +155,27 @@ def comparison(runs):
         st.caption("The chosen runs have identical settings.")
     frame = settings_frame(runs, chosen_names)
     # A run's name may not fit its column's width: its header's tooltip shows it whole.
-    whole_names = {name: st.column_config.Column(help=name) for name in chosen_names}
+    whole_names = {name: st.column_config.Column(help=name, width=140) for name in chosen_names}
     st.dataframe(frame.style.apply(highlight, axis=1), height=36 * (len(frame) + 1) + 3,
                  column_config={"_index": st.column_config.Column(width=150), **whole_names})
 
 
 def manage(runs):
     st.subheader("Manage saved runs")
-    rename_col, delete_col, file_col = st.columns(3)
-    with rename_col:
-        st.selectbox("Run to rename", runs.names, key="cmp_rename_from")
-        st.text_input("New name", key="cmp_rename_to", max_chars=rn.MAX_NAME_LENGTH)
-        st.button("Rename", key="cmp_rename", on_click=rename, args=(runs,))
-    with delete_col:
-        st.selectbox("Run to delete", runs.names, key="cmp_delete_which")
-        st.button("Delete", key="cmp_delete", on_click=delete, args=(runs,))
-    with file_col:
-        st.download_button("Download all runs (JSON)", runs.to_json(),
-                           file_name="backprop-playground-runs.json", mime="application/json",
-                           key="cmp_download", on_click="ignore")
-        st.caption(f"{len(runs)} of {runs.max_runs} run slots used.")
+    # A row per action, the run's chooser widest: in a third of the page a name was cut
+    # inside its numbers at 1024 pixels.
+    widths = dict(spec=[3.4, 2, 1], vertical_alignment="bottom")
+    which, new_name, rename_button = st.columns(**widths)
+    which.selectbox("Run to rename", runs.names, key="cmp_rename_from")
+    new_name.text_input("New name", key="cmp_rename_to", max_chars=rn.MAX_NAME_LENGTH)
+    rename_button.button("Rename", key="cmp_rename", on_click=rename, args=(runs,))
+    which, delete_button, _ = st.columns(**widths)
+    which.selectbox("Run to delete", runs.names, key="cmp_delete_which")
+    delete_button.button("Delete", key="cmp_delete", on_click=delete, args=(runs,))
+    st.download_button("Download all runs (JSON)", runs.to_json(),
+                       file_name="backprop-playground-runs.json", mime="application/json",
+                       key="cmp_download", on_click="ignore")
+    st.caption(f"{len(runs)} of {runs.max_runs} run slots used.")
 
 
 def upload_section():

@@ -14,7 +14,7 @@ from .style import FONT
 # first three (the tutorial comparison's runs) far apart in hue.
 RUN_COLORS = ("#3b3b98", "#d62728", "#00897b", "#8e44ad", "#8c564b", "#e377c2", "#5d6d7e",
               "#b7950b")
-NAME_LINE_CHARS = 36  # what surely fits on a line of a boundary's title at 270 pixels
+NAME_LINE_CHARS = 38  # what surely fits on a line of a boundary's title at 270 pixels
 METRIC_COLUMNS = {"loss": ("train_loss", "test_loss", "Loss"),
                   "accuracy": ("train_acc", "test_acc", "Accuracy")}
 

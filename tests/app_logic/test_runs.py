@@ -240,7 +240,11 @@ def test_the_compare_tables_put_differing_settings_first_and_show_every_run():
     metrics = run_tables.metrics_frame([runs.get("small"), runs.get("large")])
     assert list(metrics.index) == ["small", "large"]
     assert list(metrics["epochs"]) == ["50", "20"]
-    assert metrics.loc["large", "test accuracy"] == format(1 - 0.6 / 20, ".1%")
+    assert metrics.loc["large", "accuracy: train / test"] == \
+        f"{1 - 0.5 / 20:.1%} / {1 - 0.6 / 20:.1%}"
+    assert metrics.loc["large", "loss: train / test"] == f"{1 / 20:.3g} / {1.2 / 20:.3g}"
+    runs.get("large").metrics["train_loss"] = 1.234e-5  # tiny, in significant digits
+    assert run_tables.metrics_frame([runs.get("large")]).iloc[0, 1].startswith("1.23e-05 / ")
 
 
 @pytest.mark.parametrize("changes", [
