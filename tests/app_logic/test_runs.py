@@ -94,7 +94,7 @@ def test_differing_keys_and_settings_table():
     assert runs.differing_keys(["b", "c"]) == ["hidden"]
     assert runs.differing_keys(["a"]) == []
     table = {key: (values, differs) for key, values, differs in runs.settings_table(["a", "b"])}
-    assert table["lr"] == ([0.03, 0.1], True)
+    assert table["lr"] == ([settings.DEFAULTS["lr"], 0.1], True)
     assert table["seed"] == ([0, 0], False)
     runs.get("c").config.pop("seed")
     assert "seed" in runs.differing_keys(["a", "c"])  # missing counts as different
