@@ -15,7 +15,7 @@ import numpy as np
 
 import mlp_core as mc
 
-from . import train_script
+from . import own_data, train_script
 from .files import (
     MAX_ABS_VALUE,
     MAX_CLASSES,
@@ -448,12 +448,14 @@ def training_script(config, n_epochs, data=None, class_names=None):
         raise ValueError(f"dataset must be one of {', '.join([*DATASET_CLASSES, *OWN_DATASETS])}"
                          f"; got {dataset!r}")
     l1, l2 = penalties(config)
+    fraction = config["test_fraction"] if data is None or dataset not in OWN_DATASETS \
+        else own_data.test_fraction(len(data.y), config["test_fraction"])  # as the app splits
     settings = [
         f"DATASET = {dataset!r}",
         f"N_SAMPLES = {int(config['n_samples'])!r}",
         f"NOISE = {float(config['noise'])!r}",
         f"N_CLASSES = {n_classes!r}",
-        f"TEST_FRACTION = {float(config['test_fraction'])!r}",
+        f"TEST_FRACTION = {float(fraction)!r}",
         f"SEED = {int(config['seed'])!r}  # data, split, initial weights and shuffling",
         f"FEATURES = {list(config['features'])!r}",
         f"HIDDEN = {[int(h) for h in config['hidden']]!r}  # neurons per hidden layer",

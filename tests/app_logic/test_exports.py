@@ -157,9 +157,9 @@ def _upload():
     return points.to_dataset(), points.class_names
 
 
-def _drawing():
+def _drawing(n=80):
     rng = np.random.default_rng(2)
-    X = rng.normal(size=(80, 2))
+    X = rng.normal(size=(n, 2))
     d = drawing.DrawnPoints(X, (X[:, 0] * X[:, 1] > 0).astype(int) * 2)  # classes 0 and 2
     return d.to_dataset(), d.class_names()
 
@@ -185,6 +185,7 @@ SCRIPT_CASES = {
     "draw momentum l2": ({"dataset": "draw", "optimizer": "momentum", "lr": 0.02,
                           "regularization": "l2", "reg_rate": 0.001, "hidden": [6, 4],
                           "activation": "softplus", "batch_size": 12}, 40),
+    "draw a handful (a fifth held out)": ({"dataset": "draw", "batch_size": 4}, 30),
     "the tutorial's run": (PRESETS[TUTORIAL]["config"], 150),
     "regression plane linear": ({"dataset": "plane", "hidden": [], "optimizer": "sgd",
                                  "lr": 0.05}, 30),
@@ -237,6 +238,7 @@ def script_runs(tmp_path_factory):
     procs = {}
     for case, (config, epochs) in SCRIPT_CASES.items():
         data, names = (_upload() if config.get("dataset") == "upload" else
+                       _drawing(20) if "handful" in case else
                        _drawing() if config.get("dataset") == "draw" else (None, None))
         source = ex.training_script(config, epochs, data, names)
         path = folder / (re.sub(r"\W+", "_", case) + ".py")
