@@ -87,20 +87,19 @@ def save_tab(state, compact=False):
         st.caption("A saved run keeps the settings, the loss and accuracy curves and the "
                    "boundary as they are now. Save one before and one after a change, then "
                    "compare them.")
-    # The link gets as much room as the name: in a third of the width it was cut to
-    # "Compare saved r…" beside the sidebar at 1024 pixels.
-    name_col, button_col, link_col = st.columns([2.2, 1.2, 2.2], vertical_alignment="bottom")
+    # The link on a line of its own: beside the name and the button it was cut to "Compare
+    # saved r…" at 1024 pixels, and it left the name too little room for a default name.
+    name_col, button_col = st.columns([3.2, 1.2], vertical_alignment="bottom")
     name_col.text_input("Run name", key="pg_run_name", max_chars=runs.MAX_NAME_LENGTH,
                         placeholder=saved.unique_name(runs.default_name(state.config,
                                                                         state.epoch)))
     button_col.button("Save run", key="pg_save_run", on_click=_on_save_run, type="primary",
                       icon=":material/bookmark_add:", disabled=saved.full, width="stretch")
-    with link_col:
-        try:
-            st.page_link("app_pages/compare.py", label="Compare saved runs",
-                         icon=":material/compare:")
-        except StreamlitPageNotFoundError:  # the page run on its own, outside app.py
-            st.markdown("Open **Compare runs** from the navigation.")
+    try:
+        st.page_link("app_pages/compare.py", label="Compare saved runs",
+                     icon=":material/compare:")
+    except StreamlitPageNotFoundError:  # the page run on its own, outside app.py
+        st.markdown("Open **Compare runs** from the navigation.")
     session.show_notice(SAVE_NOTICE)
     if len(saved) and not compact:
         st.caption(f"Saved ({len(saved)} of {saved.max_runs}): "
