@@ -78,7 +78,7 @@ def activity_table(activity):
                           "dead": share(r["dead_share"]), "saturated": share(r["saturated_share"]),
                           "flat values": share(r["flat_share"]),
                           "mean slope": "–" if np.isnan(r["mean_slope"])
-                          else f"{r['mean_slope']:.3f}"} for r in activity])
+                          else bf.format_small(r["mean_slope"])} for r in activity])
 
 
 def gradient_flow(version, source):
