@@ -15,16 +15,19 @@ import numpy as np
 
 import mlp_core as mc
 
-from . import file_formats, train_script
+from . import file_formats, own_data, train_script
 from .files import (
+    MAX_ABS_VALUE,
     MAX_HIDDEN_LAYERS,
     MAX_HIDDEN_UNITS,
     MAX_MODEL_PARAMS,
+    MAX_POINTS,
     FileError,
     load_json,
     refusal,
     show,
 )
+from .own_data import OwnData
 from .session import build_state, network_inputs, output_for, penalties
 from .settings import (
     MOMENTUM,
@@ -46,9 +49,10 @@ class ModelFileError(FileError):
 
 
 # ---- model JSON ---------------------------------------------------------------------------
-def model_to_json(net, config, feature_names, mean, std, class_names, epoch=0):
+def model_to_json(net, config, feature_names, mean, std, class_names, epoch=0, own=None):
     """UTF-8 JSON bytes with everything needed to use the network on raw points (a
-    regression has no class names), and the epoch it was trained to."""
+    regression has no class names), and the epoch it was trained to. A network trained on
+    points drawn or uploaded (``own``, an OwnData) keeps them, so it imports anywhere."""
     document = {
         "format": MODEL_FORMAT,
         "version": MODEL_VERSION,
@@ -59,6 +63,10 @@ def model_to_json(net, config, feature_names, mean, std, class_names, epoch=0):
         "class_names": [str(c) for c in class_names],
         "model": net.to_dict(),
     }
+    if own is not None:
+        document["points"] = {"source": own.source, "X": own.data.X.tolist(),
+                              "y": own.data.y.tolist(), "axis_names": list(own.axis_names),
+                              "description": own.description}
     return json.dumps(document, indent=1, allow_nan=False).encode("utf-8")
 
 
@@ -71,6 +79,7 @@ class ImportedModel:
     std: np.ndarray
     class_names: list  # [] for a regression
     epoch: int = 0  # the epoch the network was trained to
+    own: OwnData | None = None  # the drawn or uploaded points it was trained on
 
     def predict_proba(self, X_raw):
         return self.net.predict_proba(network_inputs(X_raw, self.mean, self.std,
@@ -110,8 +119,32 @@ def model_from_json(data):
         net = mc.MLP.from_dict({**model, "weights": weights, "biases": biases})
     except ValueError as err:
         raise ModelFileError(f"The network in the file is invalid: {err}.") from None
+    own = _own_points(doc.get("points"), config["dataset"], names)
     return ImportedModel(net, config, list(features), np.asarray(norm["mean"], float),
-                         np.asarray(norm["std"], float), list(names), doc.get("epoch", 0))
+                         np.asarray(norm["std"], float), list(names), doc.get("epoch", 0), own)
+
+
+def _own_points(points, dataset, names):
+    """The OwnData of a file's "points" (None without them); their structure is the
+    schema's, what depends on the rest of the file is checked here."""
+    if points is None:
+        return None
+    _expect(dataset in OWN_DATASETS, f"The file holds points, but its network was trained "
+                                     f"on the dataset \"{dataset}\", which makes its own.")
+    _expect(points["source"] == dataset,
+            f"\"points\" must be an object whose \"source\" is \"{dataset}\".")
+    X, y = points["X"], points["y"]
+    _expect(len(X) == len(y), f"\"points\" must hold \"X\" and \"y\" of the same length, "
+                              f"2 to {MAX_POINTS:,}.")
+    X = np.array(X, dtype=float)
+    _expect(np.abs(X).max() <= MAX_ABS_VALUE,
+            f"A coordinate in \"points.X\" is larger than {MAX_ABS_VALUE:g}.")
+    _expect(max(y) < len(names), f"\"points.y\" must hold class numbers from 0 to "
+                                 f"{len(names) - 1}.")
+    y = np.asarray(y, dtype=np.int64)
+    _expect(len(np.unique(y)) == len(names), "\"points.y\" must use every class.")
+    return OwnData(dataset, mc.Dataset(X, y, len(names), dataset), list(names),
+                   tuple(points.get("axis_names", ["x1", "x2"])), points.get("description", ""))
 
 
 def _layer_sizes(sizes, n_features, n_classes):
@@ -198,21 +231,24 @@ def model_json_from_state(state, class_names=None):
     if state.regression:
         names = []
     return model_to_json(state.net, state.config, state.feature_names, state.mean, state.std,
-                         names, state.epoch)
+                         names, state.epoch, state.own)
 
 
 def state_from_import(imported, own=None):
     """A fresh PlaygroundState for the imported config, holding the imported weights.
-    The points of a drawing or an upload are not in a model file: for those datasets ``own``
-    (an OwnData of the same source) must hold the same points (ModelFileError if
-    it is missing or its points differ)."""
+    A network trained on drawn or uploaded points trains on the points its file keeps; a
+    file saved without them needs ``own`` (an OwnData of the same source) to hold the same
+    points (ModelFileError if it is missing or its points differ)."""
     dataset = imported.config["dataset"]
-    if dataset in OWN_DATASETS:
+    if imported.own is not None:
+        own = imported.own
+    elif dataset in OWN_DATASETS:
         what = "drew" if dataset == "draw" else "uploaded"
         if own is None or own.source != dataset:
-            raise ModelFileError(f"This model was trained on points you {what}, which a model "
-                                 f"file does not hold; {'draw' if dataset == 'draw' else 'upload'}"
-                                 f" the same points first, then import it again.")
+            verb = "draw" if dataset == "draw" else "upload"
+            raise ModelFileError(f"This model was trained on points you {what}, and the file "
+                                 f"was saved without them; {verb} the same points first, then "
+                                 f"import it again.")
     else:
         own = None
     state = build_state(imported.config, own)
@@ -291,12 +327,14 @@ def training_script(config, n_epochs, data=None, class_names=None):
         raise ValueError(f"dataset must be one of {', '.join([*DATASET_CLASSES, *OWN_DATASETS])}"
                          f"; got {dataset!r}")
     l1, l2 = penalties(config)
+    fraction = config["test_fraction"] if data is None or dataset not in OWN_DATASETS \
+        else own_data.test_fraction(len(data.y), config["test_fraction"])  # as the app splits
     settings = [
         f"DATASET = {dataset!r}",
         f"N_SAMPLES = {int(config['n_samples'])!r}",
         f"NOISE = {float(config['noise'])!r}",
         f"N_CLASSES = {n_classes!r}",
-        f"TEST_FRACTION = {float(config['test_fraction'])!r}",
+        f"TEST_FRACTION = {float(fraction)!r}",
         f"SEED = {int(config['seed'])!r}  # data, split, initial weights and shuffling",
         f"FEATURES = {list(config['features'])!r}",
         f"HIDDEN = {[int(h) for h in config['hidden']]!r}  # neurons per hidden layer",

@@ -19,6 +19,7 @@ from .files import (
     MAX_HIDDEN_UNITS,
     MAX_INPUTS,
     MAX_LABEL_CHARS,
+    MAX_POINTS,
     MAX_RUN_NAME_CHARS,
     MAX_RUN_POINTS,
     MAX_RUNS,
@@ -109,6 +110,31 @@ MODEL_NETWORK = {
     "required": ["layer_sizes", "activations", "weights", "biases"],
 }
 
+# The drawn or uploaded points a network was trained on (only such a network's file has them).
+_POINTS_LENGTH = f'"points" must hold "X" and "y" of the same length, 2 to {MAX_POINTS:,}.'
+MODEL_POINTS = {
+    "type": "object", "required": ["source", "X", "y"],
+    "message": '"points" must be an object with "source", "X" and "y".',
+    "properties": {
+        "source": {"enum": ["draw", "upload"],
+                   "message": '"points.source" must be "draw" or "upload".'},
+        "X": {"type": "array", "minItems": 2, "maxItems": MAX_POINTS, "message": _POINTS_LENGTH,
+              "items": {"type": "array", "minItems": 2, "maxItems": 2,
+                        "message": '"points.X" must be a list of 2 numbers per point.',
+                        "items": {"type": "number", "message": NOT_FINITE}}},
+        "y": {"type": "array", "minItems": 2, "maxItems": MAX_POINTS, "message": _POINTS_LENGTH,
+              "items": {"type": "integer", "minimum": 0, "maximum": MAX_CLASSES - 1,
+                        "message": '"points.y" must hold class numbers.'}},
+        "axis_names": {"type": "array", "minItems": 2, "maxItems": 2,
+                       "items": {"type": "string", "maxLength": MAX_LABEL_CHARS},
+                       "message": f'"points.axis_names" must be two names of at most '
+                                  f"{MAX_LABEL_CHARS} characters."},
+        "description": {"type": "string", "maxLength": MAX_SETTING_CHARS,
+                        "message": f'"points.description" must be a text of at most '
+                                   f"{MAX_SETTING_CHARS} characters."},
+    },
+}
+
 MODEL_SCHEMA = {
     "message": "The model file must hold a JSON object.",
     "allOf": [
@@ -163,6 +189,7 @@ MODEL_SCHEMA = {
                              "*": '"class_names" must be a list of names.'}},
              "model": MODEL_NETWORK,
              "config": MODEL_CONFIG,
+             "points": MODEL_POINTS,
          }},
     ],
 }

@@ -18,7 +18,7 @@ PRESETS = {
     "Add x1² and x2² and a linear model succeeds": _preset(
         "The same linear model, given the squared inputs, can draw a circle: x1² + x2² is "
         "small inside and large outside. Choosing features can replace depth.",
-        hidden=[], features=["x1", "x2", "x1^2", "x2^2"]),
+        hidden=[], features=["x1", "x2", "x1^2", "x2^2"], lr=0.03),
     "Spiral needs depth": _preset(
         "Two interleaved spirals need many bends in the boundary; several layers of neurons "
         "combine simple pieces into that shape. Try removing layers and watch it fail.",

@@ -3,6 +3,8 @@ differ first, marked) and their final metrics ("—" where a run has none)."""
 
 import pandas as pd
 
+from viz.format import format_loss
+
 from .settings import BY_KEY, label
 
 
@@ -27,14 +29,17 @@ def settings_frame(runs, names):
 
 
 def metrics_frame(chosen):
-    """One row per run: its epochs and final losses and accuracies."""
+    """One row per run: its epochs and final losses and accuracies, train and test side by
+    side in one column each (five columns beside 40-character names do not fit 1024
+    pixels); a loss in 3 significant digits, so a tiny one is not 0.0000."""
+    def pair(run, key, form):
+        return " / ".join(shown(run.metrics[f"{part}_{key}"], form) for part in ("train", "test"))
+
     def shown(v, form):
-        return "—" if v != v else format(v, form)
+        return "—" if v != v else format_loss(v) if form == "loss" else format(v, form)
 
     return pd.DataFrame({
         "epochs": [shown(r.metrics["epoch"], ".0f") for r in chosen],
-        "train loss": [shown(r.metrics["train_loss"], ".4f") for r in chosen],
-        "test loss": [shown(r.metrics["test_loss"], ".4f") for r in chosen],
-        "train accuracy": [shown(r.metrics["train_acc"], ".1%") for r in chosen],
-        "test accuracy": [shown(r.metrics["test_acc"], ".1%") for r in chosen],
+        "loss: train / test": [pair(r, "loss", "loss") for r in chosen],
+        "accuracy: train / test": [pair(r, "acc", ".1%") for r in chosen],
     }, index=pd.Index([r.name for r in chosen], name="run"))

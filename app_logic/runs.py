@@ -293,7 +293,7 @@ class RunCollection:
             return base
         for i in range(2, 10 * self.max_runs + 2):
             suffix = f" ({i})"
-            candidate = base[:MAX_NAME_LENGTH - len(suffix)] + suffix
+            candidate = _shortened(base, MAX_NAME_LENGTH - len(suffix)) + suffix
             if candidate not in taken:
                 return candidate
         raise RunsError("No free name; rename a run first.")
@@ -351,7 +351,8 @@ class RunCollection:
         Returns the names they were added under."""
         runs = read_runs_file(data)
         if len(self._runs) + len(runs) > self.max_runs:
-            raise RunsFileError(f"The file holds {len(runs)} run(s) and {len(self._runs)} are "
+            holds = f"{len(runs)} run{'' if len(runs) == 1 else 's'}"
+            raise RunsFileError(f"The file holds {holds} and {len(self._runs)} are "
                                 f"saved; there is room for {self.max_runs}. Delete some first.")
         added = []
         for run in runs:
@@ -373,11 +374,34 @@ def read_runs_file(data):
 
 
 def default_name(config, epoch):
-    """A name that says what the run was, e.g. "Circles, 4-4, adam 0.03, epoch 120"."""
+    """A name that says what the run was, e.g. "Circles, 4-4, adam 0.03, epoch 120", made
+    of whole parts: where the full name is too long, the architecture is summed up and then
+    parts are left out, so no number is ever cut (the settings are all in the run)."""
+    dataset = DATASET_LABELS.get(config["dataset"], config["dataset"])
     hidden = "-".join(str(n) for n in config["hidden"]) or "linear"
-    name = (f"{DATASET_LABELS.get(config['dataset'], config['dataset'])}, {hidden}, "
-            f"{config['optimizer']} {config['lr']:g}, epoch {epoch}")
-    return name[:MAX_NAME_LENGTH]
+    layers = config["hidden"]
+    summed = f"{len(layers)}×{layers[0]}" if layers and len(set(layers)) == 1 \
+        else f"{len(layers)} layers" if layers else "linear"
+    training, end = f"{config['optimizer']} {config['lr']:g}", f"epoch {epoch}"
+    short = dataset.split(" (")[0]  # "Plane (regression)" -> "Plane"
+    candidates = ((dataset, hidden, training, end), (short, hidden, training, end),
+                  (short, summed, training, end), (short, training, end), (short, end), (end,))
+    for parts in candidates:
+        name = ", ".join(parts)
+        if len(name) <= MAX_NAME_LENGTH:
+            return name
+    return end[:MAX_NAME_LENGTH]
+
+
+def _shortened(name, length):
+    """``name`` in at most ``length`` characters, cut after a whole word (never inside a
+    number) and marked with "…"."""
+    if len(name) <= length:
+        return name
+    cut = name[:length - 1]
+    if name[length - 1] != " " and " " in cut:
+        cut = cut[:cut.rindex(" ")]
+    return cut.rstrip(" ,;") + "…"
 
 
 def run_from_state(name, state, class_names=None):

@@ -14,6 +14,7 @@ import numpy as np
 
 import mlp_core as mc
 
+from . import own_data
 from .own_data import OwnData
 from .settings import (
     DEFAULTS,
@@ -42,7 +43,8 @@ def build_data(config, own=None):
     if config["dataset"] in OWN_DATASETS:
         if own is None or own.source != config["dataset"]:
             raise ValueError(f"the {config['dataset']} dataset needs its points")
-        return mc.train_test_split(own.data, config["test_fraction"], config["seed"])
+        fraction = own_data.test_fraction(len(own.data), config["test_fraction"])
+        return mc.train_test_split(own.data, fraction, config["seed"])
     if config["dataset"] == TUTORIAL_DATASET:  # all its points train; as many more test
         n, noise, seed = config["n_samples"], config["noise"], config["seed"]
         return (mc.make_dataset("circles", n, noise, seed, legacy=True),

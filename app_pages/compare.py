@@ -10,6 +10,7 @@ from app_logic.settings import default_config, label
 from ui import session
 from ui.file_inputs import file_input, plain, reading
 from viz import compare_figures as cf
+from viz.format import count
 
 ss = st.session_state
 BOUNDARY_WIDTH = 270  # pixels per run's boundary
@@ -58,7 +59,7 @@ def import_upload():
         added = runs.import_json(uploaded.getvalue())
         select(added)
         session.notify(UPLOAD_NOTICE, "success",
-                       f"Loaded {len(added)} run(s) from “{plain(uploaded.name)}”: "
+                       f"Loaded {count(len(added), 'run')} from “{plain(uploaded.name)}”: "
                        f"{', '.join(f'“{plain(n)}”' for n in added)}.")
 
 
@@ -90,6 +91,30 @@ def highlight(row):
     return [style] * len(row)
 
 
+def curves(runs, colour, log_loss):
+    """Loss and accuracy of the classifiers side by side, then the regressions' loss apart:
+    a squared error and a cross-entropy on one axis would not compare."""
+    classifiers = [r for r in runs if r.n_classes]
+    regressions = [r for r in runs if not r.n_classes]
+    if classifiers:
+        indices = [colour[r.name] for r in classifiers]
+        left, right = st.columns(2)
+        left.plotly_chart(cf.curves_figure(classifiers, "loss", log_y=log_loss,
+                                           color_indices=indices,
+                                           title="Loss (cross-entropy)"), key="cmp_loss_chart")
+        right.plotly_chart(cf.curves_figure(classifiers, "accuracy", color_indices=indices),
+                           key="cmp_acc_chart")
+    if regressions:
+        left, right = st.columns(2)
+        indices = [colour[r.name] for r in regressions]
+        left.plotly_chart(cf.curves_figure(regressions, "loss", log_y=log_loss,
+                                           color_indices=indices,
+                                           title="Regressions: loss (squared error)"),
+                          key="cmp_regression_loss_chart")
+        right.caption("A regression predicts a number, so it has no accuracy: compare its "
+                      "loss, and its surface below.")
+
+
 def comparison(runs):
     names = runs.names
     ss["cmp_chosen"] = list(dict.fromkeys(n for n in ss.get("cmp_chosen", names) if n in names))
@@ -103,13 +128,10 @@ def comparison(runs):
     colour = {name: names.index(name) for name in chosen_names}  # stable colour per run
 
     log_loss = st.toggle("Logarithmic loss axis", key="cmp_log_loss")
-    left, right = st.columns(2)
     by_colour = sorted(chosen, key=lambda r: colour[r.name])
-    indices = [colour[r.name] for r in by_colour]
-    left.plotly_chart(cf.curves_figure(by_colour, "loss", log_y=log_loss, color_indices=indices),
-                      key="cmp_loss_chart")
-    right.plotly_chart(cf.curves_figure(by_colour, "accuracy", color_indices=indices),
-                       key="cmp_acc_chart")
+    st.html(cf.legend_html(by_colour, [colour[r.name] for r in by_colour]))
+    st.caption("Solid lines: training data; dashed: test data. Hover a curve for its run.")
+    curves(by_colour, colour, log_loss)
 
     st.header("Final decision boundaries")
     # A fixed width each, wrapping to a new row where the page is narrow: columns would
@@ -132,25 +154,28 @@ def comparison(runs):
     else:
         st.caption("The chosen runs have identical settings.")
     frame = settings_frame(runs, chosen_names)
+    # A run's name may not fit its column's width: its header's tooltip shows it whole.
+    whole_names = {name: st.column_config.Column(help=name, width=140) for name in chosen_names}
     st.dataframe(frame.style.apply(highlight, axis=1), height=36 * (len(frame) + 1) + 3,
-                 column_config={"_index": st.column_config.Column(width=150)})
+                 column_config={"_index": st.column_config.Column(width=150), **whole_names})
 
 
 def manage(runs):
     st.header("Manage saved runs")
-    rename_col, delete_col, file_col = st.columns(3)
-    with rename_col:
-        st.selectbox("Run to rename", runs.names, key="cmp_rename_from")
-        st.text_input("New name", key="cmp_rename_to", max_chars=rn.MAX_NAME_LENGTH)
-        st.button("Rename", key="cmp_rename", on_click=rename, args=(runs,))
-    with delete_col:
-        st.selectbox("Run to delete", runs.names, key="cmp_delete_which")
-        st.button("Delete", key="cmp_delete", on_click=delete, args=(runs,))
-    with file_col:
-        st.download_button("Download all runs (JSON)", runs.to_json(),
-                           file_name="backprop-playground-runs.json", mime="application/json",
-                           key="cmp_download", on_click="ignore")
-        st.caption(f"{len(runs)} of {runs.max_runs} run slots used.")
+    # A row per action, the run's chooser widest: in a third of the page a name was cut
+    # inside its numbers at 1024 pixels.
+    widths = dict(spec=[3.4, 2, 1], vertical_alignment="bottom")
+    which, new_name, rename_button = st.columns(**widths)
+    which.selectbox("Run to rename", runs.names, key="cmp_rename_from")
+    new_name.text_input("New name", key="cmp_rename_to", max_chars=rn.MAX_NAME_LENGTH)
+    rename_button.button("Rename", key="cmp_rename", on_click=rename, args=(runs,))
+    which, delete_button, _ = st.columns(**widths)
+    which.selectbox("Run to delete", runs.names, key="cmp_delete_which")
+    delete_button.button("Delete", key="cmp_delete", on_click=delete, args=(runs,))
+    st.download_button("Download all runs (JSON)", runs.to_json(),
+                       file_name="backprop-playground-runs.json", mime="application/json",
+                       key="cmp_download", on_click="ignore")
+    st.caption(f"{len(runs)} of {runs.max_runs} run slots used.")
 
 
 def upload_section():

@@ -68,6 +68,22 @@ class LayerTrace:
     W_new: np.ndarray  # W_k - lr dL/dW_k
     b_new: np.ndarray  # b_k - lr dL/db_k
 
+    def live_unit(self, sample=0):
+        """A unit of this layer that passes gradient back: the first whose slope f'(z) is not
+        0 for ``sample``, else the first with a non-zero error on any sample, else 0. A worked
+        example on a dead ReLU would multiply by zero all the way."""
+        slope = np.ones_like(self.z) if self.fprime is None else self.fprime
+        for live in (slope[sample] != 0, (self.dL_dz != 0).any(axis=0)):
+            if live.any():
+                return int(np.argmax(live))
+        return 0
+
+    def live_input(self):
+        """An input of this layer that is not 0 on every sample (a dead unit of the layer
+        before is): the first, else 0."""
+        live = (self.a_prev != 0).any(axis=0)
+        return int(np.argmax(live)) if live.any() else 0
+
 
 @dataclass
 class StepTrace:

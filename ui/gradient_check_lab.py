@@ -10,6 +10,7 @@ from app_logic.settings import ACTIVATION_LABELS
 from mlp_core import explain as ex
 from viz import backprop_figures as bf
 from viz.backprop_figures import format_small
+from viz.format import count
 
 from . import session
 
@@ -84,7 +85,7 @@ def gradient_check_lab(version, source):
         st.caption("Together the two errors cancel for the biases: db, n times too large from "
                    "the sum, is divided by n again by the mean. So in the tutorial's code the "
                    "weights follow a gradient n times too large, the biases the right one.")
-    st.caption(f"Checked on the first {check.n_samples} samples of {source.label}. "
+    st.caption(f"Checked on the first {count(check.n_samples, 'sample')} of {source.label}. "
                "✓ below 1e-6, ✗ above 1e-2.")
     names = [f"layer {k + 1}" for k in range(source.net.n_layers)]
     flat = [[np.concatenate([W.ravel(), b]) for W, b in grads]

@@ -24,6 +24,15 @@ def contrast_runs(X, y):
                              CONTRAST_LR) for act in ("sigmoid", "relu")}
 
 
+def gradient_ratio(norms):
+    """The output layer's gradient norm over the first layer's."""
+    return norms[-1] / max(norms[0], 1e-300)
+
+
+def times(ratio):
+    return f"{ratio:,.0f}×" if ratio >= 10 else f"{ratio:.2g}×"
+
+
 def run_here(version, source):
     net = source.net.copy()
     trainer = mc.Trainer(net, loss=source.loss, optimizer=mc.SGD(source.lr),
@@ -69,7 +78,7 @@ def activity_table(activity):
                           "dead": share(r["dead_share"]), "saturated": share(r["saturated_share"]),
                           "flat values": share(r["flat_share"]),
                           "mean slope": "–" if np.isnan(r["mean_slope"])
-                          else f"{r['mean_slope']:.3f}"} for r in activity])
+                          else bf.format_small(r["mean_slope"])} for r in activity])
 
 
 def gradient_flow(version, source):
@@ -111,9 +120,13 @@ def gradient_flow(version, source):
         ds = mc.make_dataset("circles", 200, 0.1, seed=0)
         X, y, data = ds.X, ds.y, "200 points of circles (the same whichever network is studied)"
         runs = contrast_runs(X, y)
-        profiles = {f"deep {NICE[act]}": run.grad_norm.mean(axis=0) for act, run in runs.items()}
+        # The first epoch's gradients, not a mean over the run: the mean is the first epochs'
+        # (the sigmoid network's gradients then sink a thousandfold), so it would describe
+        # neither the start nor the end of the curves below.
+        profiles = {f"deep {NICE[act]}": run.grad_norm[0] for act, run in runs.items()}
         c1, c2 = st.columns(2)
-        c1.plotly_chart(bf.gradient_profile_figure(profiles), key="bp_contrast_profile")
+        c1.plotly_chart(bf.gradient_profile_figure(profiles, "Gradient norm per layer, epoch 1"),
+                        key="bp_contrast_profile")
         epochs = np.arange(1, CONTRAST_EPOCHS + 1)
         c2.plotly_chart(bf.curves_figure(epochs, {f"deep {NICE[act]}": run.train_acc
                                                   for act, run in runs.items()},
@@ -121,15 +134,19 @@ def gradient_flow(version, source):
                         key="bp_contrast_acc")
         cols = st.columns(len(runs))
         for col, (act, run) in zip(cols, runs.items()):
-            g = run.grad_norm.mean(axis=0)
-            col.metric(f"Deep {NICE[act]}: gradient ratio", f"{g[-1] / max(g[0], 1e-300):,.0f}×",
-                       help="Mean gradient norm of the output layer divided by that of the "
-                            "first hidden layer")
-            col.caption(f"final training accuracy {run.train_acc[-1]:.0%}")
-        st.caption(f"Data: {data}. The gradient ratio is the output layer's gradient over the "
-                   "first layer's. Look at: the sigmoid line falls towards the input (left), so "
-                   "its first layers barely learn and its accuracy stays near chance. The ReLU "
-                   "line stays level and it learns.")
+            col.metric(f"Deep {NICE[act]}: gradient ratio at epoch 1",
+                       times(gradient_ratio(run.grad_norm[0])),
+                       help="Gradient norm of the output layer divided by that of the first "
+                            "hidden layer, in the first epoch")
+            col.caption(f"final training accuracy {run.train_acc[-1]:.0%}; at epoch "
+                        f"{CONTRAST_EPOCHS} the ratio is "
+                        f"{times(gradient_ratio(run.grad_norm[-1]))} and the largest layer "
+                        f"gradient {bf.format_small(run.grad_norm[-1].max())}")
+        st.caption(f"Data: {data}. Look at: in the first epoch the sigmoid line falls towards "
+                   "the input (left), so its first layers barely learn and its accuracy stays "
+                   "near chance; its curves below then sink, every layer together, as the "
+                   "network settles on one answer for every point. The ReLU line stays level "
+                   "and it learns.")
         g1, g2 = st.columns(2)
         for col, (act, run) in zip((g1, g2), runs.items()):
             col.plotly_chart(bf.layer_curves_figure(np.arange(1, len(run.grad_norm) + 1),

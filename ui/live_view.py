@@ -23,7 +23,7 @@ import streamlit as st
 from app_logic import fair_share
 from app_logic.settings import ACTIVATION_LABELS, FEATURE_LABELS
 from viz import boundary, curves, network
-from viz.format import format_accuracy, format_loss
+from viz.format import count, format_accuracy, format_loss
 
 from . import session
 from .transport import divergence_notice, transport
@@ -254,7 +254,8 @@ def caption(state):
         state.loss, f"cross-entropy with {state.n_classes} softmax outputs")
     if state.config["regularization"] != "none":
         loss += f" + {state.config['regularization'].upper()} penalty"
-    st.caption(f"{len(state.train)} training and {len(state.test)} test points. Loss: {loss}. "
+    st.caption(f"{count(len(state.train), 'training point')} and "
+               f"{count(len(state.test), 'test point')}. Loss: {loss}. "
                "In the network, blue links are positive weights and orange negative, thicker "
                "= larger; each square shows what that neuron computes over the plane.")
 

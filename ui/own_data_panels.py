@@ -10,6 +10,7 @@ from app_logic.files import megabytes
 from app_logic.settings import DATASET_LABELS
 from app_logic.uploads import inspect_csv, parse_csv
 from viz.canvas import canvas_figure
+from viz.format import count
 from viz.style import CLASS_COLOR_NAMES
 
 from . import session
@@ -116,7 +117,7 @@ def draw_panel(state):
         with right:
             st.radio("A click on the canvas", DRAW_MODES, key="pg_draw_mode",
                      format_func=draw_mode_label)
-            st.caption(f"{len(points)} points: " + ", ".join(
+            st.caption(f"{count(len(points), 'point')}: " + ", ".join(
                 f"{n} of class {c}" for c, n in enumerate(points.counts())) + ".")
             undo_col, clear_col = st.columns(2)
             undo_col.button("Undo", key="pg_draw_undo", on_click=on_draw_undo,

@@ -4,11 +4,11 @@ page, export the model, a script and a GIF, and import a model."""
 import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
-from app_logic import exports, runs
+from app_logic import exports, own_data, runs
 from app_logic.session import record_at
 from app_logic.settings import experiment
 from viz import boundary, curves, gif
-from viz.format import format_accuracy, format_loss
+from viz.format import count, format_accuracy, format_loss
 
 from . import session
 from .file_inputs import file_input, plain, reading
@@ -87,17 +87,19 @@ def save_tab(state, compact=False):
         st.caption("A saved run keeps the settings, the loss and accuracy curves and the "
                    "boundary as they are now. Save one before and one after a change, then "
                    "compare them.")
-    name_col, button_col, link_col = st.columns([3, 1.2, 1.6], vertical_alignment="bottom")
+    # The link on a line of its own: beside the name and the button it was cut to "Compare
+    # saved r…" at 1024 pixels, and it left the name too little room for a default name.
+    name_col, button_col = st.columns([3.2, 1.2], vertical_alignment="bottom")
     name_col.text_input("Run name", key="pg_run_name", max_chars=runs.MAX_NAME_LENGTH,
-                        placeholder=runs.default_name(state.config, state.epoch))
+                        placeholder=saved.unique_name(runs.default_name(state.config,
+                                                                        state.epoch)))
     button_col.button("Save run", key="pg_save_run", on_click=_on_save_run, type="primary",
                       icon=":material/bookmark_add:", disabled=saved.full, width="stretch")
-    with link_col:
-        try:
-            st.page_link("app_pages/compare.py", label="Compare saved runs",
-                         icon=":material/compare:")
-        except StreamlitPageNotFoundError:  # the page run on its own, outside app.py
-            st.markdown("Open **Compare runs** from the navigation.")
+    try:
+        st.page_link("app_pages/compare.py", label="Compare saved runs",
+                     icon=":material/compare:")
+    except StreamlitPageNotFoundError:  # the page run on its own, outside app.py
+        st.markdown("Open **Compare runs** from the navigation.")
     session.show_notice(SAVE_NOTICE)
     if len(saved) and not compact:
         st.caption(f"Saved ({len(saved)} of {saved.max_runs}): "
@@ -145,7 +147,7 @@ def export_tab(state):
         st.markdown("**Training script (Python)**")
         needs = " and scikit-learn" if state.config["dataset"] == "tutorial" else ""
         st.caption(f"A standalone script (NumPy{needs}) that rebuilds the data and trains the "
-                   f"same network with the same seed for {state.epoch:,} epochs.")
+                   f"same network with the same seed for {count(state.epoch, 'epoch')}.")
         if state.epoch == 0:
             st.caption("Train at least one epoch first.")
         else:
@@ -179,23 +181,29 @@ def _on_model_import():
     with reading(IMPORT_NOTICE, uploaded.name, IMPORT_KEPT, "imported"):
         model = exports.model_from_json(uploaded.getvalue())
         state = exports.state_from_import(model, session.own_data(model.config["dataset"]))
+        if model.own is not None:  # the file's points become this session's own points
+            session.set_own_data(model.own)
+            if model.own.source == "draw":
+                session.drawing().replace(model.own.data.X, own_data.drawing_labels(model.own))
         state.config.update(_view_of(session.load_playground().config))  # keep how it is shown
         session.set_playground(state)
         set_widgets(state.config)
         ss["pg_preset"] = CUSTOM
+        points = "" if model.own is None else (f" It trains on the {len(model.own.data):,} "
+                                                f"points the file keeps.")
         session.notify(IMPORT_NOTICE, "success", f"Imported the network from "
                                                  f"“{plain(uploaded.name)}” at epoch "
                                                  f"{state.epoch:,}: its settings are set in the "
-                                                 f"sidebar and its weights are in place. Press "
-                                                 f"Play to train on.")
+                                                 f"sidebar and its weights are in place.{points} "
+                                                 f"Press Play to train on.")
         st.rerun()  # every part of the page shows the imported network
 
 
 def import_tab():
     file_input("pg_model_file", "Model file (JSON) downloaded here earlier", ["json"],
                _on_model_import, IMPORT_NOTICE, IMPORT_KEPT,
-               help="Restores the network, its settings and the epoch it reached. A model "
-                    "trained on drawn or uploaded points needs those points loaded first.")
+               help="Restores the network, its settings and the epoch it reached, and the "
+                    "points it was trained on if you drew or uploaded them.")
 
 
 TABS = ("Save run", "Replay", "Export", "Import a model")

@@ -232,10 +232,12 @@ def _format(setting):
     return show
 
 
-def draw_setting(key, place=None, disabled=False, **options):
-    """The widget of setting ``key`` in ``place`` (default: where the caller draws)."""
+def draw_setting(key, place=None, disabled=False, tooltip=True, **options):
+    """The widget of setting ``key`` in ``place`` (default: where the caller draws), with
+    its help as a tooltip unless ``tooltip`` is False (then the caller shows it)."""
     setting, place = BY_KEY[key], place or st
-    wkey, label, tip, kind = widget_key(key), setting.label, setting.help, setting.widget
+    wkey, label, kind = widget_key(key), setting.label, setting.widget
+    tip = setting.help if tooltip else None
     common = {"key": wkey, "help": tip, "on_change": on_setting_change, **options}
     if kind == "select":
         place.selectbox(label, setting.options, format_func=_format(setting),
@@ -266,10 +268,22 @@ def draw_setting(key, place=None, disabled=False, **options):
             neurons(i)
             place.slider(f"Neurons in layer {i + 1}", low, high, step=step,
                          key=NEURONS.format(i), on_change=on_setting_change,
-                         help="Units in this hidden layer. More units can bend the boundary "
-                              "more.")
+                         help=NEURONS_HELP if tooltip else None)
     else:
         raise ValueError(f"setting {key!r} has an unknown widget {kind!r}")
+
+
+NEURONS_HELP = "Units in this hidden layer. More units can bend the boundary more."
+
+
+def section_help(settings):
+    """What each setting of a section does, in one expander above them: a help icon per
+    widget is a keyboard stop each (about 20 in the sidebar, between the controls)."""
+    lines = [f"- **{s.label}**: {s.help}" for s in settings if s.help]
+    if any(s.widget == "layers" for s in settings):
+        lines.append(f"- **Neurons in layer N**: {NEURONS_HELP}")
+    with st.expander("What these settings do"):
+        st.markdown("\n".join(lines))
 
 
 def _sidebar():
@@ -292,11 +306,12 @@ def _sidebar():
     locked = board_join.locked_keys()  # fixed by a joined class board's challenge
     for section in SECTIONS:
         st.header(section)
-        for setting in SETTINGS:
-            if setting.section == section:
-                disabled = bool(setting.disabled_when and setting.disabled_when(shown)) \
-                    or setting.key in locked
-                draw_setting(setting.key, disabled=disabled)
+        in_section = [s for s in SETTINGS if s.section == section]
+        section_help(in_section)
+        for setting in in_section:
+            disabled = bool(setting.disabled_when and setting.disabled_when(shown)) \
+                or setting.key in locked
+            draw_setting(setting.key, disabled=disabled, tooltip=False)
 
 
 def _compare_link():

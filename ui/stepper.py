@@ -17,15 +17,10 @@ TERMS_PER_LINE = 2
 
 
 def network_diagram(net, feature_names, highlight_layer=None):
-    """The shared network figure, with the current layer emphasised; its legend goes under
-    the activations' line, which it would cover in a narrow column."""
-    fig = network_figure(net, [FEATURE_LABELS.get(f, f) for f in feature_names],
-                         highlight_layer=highlight_layer,
-                         activation_label=lambda name: ACTIVATION_LABELS.get(name, name))
-    fig.update_layout(legend=dict(y=-0.1, x=0, xanchor="left"),
-                      margin=dict(b=fig.layout.margin.b + 24),
-                      height=fig.layout.height + 24)
-    return fig
+    """The shared network figure, with the current layer emphasised."""
+    return network_figure(net, [FEATURE_LABELS.get(f, f) for f in feature_names],
+                          highlight_layer=highlight_layer,
+                          activation_label=lambda name: ACTIVATION_LABELS.get(name, name))
 
 
 # ---- small display helpers --------------------------------------------------------------
@@ -69,15 +64,31 @@ def paren(v):
     return f"({tex(v)})" if v < 0 or "e" in num(v) else tex(v)
 
 
-def worked_sum(left, terms, extra="", result=0.0):
-    """LaTeX for left = t1 + t2 + ... (+ extra) = result: long sums are shortened to
-    MAX_TERMS terms and broken over lines so they fit beside the diagram."""
-    shown = terms[:MAX_TERMS] + (["\\dots"] if len(terms) > MAX_TERMS else [])
-    shown += [extra] if extra else []
-    per_line = len(shown) if len(shown) <= 3 else TERMS_PER_LINE
-    lines = [" + ".join(shown[n:n + per_line]) for n in range(0, len(shown), per_line)]
+def shown(v):
+    """A number as the page prints it, so a worked line can be redone from its digits."""
+    return float(num(v))
+
+
+def equals(result, from_shown):
+    """"=" where the numbers as printed give the printed result, "≈" where their rounding
+    shows in its last digit."""
+    return "=" if num(from_shown) == num(result) else r"\approx"
+
+
+def worked_sum(left, pairs, extra=None, result=0.0):
+    """LaTeX for left = a1·b1 + a2·b2 + ... (+ extra) = result, ``pairs`` the factors of
+    each term: long sums are shortened to MAX_TERMS terms and broken over lines so they fit
+    beside the diagram."""
+    terms = [f"{paren(a)}\\cdot{paren(b)}" for a, b in pairs]
+    shown_terms = terms[:MAX_TERMS] + (["\\dots"] if len(terms) > MAX_TERMS else [])
+    shown_terms += [] if extra is None else [paren(extra)]
+    per_line = len(shown_terms) if len(shown_terms) <= 3 else TERMS_PER_LINE
+    lines = [" + ".join(shown_terms[n:n + per_line])
+             for n in range(0, len(shown_terms), per_line)]
     body = " \\\\ &\\quad + ".join(lines)
-    return f"\\begin{{aligned}}{left} &= {body} \\\\ &= {tex(result)}\\end{{aligned}}"
+    total = sum(shown(a) * shown(b) for a, b in pairs) + (0 if extra is None else shown(extra))
+    return (f"\\begin{{aligned}}{left} &= {body} \\\\ &{equals(result, total)} {tex(result)}"
+            f"\\end{{aligned}}")
 
 
 # ---- equations ---------------------------------------------------------------------------
@@ -155,9 +166,12 @@ def follow_selectors(trace, k, batch_rows):
     t = trace.layers[k - 1]
     s = st.selectbox("Follow sample", range(len(batch_rows)), key=f"bp_s_{len(batch_rows)}",
                      format_func=lambda r: f"sample {batch_rows[r] + 1}")
+    # At first a unit and an input that carry gradient: on a dead ReLU every number of the
+    # worked example would be 0.
     j = st.selectbox(f"Unit j of layer {k}", range(t.z.shape[1]), key=f"bp_j_{k}",
-                     format_func=lambda u: f"u{u + 1}")
+                     index=t.live_unit(s), format_func=lambda u: f"u{u + 1}")
     i = st.selectbox(f"Input i (layer {k - 1})", range(t.a_prev.shape[1]), key=f"bp_i_{k}",
+                     index=t.live_input(),
                      format_func=lambda u: f"{'x' if k == 1 else 'u'}{u + 1}")
     return s, j, i
 
@@ -171,8 +185,8 @@ def render_forward(left, trace, k, samples, names, s, j, i):
                  rf"(\mathbf{{Z}}_{k})")
         note(f"Each unit of layer {k} sums its inputs times their weights and adds its bias "
              f"(Z); then the {word(t.activation)} function is applied to every entry (A).")
-        terms = [f"{paren(t.a_prev[s, m])}\\cdot{paren(t.W[m, j])}" for m in range(t.W.shape[0])]
-        st.latex(worked_sum(f"z^{{({k})}}_{{{j + 1}}}", terms, paren(t.b[j]), t.z[s, j]))
+        pairs = [(t.a_prev[s, m], t.W[m, j]) for m in range(t.W.shape[0])]
+        st.latex(worked_sum(f"z^{{({k})}}_{{{j + 1}}}", pairs, t.b[j], t.z[s, j]))
         note(f"The same sum with the numbers of {samples[s]}, unit u{j + 1}.")
         st.latex(rf"a^{{({k})}}_{{{j + 1}}} = {f_name(t.activation)}({tex(t.z[s, j])}) = "
                  rf"{tex(t.a[s, j])}")
@@ -209,8 +223,9 @@ def render_loss(left, trace, samples):
     with left:
         st.latex(value)
         note(LOSS_NOTES[trace.loss][0])
+        mean = sum(shown(v) for v in per_sample) / len(per_sample)
         st.latex(rf"L = \tfrac{{1}}{{{len(terms)}}}\big({' + '.join(terms[:MAX_TERMS])}{more}"
-                 rf"\big) = {tex(trace.loss_before)}")
+                 rf"\big) {equals(trace.loss_before, mean)} {tex(trace.loss_before)}")
         note("The mean of the samples' own losses.")
         st.caption("ŷ is the network's output (the last A), y the target, ℓ each sample's own "
                    "loss. L is their mean over the batch, so every gradient that follows "
@@ -260,15 +275,14 @@ def render_backward(left, trace, k, samples, names, s, j, i):
              "samples; a bias's is the error summed over the samples; the last product is "
              f"what layer {k} sends back to layer {k - 1}.")
         if t.fprime is not None:
+            product = shown(t.dL_da[s, j]) * shown(t.fprime[s, j])
             st.latex(rf"\delta^{{({k})}}_{{{j + 1}}} = {paren(t.dL_da[s, j])}\cdot"
                      rf"{paren(t.fprime[s, j])}"
-                     rf" = {tex(t.dL_dz[s, j])}")
+                     rf" {equals(t.dL_dz[s, j], product)} {tex(t.dL_dz[s, j])}")
             note(f"The error of unit u{j + 1} for {samples[s]}.")
-        terms = [f"{paren(t.a_prev[r, i])}\\cdot{paren(t.dL_dz[r, j])}"
-                 for r in range(len(samples))]
+        pairs = [(t.a_prev[r, i], t.dL_dz[r, j]) for r in range(len(samples))]
         st.latex(worked_sum(rf"\frac{{\partial L}}{{\partial w^{{({k})}}_{{{i + 1}{j + 1}}}}}",
-                            terms, "",
-                            t.dL_dW[i, j]))
+                            pairs, None, t.dL_dW[i, j]))
         note(f"The gradient of one weight, from input {'x' if k == 1 else 'u'}{i + 1} to u{j + 1}: "
              "input times error, summed over the samples.")
         if k == len(trace.layers) and trace.notes:
@@ -316,8 +330,10 @@ def render_update(top, left, trace, feature_names, j, i):
              "the loss.")
         t = trace.layers[k - 1]
         i, j = min(i, t.W.shape[0] - 1), min(j, t.W.shape[1] - 1)
+        stepped = shown(t.W[i, j]) - trace.lr * shown(t.dL_dW[i, j])
         st.latex(rf"w^{{({k})}}_{{{i + 1}{j + 1}}} \leftarrow {tex(t.W[i, j])} - {trace.lr:g}\cdot"
-                 rf"{paren(t.dL_dW[i, j])} = {tex(t.W_new[i, j])}")
+                 rf"{paren(t.dL_dW[i, j])} {equals(t.W_new[i, j], stepped)} "
+                 rf"{tex(t.W_new[i, j])}")
         note("The same step for one weight, with its numbers.")
         st.caption("Every weight of every layer moves against its gradient at once. A lower "
                    "loss after the step means the step went downhill on this batch; too large "
@@ -351,6 +367,8 @@ def reset_stepper(source):
     it was if the new data have it."""
     first = min(st.session_state.get("bp_first_ui", 1), len(source.X))
     st.session_state.update(bp_step=0, bp_first_ui=first, bp_lr=source.lr)
+    for key in [k for k in st.session_state if k.startswith(("bp_j_", "bp_i_"))]:
+        del st.session_state[key]  # the new network's worked examples start on live units
 
 
 def stepper(source):

@@ -105,7 +105,7 @@ def layer_curves_figure(epochs, values, title, y_title, log_y=True):
     return curves_figure(epochs, series, title, y_title, log_y=log_y)
 
 
-def gradient_profile_figure(profiles):
+def gradient_profile_figure(profiles, title="Gradient norm per layer"):
     """Gradient norm per layer (input side left) for each named run: a falling line to the
     left is a vanishing gradient."""
     fig = go.Figure()
@@ -118,7 +118,7 @@ def gradient_profile_figure(profiles):
                                  line=dict(width=3, color=colours.get(name.split()[-1].lower(),
                                                                       LAYER_COLOURS[i % 8])),
                                  marker=dict(size=9)))
-    fig = _layout(fig, "Gradient norm per layer", "layer (1 = next to input)",
+    fig = _layout(fig, title, "layer (1 = next to input)",
                   "‖dL/dW, dL/db‖", log_y=True)
     fig.update_xaxes(dtick=1)
     return fig

@@ -2,15 +2,30 @@
 
 import math
 
+SIGNIFICANT = 3  # digits of a number on the backprop page
 
-def format_number(v):
-    """Readable at a glance: 3 decimals, or 3 significant digits in e-notation when tiny."""
+
+def format_number(v, digits=SIGNIFICANT):
+    """``digits`` significant digits, so small values keep theirs (0.00663, not 0.007;
+    the tutorial's small initial weights make them common); e-notation below 0.001 and from
+    10,000; an exact 0 (a ReLU that is off) as 0."""
     if not math.isfinite(v):
         return str(v)
-    v += 0.0  # -0.0 (a ReLU's zero times a negative weight) reads as 0.000, not -0.000
-    if v == 0 or 1e-3 <= abs(v) < 1e4:
-        return f"{v:.3f}"
-    return f"{v:.2e}"
+    v += 0.0  # -0.0 (a ReLU's zero times a negative weight) reads as 0, not -0
+    if v == 0:
+        return "0"
+    if not 1e-3 <= abs(v) < 1e4:
+        return f"{v:.{digits - 1}e}"
+    decimals = max(digits - 1 - math.floor(math.log10(abs(v))), 0)
+    text = f"{v:.{decimals}f}"
+    if len(text.lstrip("-").replace(".", "").lstrip("0")) > digits:  # 9.996 rounded to 10.00
+        text = f"{v:.{max(decimals - 1, 0)}f}"
+    return text
+
+
+def count(n, noun, plural=None):
+    """"1 point", "2 points", "1,000 points": a number and its noun in agreement."""
+    return f"{n:,} {noun if n == 1 else plural or noun + 's'}"
 
 
 def format_loss(value):

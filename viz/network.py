@@ -56,6 +56,10 @@ def _activations_text(activations, activation_label):
     return " · ".join([*parts, f"output: {activation_label(out)}"])
 
 
+ACTIVATIONS_LINE = 24  # pixels under the diagram for "hidden: tanh · output: sigmoid"
+LEGEND_LINE = 20  # and below that, for the legend of the links' colours
+
+
 def figure_height(layer_sizes, scale=1.0):
     """Pixels for the diagram: it grows with the widest layer, but a 16-unit layer still fits
     beside the boundary on a projector (the squares shrink instead)."""
@@ -157,10 +161,12 @@ def network_figure(net, input_labels, highlight_layer=None, neuron_maps=None, he
     sizes = list(net.layer_sizes)
     n_layers = len(sizes) - 1
     pos = _node_positions(sizes)
-    height = height or figure_height(sizes)
+    # The legend gets a line of its own under the activations' line: beside it, in a narrow
+    # column, it covered the words.
+    height = (height or figure_height(sizes)) + LEGEND_LINE
     top = (max(sizes) - 1) / 2
     y_range = [-top - 0.9, top + 1.6]
-    margin = {"l": 10, "r": 10, "t": 6, "b": 34}
+    margin = {"l": 10, "r": 10, "t": 6, "b": 34 + LEGEND_LINE}
     unit_px = (height - margin["t"] - margin["b"]) / (y_range[1] - y_range[0])
     data = _link_traces([np.asarray(W, float) for W in net.weights], pos, highlight_layer)
     nodes, images = _nodes(net, pos, input_labels, highlight_layer, neuron_maps, unit_px)
@@ -182,7 +188,8 @@ def network_figure(net, input_labels, highlight_layer=None, neuron_maps=None, he
         "height": height, "annotations": annotations, "images": images, "margin": margin,
         "uirevision": "network", "hovermode": "closest", "clickmode": "event+select",
         "dragmode": False,
-        "legend": {"orientation": "h", "yanchor": "top", "y": 0.0, "x": 1.0,
-                   "xanchor": "right", "font": {"size": 12}, "bgcolor": "rgba(255,255,255,0)"},
+        "legend": {"orientation": "h", "yanchor": "top", "x": 0, "xanchor": "left",
+                   "y": -ACTIVATIONS_LINE / (height - margin["t"] - margin["b"]),
+                   "font": {"size": 12}, "bgcolor": "rgba(255,255,255,0)"},
         "xaxis": {"visible": False, "range": [-0.9, n_layers + 0.5], "fixedrange": True},
         "yaxis": {"visible": False, "range": y_range, "fixedrange": True}})

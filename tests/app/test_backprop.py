@@ -1,6 +1,7 @@
 """The "How backprop works" page under AppTest: alone, after the Playground, every stepper
 position, values against the engine, the gradient-check switch and the training switches."""
 
+import json
 import pathlib
 import re
 
@@ -12,8 +13,10 @@ import mlp_core as mc
 from app_logic import session as pgs
 from app_logic import settings
 from mlp_core import explain as ex
+from tests.app.test_playground import decode_array
 from tests.core.test_tutorial import PUBLISHED
 from ui import session as ui_session
+from viz.format import format_number
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 PAGE = str(ROOT / "app_pages" / "backprop.py")
@@ -280,8 +283,20 @@ def test_gradient_flow_contrast_shows_vanishing_sigmoid_gradients():
     assert not at.exception
     ratios = {m.label: float(m.value.rstrip("×").replace(",", "")) for m in at.metric
               if "gradient ratio" in m.label}
-    assert ratios["Deep sigmoid: gradient ratio"] > 100
-    assert ratios["Deep ReLU: gradient ratio"] < 10
+    assert ratios["Deep sigmoid: gradient ratio at epoch 1"] > 100
+    assert ratios["Deep ReLU: gradient ratio at epoch 1"] < 10
+    # the summary is the first point of its own time series, per layer and as a ratio
+    charts = {c.proto.id: json.loads(c.proto.spec) for c in at.get("plotly_chart")}
+    by_title = {spec["layout"]["title"]["text"]: spec for spec in charts.values()}
+    profile = {t["name"]: decode_array(t["y"])
+               for t in by_title["Gradient norm per layer, epoch 1"]["data"]}
+    for act in ("sigmoid", "ReLU"):
+        series = [decode_array(t["y"])
+                  for t in by_title[f"Deep {act}: gradient norm per layer"]["data"]]
+        first = np.array([curve[0] for curve in series])
+        np.testing.assert_allclose(profile[f"deep {act}"], first)
+        shown = ratios[f"Deep {act}: gradient ratio at epoch 1"]
+        assert abs(shown - first[-1] / first[0]) <= 0.05 * shown
     final = [float(re.search(r"(\d+)%", c.value).group(1)) for c in at.caption
              if c.value.startswith("final training accuracy")]
     assert final[0] < 60 and final[1] > 95  # sigmoid stalls near chance, ReLU learns
@@ -384,3 +399,51 @@ def test_a_regression_playground_network_says_which_errors_cannot_show():
     assert not at.exception, [e.value for e in at.exception]
     at.button(key="bp_contrast").click().run()
     assert not at.exception, [e.value for e in at.exception]
+
+
+def printed(text):
+    """A number as the page writes it in LaTeX: (−7.83\\times 10^{-4}) -> -0.000783."""
+    text = re.sub(r"\\times 10\^\{(-?\d+)\}", r"e\1", text.strip().strip("()"))
+    return float(text)
+
+
+def worked_lines(at):
+    """(terms, relation, result) of every worked sum shown: terms as lists of factors."""
+    lines = []
+    for element in at.latex:
+        match = re.search(r"\\begin\{aligned\}.*? &= (.*) \\\\ &(=|\\approx) (.*)"
+                          r"\\end\{aligned\}", element.value) \
+            or re.fullmatch(r"\\delta\^\{\(\d\)\}_\{\d+\} = (.*) (=|\\approx) (.*)",
+                            element.value.strip("$\n"))
+        if match is None or r"\dots" in match.group(1):
+            continue
+        body = re.sub(r" \\\\ &\\quad \+ ", " + ", match.group(1))
+        terms = [[printed(f) for f in term.split(r"\cdot")] for term in body.split(" + ")]
+        lines.append((terms, match.group(2), printed(match.group(3))))
+    return lines
+
+
+def test_worked_sums_can_be_redone_from_the_digits_shown_and_follow_live_units():
+    """On the tutorial's network (small weights, dead ReLUs): every worked sum recomputed
+    from its printed digits gives its printed result, or it says ≈ and is within rounding;
+    the unit followed at first passes gradient back."""
+    at = page().run()
+    at.button(key="bp_take_tutorial").click().run()
+    net = mc.MLP([2, 4, 3, 1], ["relu", "relu", "sigmoid"], init="randn", seed=42)
+    net.forward(mc.make_dataset("circles", 1000, 0.1, 0, legacy=True).X[:4])
+    checked = {"=": 0, r"\approx": 0}
+    for step in range(len(at.select_slider(key="bp_step").options)):
+        go_to_step(at, step)
+        for terms, relation, result in worked_lines(at):
+            total = sum(np.prod(factors) for factors in terms)
+            if relation == "=":
+                assert format_number(total) == format_number(result)
+            else:
+                assert format_number(total) != format_number(result)
+                assert abs(total - result) <= 0.02 * abs(result) + 1e-12
+            checked[relation] += 1
+        if step < 2:  # forward through the ReLU layers
+            j = at.selectbox(key=f"bp_j_{step + 1}").value
+            assert net.z[step][0, j] > 0, f"layer {step + 1} follows a dead unit"
+    assert checked["="] and checked[r"\approx"]
+    assert not any("0.000" in element.value for element in at.latex)

@@ -98,7 +98,7 @@ def test_uploading_a_runs_file_adds_its_runs():
     at.file_uploader(key="cmp_upload").set_value(("runs.json", data, "application/json")).run()
     assert not at.exception
     assert at.session_state[ui_session.RUNS].names == ["mine", "from a file", "mine (2)"]
-    assert "Loaded 2 run(s)" in texts(at.success)
+    assert "Loaded 2 runs" in texts(at.success)
     assert at.multiselect(key="cmp_chosen").value == ["mine", "from a file", "mine (2)"]
     assert len(at.get("plotly_chart")) == 5
 
@@ -158,3 +158,27 @@ def test_rename_and_delete():
     at.button(key="cmp_delete").click().run()
     assert not at.exception and len(at.session_state[ui_session.RUNS]) == 0
     assert at.button(key="cmp_demo")  # back to the empty page
+
+
+def test_regressions_get_their_own_loss_plot_and_one_legend_names_every_run():
+    regression = rn.make_run(
+        "a regression", {**settings.default_config(), "dataset": "plane"},
+        {"epoch": np.arange(1, 31), "train_loss": np.full(30, 0.01),
+         "test_loss": np.full(30, 0.02), "train_acc": np.full(30, np.nan),
+         "test_acc": np.full(30, np.nan)},
+        np.zeros((25, 25), np.uint8), np.linspace(-2, 2, 25), np.linspace(-2, 2, 25), [],
+        np.zeros((20, 2)), np.linspace(-1, 1, 20))
+    at = with_runs(made_up_run("a <b>classifier</b>"), regression)
+    assert not at.exception
+    charts = {c.proto.id: json.loads(c.proto.spec) for c in at.get("plotly_chart")}
+    by_title = {spec["layout"]["title"]["text"]: spec for spec in charts.values()}
+    classifier_loss = by_title["Loss (cross-entropy)"]
+    regression_loss = by_title["Regressions: loss (squared error)"]
+    assert {t["name"] for t in classifier_loss["data"]} == {
+        "a &lt;b&gt;classifier&lt;/b&gt; (train)", "a &lt;b&gt;classifier&lt;/b&gt; (test)"}
+    assert {t["name"] for t in regression_loss["data"]} == {
+        "a regression (train)", "a regression (test)"}
+    assert not any(spec["layout"].get("showlegend", True) for spec in
+                   (classifier_loss, regression_loss, by_title["Accuracy"]))
+    legend = " ".join(h.proto.body for h in at.get("html"))
+    assert "a &lt;b&gt;classifier&lt;/b&gt;" in legend and "a regression" in legend

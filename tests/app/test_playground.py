@@ -94,11 +94,19 @@ def test_page_runs_with_transport_and_metrics():
     assert metric(at, "Epoch") == "0"
     state = state_of(at)
     assert state.config == settings.default_config() and not state.playing
-    assert query(at)["hidden"] == "4,4" and query(at)["lr"] == "0.03"
+    assert query(at)["hidden"] == "4,4" and query(at)["lr"] == "0.003"
     for group in ("Data", "Network", "Training"):
         assert group in [h.value for h in at.sidebar.header]
-    for widget in [*at.sidebar.slider, *at.sidebar.selectbox, *at.sidebar.select_slider,
-                   *at.sidebar.number_input, *at.sidebar.multiselect, *at.toggle]:
+    # Every control is explained: in the main area by its tooltip, in the sidebar in its
+    # section's "What these settings do" (a help icon each would be a keyboard stop each).
+    explained = " ".join(m.value for m in at.sidebar.markdown)
+    sidebar_widgets = [*at.sidebar.slider, *at.sidebar.selectbox, *at.sidebar.select_slider,
+                       *at.sidebar.number_input, *at.sidebar.multiselect]
+    for widget in sidebar_widgets:
+        label = "Neurons in layer N" if widget.label.startswith("Neurons") else widget.label
+        assert widget.help or f"**{label}**:" in explained, f"{widget.label} is not explained"
+    assert [w.label for w in sidebar_widgets if w.help] == ["Preset"]
+    for widget in at.toggle:
         assert widget.help, f"{widget.label} has no tooltip"
 
 

@@ -297,3 +297,29 @@ def test_script_download_reproduces_the_final_loss_and_the_gif_is_built(served, 
     at.button(key="pg_reset").click()  # a new run: the GIF of the old one is not offered
     at = rerun(at)
     assert not has(at, "download_button", "pg_export_gif")
+
+
+def test_a_model_of_drawn_points_imports_in_a_new_session_with_its_points():
+    from app_logic import exports
+    from app_logic.own_data import OwnData
+    from app_logic.session import build_state
+
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(20, 2))
+    drawn = drawing.DrawnPoints(X, (X[:, 0] > 0).astype(int) * 2)  # classes 0 and 2
+    own = OwnData("draw", drawn.to_dataset(), drawn.class_names())
+    trained = build_state({**settings.default_config(), "dataset": "draw"}, own)
+    trained.train_for(7)
+    model = exports.model_json_from_state(trained)
+
+    at = open_tab(run_page(), "Import a model")  # a new session: nothing drawn here
+    at.file_uploader(key="pg_model_file").set_value(("model.json", model, "application/json"))
+    at = rerun(at)
+    restored = state_of(at)
+    assert restored.config["dataset"] == "draw" and restored.epoch == 7
+    assert (len(restored.train), len(restored.test)) == (16, 4)  # a handful mostly trains
+    np.testing.assert_array_equal(restored.net.params, trained.net.params)
+    points = at.session_state[ui_session.DRAWING]  # the canvas shows the drawn points
+    np.testing.assert_array_equal(points.X, X)
+    np.testing.assert_array_equal(points.y, drawn.y)
+    assert any("trains on the 20 points the file keeps" in t for t in at.seen["success"])

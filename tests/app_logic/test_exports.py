@@ -16,7 +16,7 @@ import pytest
 from PIL import Image
 
 import mlp_core as mc
-from app_logic import drawing, files, settings
+from app_logic import drawing, files, own_data, settings
 from app_logic import exports as ex
 from app_logic import session as pgs
 from app_logic import snapshots as sn
@@ -157,9 +157,9 @@ def _upload():
     return points.to_dataset(), points.class_names
 
 
-def _drawing():
+def _drawing(n=80):
     rng = np.random.default_rng(2)
-    X = rng.normal(size=(80, 2))
+    X = rng.normal(size=(n, 2))
     d = drawing.DrawnPoints(X, (X[:, 0] * X[:, 1] > 0).astype(int) * 2)  # classes 0 and 2
     return d.to_dataset(), d.class_names()
 
@@ -185,6 +185,7 @@ SCRIPT_CASES = {
     "draw momentum l2": ({"dataset": "draw", "optimizer": "momentum", "lr": 0.02,
                           "regularization": "l2", "reg_rate": 0.001, "hidden": [6, 4],
                           "activation": "softplus", "batch_size": 12}, 40),
+    "draw a handful (a fifth held out)": ({"dataset": "draw", "batch_size": 4}, 30),
     "the tutorial's run": (PRESETS[TUTORIAL]["config"], 150),
     "regression plane linear": ({"dataset": "plane", "hidden": [], "optimizer": "sgd",
                                  "lr": 0.05}, 30),
@@ -237,6 +238,7 @@ def script_runs(tmp_path_factory):
     procs = {}
     for case, (config, epochs) in SCRIPT_CASES.items():
         data, names = (_upload() if config.get("dataset") == "upload" else
+                       _drawing(20) if "handful" in case else
                        _drawing() if config.get("dataset") == "draw" else (None, None))
         source = ex.training_script(config, epochs, data, names)
         path = folder / (re.sub(r"\W+", "_", case) + ".py")
@@ -362,3 +364,67 @@ def test_a_key_named_twice_is_refused(model_document):
     text = json.dumps(model_document).replace('"epoch": ', '"epoch": 0, "epoch": ', 1)
     with pytest.raises(ex.ModelFileError, match='names the key "epoch" twice'):
         ex.model_from_json(text.encode())
+
+
+# ---- a model trained on one's own points keeps them -----------------------------------------
+def _trained_on_drawing():
+    data, names = _drawing()
+    own = OwnData("draw", data, list(names))
+    state = pgs.build_state({**settings.default_config(), "dataset": "draw"}, own)
+    state.train_for(5)
+    return state, ex.model_json_from_state(state)
+
+
+def test_a_model_of_drawn_points_imports_in_a_new_session_with_them():
+    state, data = _trained_on_drawing()
+    model = ex.model_from_json(data)  # a new session: no points drawn there
+    assert model.own is not None and model.own.source == "draw"
+    np.testing.assert_array_equal(model.own.data.X, state.own.data.X)
+    restored = ex.state_from_import(model)
+    np.testing.assert_array_equal(restored.train.X, state.train.X)
+    np.testing.assert_array_equal(restored.net.predict_proba(restored.X_test),
+                                  state.net.predict_proba(state.X_test))
+    assert restored.class_names == ["0", "2"]
+    # back on the canvas, the classes are the drawn ones
+    np.testing.assert_array_equal(own_data.drawing_labels(model.own),
+                                  np.asarray(state.own.class_names, int)[state.own.data.y])
+
+
+def test_a_model_of_uploaded_points_keeps_their_names_and_axes():
+    data, names = _upload()
+    own = OwnData("upload", data, list(names), ("length", "width"), "flowers.csv")
+    state = pgs.build_state({**settings.default_config(), "dataset": "upload"}, own)
+    state.train_for(3)
+    model = ex.model_from_json(ex.model_json_from_state(state))
+    assert model.own.axis_names == ("length", "width")
+    assert model.own.description == "flowers.csv" and model.own.class_names == list(names)
+    assert ex.state_from_import(model).epoch == state.epoch
+
+
+@pytest.mark.parametrize("change, fragment", [
+    (lambda p: p.update(y=[9] * len(p["y"])), "class numbers"),
+    (lambda p: p.update(X=p["X"][:-1]), "same length"),
+    (lambda p: p["X"][0].append(1.0), "list of 2 numbers"),
+    (lambda p: p.update(source="upload"), "source"),
+    (lambda p: p["X"].__setitem__(0, [1e300, 0.0]), "larger than"),
+    (lambda p: p.update(axis_names="ab"), "axis_names"),
+])
+def test_tampered_points_are_refused(change, fragment):
+    doc = json.loads(_trained_on_drawing()[1])
+    change(doc["points"])
+    with pytest.raises(ex.ModelFileError, match=fragment):
+        ex.model_from_json(json.dumps(doc).encode())
+
+
+def test_a_model_saved_without_its_points_says_what_to_load():
+    doc = json.loads(_trained_on_drawing()[1])
+    del doc["points"]
+    with pytest.raises(ex.ModelFileError, match="saved without them; draw the same points"):
+        ex.state_from_import(ex.model_from_json(json.dumps(doc).encode()))
+
+
+def test_points_for_a_generated_dataset_are_refused(model_document):
+    doc = copy.deepcopy(model_document)
+    doc["points"] = {"source": "draw", "X": [[0, 0], [1, 1]], "y": [0, 1]}
+    with pytest.raises(ex.ModelFileError, match="makes its own"):
+        ex.model_from_json(json.dumps(doc).encode())

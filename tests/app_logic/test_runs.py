@@ -94,7 +94,7 @@ def test_differing_keys_and_settings_table():
     assert runs.differing_keys(["b", "c"]) == ["hidden"]
     assert runs.differing_keys(["a"]) == []
     table = {key: (values, differs) for key, values, differs in runs.settings_table(["a", "b"])}
-    assert table["lr"] == ([0.03, 0.1], True)
+    assert table["lr"] == ([settings.DEFAULTS["lr"], 0.1], True)
     assert table["seed"] == ([0, 0], False)
     runs.get("c").config.pop("seed")
     assert "seed" in runs.differing_keys(["a", "c"])  # missing counts as different
@@ -240,7 +240,44 @@ def test_the_compare_tables_put_differing_settings_first_and_show_every_run():
     metrics = run_tables.metrics_frame([runs.get("small"), runs.get("large")])
     assert list(metrics.index) == ["small", "large"]
     assert list(metrics["epochs"]) == ["50", "20"]
-    assert metrics.loc["large", "test accuracy"] == format(1 - 0.6 / 20, ".1%")
+    assert metrics.loc["large", "accuracy: train / test"] == \
+        f"{1 - 0.5 / 20:.1%} / {1 - 0.6 / 20:.1%}"
+    assert metrics.loc["large", "loss: train / test"] == f"{1 / 20:.3g} / {1.2 / 20:.3g}"
+    runs.get("large").metrics["train_loss"] = 1.234e-5  # tiny, in significant digits
+    assert run_tables.metrics_frame([runs.get("large")]).iloc[0, 1].startswith("1.23e-05 / ")
+
+
+@pytest.mark.parametrize("changes", [
+    {}, {"hidden": [16] * 6}, {"hidden": [16, 12, 16, 8, 16, 16], "dataset": "spiral3"},
+    {"dataset": "gaussian_sum", "hidden": [16] * 6, "optimizer": "momentum", "lr": 0.00003},
+    {"dataset": "gaussian_sum", "hidden": [1, 2, 3, 4, 5, 6], "optimizer": "momentum",
+     "lr": 0.00003}])
+def test_default_names_fit_and_keep_every_number_whole(changes):
+    config = {**settings.default_config(), **changes}
+    for epoch in (0, 5, 540, 123_456_789):
+        name = rn.default_name(config, epoch)
+        assert len(name) <= rn.MAX_NAME_LENGTH
+        assert name.endswith(f"epoch {epoch}")  # not "epoch 5" for epoch 540
+        assert f"{config['lr']:g}" in name or "×" in name or "layers" in name \
+            or name.count(",") < 3
+
+
+def test_default_names_shorten_the_architecture_before_leaving_parts_out():
+    config = {**settings.default_config(), "dataset": "plane", "hidden": [16] * 6}
+    assert rn.default_name(config, 540) == "Plane, 6×16, adam 0.003, epoch 540"
+    config["hidden"] = [4, 4]
+    assert rn.default_name(config, 540) == "Plane, 4-4, adam 0.003, epoch 540"
+
+
+def test_unique_names_of_long_names_cut_between_words():
+    runs = rn.RunCollection()
+    long = "Sum of Gaussians, 6×16, adam 0.03, ep 540"[:rn.MAX_NAME_LENGTH]
+    runs.add(synthetic_run(long))
+    second = runs.unique_name(long)
+    assert second != long and len(second) <= rn.MAX_NAME_LENGTH
+    assert second.endswith("… (2)") and second.startswith("Sum of Gaussians, 6×16, adam")
+    runs.add(synthetic_run(second))
+    assert runs.unique_name(long).endswith("… (3)")
 
 
 def test_a_key_named_twice_is_refused():

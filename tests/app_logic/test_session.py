@@ -20,7 +20,7 @@ def test_defaults_are_valid_and_match_the_contract():
     assert config == {
         "dataset": "circles", "n_samples": 400, "noise": 0.1, "test_fraction": 0.5, "seed": 0,
         "features": ["x1", "x2"], "hidden": [4, 4], "activation": "tanh", "init": "xavier",
-        "optimizer": "adam", "lr": 0.03, "batch_size": 16, "regularization": "none",
+        "optimizer": "adam", "lr": 0.003, "batch_size": 16, "regularization": "none",
         "reg_rate": 0.001, "epoch_budget": 0, "gradients": "exact", "speed": 0,
         "presenter": False}
 
@@ -242,3 +242,15 @@ def test_a_link_builds_its_setup_and_names_what_it_could_not_use():
     state = pgs.state_from_link({"lr": "banana", "hidden": "8"}, lambda source: None)
     assert state.config["hidden"] == [8] and state.config["lr"] == settings.DEFAULTS["lr"]
     assert len(state.notices) == 1 and "banana" in state.notices[0]
+
+
+def test_the_default_setup_learns_without_spikes():
+    """A first-time viewer reads a loss that jumps back up as a fault: over the first 1,000
+    epochs of the default setup (three seeds) the training loss never rises more than 0.03
+    above its lowest so far, and the test accuracy passes 95%."""
+    for seed in (0, 1, 2):
+        state = pgs.build_state({**settings.default_config(), "seed": seed})
+        state.train_for(1000)
+        loss = np.asarray(state.trainer.history.column("train_loss"))
+        assert (loss - np.minimum.accumulate(loss)).max() < 0.03
+        assert max(state.trainer.history.column("test_acc")) > 0.95

@@ -71,3 +71,11 @@ def test_changing_training_settings_mid_run_is_remembered_until_reset():
     assert state.changed_mid_run
     state.rebuild_network()
     assert not state.changed_mid_run and state.snapshots.epochs == [0]
+
+
+@pytest.mark.parametrize("n, chosen, n_test", [(20, 0.5, 4), (20, 0.1, 2), (49, 0.5, 10),
+                                                (50, 0.5, 25), (400, 0.3, 120)])
+def test_a_handful_of_own_points_mostly_trains(n, chosen, n_test):
+    config = settings.default_config() | {"dataset": "draw", "test_fraction": chosen}
+    state = pgs.build_state(config, own(n=n))
+    assert (len(state.train), len(state.test)) == (n - n_test, n_test)

@@ -372,3 +372,16 @@ def test_no_module_outside_the_network_touches_private_attributes():
                     and not (isinstance(node.value, ast.Name) and node.value.id == "self")):
                 offenders.append(f"{path.name}:{node.lineno} .{node.attr}")
     assert not offenders
+
+
+def test_live_unit_and_input_skip_dead_relus():
+    net = mc.MLP([2, 3, 1], ["relu", "sigmoid"], init="he", seed=0)
+    net.biases[0][:] = [-100.0, 5.0, 5.0]  # unit 1 is off on every sample: dead
+    X = np.random.default_rng(0).normal(size=(4, 2))
+    trace = ex.step_trace(net, X, np.array([0, 1, 0, 1]))
+    first, second = trace.layers
+    assert first.live_unit(0) == 1 and (first.fprime[:, 0] == 0).all()
+    assert second.live_input() == 1  # the dead unit's output is 0 for every sample
+    assert second.live_unit(0) == 0  # a sigmoid output always passes gradient
+    net.biases[0][:] = -100.0  # nothing is live: the first unit, for want of another
+    assert ex.step_trace(net, X, np.array([0, 1, 0, 1])).layers[0].live_unit(0) == 0

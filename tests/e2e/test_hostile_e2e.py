@@ -107,7 +107,7 @@ def test_hostile_runs_files_on_the_compare_page(app_url, page):
     page.goto(app_url + "/compare")
     wait_for_app(page)
     give(page, "cmp_upload", "runs.json", RUNS["runs_markdown_name.json"].data)
-    page.locator(".st-key-cmp_upload_notice").get_by_text("Loaded 1 run(s)").wait_for()
+    page.locator(".st-key-cmp_upload_notice").get_by_text("Loaded 1 run from").wait_for()
     wait_for_app(page)
     main = page.locator('[data-testid="stMainBlockContainer"]')
     assert main.locator("a[href*='e.io']").count() == 0

@@ -92,7 +92,7 @@ def test_clicking_the_canvas_adds_and_erases_points(app_url, page):
             wait_for_app(page)
         box = page.locator(CANVAS).first.bounding_box()
         page.mouse.click(box["x"] + fx * box["width"], box["y"] + fy * box["height"])
-        page.get_by_text(f"{i} points:").wait_for()
+        page.get_by_text(f"{i} point{'' if i == 1 else 's'}:").wait_for()
         wait_for_app(page)
     page.wait_for_function("() => location.search.includes('dataset=draw')")
     page.get_by_text("3 of class 0, 3 of class 1").wait_for()

@@ -110,7 +110,7 @@ def test_bad_link_gives_a_notice(app_url, page):
     notice.wait_for()
     text = notice.inner_text()
     assert "lr=banana" in text and "hidden=4,99" in text and "colour" in text
-    assert url_params(page)["lr"] == "0.03"  # the link now shows what is used
+    assert url_params(page)["lr"] == "0.003"  # the link now shows what is used
 
 
 def test_three_classes_and_presenter_mode(app_url, page):

@@ -11,6 +11,7 @@ from PIL import Image
 import mlp_core as mc
 from viz import boundary as vb
 from viz import curves, network, style
+from viz.format import format_number
 
 GRID_X = np.linspace(-2, 2, 40)
 GRID_Y = np.linspace(-1, 1, 20)
@@ -276,3 +277,33 @@ def test_a_run_at_epoch_zero_shows_its_point_on_readable_axes():
     later = curves.loss_figure(np.arange(50), np.linspace(1, 0.1, 50), np.linspace(1, 0.2, 50))
     assert all(trace.mode == "lines" for trace in later.data)
     assert later.layout.yaxis.range is None and later.layout.xaxis.range is None
+
+
+@pytest.mark.parametrize("value, text", [
+    (0.00663, "0.00663"), (0.541, "0.541"), (-0.0783, "-0.0783"), (12.5, "12.5"),
+    (9.996, "10.0"), (0.99996, "1.00"), (-7.83e-4, "-7.83e-04"), (0.0, "0"), (-0.0, "0"),
+    (123456.0, "1.23e+05"), (0.001, "0.00100")])
+def test_numbers_keep_three_significant_digits(value, text):
+    assert format_number(value) == text
+
+
+def test_counts_agree_with_their_nouns():
+    from app_logic.settings import BY_KEY
+    from viz.format import count
+    assert [count(n, "point") for n in (0, 1, 2, 1500)] == [
+        "0 points", "1 point", "2 points", "1,500 points"]
+    assert count(1, "test point") == "1 test point"
+    speed = BY_KEY["speed"]
+    assert [speed.show(v) for v in (1, 2, 0)] == ["1 epoch/s", "2 epochs/s", "fastest"]
+
+
+def test_network_legend_sits_under_the_activations_line_not_beside_it():
+    net = mc.MLP([2, 4, 4, 1], ["tanh", "tanh", "sigmoid"], seed=0)
+    fig = network.network_figure(net, ["x1", "x2"], height=300)
+    words = next(a for a in fig.layout.annotations if "output:" in a.text)
+    plot_px = fig.layout.height - fig.layout.margin.t - fig.layout.margin.b
+    legend_top_px = -fig.layout.legend.y * plot_px  # below the plot's bottom edge
+    words_bottom_px = -words.yshift + 16  # one line of 12-pixel text under its shift
+    assert fig.layout.legend.x == 0 and legend_top_px >= words_bottom_px
+    assert fig.layout.margin.b >= legend_top_px + 16  # the legend's line is inside the figure
+    assert fig.layout.height == 300 + network.LEGEND_LINE  # the diagram keeps its size
