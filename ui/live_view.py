@@ -13,6 +13,8 @@ with more playing, ticks come less often and train less. While paused none of th
 fragments has a timer, so a paused session costs nothing.
 """
 
+import hashlib
+import io
 import math
 import time
 import uuid
@@ -20,12 +22,14 @@ import uuid
 import numpy as np
 import streamlit as st
 
-from app_logic import fair_share
+from app_logic import fair_share, frames
 from app_logic.settings import ACTIVATION_LABELS, FEATURE_LABELS
 from viz import boundary, curves, network
 from viz.format import format_accuracy, format_loss
+from viz.style import CLASS_TINTS, PROBABILITY_LUT
 
 from . import session
+from .live_board import live_board
 from .transport import divergence_notice, transport
 
 SLOW_SECONDS = 2.0  # the curves and the network redraw at most this often while playing
@@ -34,6 +38,10 @@ ss = st.session_state
 FOCUS = "pg_focus"  # (layer of nodes, unit) shown instead of the boundary, or None
 SHARE_KEY = "pg_share_key"  # this session's name in the server's fair share
 TICK = "pg_tick"  # the board's tick interval as the live view last set it (None: paused)
+BOARD_KEY = "pg_board"  # the live boundary component
+STYLES_SENT = "pg_board_styles"  # ids of the picture styles this browser has been sent
+MESSAGE = "pg_board_message"  # (signature, bytes): the board's last message
+DISPLAY_RATE = 60  # frames a second the browser paints
 
 
 # ---- the fair share of the server (app_logic/fair_share.py) ----------------------------------
@@ -91,41 +99,93 @@ def focused_neuron(state):
     return focus
 
 
-def _neuron_grid(state, focus):
-    """The focused neuron's output over the plane as a uint8 grid (0.5 = zero), and the
-    colour bar that reads it."""
+def _neuron_frame(state, focus):
+    """The focused neuron's output over the plane as a Frame (a uint8 grid, 0.5 = zero), and
+    the colour bar that reads it."""
     state.forward_grid()
     k, i = focus
     values = state.net.a[k][:, i]
     scale = float(np.abs(values).max()) or 1.0
     shape = (len(state.grid_y), len(state.grid_x))
-    u8 = np.clip((0.5 + 0.5 * values / scale) * 255 + 0.5, 0, 255).astype(np.uint8)
+    grid = frames.quantize(values, -scale, scale).reshape(shape)
     ticks = [(p, f"{(2 * p - 1) * scale:.2g}") for p in (0, 0.25, 0.5, 0.75, 1)]
-    return u8.reshape(shape), ("neuron output", ticks)
+    frame = frames.Frame(state.epoch, grid, dict(state.metrics()), f"{state.params_id()}{focus}")
+    return frame, ("neuron output", ticks)
 
 
-def boundary_picture(state, size):
-    """The boundary picture of the current network (or the map of the neuron clicked in the
-    diagram), remade only when something it shows changed (the weights, the display
-    toggles, the data)."""
+def _png(image):
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def board_style(state, size, show_test, bar, title):
+    """(id, style) of the picture the frames are painted into: the axes, legend and colour
+    bar as one PNG, the points as another, and where the grid goes (app_logic/frames.py)."""
+    signature = (state.data_id, show_test, size["picture_height"], size["picture_width"],
+                 size["font_size"], bar, title)
+    style_id = hashlib.blake2b(repr(signature).encode(), digest_size=8).hexdigest()
+
+    def build():
+        raster = boundary.raster_frame(
+            state.grid_x, state.grid_y, points_picture(state, show_test), state.n_classes,
+            show_test, size["picture_height"], size["picture_width"], colour_bar=bar,
+            axis_labels=state.axis_names, font_size=size["font_size"])
+        info = {"width": raster.canvas.width, "height": raster.canvas.height,
+                "box": list(raster.box), "title": title,
+                "range": [float(v) for v in (state.grid_x[0], state.grid_x[-1],
+                                             state.grid_y[0], state.grid_y[-1])],
+                "lut": PROBABILITY_LUT.ravel().tolist(), "tints": CLASS_TINTS.tolist()}
+        return info, _png(raster.canvas), _png(raster.points)
+
+    return style_id, session.cached_figure(f"board_style_{style_id}", signature, build,
+                                           math.inf)
+
+
+def metric_texts(record, regression):
+    """{metric label: text} of a history record, as the metrics row shows them."""
+    texts = {"Epoch": f"{record['epoch']:,}", "Train loss": format_loss(record["train_loss"]),
+             "Test loss": format_loss(record["test_loss"])}
+    if not regression:
+        texts["Train accuracy"] = format_accuracy(record["train_acc"])
+        texts["Test accuracy"] = format_accuracy(record["test_acc"])
+    return texts
+
+
+def board_message(state, size, playing, mode="view"):
+    """The board's message: the frames recorded since the last one (or the current state),
+    with the picture's style when this browser has not been sent it."""
     show_test, discretize = ss.get("pg_show_test", True), ss.get("pg_discretize", False)
-    height, width = size["picture_height"], size["picture_width"]
     focus = focused_neuron(state)
-    grid, bar = (_neuron_grid(state, focus) if focus is not None
-                 else (None, "auto"))
-    frame = session.cached_figure(
-        "raster_frame", (state.data_id, show_test, height, width, size["font_size"],
-                         focus is None, bar if focus is not None else None),
-        lambda: boundary.raster_frame(state.grid_x, state.grid_y,
-                                      points_picture(state, show_test), state.n_classes,
-                                      show_test, height, width, colour_bar=bar,
-                                      axis_labels=state.axis_names,
-                                      font_size=size["font_size"]), math.inf)
-    return session.cached_figure(
-        "picture", (state.data_id, show_test, height, width, size["font_size"],
-                    state.params_id(), discretize, focus),
-        lambda: boundary.boundary_picture(frame, state.boundary_u8() if grid is None
-                                          else grid, discretize and grid is None), math.inf)
+    if focus is None:
+        shown, bar = state.frames_to_show(full=not playing), "auto"
+        title = "Decision boundary" if not state.regression else "Prediction"
+    else:
+        state.film.take()  # the boundary's frames are not shown meanwhile
+        frame, bar = _neuron_frame(state, focus)
+        shown, title = [frame], "Map of the selected neuron"
+    style_id, style = board_style(state, size, show_test, bar, title)
+    sent = ss.setdefault(STYLES_SENT, set())
+    signature = (style_id, discretize and focus is None, playing, mode,
+                 tuple((f.epoch, f.key) for f in shown), style_id in sent)
+    cached = ss.get(MESSAGE)
+    if cached is not None and cached[0] == signature:
+        return cached[1]
+    message_id = hashlib.blake2b(repr(signature).encode(), digest_size=8).hexdigest()
+    texts = [metric_texts({**f.metrics, "epoch": f.epoch}, state.regression) for f in shown]
+    message = frames.frames_message(
+        shown, message_id, style_id, texts,
+        {"discretize": discretize and focus is None, "playing": playing, "mode": mode},
+        None if style_id in sent else style)
+    sent.add(style_id)
+    ss[MESSAGE] = (signature, message)
+    return message
+
+
+def _on_missing_style():
+    """The browser lacks the picture's style (a new page, a dropped message): send it."""
+    ss.pop(STYLES_SENT, None)
+    ss.pop(MESSAGE, None)
 
 
 def board(metrics_place):
@@ -134,8 +194,9 @@ def board(metrics_place):
     state = session.load_playground()
     size = sizes(state.config["presenter"])
     metrics_row(state, metrics_place)
+    share = _check_in(state.playing)
     with st.container(key="pg_boundary"):
-        st.image(boundary_picture(state, size), width="content")
+        live_board(board_message(state, size, state.playing), BOARD_KEY, _on_missing_style)
     focus = focused_neuron(state)
     if focus is not None:
         k, i = focus
@@ -149,15 +210,21 @@ def board(metrics_place):
                   help="Draw the held-out test points (outlined) on the boundary.")
         st.toggle("Discretize output", value=False, key="pg_discretize",
                   help="Colour each area by the predicted class instead of the probability.")
-    share = _check_in(state.playing)
     if share is not None:
         with fair_share.REGISTRY.heavy:
-            state.train_live(time.monotonic(), share.train_seconds)
+            state.train_live(time.monotonic(), share.train_seconds,
+                             frames=frames_per_tick(share.interval))
         if not state.playing:  # the epoch budget is spent or training diverged
             _check_in(False)
             st.rerun()  # the whole page: the notice, the Play button, the final figures
         if share.interval != ss.get(TICK):  # more or fewer sessions play: new timers (the
             st.rerun()  # live view sets them; a fragment body may only rerun the whole app)
+
+
+def frames_per_tick(interval):
+    """States to record in a tick of ``interval`` seconds: one per display frame (60 a
+    second), at most what a film strip keeps."""
+    return max(1, min(frames.MAX_FRAMES, round(interval * DISPLAY_RATE)))
 
 
 def curves_view():

@@ -1,0 +1,26 @@
+"""The live boundary component: the browser paints the film strip's frames on a canvas
+(board.js) from the binary messages of app_logic/frames.py. Served by the app itself, with
+no build step and no request to another host."""
+
+import pathlib
+
+import streamlit as st
+
+_HERE = pathlib.Path(__file__).parent
+
+_board = st.components.v2.component(
+    "backprop_playground.live_board",
+    js=(_HERE / "board.js").read_text(encoding="utf-8"),
+    css=(_HERE / "board.css").read_text(encoding="utf-8"),
+    isolate_styles=False,  # the page's tests and benchmarks read the root's data-* attributes
+)
+
+
+def live_board(message, key, on_missing, on_point=None):
+    """Mount the board with ``message`` (bytes). ``on_missing``: called when the browser
+    lacks the style a message names (read ``st.session_state[key].missing``);
+    ``on_point``: called with a press on the plotted area while drawing."""
+    callbacks = {"on_missing_change": on_missing}
+    if on_point is not None:
+        callbacks["on_point_change"] = on_point
+    return _board(key=key, data=message, width="stretch", **callbacks)
