@@ -175,7 +175,8 @@ def board_message(state, size, playing, mode="view"):
     texts = [metric_texts({**f.metrics, "epoch": f.epoch}, state.regression) for f in shown]
     message = frames.frames_message(
         shown, message_id, style_id, texts,
-        {"discretize": discretize and focus is None, "playing": playing, "mode": mode},
+        {"discretize": discretize and focus is None, "playing": playing, "mode": mode,
+         "picture": [style[0]["width"], style[0]["height"]]},
         None if style_id in sent else style)
     sent.add(style_id)
     ss[MESSAGE] = (signature, message)
