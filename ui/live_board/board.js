@@ -189,6 +189,7 @@ class Board {
       this.canvas.width = style.width; this.canvas.height = style.height;
       this.root.style.maxWidth = `${style.width}px`;
     }
+    this.root.dataset.box = style.box.join(","); // the plotted area, in canvas pixels
     const context = this.canvas.getContext("2d");
     const [left, top, width, height] = style.box;
     context.drawImage(style.background, 0, 0);
