@@ -119,27 +119,32 @@ def _png(image):
     return buffer.getvalue()
 
 
+def _style(raster, grid_x, grid_y, title):
+    """A picture's style (app_logic/frames.py) from a ``boundary.raster_frame``."""
+    info = {"width": raster.canvas.width, "height": raster.canvas.height,
+            "box": list(raster.box), "title": title,
+            "range": [float(v) for v in (grid_x[0], grid_x[-1], grid_y[0], grid_y[-1])],
+            "lut": PROBABILITY_LUT.ravel().tolist(), "tints": CLASS_TINTS.tolist()}
+    return info, _png(raster.canvas), _png(raster.points)
+
+
+def _cached_style(signature, build):
+    """(id, style) for a picture named by ``signature``, built once."""
+    style_id = hashlib.blake2b(repr(signature).encode(), digest_size=8).hexdigest()
+    return style_id, session.cached_figure(f"board_style_{style_id}", signature, build,
+                                           math.inf)
+
+
 def board_style(state, size, show_test, bar, title):
     """(id, style) of the picture the frames are painted into: the axes, legend and colour
     bar as one PNG, the points as another, and where the grid goes (app_logic/frames.py)."""
     signature = (state.data_id, show_test, size["picture_height"], size["picture_width"],
                  size["font_size"], bar, title)
-    style_id = hashlib.blake2b(repr(signature).encode(), digest_size=8).hexdigest()
-
-    def build():
-        raster = boundary.raster_frame(
-            state.grid_x, state.grid_y, points_picture(state, show_test), state.n_classes,
-            show_test, size["picture_height"], size["picture_width"], colour_bar=bar,
-            axis_labels=state.axis_names, font_size=size["font_size"])
-        info = {"width": raster.canvas.width, "height": raster.canvas.height,
-                "box": list(raster.box), "title": title,
-                "range": [float(v) for v in (state.grid_x[0], state.grid_x[-1],
-                                             state.grid_y[0], state.grid_y[-1])],
-                "lut": PROBABILITY_LUT.ravel().tolist(), "tints": CLASS_TINTS.tolist()}
-        return info, _png(raster.canvas), _png(raster.points)
-
-    return style_id, session.cached_figure(f"board_style_{style_id}", signature, build,
-                                           math.inf)
+    return _cached_style(signature, lambda: _style(boundary.raster_frame(
+        state.grid_x, state.grid_y, points_picture(state, show_test), state.n_classes,
+        show_test, size["picture_height"], size["picture_width"], colour_bar=bar,
+        axis_labels=state.axis_names, font_size=size["font_size"]),
+        state.grid_x, state.grid_y, title))
 
 
 def metric_texts(record, regression):
@@ -152,9 +157,28 @@ def metric_texts(record, regression):
     return texts
 
 
-def board_message(state, size, playing, mode="view"):
-    """The board's message: the frames recorded since the last one (or the current state),
-    with the picture's style when this browser has not been sent it."""
+def _message(board_key, shown, style_id, style, texts, extra):
+    """The message for a board (cached: the same frames give the same message, which the
+    browser skips), with the style when this browser has not been sent it."""
+    sent = ss.setdefault(STYLES_SENT, set())
+    signature = (style_id, tuple((f.epoch, f.key) for f in shown), style_id in sent,
+                 tuple(sorted(extra.items())))
+    cached = ss.get(MESSAGE + board_key)
+    if cached is not None and cached[0] == signature:
+        return cached[1]
+    message_id = hashlib.blake2b(repr(signature).encode(), digest_size=8).hexdigest()
+    message = frames.frames_message(
+        shown, message_id, style_id, texts(shown),
+        {**extra, "picture": [style[0]["width"], style[0]["height"]]},
+        None if style_id in sent else style)
+    sent.add(style_id)
+    ss[MESSAGE + board_key] = (signature, message)
+    return message
+
+
+def board_message(state, size, playing):
+    """The live board's message: the frames recorded since the last one (or the current
+    state)."""
     show_test, discretize = ss.get("pg_show_test", True), ss.get("pg_discretize", False)
     focus = focused_neuron(state)
     if focus is None:
@@ -165,25 +189,29 @@ def board_message(state, size, playing, mode="view"):
         frame, bar = _neuron_frame(state, focus)
         shown, title = [frame], "Map of the selected neuron"
     style_id, style = board_style(state, size, show_test, bar, title)
-    sent = ss.setdefault(STYLES_SENT, set())
-    signature = (style_id, discretize and focus is None, playing, mode,
-                 tuple((f.epoch, f.key) for f in shown), style_id in sent)
-    cached = ss.get(MESSAGE)
-    if cached is not None and cached[0] == signature:
-        return cached[1]
-    message_id = hashlib.blake2b(repr(signature).encode(), digest_size=8).hexdigest()
-    texts = [metric_texts({**f.metrics, "epoch": f.epoch}, state.regression) for f in shown]
-    message = frames.frames_message(
-        shown, message_id, style_id, texts,
-        {"discretize": discretize and focus is None, "playing": playing, "mode": mode,
-         "picture": [style[0]["width"], style[0]["height"]]},
-        None if style_id in sent else style)
-    sent.add(style_id)
-    ss[MESSAGE] = (signature, message)
-    return message
+    return _message(BOARD_KEY, shown, style_id, style, lambda frames_shown: [
+        metric_texts({**f.metrics, "epoch": f.epoch}, state.regression)
+        for f in frames_shown], {"discretize": discretize and focus is None,
+                                 "playing": playing, "mode": "view"})
 
 
-def _on_missing_style():
+def draw_message(X, y, x_range, y_range, key):
+    """The message of a drawing board: the drawn points over a blank plot of the ranges;
+    a press on it sends a point (ui/own_data_panels.py)."""
+    grid_x, grid_y = np.asarray(x_range, float), np.asarray(y_range, float)
+    X = np.asarray(X, float).reshape(-1, 2)
+    digest = hashlib.blake2b(X.tobytes() + np.asarray(y).tobytes(), digest_size=8).hexdigest()
+    style_id, style = _cached_style(("draw", digest, x_range, y_range), lambda: _style(
+        boundary.raster_frame(grid_x, grid_y, boundary.points_image(grid_x, grid_y, X, y),
+                              3, False, 440, 560, colour_bar=None),
+        grid_x, grid_y, "Drawing canvas"))
+    blank = frames.Frame(0, np.full((1, 1), 128, np.uint8), {}, "blank")
+    return _message(key, [blank], style_id, style, lambda shown: [{}],
+                    {"discretize": False, "playing": False, "mode": "draw",
+                     "label": f"Drawing canvas with {len(X)} points: press to add one"})
+
+
+def on_missing_style():
     """The browser lacks the picture's style (a new page, a dropped message): send it."""
     ss.pop(STYLES_SENT, None)
     ss.pop(MESSAGE, None)
@@ -197,7 +225,7 @@ def board(metrics_place):
     metrics_row(state, metrics_place)
     share = _check_in(state.playing)
     with st.container(key="pg_boundary"):
-        live_board(board_message(state, size, state.playing), BOARD_KEY, _on_missing_style)
+        live_board(board_message(state, size, state.playing), BOARD_KEY, on_missing_style)
     focus = focused_neuron(state)
     if focus is not None:
         k, i = focus

@@ -16,11 +16,19 @@ _board = st.components.v2.component(
 )
 
 
-def live_board(message, key, on_missing, on_point=None):
+def live_board(message, key, on_missing, on_taps=None):
     """Mount the board with ``message`` (bytes). ``on_missing``: called when the browser
-    lacks the style a message names (read ``st.session_state[key].missing``);
-    ``on_point``: called with a press on the plotted area while drawing."""
+    lacks the style a message names; ``on_taps``: called when presses on the plotted area
+    of a drawing board arrive (``taps(key)`` reads them)."""
     callbacks = {"on_missing_change": on_missing}
-    if on_point is not None:
-        callbacks["on_point_change"] = on_point
+    if on_taps is not None:
+        callbacks["on_taps_change"] = on_taps
     return _board(key=key, data=message, width="stretch", **callbacks)
+
+
+def taps(key):
+    """The latest presses on a drawing board: [{"board", "n", "x", "y"}], oldest first (a
+    board names itself with a random token and counts its taps in ``n``)."""
+    value = st.session_state.get(key)
+    found = (value.get("taps") if hasattr(value, "get") else None) or []
+    return [t for t in found if isinstance(t, dict)]

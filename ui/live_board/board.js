@@ -8,6 +8,7 @@
 
 const STYLES = (window.__liveBoardStyles ||= new Map());
 const MAX_QUEUE = 48; // frames waiting beyond this are dropped, oldest first
+const MAX_TAPS = 32; // taps kept in the board's state until the server has read them
 
 function parse(bytes) {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -46,7 +47,8 @@ function splitFrames(data, header) {
     if (previous) for (let j = 0; j < size; j++) cells[j] = (cells[j] + previous[j]) & 255;
     previous = cells;
     frames.push({ epoch, cells, metrics: header.metrics[i], style: header.style_id,
-                  discretize: !!header.discretize, shape: header.shape, id: header.id });
+                  discretize: !!header.discretize, shape: header.shape, id: header.id,
+                  label: header.label });
   });
   return frames;
 }
@@ -124,6 +126,8 @@ class Board {
     this.chain = Promise.resolve();
     this.shown = null;
     this.asked = new Map(); // style id -> time it was asked for
+    this.taps = [];
+    this.token = Math.random().toString(36).slice(2);
     this.period = 1000 / 60;
     this.nextDue = 0;
     this.lastMessage = 0;
@@ -200,11 +204,12 @@ class Board {
     this.shown = { frame, style };
     this.root.dataset.frames = String(Number(this.root.dataset.frames) + 1);
     this.root.dataset.epoch = String(frame.epoch);
-    this.root.setAttribute("aria-label", describe(frame, style));
+    this.root.setAttribute("aria-label", frame.label || describe(frame, style));
     showMetrics(frame.metrics);
   }
 
-  // A press on the plotted area while drawing sends its data coordinates.
+  // A press on the plotted area while drawing adds a tap: its data coordinates. The board
+  // keeps its latest taps as its state, so taps made while the server is busy all arrive.
   pointer(event) {
     if (this.mode !== "draw" || !this.shown) return;
     const { style } = this.shown;
@@ -215,11 +220,12 @@ class Board {
     const [x0, x1, y0, y1] = style.range;
     if (u < left || u > left + width || v < top || v > top + height) return;
     event.preventDefault();
-    this.presses = (this.presses || 0) + 1;
-    this.setTrigger?.("point", {
+    this.taps.push({
+      board: this.token, n: this.taps.length ? this.taps[this.taps.length - 1].n + 1 : 1,
       x: x0 + (u - left) / width * (x1 - x0), y: y1 - (v - top) / height * (y1 - y0),
-      n: this.presses,
     });
+    this.taps = this.taps.slice(-MAX_TAPS);
+    this.setState?.("taps", this.taps);
   }
 }
 
@@ -228,5 +234,6 @@ export default function (component) {
   let board = parentElement.__liveBoard;
   if (!board || !board.root.isConnected) board = parentElement.__liveBoard = new Board(parentElement);
   board.setTrigger = setTriggerValue;
+  board.setState = component.setStateValue;
   if (data) board.receive(data instanceof Uint8Array ? data : new Uint8Array(data));
 }
