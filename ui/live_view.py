@@ -2,11 +2,14 @@
 
 The view is one fragment ("live") so that a click on Play, Pause, Step or Reset reruns only
 the view, never the whole page. Inside it, three fragments of their own:
-- the board (metrics and boundary picture) reruns every tick while playing, and each
-  tick draws first and then trains a little (Streamlit fades the elements of a running
-  fragment until they are sent again; training first would keep the picture faded);
-- the curves and the network rerun every SLOW_SECONDS or more while playing: re-sending a
-  chart costs the server and the browser far more than a picture, and they change slowly.
+- the board (metrics and the live boundary) reruns every tick while playing: it sends the
+  film strip the last tick recorded (several states of the network, small uint8 grids:
+  app_logic/frames.py) to the browser, which paints them one per display frame
+  (ui/live_board), then trains a little and records the next strip (Streamlit fades the
+  elements of a running fragment until they are sent again; training first would keep the
+  board faded). The metrics beside it follow the frame on screen;
+- the network reruns every NETWORK_SECONDS or more, the curves every SLOW_SECONDS or more:
+  re-sending a chart costs the server and the browser far more than a strip of frames.
 The tick's interval and its training time are the session's fair share of the server
 (app_logic/fair_share.py): one session alone ticks every 0.05 s and trains 0.03 s of it;
 with more playing, ticks come less often and train less. While paused none of the
@@ -32,7 +35,8 @@ from . import session
 from .live_board import live_board
 from .transport import divergence_notice, transport
 
-SLOW_SECONDS = 2.0  # the curves and the network redraw at most this often while playing
+SLOW_SECONDS = 2.0  # the curves redraw at most this often while playing
+NETWORK_SECONDS = 0.5  # the network diagram (its neurons' maps) at most this often
 
 ss = st.session_state
 FOCUS = "pg_focus"  # (layer of nodes, unit) shown instead of the boundary, or None
@@ -285,8 +289,7 @@ def network_view():
                                    sizes(state.config["presenter"])["network_scale"])
 
     def build():
-        state.forward_grid()  # the neuron maps show the current network over the plane
-        activations, shape = state.grid_activations()
+        activations, shape = state.map_activations()  # the current network over the plane
         return network.network_figure(
             state.net, [FEATURE_LABELS.get(f, f) for f in state.feature_names],
             neuron_maps=network.neuron_maps_from_activations(
@@ -364,7 +367,8 @@ def _live():
             metrics_place)
     with right:
         st.fragment(_curves_playing if playing else _curves_paused, run_every=slow)()
-    st.fragment(_network_playing if playing else _network_paused, run_every=slow)()
+    network_every = max(NETWORK_SECONDS, share.slow_interval) if playing else None
+    st.fragment(_network_playing if playing else _network_paused, run_every=network_every)()
     if not state.config["presenter"]:
         caption(state)
 

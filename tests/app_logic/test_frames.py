@@ -104,3 +104,13 @@ def test_slow_motion_records_every_epoch():
     for second in range(1, 4):
         state.train_live(float(second), 1.0, frames=3)
     assert [f.epoch for f in state.frames_to_show()] == [1, 2, 3, 4, 5, 6, 7]
+
+
+def test_neuron_maps_from_the_coarse_grid_alone_are_the_same():
+    state = build_state({**DEFAULTS, "hidden": [3, 5]})
+    state.forward_grid()
+    expected, shape = state.grid_activations()
+    activations, coarse_shape = state.map_activations()
+    assert coarse_shape == shape
+    for a, b in zip(activations, expected):
+        np.testing.assert_allclose(a, b)
