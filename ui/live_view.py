@@ -46,6 +46,7 @@ BOARD_KEY = "pg_board"  # the live boundary component
 STYLES_SENT = "pg_board_styles"  # ids of the picture styles this browser has been sent
 MESSAGE = "pg_board_message"  # (signature, bytes): the board's last message
 DISPLAY_RATE = 60  # frames a second the browser paints
+MAX_STYLES_SENT = 8  # as many as the browser keeps (ui/live_board/board.js)
 
 
 # ---- the fair share of the server (app_logic/fair_share.py) ----------------------------------
@@ -132,11 +133,11 @@ def _style(raster, grid_x, grid_y, title):
     return info, _png(raster.canvas), _png(raster.points)
 
 
-def _cached_style(signature, build):
-    """(id, style) for a picture named by ``signature``, built once."""
+def _cached_style(name, signature, build):
+    """(id, style) for a picture named by ``signature``; the session keeps the latest one
+    per ``name``."""
     style_id = hashlib.blake2b(repr(signature).encode(), digest_size=8).hexdigest()
-    return style_id, session.cached_figure(f"board_style_{style_id}", signature, build,
-                                           math.inf)
+    return style_id, session.cached_figure(f"board_style_{name}", signature, build, math.inf)
 
 
 def board_style(state, size, show_test, bar, title):
@@ -144,7 +145,8 @@ def board_style(state, size, show_test, bar, title):
     bar as one PNG, the points as another, and where the grid goes (app_logic/frames.py)."""
     signature = (state.data_id, show_test, size["picture_height"], size["picture_width"],
                  size["font_size"], bar, title)
-    return _cached_style(signature, lambda: _style(boundary.raster_frame(
+    name = "boundary" if bar == "auto" else "neuron"
+    return _cached_style(name, signature, lambda: _style(boundary.raster_frame(
         state.grid_x, state.grid_y, points_picture(state, show_test), state.n_classes,
         show_test, size["picture_height"], size["picture_width"], colour_bar=bar,
         axis_labels=state.axis_names, font_size=size["font_size"]),
@@ -165,6 +167,8 @@ def _message(board_key, shown, style_id, style, texts, extra):
     """The message for a board (cached: the same frames give the same message, which the
     browser skips), with the style when this browser has not been sent it."""
     sent = ss.setdefault(STYLES_SENT, set())
+    if len(sent) > MAX_STYLES_SENT:  # a long drawing: the browser keeps only its latest few
+        sent.clear()
     signature = (style_id, tuple((f.epoch, f.key) for f in shown), style_id in sent,
                  tuple(sorted(extra.items())))
     cached = ss.get(MESSAGE + board_key)
@@ -205,7 +209,7 @@ def draw_message(X, y, x_range, y_range, key):
     grid_x, grid_y = np.asarray(x_range, float), np.asarray(y_range, float)
     X = np.asarray(X, float).reshape(-1, 2)
     digest = hashlib.blake2b(X.tobytes() + np.asarray(y).tobytes(), digest_size=8).hexdigest()
-    style_id, style = _cached_style(("draw", digest, x_range, y_range), lambda: _style(
+    style_id, style = _cached_style("draw", (digest, x_range, y_range), lambda: _style(
         boundary.raster_frame(grid_x, grid_y, boundary.points_image(grid_x, grid_y, X, y),
                               3, False, 440, 560, colour_bar=None),
         grid_x, grid_y, "Drawing canvas"))

@@ -9,6 +9,18 @@
 const STYLES = (window.__liveBoardStyles ||= new Map());
 const MAX_QUEUE = 48; // frames waiting beyond this are dropped, oldest first
 const MAX_TAPS = 32; // taps kept in the board's state until the server has read them
+const MAX_STYLES = 8; // pictures kept (a drawing makes one per point); older ones are asked for again
+
+function keepStyle(id, style) {
+  STYLES.delete(id);
+  STYLES.set(id, style);
+  for (const old of STYLES.keys()) {
+    if (STYLES.size <= MAX_STYLES) break;
+    STYLES.get(old).background.close?.();
+    STYLES.get(old).points.close?.();
+    STYLES.delete(old);
+  }
+}
 
 function parse(bytes) {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -156,7 +168,7 @@ class Board {
     }
     this.lastMessage = now;
     this.chain = this.chain.then(async () => {
-      if (blob("background")) STYLES.set(header.style_id, await readStyle(header, blob));
+      if (blob("background")) keepStyle(header.style_id, await readStyle(header, blob));
       const frames = splitFrames(await inflate(blob("frames")), header);
       this.queue.push(...frames);
       if (this.queue.length > MAX_QUEUE) this.queue.splice(0, this.queue.length - MAX_QUEUE);
