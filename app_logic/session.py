@@ -340,10 +340,14 @@ class PlaygroundState:
         return self.film.latest
 
     def _record_states(self, frame_due):
-        """After a chunk of epochs: the scrubber's snapshot and the strip's frame."""
+        """After a chunk of epochs: the scrubber's snapshot and the strip's frame; returns
+        the seconds the frame took."""
+        started = time.perf_counter()
         if frame_due:
             self.record_frame()
+        took = time.perf_counter() - started
         self.record_snapshot()
+        return took
 
     # ---- training ------------------------------------------------------------------------
     def budget_left(self):
@@ -400,12 +404,13 @@ class PlaygroundState:
             return []
         # Training stops at each epoch where a snapshot is due, so the scrubber gets the
         # epochs it wants whatever the number of epochs per tick.
-        started, records = time.perf_counter(), []
+        # The film strip's frames are drawing, not training: their time is not the budget's.
+        started, records, drawing = time.perf_counter(), [], 0.0
         try:
             while n_epochs > 0:
                 remaining = None
                 if time_budget is not None:
-                    remaining = time_budget - (time.perf_counter() - started)
+                    remaining = time_budget - (time.perf_counter() - started - drawing)
                     if remaining <= 0 and records:
                         break
                 chunk = min(n_epochs, self.epochs_to_next_snapshot(),
@@ -416,7 +421,8 @@ class PlaygroundState:
                     None if remaining is None else max(remaining, 0.0))
                 done = self.trainer.epoch - before  # epochs run, recorded or not
                 n_epochs -= done
-                self._record_states(frames and done > 0 and self.epochs_to_next_frame() == 0)
+                drawing += self._record_states(
+                    frames and done > 0 and self.epochs_to_next_frame() == 0)
                 if done < chunk:  # the time budget ran out
                     break
         except mc.Diverged as exc:

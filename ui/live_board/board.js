@@ -204,11 +204,15 @@ class Board {
     if (this.canvas.width !== style.width || this.canvas.height !== style.height) {
       this.canvas.width = style.width; this.canvas.height = style.height;
       this.root.style.maxWidth = `${style.width}px`;
+      this.painted = null; // a resized canvas is blank
     }
     this.root.dataset.box = style.box.join(","); // the plotted area, in canvas pixels
     const context = this.canvas.getContext("2d");
     const [left, top, width, height] = style.box;
-    context.drawImage(style.background, 0, 0);
+    if (this.painted !== style) { // the axes, legend and colour bar change with the style only
+      context.drawImage(style.background, 0, 0);
+      this.painted = style;
+    }
     context.imageSmoothingEnabled = true;
     context.imageSmoothingQuality = "low"; // bilinear, as the server's pictures are
     context.drawImage(this.grid, left, top, width, height);
