@@ -170,8 +170,13 @@ class Board {
     this.chain = this.chain.then(async () => {
       if (blob("background")) keepStyle(header.style_id, await readStyle(header, blob));
       const frames = splitFrames(await inflate(blob("frames")), header);
+      // A paused or finished state shows at once; while playing, the board stays at most
+      // two messages behind (older frames are dropped, the order is kept).
+      if (!header.playing) this.queue = [];
       this.queue.push(...frames);
-      if (this.queue.length > MAX_QUEUE) this.queue.splice(0, this.queue.length - MAX_QUEUE);
+      const keep = Math.min(MAX_QUEUE, 2 * frames.length + 2);
+      if (this.queue.length > keep) this.queue.splice(0, this.queue.length - keep);
+      if (!header.playing) this.nextDue = 0;
     }).catch((error) => console.warn("live board: a message could not be read", error));
   }
 
