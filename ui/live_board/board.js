@@ -103,7 +103,7 @@ function showMetrics(metrics) {
   for (const box of document.querySelectorAll(".st-key-pg_metrics [data-testid='stMetric']")) {
     const label = box.querySelector("[data-testid='stMetricLabel']");
     const value = box.querySelector("[data-testid='stMetricValue']");
-    const text = label && metrics[label.innerText.trim()];
+    const text = label && metrics[label.textContent.trim()]; // textContent: no layout
     if (!value || text === undefined) continue;
     const walker = document.createTreeWalker(value, NodeFilter.SHOW_TEXT);
     const node = walker.nextNode();
