@@ -15,6 +15,7 @@ import numpy as np
 import mlp_core as mc
 
 from . import own_data
+from .frames import FilmStrip, Frame
 from .own_data import OwnData
 from .settings import (
     DEFAULTS,
@@ -30,6 +31,9 @@ from .snapshots import SnapshotStore, encode_probabilities
 
 GRID_SIZE = 100  # boundary cells per side
 MAP_STRIDE = 4  # neuron maps use every 4th grid cell (25 x 25)
+# The live film strip uses every 2nd grid cell (50 x 50): a quarter of the forward pass per
+# frame, so a tick can record several; the state shown when paused has the full grid.
+FILM_STRIDE = 2
 # Scrubber snapshots are kept at least this fraction of the run apart (and at least the
 # store's stride): every epoch at first, then ever sparser, so the epochs where a boundary
 # forms are all there and a long run adds only a few (about 80 by epoch 10,000).
@@ -187,6 +191,10 @@ class PlaygroundState:
     # Slow-motion clock of live training: when the last tick ran, and the epochs owed.
     live_clock: float | None = field(default=None, repr=False)
     epochs_due: float = field(default=0.0, repr=False)
+    # The live boundary's film strip (app_logic/frames.py): states recorded every
+    # ``frame_every`` epochs while training, taken by the live view once per tick.
+    film: FilmStrip = field(default_factory=FilmStrip, repr=False)
+    frame_every: int = field(default=1, repr=False)
 
     @property
     def n_classes(self):
@@ -281,6 +289,68 @@ class PlaygroundState:
             return False
         return self.snapshots.add(epoch, self.boundary_u8(), force=True)
 
+    # ---- the live boundary's film strip --------------------------------------------------
+    def epochs_to_next_frame(self):
+        """Epochs from now until the film strip's next frame is due (0: due now)."""
+        last = self.film.latest.epoch if self.film.latest is not None else None
+        if last is None or last > self.trainer.epoch:
+            return 0
+        return max(last + self.frame_every - self.trainer.epoch, 0)
+
+    def _strided_inputs(self, stride):
+        """The network inputs of every ``stride``-th grid cell, and that grid's shape."""
+        rows, columns = len(self.grid_y), len(self.grid_x)
+        inputs = self.grid_inputs.reshape(rows, columns, -1)[::stride, ::stride]
+        return inputs.reshape(-1, inputs.shape[-1]), inputs.shape[:2]
+
+    def map_activations(self):
+        """(activations, shape) as ``grid_activations`` returns them, from a forward pass
+        over the coarser grid alone (a sixteenth of the work of the whole grid)."""
+        inputs, shape = self._strided_inputs(MAP_STRIDE)
+        self.net.forward(inputs)
+        return list(self.net.a), shape
+
+    def film_u8(self):
+        """The current boundary on the film strip's coarser grid (every FILM_STRIDE-th
+        cell), encoded as ``boundary_u8``."""
+        inputs, shape = self._strided_inputs(FILM_STRIDE)
+        out = self.net.forward(inputs)
+        if self.regression:
+            out = (out + 1.0) / 2.0
+        return encode_probabilities(out, shape)
+
+    def record_frame(self, full=False):
+        """Add the current state to the film strip (``full``: on the whole grid, else on
+        the film's coarser grid)."""
+        grid = self.boundary_u8() if full else self.film_u8()
+        self.film.add(Frame(self.trainer.epoch, grid, dict(self.metrics()), self.params_id()))
+
+    def frames_to_show(self, full=False):
+        """The film strip's frames since the last call, ending on the current network (the
+        last frame shown again when nothing changed). ``full``: only the current state, on
+        the whole grid (what a paused view holds)."""
+        self.current_frame(full)
+        frames = self.film.take()
+        return frames[-1:] if full else frames
+
+    def current_frame(self, full=False):
+        """The latest frame if it shows the current network, else a new one of it."""
+        latest = self.film.latest
+        if latest is None or latest.key != self.params_id() or (
+                full and latest.grid.shape[:2] != (len(self.grid_y), len(self.grid_x))):
+            self.record_frame(full)
+        return self.film.latest
+
+    def _record_states(self, frame_due):
+        """After a chunk of epochs: the scrubber's snapshot and the strip's frame; returns
+        the seconds the frame took."""
+        started = time.perf_counter()
+        if frame_due:
+            self.record_frame()
+        took = time.perf_counter() - started
+        self.record_snapshot()
+        return took
+
     # ---- training ------------------------------------------------------------------------
     def budget_left(self):
         """Epochs left before the epoch budget (None when unlimited)."""
@@ -297,14 +367,18 @@ class PlaygroundState:
         self.playing = True
         return True
 
-    def train_live(self, now, time_budget):
+    def train_live(self, now, time_budget, frames=1):
         """One tick of live training at the config's speed: with speed 0 as many epochs as
         ``time_budget`` seconds allow, else ``speed`` epochs per second of wall time ``now``
         (epochs owed carry over between ticks, so 2 epochs/s at 20 ticks/s trains every
-        tenth tick). Returns the records."""
+        tenth tick). About ``frames`` states go into the film strip, spread over the
+        tick's epochs (as many epochs apart as the last tick's epochs allowed). Returns
+        the records."""
         speed = self.config["speed"]
         if not speed:
-            return self.train_for(10**9, time_budget)
+            records = self.train_for(10**9, time_budget, frames=True)
+            self.frame_every = max(1, len(records) // max(frames, 1))
+            return records
         if self.live_clock is None:  # the first tick after Play trains at once
             self.epochs_due = 1.0
         else:  # at most a second's worth owed, so a stalled tick does not cause a burst
@@ -314,10 +388,12 @@ class PlaygroundState:
         if due < 1:
             return []
         self.epochs_due -= due
-        return self.train_for(due, time_budget)
+        self.frame_every = max(1, due // max(frames, 1))
+        return self.train_for(due, time_budget, frames=True)
 
-    def train_for(self, n_epochs=1, time_budget=None):
+    def train_for(self, n_epochs=1, time_budget=None, frames=False):
         """Run up to ``n_epochs`` (capped by the epoch budget); returns the records.
+        ``frames``: record the film strip every ``frame_every`` epochs and at the end.
 
         On divergence the trainer has already rolled the network back to its last finite
         weights; training pauses and ``diverged`` says what happened.
@@ -330,22 +406,25 @@ class PlaygroundState:
             return []
         # Training stops at each epoch where a snapshot is due, so the scrubber gets the
         # epochs it wants whatever the number of epochs per tick.
-        started, records = time.perf_counter(), []
+        # The film strip's frames are drawing, not training: their time is not the budget's.
+        started, records, drawing = time.perf_counter(), [], 0.0
         try:
             while n_epochs > 0:
                 remaining = None
                 if time_budget is not None:
-                    remaining = time_budget - (time.perf_counter() - started)
+                    remaining = time_budget - (time.perf_counter() - started - drawing)
                     if remaining <= 0 and records:
                         break
-                chunk = min(n_epochs, self.epochs_to_next_snapshot())
+                chunk = min(n_epochs, self.epochs_to_next_snapshot(),
+                            max(self.epochs_to_next_frame(), 1) if frames else n_epochs)
                 before = self.trainer.epoch
                 records += self.trainer.run_epochs(
                     self.X_train, self.train.y, chunk, self.X_test, self.test.y,
                     None if remaining is None else max(remaining, 0.0))
                 done = self.trainer.epoch - before  # epochs run, recorded or not
                 n_epochs -= done
-                self.record_snapshot()
+                drawing += self._record_states(
+                    frames and done > 0 and self.epochs_to_next_frame() == 0)
                 if done < chunk:  # the time budget ran out
                     break
         except mc.Diverged as exc:
@@ -355,6 +434,8 @@ class PlaygroundState:
         if self.budget_left() == 0:
             self.playing = False
         self.record_snapshot(force=not self.playing)
+        if frames:
+            self.current_frame()  # the strip ends on the state the tick left
         return records
 
     # ---- what is drawn -------------------------------------------------------------------
@@ -392,6 +473,7 @@ class PlaygroundState:
         self.changed_mid_run = False
         self.imported = False
         self.snapshots.clear()
+        self.film.clear()
         self.record_snapshot()
 
     def apply_training_settings(self):

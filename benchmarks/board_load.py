@@ -148,7 +148,7 @@ class BoardViewer(load.Student):
 
 def start_serve(workers, env, logs):
     port = load.free_port()
-    log = open(logs / "serve.log", "w")  # noqa: SIM115 - closed with the process
+    log = open(logs / "serve.log", "w")
     proc = subprocess.Popen([sys.executable, str(ROOT / "deploy" / "serve"), "--workers",
                              str(workers), "--port", str(port), "--logs", str(logs)],
                             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)

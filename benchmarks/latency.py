@@ -131,9 +131,14 @@ def click_latencies(browser, url, repeats):
     choose(page, "Dataset", "Draw your own")
     page.get_by_role("button", name="Start from the current points").click()
     page.wait_for_function("location.search.includes('dataset=draw')")
-    canvas = page.locator(".st-key-pg_draw_canvas .nsewdrag").first
-    canvas.wait_for()
-    box = canvas.bounding_box()
+    page.wait_for_selector(".st-key-pg_draw_canvas .live-board[data-box]")
+    box = page.evaluate("""() => {  // the drawing board's plotted area, in page pixels
+      const board = document.querySelector('.st-key-pg_draw_canvas .live-board');
+      const canvas = board.querySelector('canvas'), rect = canvas.getBoundingClientRect();
+      const [left, top, width, height] = board.dataset.box.split(',').map(Number);
+      const scale = rect.width / canvas.width;
+      return {x: rect.left + left * scale, y: rect.top + top * scale, width: width * scale,
+              height: height * scale}; }""")
     count = ("(() => { const c = [...document.querySelectorAll("
              "'[data-testid=\"stCaptionContainer\"]')].find(e => /^\\d+ points:/"
              ".test(e.innerText)); return c ? c.innerText : ''; })()")

@@ -10,15 +10,18 @@ browser does: it opens the Playground at /_stcore/stream with its own seed in th
 with run_every is rerun by the client: the server sends an AutoRerun message with the
 interval and the browser sends a rerun of that fragment every interval). Every few seconds it
 pauses and plays again or moves the Speed slider (to 500 epochs/s and back), and it reads what
-the server sends: a new boundary picture in the live board is a redraw, the Epoch metric
-gives the epochs.
+the server sends: every frame in a new message of the live board (a film strip of states,
+app_logic/frames.py) is a frame received (a new boundary picture, as the board was before,
+counts as one), the Epoch metric gives the epochs, and every byte of every websocket message
+counts on the wire.
 
 Without --url it starts `streamlit run app.py` on a free loopback port (its log is checked
 for errors). With --url it measures the server there; --pid names its process for CPU and
 memory (found from the listening port when left out). Loopback only; at most 200 sessions
 and an hour.
 
-Reports per session: redraws/s and epochs/s while playing (after a warm-up),
+Reports per session: frames/s received, wire kB/s and epochs/s while playing (after a
+warm-up),
 click-to-effect latency (median, p95; from sending a click to the end of the run that
 answered it, as a Pause click shows Play again), whether it stayed on its own seed (the link
 the server keeps, and the first metrics match an independent replay of that seed here); per
@@ -53,6 +56,7 @@ if str(ROOT) not in sys.path:  # the replay uses the app's own logic
     sys.path.insert(0, str(ROOT))
 
 from app_logic.files import MAX_COLUMNS, MAX_FILE_BYTES, MAX_POINTS  # noqa: E402
+from app_logic.frames import unpack  # noqa: E402
 
 MAX_SESSIONS, MAX_SECONDS = 200, 3600
 SEED_BASE = 1000
@@ -99,8 +103,9 @@ class Student:
         self.session_id = self.file_urls = self.upload_at = None
         self.sampling = True  # keep the metrics sent, for the replay
         self.base_url = base_url.rstrip("/")
-        self.counts = []  # (time, redraws so far, epoch)
-        self.redraws = 0
+        self.counts = []  # (time, frames received so far, epoch, bytes received so far)
+        self.redraws = 0  # frames received
+        self.wire = 0  # bytes received
         self.errors = []
         self.runs = 0
         self.trace = []
@@ -241,6 +246,11 @@ class Student:
             if url != self.picture:
                 self.picture = url
                 self.redraws += 1
+        elif what == "bidi_component" and path[:-1] == self.boundary_block:
+            header, _ = unpack(element.bidi_component.bytes)
+            if header["id"] != self.picture:
+                self.picture = header["id"]
+                self.redraws += len(header["epochs"])
         elif what == "metric":
             label, body = element.metric.label, element.metric.body
             if label == "Epoch":
@@ -260,6 +270,7 @@ class Student:
 
     async def receive(self):
         async for data in self.ws:
+            self.wire += len(data)
             self.on_message(data)
 
     # ---- a student's behaviour -----------------------------------------------------------
@@ -296,7 +307,7 @@ class Student:
         await self.wait_for(lambda: self.playing, 60, "Pause button")
         self.play_time = time.monotonic()
         await asyncio.sleep(WARM_UP)
-        self.counts.append((self.playing_time(), self.redraws, self.advanced))
+        self.counts.append((self.playing_time(), self.redraws, self.advanced, self.wire))
         actions = 0
         while time.monotonic() < end:
             wait = self.action_every * self.rng.uniform(0.5, 1.5)
@@ -308,7 +319,7 @@ class Student:
             await asyncio.sleep(min(wait, max(end - time.monotonic(), 0)))
             if time.monotonic() >= end:
                 break
-            self.counts.append((self.playing_time(), self.redraws, self.advanced))
+            self.counts.append((self.playing_time(), self.redraws, self.advanced, self.wire))
             if actions % 2 == 0:
                 await self.click("pg_pause", "pause")
                 await self.wait_for(lambda: not self.playing, 30, "Play button")
@@ -319,18 +330,19 @@ class Student:
                 await self.move_speed(SLOWER if actions % 4 == 1 else FAST)
                 await self.wait_for(lambda: self.pending is None, 30, "answer to the slider")
             actions += 1
-        self.counts.append((self.playing_time(), self.redraws, self.advanced))
+        self.counts.append((self.playing_time(), self.redraws, self.advanced, self.wire))
 
     def playing_time(self):
         return self.played + (time.monotonic() - self.flipped) * self.playing
 
     def report(self):
-        (t0, r0, e0), (t1, r1, e1) = (self.counts[0], self.counts[-1]) if self.counts else (
-            (0, 0, 0), (1, 0, 0))
+        (t0, r0, e0, w0), (t1, r1, e1, w1) = (self.counts[0], self.counts[-1]) \
+            if self.counts else ((0, 0, 0, 0), (1, 0, 0, 0))
         span = max(t1 - t0, 1e-9)
         clicks = [latency for _, latency, kind in self.answers if kind != "upload"]
         return {"seed": self.seed, "redraws_per_s": (r1 - r0) / span,
-                "epochs_per_s": (e1 - e0) / span, "epoch": self.epoch, "runs": self.runs,
+                "epochs_per_s": (e1 - e0) / span, "wire_kb_per_s": (w1 - w0) / span / 1000,
+                "epoch": self.epoch, "runs": self.runs,
                 "latency_median": statistics.median(clicks) if clicks else None,
                 "latency_p95": percentile(clicks, 0.95), "clicks": len(clicks),
                 "clicks_s": clicks, "answers": self.answers,
@@ -550,12 +562,13 @@ def summarise(students, samples, rss, replay_epochs):
 
 def print_report(result, seconds):
     sessions = result["sessions"]
-    print(f"{'seed':>6} {'redraws/s':>9} {'epochs/s':>9} {'click med':>9} {'p95':>6} "
-          f"{'clicks':>6} {'epoch':>7} {'replay':>7}  errors")
+    print(f"{'seed':>6} {'frames/s':>9} {'wire kB/s':>9} {'epochs/s':>9} {'click med':>9} "
+          f"{'p95':>6} {'clicks':>6} {'epoch':>7} {'replay':>7}  errors")
     for r in sessions:
         med = "-" if r["latency_median"] is None else f"{r['latency_median']:.2f}"
         p95 = "-" if r["latency_p95"] is None else f"{r['latency_p95']:.2f}"
-        print(f"{r['seed']:>6} {r['redraws_per_s']:9.1f} {r['epochs_per_s']:9.0f} {med:>9} "
+        print(f"{r['seed']:>6} {r['redraws_per_s']:9.1f} {r['wire_kb_per_s']:9.1f} "
+              f"{r['epochs_per_s']:9.0f} {med:>9} "
               f"{p95:>6} {r['clicks']:>6} {r['epoch']:>7} "
               f"{'ok' if r['replay_ok'] else 'WRONG':>4}/{r['replay_checked']:<2} "
               f"{'; '.join(r['errors'])}")
@@ -564,8 +577,11 @@ def print_report(result, seconds):
     clicks = [r["latency_p95"] for r in sessions if r["latency_p95"] is not None]
     server = result["server"]
     print(f"{len(sessions)} sessions for {seconds:g} s")
-    print(f"redraws/s per session: median {statistics.median(redraws):.1f}, "
+    wire = [r["wire_kb_per_s"] for r in sessions]
+    print(f"frames/s received per session: median {statistics.median(redraws):.1f}, "
           f"worst {min(redraws):.1f}")
+    print(f"wire kB/s per session: median {statistics.median(wire):.1f}, "
+          f"max {max(wire):.1f}")
     print(f"epochs/s per session:  median {statistics.median(epochs):.0f}, "
           f"worst {min(epochs):.0f}")
     every = [x for r in sessions for x in r["clicks_s"]]

@@ -2,17 +2,22 @@
 
 The view is one fragment ("live") so that a click on Play, Pause, Step or Reset reruns only
 the view, never the whole page. Inside it, three fragments of their own:
-- the board (metrics and boundary picture) reruns every tick while playing, and each
-  tick draws first and then trains a little (Streamlit fades the elements of a running
-  fragment until they are sent again; training first would keep the picture faded);
-- the curves and the network rerun every SLOW_SECONDS or more while playing: re-sending a
-  chart costs the server and the browser far more than a picture, and they change slowly.
+- the board (metrics and the live boundary) reruns every tick while playing: it sends the
+  film strip the last tick recorded (several states of the network, small uint8 grids:
+  app_logic/frames.py) to the browser, which paints them one per display frame
+  (ui/live_board), then trains a little and records the next strip (Streamlit fades the
+  elements of a running fragment until they are sent again; training first would keep the
+  board faded). The metrics beside it follow the frame on screen;
+- the network reruns every NETWORK_SECONDS or more, the curves every SLOW_SECONDS or more:
+  re-sending a chart costs the server and the browser far more than a strip of frames.
 The tick's interval and its training time are the session's fair share of the server
 (app_logic/fair_share.py): one session alone ticks every 0.05 s and trains 0.03 s of it;
 with more playing, ticks come less often and train less. While paused none of the
 fragments has a timer, so a paused session costs nothing.
 """
 
+import hashlib
+import io
 import math
 import time
 import uuid
@@ -20,20 +25,28 @@ import uuid
 import numpy as np
 import streamlit as st
 
-from app_logic import fair_share
+from app_logic import fair_share, frames
 from app_logic.settings import ACTIVATION_LABELS, FEATURE_LABELS
 from viz import boundary, curves, network
 from viz.format import count, format_accuracy, format_loss
+from viz.style import CLASS_TINTS, PROBABILITY_LUT
 
 from . import session
+from .live_board import live_board
 from .transport import divergence_notice, transport
 
-SLOW_SECONDS = 2.0  # the curves and the network redraw at most this often while playing
+SLOW_SECONDS = 2.0  # the curves redraw at most this often while playing
+NETWORK_SECONDS = 0.5  # the network diagram (its neurons' maps) at most this often
 
 ss = st.session_state
 FOCUS = "pg_focus"  # (layer of nodes, unit) shown instead of the boundary, or None
 SHARE_KEY = "pg_share_key"  # this session's name in the server's fair share
 TICK = "pg_tick"  # the board's tick interval as the live view last set it (None: paused)
+BOARD_KEY = "pg_board"  # the live boundary component
+STYLES_SENT = "pg_board_styles"  # ids of the picture styles this browser has been sent
+MESSAGE = "pg_board_message"  # (signature, bytes): the board's last message
+DISPLAY_RATE = 60  # frames a second the browser paints
+MAX_STYLES_SENT = 8  # as many as the browser keeps (ui/live_board/board.js)
 
 
 # ---- the fair share of the server (app_logic/fair_share.py) ----------------------------------
@@ -80,15 +93,6 @@ def metrics_row(state, place):
             st.metric("Test accuracy", format_accuracy(metrics["test_acc"]), width="content")
 
 
-def boundary_alt(state):
-    """What the boundary picture shows, for a screen reader."""
-    metrics = state.metrics()
-    shown = ("the predicted value" if state.regression else
-             f"the predicted class (test accuracy {format_accuracy(metrics['test_acc'])})")
-    return (f"Decision boundary at epoch {state.epoch:,}: {shown} over the plane, with the "
-            f"training points filled and the test points outlined.")
-
-
 def focused_neuron(state):
     """(layer of nodes, unit) whose map replaces the boundary, or None: set by a click on a
     neuron in the network diagram, dropped when the network no longer has it."""
@@ -100,41 +104,125 @@ def focused_neuron(state):
     return focus
 
 
-def _neuron_grid(state, focus):
-    """The focused neuron's output over the plane as a uint8 grid (0.5 = zero), and the
-    colour bar that reads it."""
+def _neuron_frame(state, focus):
+    """The focused neuron's output over the plane as a Frame (a uint8 grid, 0.5 = zero), and
+    the colour bar that reads it."""
     state.forward_grid()
     k, i = focus
     values = state.net.a[k][:, i]
     scale = float(np.abs(values).max()) or 1.0
     shape = (len(state.grid_y), len(state.grid_x))
-    u8 = np.clip((0.5 + 0.5 * values / scale) * 255 + 0.5, 0, 255).astype(np.uint8)
+    grid = frames.quantize(values, -scale, scale).reshape(shape)
     ticks = [(p, f"{(2 * p - 1) * scale:.2g}") for p in (0, 0.25, 0.5, 0.75, 1)]
-    return u8.reshape(shape), ("neuron output", ticks)
+    frame = frames.Frame(state.epoch, grid, dict(state.metrics()), f"{state.params_id()}{focus}")
+    return frame, ("neuron output", ticks)
 
 
-def boundary_picture(state, size):
-    """The boundary picture of the current network (or the map of the neuron clicked in the
-    diagram), remade only when something it shows changed (the weights, the display
-    toggles, the data)."""
+def _png(image):
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def _style(raster, grid_x, grid_y, title):
+    """A picture's style (app_logic/frames.py) from a ``boundary.raster_frame``."""
+    info = {"width": raster.canvas.width, "height": raster.canvas.height,
+            "box": list(raster.box), "title": title,
+            "range": [float(v) for v in (grid_x[0], grid_x[-1], grid_y[0], grid_y[-1])],
+            "lut": PROBABILITY_LUT.ravel().tolist(), "tints": CLASS_TINTS.tolist()}
+    return info, _png(raster.canvas), _png(raster.points)
+
+
+def _cached_style(name, signature, build):
+    """(id, style) for a picture named by ``signature``; the session keeps the latest one
+    per ``name``."""
+    style_id = hashlib.blake2b(repr(signature).encode(), digest_size=8).hexdigest()
+    return style_id, session.cached_figure(f"board_style_{name}", signature, build, math.inf)
+
+
+def board_style(state, size, show_test, bar, title):
+    """(id, style) of the picture the frames are painted into: the axes, legend and colour
+    bar as one PNG, the points as another, and where the grid goes (app_logic/frames.py)."""
+    signature = (state.data_id, show_test, size["picture_height"], size["picture_width"],
+                 size["font_size"], bar, title)
+    name = "boundary" if bar == "auto" else "neuron"
+    return _cached_style(name, signature, lambda: _style(boundary.raster_frame(
+        state.grid_x, state.grid_y, points_picture(state, show_test), state.n_classes,
+        show_test, size["picture_height"], size["picture_width"], colour_bar=bar,
+        axis_labels=state.axis_names, font_size=size["font_size"]),
+        state.grid_x, state.grid_y, title))
+
+
+def metric_texts(record, regression):
+    """{metric label: text} of a history record, as the metrics row shows them."""
+    texts = {"Epoch": f"{record['epoch']:,}", "Train loss": format_loss(record["train_loss"]),
+             "Test loss": format_loss(record["test_loss"])}
+    if not regression:
+        texts["Train accuracy"] = format_accuracy(record["train_acc"])
+        texts["Test accuracy"] = format_accuracy(record["test_acc"])
+    return texts
+
+
+def _message(board_key, shown, style_id, style, texts, extra):
+    """The message for a board (cached: the same frames give the same message, which the
+    browser skips), with the style when this browser has not been sent it."""
+    sent = ss.setdefault(STYLES_SENT, set())
+    if len(sent) > MAX_STYLES_SENT:  # a long drawing: the browser keeps only its latest few
+        sent.clear()
+    signature = (style_id, tuple((f.epoch, f.key) for f in shown), style_id in sent,
+                 tuple(sorted(extra.items())))
+    cached = ss.get(MESSAGE + board_key)
+    if cached is not None and cached[0] == signature:
+        return cached[1]
+    message_id = hashlib.blake2b(repr(signature).encode(), digest_size=8).hexdigest()
+    message = frames.frames_message(
+        shown, message_id, style_id, texts(shown),
+        {**extra, "picture": [style[0]["width"], style[0]["height"]]},
+        None if style_id in sent else style)
+    sent.add(style_id)
+    ss[MESSAGE + board_key] = (signature, message)
+    return message
+
+
+def board_message(state, size, playing):
+    """The live board's message: the frames recorded since the last one (or the current
+    state)."""
     show_test, discretize = ss.get("pg_show_test", True), ss.get("pg_discretize", False)
-    height, width = size["picture_height"], size["picture_width"]
     focus = focused_neuron(state)
-    grid, bar = (_neuron_grid(state, focus) if focus is not None
-                 else (None, "auto"))
-    frame = session.cached_figure(
-        "raster_frame", (state.data_id, show_test, height, width, size["font_size"],
-                         focus is None, bar if focus is not None else None),
-        lambda: boundary.raster_frame(state.grid_x, state.grid_y,
-                                      points_picture(state, show_test), state.n_classes,
-                                      show_test, height, width, colour_bar=bar,
-                                      axis_labels=state.axis_names,
-                                      font_size=size["font_size"]), math.inf)
-    return session.cached_figure(
-        "picture", (state.data_id, show_test, height, width, size["font_size"],
-                    state.params_id(), discretize, focus),
-        lambda: boundary.boundary_picture(frame, state.boundary_u8() if grid is None
-                                          else grid, discretize and grid is None), math.inf)
+    if focus is None:
+        shown, bar = state.frames_to_show(full=not playing), "auto"
+        title = "Decision boundary" if not state.regression else "Prediction"
+    else:
+        state.film.take()  # the boundary's frames are not shown meanwhile
+        frame, bar = _neuron_frame(state, focus)
+        shown, title = [frame], "Map of the selected neuron"
+    style_id, style = board_style(state, size, show_test, bar, title)
+    return _message(BOARD_KEY, shown, style_id, style, lambda frames_shown: [
+        metric_texts({**f.metrics, "epoch": f.epoch}, state.regression)
+        for f in frames_shown], {"discretize": discretize and focus is None,
+                                 "playing": playing, "mode": "view"})
+
+
+def draw_message(X, y, x_range, y_range, key):
+    """The message of a drawing board: the drawn points over a blank plot of the ranges;
+    a press on it sends a point (ui/own_data_panels.py)."""
+    grid_x, grid_y = np.asarray(x_range, float), np.asarray(y_range, float)
+    X = np.asarray(X, float).reshape(-1, 2)
+    digest = hashlib.blake2b(X.tobytes() + np.asarray(y).tobytes(), digest_size=8).hexdigest()
+    style_id, style = _cached_style("draw", (digest, x_range, y_range), lambda: _style(
+        boundary.raster_frame(grid_x, grid_y, boundary.points_image(grid_x, grid_y, X, y),
+                              3, False, 440, 560, colour_bar=None),
+        grid_x, grid_y, "Drawing canvas"))
+    blank = frames.Frame(0, np.full((1, 1), 128, np.uint8), {}, "blank")
+    return _message(key, [blank], style_id, style, lambda shown: [{}],
+                    {"discretize": False, "playing": False, "mode": "draw",
+                     "label": f"Drawing canvas with {len(X)} points: press to add one"})
+
+
+def on_missing_style():
+    """The browser lacks the picture's style (a new page, a dropped message): send it."""
+    ss.pop(STYLES_SENT, None)
+    ss.pop(MESSAGE, None)
 
 
 def board(metrics_place):
@@ -143,8 +231,9 @@ def board(metrics_place):
     state = session.load_playground()
     size = sizes(state.config["presenter"])
     metrics_row(state, metrics_place)
+    share = _check_in(state.playing)
     with st.container(key="pg_boundary"):
-        st.image(boundary_picture(state, size), width="content", alt=boundary_alt(state))
+        live_board(board_message(state, size, state.playing), BOARD_KEY, on_missing_style)
     focus = focused_neuron(state)
     if focus is not None:
         k, i = focus
@@ -158,15 +247,21 @@ def board(metrics_place):
                   help="Draw the held-out test points (outlined) on the boundary.")
         st.toggle("Discretize output", value=False, key="pg_discretize",
                   help="Colour each area by the predicted class instead of the probability.")
-    share = _check_in(state.playing)
     if share is not None:
         with fair_share.REGISTRY.heavy:
-            state.train_live(time.monotonic(), share.train_seconds)
+            state.train_live(time.monotonic(), share.train_seconds,
+                             frames=frames_per_tick(share.interval))
         if not state.playing:  # the epoch budget is spent or training diverged
             _check_in(False)
             st.rerun()  # the whole page: the notice, the Play button, the final figures
         if share.interval != ss.get(TICK):  # more or fewer sessions play: new timers (the
             st.rerun()  # live view sets them; a fragment body may only rerun the whole app)
+
+
+def frames_per_tick(interval):
+    """States to record in a tick of ``interval`` seconds: one per display frame (60 a
+    second), at most what a film strip keeps."""
+    return max(1, min(frames.MAX_FRAMES, round(interval * DISPLAY_RATE)))
 
 
 def curves_view():
@@ -198,8 +293,7 @@ def network_view():
                                    sizes(state.config["presenter"])["network_scale"])
 
     def build():
-        state.forward_grid()  # the neuron maps show the current network over the plane
-        activations, shape = state.grid_activations()
+        activations, shape = state.map_activations()  # the current network over the plane
         return network.network_figure(
             state.net, [FEATURE_LABELS.get(f, f) for f in state.feature_names],
             neuron_maps=network.neuron_maps_from_activations(
@@ -278,7 +372,8 @@ def _live():
             metrics_place)
     with right:
         st.fragment(_curves_playing if playing else _curves_paused, run_every=slow)()
-    st.fragment(_network_playing if playing else _network_paused, run_every=slow)()
+    network_every = max(NETWORK_SECONDS, share.slow_interval) if playing else None
+    st.fragment(_network_playing if playing else _network_paused, run_every=network_every)()
     if not state.config["presenter"]:
         caption(state)
 

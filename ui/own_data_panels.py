@@ -9,12 +9,13 @@ from app_logic.drawing import DrawError
 from app_logic.files import megabytes
 from app_logic.settings import DATASET_LABELS
 from app_logic.uploads import inspect_csv, parse_csv
-from viz.canvas import canvas_figure
 from viz.format import count
 from viz.style import CLASS_COLOR_NAMES
 
 from . import session
 from .file_inputs import file_input, plain, reading
+from .live_board import live_board, taps
+from .live_view import draw_message, on_missing_style
 from .settings_sidebar import apply_widget_changes, rerun, sync_url
 
 ss = st.session_state
@@ -24,23 +25,8 @@ ERASE_RADIUS = 0.05  # of the canvas's larger side
 UPLOAD_NOTICE = "upload"  # the notice slot of the upload panel
 PENDING = "pg_upload_pending"  # (file name, bytes, preview) of a file waiting for its columns
 DRAW_PROBLEM = "pg_draw_problem"  # why the drawing cannot be trained on yet
-
-
-def clicked_point(event):
-    """(x, y) of the first point in a plotly_chart selection event (a dict-like with
-    ``selection.points``), or None."""
-    try:
-        points = event["selection"]["points"]
-    except (KeyError, TypeError):
-        return None
-    for point in points or []:
-        try:
-            x, y = float(point["x"]), float(point["y"])
-        except (KeyError, TypeError, ValueError):
-            continue
-        if np.isfinite(x) and np.isfinite(y):
-            return x, y
-    return None
+DRAW_BOARD = "pg_draw_board"  # the drawing canvas (ui/live_board)
+TAPS_SEEN = "pg_draw_taps_seen"  # (board token, number) of the last tap drawn
 
 
 # ---- draw ------------------------------------------------------------------------------------
@@ -70,24 +56,45 @@ def publish_drawing():
     _train_on(own)
 
 
-def on_canvas_click():
-    point = clicked_point(ss.get("pg_draw_canvas"))
-    if point is None:
-        return
-    points, mode = session.drawing(), ss.get("pg_draw_mode", 0)
+def new_taps(taps):
+    """(x, y) of the taps on the drawing board not drawn yet, in order."""
+    board, last = ss.get(TAPS_SEEN, (None, 0))
+    fresh = []
+    for tap in taps:
+        try:
+            token, n, x, y = str(tap["board"]), int(tap["n"]), float(tap["x"]), float(tap["y"])
+        except (KeyError, TypeError, ValueError):
+            continue
+        if (token != board or n > last) and np.isfinite(x) and np.isfinite(y):
+            fresh.append((x, y))
+            board, last = token, n
+    ss[TAPS_SEEN] = (board, last)
+    return fresh
+
+
+def draw_at(points, point, mode):
+    """Add a point of class ``mode`` at ``point``, or erase the nearest; False (with a
+    toast) when that cannot be done."""
     try:
         if mode == "erase":
             (x0, x1), (y0, y1) = points.bounds()
             if points.remove_nearest(*point, radius=ERASE_RADIUS * max(x1 - x0, y1 - y0)) \
                     is None:
                 session.toast("There is no point near that spot to erase.")
-                return
+                return False
         else:
             points.add(*point, int(mode))
     except DrawError as err:
         session.toast(f"{str(err).capitalize()}.")
-        return
-    publish_drawing()
+        return False
+    return True
+
+
+def on_board_taps():
+    points, mode = session.drawing(), ss.get("pg_draw_mode", 0)
+    changed = [draw_at(points, point, mode) for point in new_taps(taps(DRAW_BOARD))]
+    if any(changed):
+        publish_drawing()
 
 
 def on_draw_undo():
@@ -145,12 +152,10 @@ def draw_panel(state):
                     DATASET_LABELS.get(state.config["dataset"], state.config["dataset"])
                 st.info(f"{problem} Until then the network trains on {using}.",
                         icon=":material/edit:")
-        with left:
+        with left, st.container(key="pg_draw_canvas"):
             x_range, y_range = points.bounds()
-            st.plotly_chart(canvas_figure(points.X, points.y, x_range, y_range),
-                            key="pg_draw_canvas", on_select=on_canvas_click,
-                            selection_mode="points", theme=None,
-                            config={"displayModeBar": False})
+            live_board(draw_message(points.X, points.y, x_range, y_range, DRAW_BOARD),
+                       DRAW_BOARD, on_missing_style, on_taps=on_board_taps)
 
 
 # ---- upload ----------------------------------------------------------------------------------

@@ -2,18 +2,17 @@
 figures, the transport works, and bad links give a notice instead of a traceback."""
 
 import base64
-import io
 import json
 import pathlib
 
 import numpy as np
 import pytest
-from PIL import Image
 from streamlit.testing.v1 import AppTest
 
-from app_logic import settings
+from app_logic import frames, settings
 from app_logic.presets import PRESETS
 from ui import session as ui_session
+from viz.boundary import boundary_colors
 
 PAGE = str(pathlib.Path(__file__).resolve().parents[2] / "app_pages" / "playground.py")
 
@@ -62,17 +61,21 @@ def decode_array(value):
 
 
 def boundary_uri(at):
-    """The boundary picture (a data URI: it travels inside the page update)."""
-    images = at.get("image")
-    assert len(images) == 1
-    uri = images[0].proto.imgs[0].url
-    assert uri.startswith("data:image/jpeg;base64,")
-    return uri
+    """The live board's message (bytes: the frames the browser paints, app_logic/frames.py)."""
+    boards = at.get("bidi_component")
+    assert len(boards) == 1
+    return boards[0].proto.bytes
 
 
 def boundary_pixels(at):
-    uri = boundary_uri(at)
-    return np.asarray(Image.open(io.BytesIO(base64.b64decode(uri.split(",", 1)[1]))))
+    """The colours the browser gives the grid of the board's last frame (row 0 at the top)."""
+    header, grids = frames.read_frames(boundary_uri(at))
+    return boundary_colors(grids[-1], header["discretize"])[::-1]
+
+
+def picture_width(at):
+    """Width in pixels of the picture the board paints."""
+    return frames.unpack(boundary_uri(at))[0]["picture"][0]
 
 
 def query(at):
@@ -315,7 +318,7 @@ def test_divergence_pauses_explains_and_offers_a_smaller_rate():
 
 def test_presenter_mode_hides_text_and_enlarges_figures():
     at = run_page()
-    normal, normal_picture = charts(at), boundary_pixels(at)
+    normal, normal_width = charts(at), picture_width(at)
     assert at.title and at.caption
     interact(at.toggle(key="pg_presenter").set_value(True))
     assert query(at)["presenter"] == "1"
@@ -323,7 +326,7 @@ def test_presenter_mode_hides_text_and_enlarges_figures():
     big = charts(at)
     for key in normal:
         assert big[key]["layout"]["height"] > normal[key]["layout"]["height"]
-    assert boundary_pixels(at).shape[1] > normal_picture.shape[1]
+    assert picture_width(at) > normal_width
 
 
 @pytest.mark.parametrize("dataset", ["plane", "gaussian_sum"])

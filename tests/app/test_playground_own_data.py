@@ -101,7 +101,7 @@ def choose_dataset(at, name):
 # ---- draw ------------------------------------------------------------------------------------
 def test_draw_waits_for_enough_points_then_trains_on_them_and_undo_clear_work():
     at = choose_dataset(run_page(), "draw")
-    assert has(at, "plotly_chart", "pg_draw_canvas")
+    assert has(at, "bidi_component", "pg_draw_board")
     assert state_of(at).config["dataset"] == "circles"  # nothing drawn yet: data kept
     assert "at least two classes" in texts(at)
 

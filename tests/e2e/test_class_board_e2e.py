@@ -21,7 +21,7 @@ def board_app(tmp_path_factory):
     database = tmp_path_factory.mktemp("board") / "board.db"
     env = {**os.environ, "PLAYGROUND_DATABASE_URL": f"sqlite:///{database}"}
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    log = open(SCREENSHOTS / f"board-server-{port}.log", "w")  # noqa: SIM115
+    log = open(SCREENSHOTS / f"board-server-{port}.log", "w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless",
          "true", "--server.port", str(port), "--server.address", "127.0.0.1",

@@ -8,7 +8,20 @@ from .conftest import wait_for_app
 from .test_playground_e2e import epoch, open_playground
 
 DATA = pathlib.Path(__file__).resolve().parents[1] / "data"
-CANVAS = ".st-key-pg_draw_canvas .js-plotly-plot .nsewdrag"
+CANVAS = ".st-key-pg_draw_canvas .live-board"
+# The plotted area of a board in page pixels (its data-box is in canvas pixels).
+PLOT_BOX = """(selector) => { const board = document.querySelector(selector);
+  if (!board || !board.dataset.box) return null;
+  const canvas = board.querySelector('canvas'), rect = canvas.getBoundingClientRect();
+  const [left, top, width, height] = board.dataset.box.split(',').map(Number);
+  const scale = rect.width / canvas.width;
+  return {x: rect.left + left * scale, y: rect.top + top * scale, width: width * scale,
+          height: height * scale}; }"""
+
+
+def plot_box(page):
+    page.wait_for_selector(CANVAS + "[data-box]")
+    return page.evaluate(PLOT_BOX, CANVAS)
 
 
 def choose_dataset(page, label):
@@ -90,7 +103,7 @@ def test_clicking_the_canvas_adds_and_erases_points(app_url, page):
         if mode:
             page.get_by_text(mode).click()
             wait_for_app(page)
-        box = page.locator(CANVAS).first.bounding_box()
+        box = plot_box(page)
         page.mouse.click(box["x"] + fx * box["width"], box["y"] + fy * box["height"])
         page.get_by_text(f"{i} point{'' if i == 1 else 's'}:").wait_for()
         wait_for_app(page)
@@ -99,9 +112,54 @@ def test_clicking_the_canvas_adds_and_erases_points(app_url, page):
 
     page.get_by_text("Erase the nearest point").click()
     wait_for_app(page)
-    box = page.locator(CANVAS).first.bounding_box()
+    box = plot_box(page)
     page.mouse.click(box["x"] + 0.75 * box["width"], box["y"] + 0.7 * box["height"])
     page.get_by_text("5 points: 3 of class 0, 2 of class 1").wait_for()
     wait_for_app(page)
     train_until(page, 10)
     assert epoch(page) >= 10
+
+
+# The colour at a spot of the drawing board, read back from its canvas.
+PIXEL = """([selector, fx, fy]) => { const board = document.querySelector(selector);
+  const canvas = board.querySelector('canvas');
+  const [left, top, width, height] = board.dataset.box.split(',').map(Number);
+  const data = canvas.getContext('2d').getImageData(
+    Math.round(left + fx * width), Math.round(top + fy * height), 1, 1).data;
+  return [data[0], data[1], data[2]]; }"""
+
+
+def test_every_tap_on_a_phone_draws_where_it_was_tapped(app_url, browser):
+    """Touch in Chromium: quick taps, each one a point at the spot tapped (the canvas is
+    drawn by the server from the engine's points, so its colour there is the round trip)."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, has_touch=True)
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    try:
+        open_playground(page, app_url)
+        choose_dataset(page, "Draw your own")
+        page.set_viewport_size({"width": 390, "height": 844})
+        page.locator(CANVAS).scroll_into_view_if_needed()
+        wait_for_app(page)
+        spots = [(0.2, 0.25), (0.45, 0.3), (0.3, 0.6), (0.7, 0.75)]
+        before = [page.evaluate(PIXEL, [CANVAS, fx, fy]) for fx, fy in spots]
+        box = plot_box(page)
+        for fx, fy in spots:  # as fast as a finger: no waiting between taps
+            page.touchscreen.tap(box["x"] + fx * box["width"], box["y"] + fy * box["height"])
+            page.wait_for_timeout(120)
+        page.get_by_text(f"{len(spots)} points: {len(spots)} of class 0").wait_for()
+        wait_for_app(page)
+        orange = (232, 113, 10)
+        near = "(c, o) => c.every((v, i) => Math.abs(v - o[i]) <= 30)"
+        try:  # the board repaints once the new picture has arrived and been decoded
+            page.wait_for_function(f"""([spots, orange]) => spots.every(([fx, fy]) =>
+                ({near})(({PIXEL})(['{CANVAS}', fx, fy]), orange))""", arg=[spots, orange])
+        finally:
+            now = [page.evaluate(PIXEL, [CANVAS, fx, fy]) for fx, fy in spots]
+        for (fx, fy), old, new in zip(spots, before, now):
+            assert max(abs(a - b) for a, b in zip(new, orange)) <= 30, (fx, fy, new)
+            assert max(abs(a - b) for a, b in zip(old, orange)) > 100
+        page.screenshot(path=str(pathlib.Path(__file__).parent / "screenshots"
+                                 / "draw_on_a_phone.png"))
+    finally:
+        context.close()

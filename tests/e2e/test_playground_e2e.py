@@ -5,8 +5,8 @@ import urllib.parse
 
 from .conftest import wait_for_app
 
-# The boundary is a picture, swapped in place while training runs.
-BOUNDARY_IMAGE = ".st-key-pg_boundary img"
+# The boundary is a canvas the browser paints from the frames it receives (ui/live_board).
+BOUNDARY_IMAGE = ".st-key-pg_boundary canvas"
 
 
 def epoch(page):
@@ -28,9 +28,9 @@ def wait_for_epoch(page, target, at_least=False):
 
 
 def boundary_source(page):
+    """Frames painted so far on the live board."""
     page.wait_for_selector(BOUNDARY_IMAGE)
-    image = page.locator(BOUNDARY_IMAGE).first
-    return image.get_attribute("src")
+    return page.locator(".live-board").first.get_attribute("data-frames")
 
 
 def url_params(page):
@@ -68,8 +68,8 @@ def test_slider_play_pause(app_url, page):
     live = boundary_source(page)
     assert live != first  # the boundary has been redrawn
     page.wait_for_function(  # and keeps being redrawn while training runs
-        """(seen) => { const img = document.querySelector('.st-key-pg_boundary img');
-                       return img && img.getAttribute('src') !== seen; }""", arg=live)
+        """(seen) => { const board = document.querySelector('.live-board');
+                       return board && board.dataset.frames !== seen; }""", arg=live)
 
     page.get_by_role("button", name="Pause", exact=True).click()
     page.get_by_role("button", name="Play", exact=True).wait_for()

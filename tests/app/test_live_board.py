@@ -1,0 +1,40 @@
+"""The live board's messages under AppTest: the current state on the whole grid while
+paused, a clicked neuron's own map, and the picture's style sent once per browser."""
+
+import numpy as np
+
+from app_logic import frames
+from ui import live_view
+
+from .test_playground import boundary_uri, interact, run_page, state_of
+
+
+def test_paused_board_shows_the_network_on_the_whole_grid_then_a_neurons_map():
+    at = run_page()
+    header, grids = frames.read_frames(boundary_uri(at))
+    state = state_of(at)
+    assert header["epochs"] == [0] and header["playing"] is False
+    assert np.array_equal(grids[0], state.boundary_u8())
+    assert header["metrics"][0]["Epoch"] == "0"
+    assert "style_info" in header  # the first message carries the picture's style
+    first_style = header["style_id"]
+
+    at.session_state[live_view.FOCUS] = (1, 2)  # as a click on unit 3 of hidden layer 1
+    at.run()
+    header, grids = frames.read_frames(boundary_uri(at))
+    assert header["style_id"] != first_style  # the neuron's own colour bar
+    state.forward_grid()
+    values = state.net.a[1][:, 2]
+    scale = np.abs(values).max()
+    expected = frames.quantize(values, -scale, scale).reshape(grids[0].shape)
+    assert np.array_equal(grids[0], expected)
+    assert "unit 3 of hidden layer 1" in " ".join(c.value for c in at.caption)
+
+
+def test_a_step_sends_the_new_state_without_the_style_again():
+    at = run_page()
+    interact(at.button(key="pg_step").click())
+    header, grids = frames.read_frames(boundary_uri(at))
+    assert header["epochs"][-1] == 1 and header["metrics"][-1]["Epoch"] == "1"
+    assert "style_info" not in header  # this browser has it
+    assert np.array_equal(grids[-1], state_of(at).boundary_u8())

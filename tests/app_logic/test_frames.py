@@ -1,0 +1,116 @@
+"""The live boundary's frames: quantization, the film strip, the packed message, and the
+strip recorded while training (app_logic/frames.py, PlaygroundState's film)."""
+
+import numpy as np
+import pytest
+
+from app_logic import frames
+from app_logic.session import FILM_STRIDE, GRID_SIZE, build_state
+from app_logic.settings import DEFAULTS
+
+
+@pytest.mark.parametrize("low,high", [(0.0, 1.0), (-1.0, 1.0), (-3.5, 0.25)])
+def test_quantization_error_is_at_most_one_level(low, high):
+    values = np.random.default_rng(0).uniform(low, high, 10_000)
+    u8 = frames.quantize(values, low, high)
+    assert u8.dtype == np.uint8 and u8.min() == 0 or values.min() > low
+    error = np.abs(frames.dequantize(u8, low, high) - values)
+    assert error.max() <= (high - low) / 255 / 2 + 1e-12
+    assert frames.quantize([low - 1, high + 1, np.nan], low, high).tolist() == [0, 255, 128]
+
+
+def test_film_strip_keeps_order_and_a_bounded_span():
+    strip = frames.FilmStrip(limit=4)
+    grid = np.zeros((2, 2), np.uint8)
+    for epoch in range(1, 10):
+        strip.add(frames.Frame(epoch, grid, {}))
+    assert len(strip) <= 4
+    epochs = [f.epoch for f in strip.frames]
+    assert epochs == sorted(epochs) and epochs[-1] == 9 and epochs[0] <= 3
+    strip.add(frames.Frame(7, grid, {}))  # a rolled-back epoch replaces the later ones
+    assert [f.epoch for f in strip.frames][-1] == 7
+    taken = strip.take()
+    assert taken[-1].epoch == 7 and len(strip) == 0
+    assert [f.epoch for f in strip.take()] == [7]  # nothing new: the last frame again
+
+
+def _round_trip(grids):
+    shown = [frames.Frame(10 * i, g, {"epoch": 10 * i}) for i, g in enumerate(grids)]
+    message = frames.frames_message(shown, "m1", "s1", [{"Epoch": str(f.epoch)} for f in shown],
+                                    {"discretize": True})
+    header, decoded = frames.read_frames(message)
+    return header, decoded, message
+
+
+def test_two_class_and_regression_frames_survive_the_message():
+    rng = np.random.default_rng(1)
+    probability = frames.quantize(rng.uniform(0, 1, (50, 50)))
+    regression = frames.quantize(np.tanh(rng.normal(size=(50, 50))), -1, 1)
+    header, decoded, _ = _round_trip([probability, regression, probability])
+    assert header["epochs"] == [0, 10, 20] and header["style_id"] == "s1"
+    assert header["discretize"] is True and header["metrics"][2] == {"Epoch": "20"}
+    assert np.array_equal(decoded[0], probability) and np.array_equal(decoded[1], regression)
+    assert np.array_equal(decoded[2], probability)
+
+
+def test_three_class_frames_keep_every_channel():
+    probs = np.random.default_rng(2).dirichlet([1, 1, 1], (40, 30))
+    grid = frames.quantize(probs)
+    header, decoded, _ = _round_trip([grid, grid[::-1]])
+    assert header["shape"] == [40, 30, 3]
+    assert np.array_equal(decoded[1], grid[::-1])
+    assert np.abs(decoded[0] / 255 - probs).max() <= 1 / 510 + 1e-12
+
+
+def test_similar_frames_cost_little_on_the_wire():
+    x = np.linspace(-3, 3, 50)
+    grids = [frames.quantize(1 / (1 + np.exp(-(x[None, :] * (1 + k / 50) + x[:, None]))))
+             for k in range(6)]
+    *_, message = _round_trip(grids)
+    assert len(message) < 6 * 50 * 50 / 4  # deltas of a smooth boundary compress 4x or more
+
+
+def test_style_blobs_travel_with_the_message():
+    grid = np.zeros((2, 2), np.uint8)
+    message = frames.frames_message([frames.Frame(0, grid, {})], "m", "s", style=(
+        {"width": 10}, b"background-png", b"points-png"))
+    header, blobs = frames.unpack(message)
+    assert header["style_info"] == {"width": 10}
+    assert blobs["background"] == b"background-png" and blobs["points"] == b"points-png"
+
+
+def test_training_records_a_strip_of_real_states_in_epoch_order():
+    state = build_state({**DEFAULTS, "speed": 0})
+    state.play()
+    state.frame_every = 3
+    state.train_for(10, frames=True)
+    shown = state.frames_to_show()
+    epochs = [f.epoch for f in shown]
+    assert epochs == [1, 4, 7, 10]  # every 3rd epoch, ending on the state the call left
+    side = GRID_SIZE // FILM_STRIDE
+    assert all(f.grid.shape == (side, side) for f in shown)
+    # The last frame is the network's own forward pass, on every FILM_STRIDE-th cell.
+    full = state.boundary_u8()
+    assert np.array_equal(shown[-1].grid, full[::FILM_STRIDE, ::FILM_STRIDE])
+    assert shown[-1].metrics["epoch"] == 10
+    paused = state.frames_to_show(full=True)
+    assert len(paused) == 1 and np.array_equal(paused[0].grid, full)
+
+
+def test_slow_motion_records_every_epoch():
+    state = build_state({**DEFAULTS, "speed": 2})
+    state.play()
+    state.train_live(0.0, 1.0, frames=3)
+    for second in range(1, 4):
+        state.train_live(float(second), 1.0, frames=3)
+    assert [f.epoch for f in state.frames_to_show()] == [1, 2, 3, 4, 5, 6, 7]
+
+
+def test_neuron_maps_from_the_coarse_grid_alone_are_the_same():
+    state = build_state({**DEFAULTS, "hidden": [3, 5]})
+    state.forward_grid()
+    expected, shape = state.grid_activations()
+    activations, coarse_shape = state.map_activations()
+    assert coarse_shape == shape
+    for a, b in zip(activations, expected):
+        np.testing.assert_allclose(a, b)

@@ -1,0 +1,260 @@
+// The live boundary: paints the film strip's uint8 frames (app_logic/frames.py) on a canvas.
+// The server sends states of the network; this only colours cells, at the display's rate.
+//
+// A message is [u32 header length][JSON header][blobs]. The header names its "style" (the
+// picture's axes, legend, colour bar and points, sent once and kept here by id) and carries
+// the frames' epochs and metrics; the "frames" blob is zlib data of the frames, each after
+// the first as its difference from the one before.
+
+const STYLES = (window.__liveBoardStyles ||= new Map());
+const MAX_QUEUE = 48; // frames waiting beyond this are dropped, oldest first
+const MAX_TAPS = 32; // taps kept in the board's state until the server has read them
+const MAX_STYLES = 8; // pictures kept (a drawing makes one per point); older ones are asked for again
+
+function keepStyle(id, style) {
+  STYLES.delete(id);
+  STYLES.set(id, style);
+  for (const old of STYLES.keys()) {
+    if (STYLES.size <= MAX_STYLES) break;
+    STYLES.get(old).background.close?.();
+    STYLES.get(old).points.close?.();
+    STYLES.delete(old);
+  }
+}
+
+function parse(bytes) {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const length = view.getUint32(0, true);
+  const header = JSON.parse(new TextDecoder().decode(bytes.subarray(4, 4 + length)));
+  const body = bytes.subarray(4 + length);
+  const blob = (name) => {
+    const at = header.blobs[name];
+    return at ? body.subarray(at[0], at[0] + at[1]) : null;
+  };
+  return { header, blob };
+}
+
+async function inflate(bytes) {
+  const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("deflate"));
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
+async function bitmap(bytes) {
+  return createImageBitmap(new Blob([bytes], { type: "image/png" }));
+}
+
+async function readStyle(header, blob) {
+  const style = { ...header.style_info };
+  style.background = await bitmap(blob("background"));
+  style.points = await bitmap(blob("points"));
+  return style;
+}
+
+function splitFrames(data, header) {
+  const size = header.shape.reduce((a, b) => a * b, 1);
+  const frames = [];
+  let previous = null;
+  header.epochs.forEach((epoch, i) => {
+    const cells = data.slice(i * size, (i + 1) * size);
+    if (previous) for (let j = 0; j < size; j++) cells[j] = (cells[j] + previous[j]) & 255;
+    previous = cells;
+    frames.push({ epoch, cells, metrics: header.metrics[i], style: header.style_id,
+                  discretize: !!header.discretize, shape: header.shape, id: header.id,
+                  label: header.label });
+  });
+  return frames;
+}
+
+// RGBA pixels of a frame, row 0 at the top (the frame's row 0 is the lowest y).
+function colour(frame, style, pixels) {
+  const [rows, cols, k = 1] = frame.shape;
+  const lut = style.lut, tints = style.tints;
+  for (let r = 0; r < rows; r++) {
+    const out = (rows - 1 - r) * cols * 4;
+    for (let c = 0; c < cols; c++) {
+      const cell = (r * cols + c) * k, o = out + c * 4;
+      let red, green, blue;
+      if (k === 1) {
+        let v = frame.cells[cell];
+        if (frame.discretize) v = v >= 128 ? 255 : 0;
+        red = lut[3 * v]; green = lut[3 * v + 1]; blue = lut[3 * v + 2];
+      } else {
+        let total = 0, best = 0;
+        for (let j = 0; j < k; j++) {
+          total += frame.cells[cell + j];
+          if (frame.cells[cell + j] > frame.cells[cell + best]) best = j;
+        }
+        red = green = blue = 0;
+        for (let j = 0; j < k; j++) {
+          const w = frame.discretize ? (j === best ? 1 : 0)
+            : frame.cells[cell + j] / Math.max(total, 1e-9);
+          red += w * tints[j][0]; green += w * tints[j][1]; blue += w * tints[j][2];
+        }
+        red = Math.round(red); green = Math.round(green); blue = Math.round(blue);
+      }
+      pixels[o] = red; pixels[o + 1] = green; pixels[o + 2] = blue; pixels[o + 3] = 255;
+    }
+  }
+}
+
+// The metrics beside the picture show the frame on screen (Streamlit drew them for the last).
+function showMetrics(metrics) {
+  if (!metrics) return;
+  for (const box of document.querySelectorAll(".st-key-pg_metrics [data-testid='stMetric']")) {
+    const label = box.querySelector("[data-testid='stMetricLabel']");
+    const value = box.querySelector("[data-testid='stMetricValue']");
+    const text = label && metrics[label.textContent.trim()]; // textContent: no layout
+    if (!value || text === undefined) continue;
+    const walker = document.createTreeWalker(value, NodeFilter.SHOW_TEXT);
+    const node = walker.nextNode();
+    if (node && node.nodeValue !== text) node.nodeValue = text;
+  }
+}
+
+function describe(frame, style) {
+  const m = frame.metrics || {};
+  const parts = [`${style.title}, epoch ${m.Epoch ?? frame.epoch}`];
+  for (const name of ["Test accuracy", "Test loss"]) if (m[name] !== undefined) {
+    parts.push(`${name.toLowerCase()} ${m[name]}`);
+  }
+  return parts.join(", ");
+}
+
+class Board {
+  constructor(parent) {
+    this.root = document.createElement("div");
+    this.root.className = "live-board";
+    this.root.setAttribute("role", "img");
+    this.root.setAttribute("aria-label", "Decision boundary");
+    this.root.dataset.frames = "0";
+    this.root.dataset.epoch = "";
+    this.canvas = document.createElement("canvas");
+    this.canvas.className = "live-board-canvas";
+    this.root.appendChild(this.canvas);
+    parent.appendChild(this.root);
+    this.grid = document.createElement("canvas");
+    this.queue = [];
+    this.lastId = null;
+    this.chain = Promise.resolve();
+    this.shown = null;
+    this.asked = new Map(); // style id -> time it was asked for
+    this.taps = [];
+    this.token = Math.random().toString(36).slice(2);
+    this.period = 1000 / 60;
+    this.nextDue = 0;
+    this.lastMessage = 0;
+    this.canvas.addEventListener("pointerdown", (event) => this.pointer(event));
+    const loop = (now) => {
+      if (!this.root.isConnected) { this.running = false; return; }
+      this.tick(now);
+      requestAnimationFrame(loop);
+    };
+    this.running = true;
+    requestAnimationFrame(loop);
+  }
+
+  receive(bytes) {
+    const { header, blob } = parse(bytes);
+    if (header.id === this.lastId) return;
+    this.lastId = header.id;
+    this.mode = header.mode || "view";
+    this.root.classList.toggle("drawing", this.mode === "draw");
+    const now = performance.now();
+    if (this.lastMessage && header.playing) { // frames of a message span until the next
+      const gap = Math.min(now - this.lastMessage, 1000);
+      this.period = Math.max(1000 / 60, Math.min(0.8 * gap / header.epochs.length, 500));
+    } else if (!header.playing) {
+      this.period = 1000 / 60;
+    }
+    this.lastMessage = now;
+    this.chain = this.chain.then(async () => {
+      if (blob("background")) keepStyle(header.style_id, await readStyle(header, blob));
+      const frames = splitFrames(await inflate(blob("frames")), header);
+      // A paused or finished state shows at once; while playing, the board stays at most
+      // two messages behind (older frames are dropped, the order is kept).
+      if (!header.playing) this.queue = [];
+      this.queue.push(...frames);
+      const keep = Math.min(MAX_QUEUE, 2 * frames.length + 2);
+      if (this.queue.length > keep) this.queue.splice(0, this.queue.length - keep);
+      if (!header.playing) this.nextDue = 0;
+    }).catch((error) => console.warn("live board: a message could not be read", error));
+  }
+
+  tick(now) {
+    if (!this.queue.length || now < this.nextDue) return;
+    const frame = this.queue[0];
+    const style = STYLES.get(frame.style);
+    if (!style) return this.ask(frame.style, now);
+    this.queue.shift();
+    this.paint(frame, style);
+    this.nextDue = now + this.period - 2; // within a display frame of the period
+  }
+
+  ask(styleId, now) {
+    const asked = this.asked.get(styleId);
+    if (asked !== undefined && now - asked < 2000) return;
+    this.asked.set(styleId, now);
+    this.setTrigger?.("missing", styleId);
+  }
+
+  paint(frame, style) {
+    const [rows, cols] = frame.shape;
+    if (this.grid.width !== cols || this.grid.height !== rows) {
+      this.grid.width = cols; this.grid.height = rows;
+    }
+    const gridContext = this.grid.getContext("2d");
+    const image = gridContext.createImageData(cols, rows);
+    colour(frame, style, image.data);
+    gridContext.putImageData(image, 0, 0);
+    if (this.canvas.width !== style.width || this.canvas.height !== style.height) {
+      this.canvas.width = style.width; this.canvas.height = style.height;
+      this.root.style.maxWidth = `${style.width}px`;
+      this.painted = null; // a resized canvas is blank
+    }
+    this.root.dataset.box = style.box.join(","); // the plotted area, in canvas pixels
+    const context = this.canvas.getContext("2d");
+    const [left, top, width, height] = style.box;
+    if (this.painted !== style) { // the axes, legend and colour bar change with the style only
+      context.drawImage(style.background, 0, 0);
+      this.painted = style;
+    }
+    context.imageSmoothingEnabled = true;
+    context.imageSmoothingQuality = "low"; // bilinear, as the server's pictures are
+    context.drawImage(this.grid, left, top, width, height);
+    context.drawImage(style.points, left, top, width, height);
+    this.shown = { frame, style };
+    this.root.dataset.frames = String(Number(this.root.dataset.frames) + 1);
+    this.root.dataset.epoch = String(frame.epoch);
+    this.root.setAttribute("aria-label", frame.label || describe(frame, style));
+    showMetrics(frame.metrics);
+  }
+
+  // A press on the plotted area while drawing adds a tap: its data coordinates. The board
+  // keeps its latest taps as its state, so taps made while the server is busy all arrive.
+  pointer(event) {
+    if (this.mode !== "draw" || !this.shown) return;
+    const { style } = this.shown;
+    const rect = this.canvas.getBoundingClientRect();
+    const u = (event.clientX - rect.left) * this.canvas.width / rect.width;
+    const v = (event.clientY - rect.top) * this.canvas.height / rect.height;
+    const [left, top, width, height] = style.box;
+    const [x0, x1, y0, y1] = style.range;
+    if (u < left || u > left + width || v < top || v > top + height) return;
+    event.preventDefault();
+    this.taps.push({
+      board: this.token, n: this.taps.length ? this.taps[this.taps.length - 1].n + 1 : 1,
+      x: x0 + (u - left) / width * (x1 - x0), y: y1 - (v - top) / height * (y1 - y0),
+    });
+    this.taps = this.taps.slice(-MAX_TAPS);
+    this.setState?.("taps", this.taps);
+  }
+}
+
+export default function (component) {
+  const { data, parentElement, setTriggerValue } = component;
+  let board = parentElement.__liveBoard;
+  if (!board || !board.root.isConnected) board = parentElement.__liveBoard = new Board(parentElement);
+  board.setTrigger = setTriggerValue;
+  board.setState = component.setStateValue;
+  if (data) board.receive(data instanceof Uint8Array ? data : new Uint8Array(data));
+}
