@@ -393,7 +393,7 @@ class PlaygroundState:
                 done = self.trainer.epoch - before  # epochs run, recorded or not
                 n_epochs -= done
                 self.record_snapshot()
-                if done < chunk:  # the time budget ran out
+                if done < chunk or self._stuck():  # the time budget ran out, or no use
                     break
         except mc.Diverged as exc:
             self.playing = False
@@ -405,6 +405,10 @@ class PlaygroundState:
         self.record_snapshot(force=not self.playing)
         return records
 
+    def _stuck(self):
+        return self.playing and stuck_at_chance(self.trainer.history, self.train.y,
+                                                self.n_classes, self.play_epoch)
+
     def _pause_if_due(self):
         """Live training pauses at the epoch budget, at a planned stop, and when the run
         is stuck at chance with a jumping loss (it would learn nothing by going on)."""
@@ -413,8 +417,7 @@ class PlaygroundState:
             self.playing = False
         elif self.playing and epoch in self.stops:
             self.playing, self.paused_at = False, epoch
-        elif self.playing and stuck_at_chance(self.trainer.history, self.train.y,
-                                              self.n_classes, self.play_epoch):
+        elif self._stuck():
             self.playing = False
             self.diverged = {"epoch": epoch, "lr": self.config["lr"], "kind": "stuck",
                              "reason": f"for {STUCK_EPOCHS} epochs the accuracy stayed at "
