@@ -58,7 +58,8 @@ def replay_tab(state):
     with right:
         st.plotly_chart(curves.with_cursor(curves.loss_figure(
             history.column("epoch"), history.column("train_loss"), history.column("test_loss"),
-            log_y=ss.get("pg_log_loss", False), height=210), epoch), key="pg_replay_loss",
+            log_y=ss.get("pg_log_loss", False), height=210, rollbacks=state.rollbacks), epoch),
+            key="pg_replay_loss",
             theme=None, config={"displaylogo": False})
         if not state.regression:
             st.plotly_chart(curves.with_cursor(curves.accuracy_figure(

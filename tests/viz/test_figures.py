@@ -276,3 +276,20 @@ def test_a_run_at_epoch_zero_shows_its_point_on_readable_axes():
     later = curves.loss_figure(np.arange(50), np.linspace(1, 0.1, 50), np.linspace(1, 0.2, 50))
     assert all(trace.mode == "lines" for trace in later.data)
     assert later.layout.yaxis.range is None and later.layout.xaxis.range is None
+
+
+def test_a_diverging_loss_goes_on_a_log_axis_with_its_rollback_marked():
+    epochs = np.arange(12)
+    rising = np.r_[0.9, 9.1, 1.07, 34.3, 570.0, 1.2e4, 3.9e7, 5e14, 1e30, 1.7e60, 5.8e120,
+                   8.4e241]
+    fig = curves.loss_figure(epochs, rising, rising, rollbacks=[12])
+    assert fig.layout.yaxis.type == "log" and "log" in fig.layout.yaxis.title.text
+    assert fig.layout.yaxis.range[1] > 241  # every rising epoch is inside the plot
+    assert np.isfinite(np.asarray(fig.data[0].y, float)).all()  # none cut to inf
+    line = fig.layout.shapes[-1]
+    assert (line.x0, line.x1) == (12, 12)
+    assert "epoch 12: not a number" in fig.layout.annotations[-1].text
+    assert "rolled back to 11" in fig.layout.annotations[-1].text
+    assert fig.layout.xaxis.range[1] >= 12.5  # the mark is drawn, not cut off
+    calm = curves.loss_figure(epochs, np.linspace(0.9, 0.1, 12))
+    assert calm.layout.yaxis.type == "linear" and not calm.layout.shapes

@@ -1,0 +1,65 @@
+"""The transport as a lecturer uses it, in Chromium: exactly one of Play and Pause is on
+screen after any sequence of clicks, keyboard focus stays on it, and Space toggles it
+(but not while typing in a text field)."""
+
+import pytest
+
+from .conftest import wait_for_app
+from .test_playground_e2e import epoch, open_playground
+
+# The transport's play/pause buttons that are on screen (stale ones included).
+SHOWN = """() => [...document.querySelectorAll('[data-testid="stButton"] button')]
+    .filter(b => b.offsetParent !== null)
+    .map(b => b.innerText.replace(/[^A-Za-z]/g, ' ').trim().split(/\\s+/).pop())
+    .filter(t => t === 'Play' || t === 'Pause')"""
+FOCUSED = """() => { const e = document.activeElement;
+    return e && e.tagName === 'BUTTON' ? e.innerText.replace(/[^A-Za-z]/g, ' ').trim()
+                                                    .split(/\\s+/).pop() : e && e.tagName; }"""
+
+
+def shown(page):
+    return page.evaluate(SHOWN)
+
+
+def settle(page, label):
+    """Wait until the button ``label`` is the one on screen, then a moment more for any
+    late fragment run to draw (the fault left a stale button after that)."""
+    page.get_by_role("button", name=label, exact=True).wait_for()
+    wait_for_app(page)
+    page.wait_for_timeout(700)
+
+
+@pytest.mark.parametrize("size", [(1920, 1080), (390, 844)])
+def test_exactly_one_of_play_and_pause_and_focus_stays(app_url, page, size):
+    page.set_viewport_size({"width": size[0], "height": size[1]})
+    open_playground(page, app_url)
+    for _ in range(5):
+        page.get_by_role("button", name="Play", exact=True).click()
+        settle(page, "Pause")
+        assert shown(page) == ["Pause"]
+        assert page.evaluate(FOCUSED) == "Pause"
+        page.wait_for_timeout(600)
+        page.get_by_role("button", name="Pause", exact=True).click()
+        settle(page, "Play")
+        assert shown(page) == ["Play"]
+        assert page.evaluate(FOCUSED) == "Play"
+
+
+def test_space_toggles_play_and_pause_but_not_in_a_text_field(app_url, page):
+    open_playground(page, app_url)
+    page.locator("body").click(position={"x": 5, "y": 5})
+    page.keyboard.press("Space")
+    settle(page, "Pause")
+    assert shown(page) == ["Pause"]
+    page.wait_for_function("() => true")
+    page.keyboard.press("Space")
+    settle(page, "Play")
+    assert shown(page) == ["Play"] and epoch(page) > 0
+    stopped = epoch(page)
+    page.get_by_role("tab", name="Save run").click()
+    field = page.get_by_label("Run name")
+    field.click()
+    page.keyboard.type("a b")
+    page.wait_for_timeout(800)
+    assert field.input_value() == "a b"  # the space went into the field
+    assert shown(page) == ["Play"] and epoch(page) == stopped
