@@ -17,6 +17,13 @@ FOCUSED = """() => { const e = document.activeElement;
                                                     .split(/\\s+/).pop() : e && e.tagName; }"""
 
 
+def open_slowly(page, url, size):
+    """The Playground at ``size``, with time for a busy machine to draw it."""
+    page.set_default_timeout(90_000)
+    page.set_viewport_size({"width": size[0], "height": size[1]})
+    open_playground(page, url)
+
+
 def shown(page):
     return page.evaluate(SHOWN)
 
@@ -31,8 +38,7 @@ def settle(page, label):
 
 @pytest.mark.parametrize("size", [(1920, 1080), (390, 844)])
 def test_exactly_one_of_play_and_pause_and_focus_stays(app_url, page, size):
-    page.set_viewport_size({"width": size[0], "height": size[1]})
-    open_playground(page, app_url)
+    open_slowly(page, app_url, size)
     for _ in range(5):
         page.get_by_role("button", name="Play", exact=True).click()
         settle(page, "Pause")
@@ -46,7 +52,7 @@ def test_exactly_one_of_play_and_pause_and_focus_stays(app_url, page, size):
 
 
 def test_space_toggles_play_and_pause_but_not_in_a_text_field(app_url, page):
-    open_playground(page, app_url)
+    open_slowly(page, app_url, (1280, 720))
     page.locator("body").click(position={"x": 5, "y": 5})
     page.keyboard.press("Space")
     settle(page, "Pause")
