@@ -18,6 +18,7 @@ ss = st.session_state
 PLAY_PAUSE = "pg_play_pause"  # the key of the one button labelled Play or Pause
 LAST_TOGGLE = "pg_last_toggle"  # when Play or Pause was last acted on (time.monotonic())
 DOUBLE_CLICK_SECONDS = 0.25
+TOGGLES = "pg_toggles"  # how many times Play or Pause acted, for a click's freshness
 # Space presses Play or Pause unless the focus is where Space types or chooses (a text
 # field, a slider, a select box, another button); after a click on Play or Pause, Streamlit
 # replaces the button, and the focus goes back to its successor instead of the page body.
@@ -31,13 +32,15 @@ def _rerun_view():
     st.rerun([session.LIVE_FRAGMENT, session.TABS_FRAGMENT])
 
 
-def _on_play(play):
-    # A click can reach the server twice while the live view reruns; the second, within
-    # a moment of the first, must not undo it (no one means Play-Pause in a quarter second).
+def _on_play(play, drawn):
+    # A click can reach the server twice while the live view reruns. The second must not
+    # undo the first: it carries the toggle count of the button it was made on (``drawn``),
+    # which the first already moved on; and one within a moment of the first is dropped
+    # too (no one means Play-Pause in a quarter second).
     now = time.monotonic()
-    if now - ss.get(LAST_TOGGLE, -1.0) < DOUBLE_CLICK_SECONDS:
+    if drawn != ss.get(TOGGLES, 0) or now - ss.get(LAST_TOGGLE, -1.0) < DOUBLE_CLICK_SECONDS:
         return
-    ss[LAST_TOGGLE] = now
+    ss[LAST_TOGGLE], ss[TOGGLES] = now, drawn + 1
     state = session.load_playground()
     if not play:
         state.playing = False
@@ -95,7 +98,7 @@ def transport(state):
         # after a fragment run, and the focus fell to the page when one replaced the other).
         playing = state.playing
         st.button("Pause" if playing else "Play", key=PLAY_PAUSE, on_click=_on_play,
-                  args=(not playing,), type="primary",
+                  args=(not playing, ss.get(TOGGLES, 0)), type="primary",
                   icon=":material/pause:" if playing else ":material/play_arrow:",
                   help="Stop training; the network keeps what it learned (Space)." if playing
                   else "Train continuously until paused or until the epoch limit (Space).")
