@@ -5,7 +5,6 @@ The callbacks run before the view, so they may change widget values and the stat
 """
 
 import pathlib
-import time
 
 import streamlit as st
 
@@ -15,10 +14,7 @@ from . import session
 from .settings_sidebar import WROTE, apply_widget_changes, draw_setting, sync_url, widget_key
 
 ss = st.session_state
-PLAY_PAUSE = "pg_play_pause"  # the key of the one button labelled Play or Pause
-LAST_TOGGLE = "pg_last_toggle"  # when Play or Pause was last acted on (time.monotonic())
-DOUBLE_CLICK_SECONDS = 0.25
-TOGGLES = "pg_toggles"  # how many times Play or Pause acted, for a click's freshness
+PLAY_PAUSE = "pg_play_pause"  # the keyed slot of the Play or Pause button
 # Space presses Play or Pause unless the focus is where Space types or chooses (a text
 # field, a slider, a select box, another button); after a click on Play or Pause, Streamlit
 # replaces the button, and the focus goes back to its successor instead of the page body.
@@ -32,15 +28,9 @@ def _rerun_view():
     st.rerun([session.LIVE_FRAGMENT, session.TABS_FRAGMENT])
 
 
-def _on_play(play, drawn):
-    # A click can reach the server twice while the live view reruns. The second must not
-    # undo the first: it carries the toggle count of the button it was made on (``drawn``),
-    # which the first already moved on; and one within a moment of the first is dropped
-    # too (no one means Play-Pause in a quarter second).
-    now = time.monotonic()
-    if drawn != ss.get(TOGGLES, 0) or now - ss.get(LAST_TOGGLE, -1.0) < DOUBLE_CLICK_SECONDS:
-        return
-    ss[LAST_TOGGLE], ss[TOGGLES] = now, drawn + 1
+def _on_play(play):
+    # Play and Pause are two buttons, not one that toggles: a click that reaches the server
+    # twice (it can, while the live view reruns) must not undo itself.
     state = session.load_playground()
     if not play:
         state.playing = False
@@ -93,15 +83,19 @@ def transport(state):
     planned_pause_notice(state)
     with st.container(horizontal=True, vertical_alignment="bottom", gap="small",
                       key="pg_transport"):
-        # One button whose label changes: its key is its identity, so the browser updates
-        # the same button (a Play and a Pause of their own could both stay on screen
-        # after a fragment run, and the focus fell to the page when one replaced the other).
-        playing = state.playing
-        st.button("Pause" if playing else "Play", key=PLAY_PAUSE, on_click=_on_play,
-                  args=(not playing, ss.get(TOGGLES, 0)), type="primary",
-                  icon=":material/pause:" if playing else ":material/play_arrow:",
-                  help="Stop training; the network keeps what it learned (Space)." if playing
-                  else "Train continuously until paused or until the epoch limit (Space).")
+        # One keyed slot holds whichever of the two is shown. After some fragment runs
+        # Streamlit keeps the button replaced after the new one in the slot (both were on
+        # screen); KEYBOARD_CSS shows only the first, the one drawn last.
+        with st.container(key=PLAY_PAUSE, width="content", gap=None):
+            if state.playing:
+                st.button("Pause", key="pg_pause", on_click=_on_play, args=(False,),
+                          type="primary", icon=":material/pause:",
+                          help="Stop training; the network keeps what it learned (Space).")
+            else:
+                st.button("Play", key="pg_play", on_click=_on_play, args=(True,),
+                          type="primary", icon=":material/play_arrow:",
+                          help="Train continuously until paused or until the epoch limit "
+                               "(Space).")
         st.button("Step", key="pg_step", on_click=_on_step, icon=":material/skip_next:",
                   help="Train exactly one epoch.")
         st.button("Reset", key="pg_reset", on_click=_on_reset, icon=":material/replay:",
@@ -113,6 +107,8 @@ def transport(state):
 # from the back of a room.
 KEYBOARD_CSS = """<style>
 .st-key-pg_keys { display: none; }
+.st-key-pg_play_pause > [data-testid="stElementContainer"] ~ [data-testid="stElementContainer"]
+  { display: none; }
 .st-key-pg_story p { font-size: 1.45rem; line-height: 1.4; }
 </style>"""
 
