@@ -84,8 +84,8 @@ def transport(state):
     with st.container(horizontal=True, vertical_alignment="bottom", gap="small",
                       key="pg_transport"):
         # One keyed slot holds whichever of the two is shown. After some fragment runs
-        # Streamlit keeps the button replaced after the new one in the slot (both were on
-        # screen); KEYBOARD_CSS shows only the first, the one drawn last.
+        # Streamlit retains the button replaced beside the new one (both were on screen,
+        # the old one marked data-retained); KEYBOARD_CSS hides a retained one.
         with st.container(key=PLAY_PAUSE, width="content", gap=None):
             if state.playing:
                 st.button("Pause", key="pg_pause", on_click=_on_play, args=(False,),
@@ -103,12 +103,11 @@ def transport(state):
         draw_setting("speed", width=260)
 
 
-# The handler's own slot takes no room; a preset's story (ui/tutorial_runs.py) is read
-# from the back of a room.
+# The handler's own slot takes no room; a retained Play or Pause is not shown; a preset's
+# story (ui/tutorial_runs.py) is read from the back of a room.
 KEYBOARD_CSS = """<style>
 .st-key-pg_keys { display: none; }
-.st-key-pg_play_pause > [data-testid="stElementContainer"] ~ [data-testid="stElementContainer"]
-  { display: none; }
+.st-key-pg_play_pause > [data-retained] { display: none; }
 .st-key-pg_story p { font-size: 1.45rem; line-height: 1.4; }
 </style>"""
 
