@@ -3,7 +3,8 @@
   if (window.pgTransportKeys) return;
   window.pgTransportKeys = true;
   const slot = '.st-key-__SLOT__';
-  const button = () => document.querySelector(slot + ' button');
+  // The button shown: Streamlit may keep the one it replaced beside it, marked retained.
+  const button = () => document.querySelector(slot + ' > :not([data-retained]) button');
   const inSlot = (el) => !!(el && el.closest && el.closest(slot));
   const takesSpace = (el) => !!el && el !== document.body && (el.isContentEditable
       || /^(INPUT|TEXTAREA|SELECT|BUTTON|A|SUMMARY)$/.test(el.tagName)
@@ -28,7 +29,9 @@
   }, true);
   new MutationObserver(() => {
     const b = keepFocus && button();
-    const lost = !document.activeElement || document.activeElement === document.body;
+    const now = document.activeElement;
+    const lost = !now || now === document.body || (inSlot(now) && now !== b);
     if (b && lost) b.focus();
-  }).observe(document.body, {childList: true, subtree: true});
+  }).observe(document.body, {childList: true, subtree: true, attributes: true,
+                             attributeFilter: ['data-retained', 'data-stale']});
 })();
