@@ -17,6 +17,7 @@ import mlp_core as mc
 from . import own_data
 from .frames import FilmStrip, Frame
 from .own_data import OwnData
+from .presets import stops_for
 from .settings import (
     DEFAULTS,
     LR_STOPS,
@@ -146,6 +147,35 @@ def suggested_lr(lr):
     return below[-1] if below else LR_STOPS[0]
 
 
+def chance_level(y, n_classes):
+    """(accuracy, loss) of always predicting the class shares: the majority class's share
+    and the entropy of the shares (cross-entropy's value for a network that learned
+    nothing)."""
+    shares = np.bincount(np.asarray(y, int), minlength=n_classes) / max(len(y), 1)
+    shares = shares[shares > 0]
+    return float(shares.max()), float(-(shares * np.log(shares)).sum())
+
+
+STUCK_EPOCHS = 20  # epochs of a run at chance with a large, jumping loss before the hint
+
+
+def stuck_at_chance(history, y, n_classes, since=0, window=STUCK_EPOCHS):
+    """True when the last ``window`` epochs (all after epoch ``since``) sat at chance
+    accuracy while the loss stayed above chance's and jumped up and down: the symptom of a
+    learning rate far too large for an optimizer (Adam) whose steps never overflow."""
+    if n_classes < 2 or len(history) < window:
+        return False
+    epochs = np.asarray(history.column("epoch"))[-window:]
+    if epochs[0] <= since or np.any(np.diff(epochs) != 1):
+        return False
+    acc = np.asarray(history.column("train_acc"))[-window:]
+    loss = np.asarray(history.column("train_loss"))[-window:]
+    chance_acc, chance_loss = chance_level(y, n_classes)
+    rises = int((np.diff(loss) > 0.02 * chance_loss).sum())
+    return bool(acc.max() <= chance_acc + 0.1 and loss.mean() > 1.1 * chance_loss
+                and rises >= window // 4)
+
+
 def record_at(history, epoch):
     """The history record (dict) of the latest epoch at or before ``epoch``, or None."""
     if not len(history):
@@ -176,7 +206,16 @@ class PlaygroundState:
     grid_y: np.ndarray
     grid_inputs: np.ndarray  # network inputs at every cell, row-major over (grid_y, grid_x)
     playing: bool = False
-    diverged: dict | None = None  # {"epoch", "reason", "lr"} after the last divergence
+    # {"epoch", "reason", "lr", "kind"} after the last divergence ("overflow") or a run
+    # stuck at chance with a jumping loss ("stuck")
+    diverged: dict | None = None
+    # Epochs whose step overflowed and was rolled back, marked on the loss curve.
+    rollbacks: list = field(default_factory=list)
+    # Epochs where live training pauses by plan (a preset's moment to look at), and the
+    # last such pause reached.
+    stops: tuple = ()
+    paused_at: int | None = None
+    play_epoch: int = 0  # the epoch live training last started from
     notices: list = field(default_factory=list)  # problems with the link it was built from
     own: OwnData | None = None  # the points of a "draw" or "upload" dataset
     snapshots: SnapshotStore = field(default_factory=SnapshotStore)  # for the time scrubber
@@ -267,6 +306,9 @@ class PlaygroundState:
 
     # ---- snapshots for the scrubber ------------------------------------------------------
     def _snapshot_gap(self, latest_epoch):
+        budget = self.config["epoch_budget"]
+        if budget and budget < self.snapshots.max_snapshots:  # a short run keeps every epoch
+            return 1
         return max(self.snapshots.stride, math.ceil(SNAPSHOT_GROWTH * latest_epoch), 1)
 
     def epochs_to_next_snapshot(self):
@@ -357,6 +399,10 @@ class PlaygroundState:
         budget = self.config["epoch_budget"]
         return None if not budget else max(budget - self.trainer.epoch, 0)
 
+    def next_stop(self):
+        """The next planned pause after the current epoch, or None."""
+        return next((e for e in sorted(self.stops) if e > self.trainer.epoch), None)
+
     def play(self):
         """Start live training; False (and nothing changes) when the epoch budget is spent."""
         if self.budget_left() == 0:
@@ -364,6 +410,7 @@ class PlaygroundState:
         if not self.playing:
             self.diverged = None
             self.live_clock, self.epochs_due = None, 0.0
+            self.play_epoch, self.paused_at = self.trainer.epoch, None
         self.playing = True
         return True
 
@@ -398,9 +445,11 @@ class PlaygroundState:
         On divergence the trainer has already rolled the network back to its last finite
         weights; training pauses and ``diverged`` says what happened.
         """
-        left = self.budget_left()
+        left, stop = self.budget_left(), self.next_stop()
         if left is not None:
             n_epochs = min(n_epochs, left)
+        if stop is not None and self.playing:
+            n_epochs = min(n_epochs, stop - self.trainer.epoch)
         if n_epochs <= 0:
             self.playing = False
             return []
@@ -425,18 +474,37 @@ class PlaygroundState:
                 n_epochs -= done
                 drawing += self._record_states(
                     frames and done > 0 and self.epochs_to_next_frame() == 0)
-                if done < chunk:  # the time budget ran out
+                if done < chunk or self._stuck():  # the time budget ran out, or no use
                     break
         except mc.Diverged as exc:
             self.playing = False
-            self.diverged = {"epoch": exc.epoch, "reason": exc.reason, "lr": self.config["lr"]}
+            self.rollbacks.append(exc.epoch)
+            self.diverged = {"epoch": exc.epoch, "reason": exc.reason, "lr": self.config["lr"],
+                             "kind": "overflow"}
             return []
-        if self.budget_left() == 0:
-            self.playing = False
+        self._pause_if_due()
         self.record_snapshot(force=not self.playing)
         if frames:
             self.current_frame()  # the strip ends on the state the tick left
         return records
+
+    def _stuck(self):
+        return self.playing and stuck_at_chance(self.trainer.history, self.train.y,
+                                                self.n_classes, self.play_epoch)
+
+    def _pause_if_due(self):
+        """Live training pauses at the epoch budget, at a planned stop, and when the run
+        is stuck at chance with a jumping loss (it would learn nothing by going on)."""
+        epoch = self.trainer.epoch
+        if self.budget_left() == 0:
+            self.playing = False
+        elif self.playing and epoch in self.stops:
+            self.playing, self.paused_at = False, epoch
+        elif self._stuck():
+            self.playing = False
+            self.diverged = {"epoch": epoch, "lr": self.config["lr"], "kind": "stuck",
+                             "reason": f"for {STUCK_EPOCHS} epochs the accuracy stayed at "
+                                       "chance while the loss jumped up and down"}
 
     # ---- what is drawn -------------------------------------------------------------------
     def forward_grid(self):
@@ -470,6 +538,7 @@ class PlaygroundState:
         self.metrics()
         self.playing = False
         self.diverged = None
+        self.rollbacks, self.paused_at, self.play_epoch = [], None, 0
         self.changed_mid_run = False
         self.imported = False
         self.snapshots.clear()
@@ -514,6 +583,7 @@ def build_state(config, own=None):
         own=own if config["dataset"] in OWN_DATASETS else None)
     state.metrics()  # remembers the start, epoch 0 of the curves
     state.record_snapshot()
+    state.stops = stops_for(config)
     return state
 
 
@@ -535,6 +605,7 @@ def apply_config(state, config, own=None):
         fresh.notices = state.notices
         return fresh, kind
     state.config = copy.deepcopy(config)
+    state.stops = stops_for(config)
     if kind == "network":
         state.set_features(config["features"])
         state.data_id = uuid.uuid4().hex  # new network inputs over the same points

@@ -7,6 +7,8 @@ from ui.live_view import live_view
 from ui.own_data_panels import own_data_panel
 from ui.run_tabs import run_tabs
 from ui.settings_sidebar import WROTE, apply_widget_changes, seed_widgets, sidebar, sync_url
+from ui.transport import keyboard_shortcuts
+from ui.tutorial_runs import beside_on_playground, preset_story
 
 
 def main():
@@ -25,9 +27,12 @@ def main():
         st.warning("Some settings in the link could not be used and were replaced by "
                    "defaults: " + "; ".join(state.notices) + ".", icon=":material/link_off:")
     board_join.board_panel()
+    preset_story(state.config["presenter"])
     own_data_panel()
     live_view()
+    beside_on_playground(state.config["presenter"])
     run_tabs()
+    keyboard_shortcuts()
     st.session_state.pop(WROTE, None)  # a run of the whole page shows every value
 
 

@@ -273,9 +273,10 @@ def curves_view():
     seen = (state.data_id, state.params_id(), state.epoch, len(history), height)
     if state.regression:  # no classes, no accuracy: the loss curve takes the room
         height *= 2
-    loss = session.cached_figure("loss", (*seen, log_loss), lambda: curves.loss_figure(
+    rollbacks = tuple(state.rollbacks)  # diverged epochs, marked where the curve stops
+    loss = session.cached_figure("loss", (*seen, log_loss, rollbacks), lambda: curves.loss_figure(
         state.curve("epoch"), state.curve("train_loss"), state.curve("test_loss"),
-        log_y=log_loss, height=height), math.inf)
+        log_y=log_loss, height=height, rollbacks=rollbacks), math.inf)
     st.plotly_chart(loss, key="pg_loss", theme=None, config={"displaylogo": False})
     if not state.regression:
         accuracy = session.cached_figure("accuracy", seen, lambda: curves.accuracy_figure(

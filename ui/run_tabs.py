@@ -20,6 +20,16 @@ SAVE_NOTICE, IMPORT_NOTICE = "save", "import"  # notice slots
 GIF = "pg_gif"  # (snapshot version, GIF bytes) of the last GIF made
 
 
+GO_TO = "pg_replay_go_to"
+
+
+def _on_go_to(epochs):
+    wanted = ss.get(GO_TO)
+    if wanted is not None:
+        ss["pg_replay_epoch"] = max([e for e in epochs if e <= wanted] or epochs[:1])
+        ss[GO_TO] = None
+
+
 def replay_tab(state):
     if state.playing:
         st.info("Pause to replay how the boundary formed.", icon=":material/pause:")
@@ -35,10 +45,16 @@ def replay_tab(state):
     if ss.get("pg_replay_seen") != seen or ss.get("pg_replay_epoch") not in epochs:
         ss["pg_replay_epoch"] = epochs[-1]  # after more training, start at the newest
         ss["pg_replay_seen"] = seen
-    epoch = st.select_slider(
+    slider, go_to = st.columns([5, 1], vertical_alignment="bottom")
+    epoch = slider.select_slider(
         "Epoch to replay", epochs, key="pg_replay_epoch", format_func=lambda e: f"{e:,}",
-        help=f"{len(epochs)} snapshots of the boundary are kept; as a run grows, older ones "
+        help=f"{len(epochs)} snapshots of the boundary are kept: every epoch of a run with "
+             f"an epoch limit under {store.max_snapshots}; as a longer run grows, older ones "
              "are thinned out so memory stays bounded.")
+    go_to.number_input("Go to epoch", 0, epochs[-1], value=None, step=1, key=GO_TO,
+                       on_change=_on_go_to, args=(epochs,), placeholder=f"0–{epochs[-1]:,}",
+                       help="Type an epoch and press Enter: the replay shows the latest "
+                            "snapshot at or before it.")
     epoch, grid = store.at(epoch)
     show_test = ss.get("pg_show_test", True)
     record = record_at(state.trainer.history, epoch)
@@ -58,7 +74,8 @@ def replay_tab(state):
     with right:
         st.plotly_chart(curves.with_cursor(curves.loss_figure(
             history.column("epoch"), history.column("train_loss"), history.column("test_loss"),
-            log_y=ss.get("pg_log_loss", False), height=210), epoch), key="pg_replay_loss",
+            log_y=ss.get("pg_log_loss", False), height=210, rollbacks=state.rollbacks), epoch),
+            key="pg_replay_loss",
             theme=None, config={"displaylogo": False})
         if not state.regression:
             st.plotly_chart(curves.with_cursor(curves.accuracy_figure(
@@ -212,6 +229,7 @@ TABS = ("Save run", "Replay", "Export", "Import a model")
 def _tabs():
     state = session.load_playground()
     if state.config["presenter"]:  # on a projector only what a lecturer needs
+        replay_tab(state)
         save_tab(state, compact=True)
         return
     st.header("Save, replay and export")

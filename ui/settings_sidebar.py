@@ -13,7 +13,12 @@ import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
 from app_logic import runs
-from app_logic.presets import PRESETS, TUTORIAL, TUTORIAL_COMPARISON_NOTE, tutorial_comparison
+from app_logic.presets import (
+    PRESETS,
+    TUTORIAL,
+    preset_of,
+    tutorial_comparison,
+)
 from app_logic.session import apply_config, build_state, state_change_kind
 from app_logic.settings import (
     BY_KEY,
@@ -75,9 +80,11 @@ def rerun(*fragments):
 
 
 def seed_widgets(config):
-    """Give every widget its config value unless it already holds one."""
+    """Give every widget its config value unless it already holds one. The preset box,
+    dropped by Streamlit while another page was shown, names the preset still in use."""
     for key, value in widget_values(config).items():
         ss.setdefault(key, value)
+    ss.setdefault("pg_preset", preset_of(config) or CUSTOM)
     for i in range(ss[N_LAYERS]):
         neurons(i)
 
@@ -151,9 +158,6 @@ def apply_widget_changes(state):
     return state
 
 
-def _view(config):
-    return {s.key: config[s.key] for s in SETTINGS if s.group == "view"}
-
 
 def sync_url(config):
     target = config_to_query(config)
@@ -206,7 +210,10 @@ def _on_tutorial_comparison():
         state.train_for(config["epoch_budget"])
         names.append(saved.add(runs.run_from_state(saved.unique_name(name), state)).name)
     ss["cmp_chosen"] = names  # the Compare page shows these three
-    session.notify(COMPARISON_NOTICE, "success", TUTORIAL_COMPARISON_NOTE)
+    ss["pg_tutorial_beside"] = names  # and the Playground, beside the live run
+    session.notify(COMPARISON_NOTICE, "success", "Trained and saved: they are shown side by "
+                   "side on this page, under the live run.")
+    st.rerun()  # the page shows them
 
 
 def _on_preset():
@@ -214,7 +221,8 @@ def _on_preset():
     if name not in PRESETS:
         return
     before = session.load_playground().config
-    config = {**PRESETS[name]["config"], **_view(before)}  # a preset keeps the view
+    # A preset keeps presenter mode; its speed is part of it (a pace to watch its point)
+    config = {**PRESETS[name]["config"], "presenter": before["presenter"]}
     set_widgets(config)
     session.set_playground(build_state(config))  # a preset is a fresh experiment
     sync_url(config)
@@ -298,7 +306,8 @@ def _sidebar():
         st.button("Train the corrected runs beside it", key="pg_tutorial_compare",
                   on_click=_on_tutorial_comparison, icon=":material/compare:",
                   help="Trains the tutorial's run and two with exact gradients for 150 "
-                       "epochs each and saves them, to compare side by side.")
+                       "epochs each, shows them side by side on this page and saves them "
+                       "for the Compare page.")
         if (session.notice(COMPARISON_NOTICE) or ("",))[0] == "success":
             _compare_link()
         session.show_notice(COMPARISON_NOTICE, keep=True)

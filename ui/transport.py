@@ -4,6 +4,8 @@ They are drawn inside the live view's fragment, so a click reruns the view and n
 The callbacks run before the view, so they may change widget values and the state.
 """
 
+import pathlib
+
 import streamlit as st
 
 from app_logic.session import suggested_lr
@@ -12,6 +14,12 @@ from . import session
 from .settings_sidebar import WROTE, apply_widget_changes, draw_setting, sync_url, widget_key
 
 ss = st.session_state
+PLAY_PAUSE = "pg_play_pause"  # the keyed slot of the Play or Pause button
+# Space presses Play or Pause unless the focus is where Space types or chooses (a text
+# field, a slider, a select box, another button); after a click on Play or Pause, Streamlit
+# replaces the button, and the focus goes back to its successor instead of the page body.
+KEYBOARD_JS = (pathlib.Path(__file__).with_name("transport_keys.js").read_text()
+               .replace("__SLOT__", PLAY_PAUSE))
 
 
 def _rerun_view():
@@ -63,18 +71,31 @@ def _on_smaller_lr(lr):
     st.rerun()  # the sidebar shows the new rate only after a run of the whole page
 
 
+def planned_pause_notice(state):
+    if state.paused_at is not None and state.paused_at == state.epoch and not state.playing:
+        st.info(f"**Paused at epoch {state.epoch:,}**, as the preset plans: look at the "
+                "numbers, the curves and the boundary now. Press Play (or Space) to go on.",
+                icon=":material/pause_circle:")
+
+
 def transport(state):
     """The row above the view: Play / Pause, Step, Reset and the speed slider."""
+    planned_pause_notice(state)
     with st.container(horizontal=True, vertical_alignment="bottom", gap="small",
                       key="pg_transport"):
-        if state.playing:
-            st.button("Pause", key="pg_pause", on_click=_on_play, args=(False,),
-                      type="primary", icon=":material/pause:",
-                      help="Stop training; the network keeps what it learned.")
-        else:
-            st.button("Play", key="pg_play", on_click=_on_play, args=(True,), type="primary",
-                      icon=":material/play_arrow:",
-                      help="Train continuously until paused (or until the epoch limit).")
+        # One keyed slot holds whichever of the two is shown. After some fragment runs
+        # Streamlit retains the button replaced beside the new one (both were on screen,
+        # the old one marked data-retained); KEYBOARD_CSS hides a retained one.
+        with st.container(key=PLAY_PAUSE, width="content", gap=None):
+            if state.playing:
+                st.button("Pause", key="pg_pause", on_click=_on_play, args=(False,),
+                          type="primary", icon=":material/pause:",
+                          help="Stop training; the network keeps what it learned (Space).")
+            else:
+                st.button("Play", key="pg_play", on_click=_on_play, args=(True,),
+                          type="primary", icon=":material/play_arrow:",
+                          help="Train continuously until paused or until the epoch limit "
+                               "(Space).")
         st.button("Step", key="pg_step", on_click=_on_step, icon=":material/skip_next:",
                   help="Train exactly one epoch.")
         st.button("Reset", key="pg_reset", on_click=_on_reset, icon=":material/replay:",
@@ -82,15 +103,40 @@ def transport(state):
         draw_setting("speed", width=260)
 
 
+# The handler's own slot takes no room; a retained Play or Pause is not shown; a preset's
+# story (ui/tutorial_runs.py) is read from the back of a room.
+KEYBOARD_CSS = """<style>
+.st-key-pg_keys { display: none; }
+.st-key-pg_play_pause > [data-retained] { display: none; }
+.st-key-pg_story p { font-size: 1.45rem; line-height: 1.4; }
+</style>"""
+
+
+def keyboard_shortcuts():
+    """Space for Play / Pause, and the focus kept on them (drawn once per page run)."""
+    with st.container(key="pg_keys"):
+        st.html(f"{KEYBOARD_CSS}<script>{KEYBOARD_JS}</script>",
+                unsafe_allow_javascript=True)
+
+
 def divergence_notice(state):
     info = state.diverged
     suggestion = suggested_lr(info["lr"])
-    st.error(
-        f"**Training diverged in epoch {info['epoch']}**: {info['reason']}. With a learning "
-        f"rate of {info['lr']:g} each step overshoots, the weights grow without bound and the "
-        f"numbers overflow. Training is paused; the network shown is the last good one "
-        f"(after epoch {info['epoch'] - 1}), but its weights are already huge. Start again "
-        f"from the initial weights with a smaller learning rate, e.g. {suggestion:g}.",
-        icon=":material/warning:")
+    if info.get("kind") == "stuck":
+        st.warning(
+            f"**Stuck at chance after epoch {info['epoch']:,}**: {info['reason']}. With a "
+            f"learning rate of {info['lr']:g} every step jumps past the minimum, so the "
+            f"network learns nothing. Training is paused. Start again from the initial "
+            f"weights with a smaller learning rate, e.g. {suggestion:g}.",
+            icon=":material/warning:")
+    else:
+        st.error(
+            f"**Training diverged in epoch {info['epoch']}**: {info['reason']}. With a "
+            f"learning rate of {info['lr']:g} each step overshoots, the weights grow without "
+            f"bound and the numbers overflow (the loss curve shows it rising, and where it "
+            f"stopped). Training is paused; the network shown is the last good one (after "
+            f"epoch {info['epoch'] - 1}), but its weights are already huge. Start again from "
+            f"the initial weights with a smaller learning rate, e.g. {suggestion:g}.",
+            icon=":material/warning:")
     st.button(f"Start again with learning rate {suggestion:g}", key="pg_smaller_lr",
               on_click=_on_smaller_lr, args=(suggestion,), icon=":material/restart_alt:")

@@ -6,8 +6,16 @@ import pandas as pd
 import streamlit as st
 
 from app_logic import study as studies
+from app_logic.presets import PRESETS, TUTORIAL_COMPARISON_NOTE
 from mlp_core import explain as ex
 from viz import backprop_figures as bf
+from viz import curves as curve_figures
+from viz.format import format_accuracy
+
+from . import session
+from .file_inputs import plain
+
+BESIDE = "pg_tutorial_beside"  # names of the saved runs the Playground shows side by side
 
 LRS = (0.005, 0.05, 0.5, 5.0)
 PUBLISHED, SCALED, SLOW, FIXED = (name for name, _, _ in studies.TUTORIAL_RUNS)
@@ -55,14 +63,16 @@ def curves(named, key):
 def explanation(named):
     pub, scaled = named[PUBLISHED], named[SCALED]
     best = int(np.nanargmax(pub.accuracy))
+    moved = int(np.argmax(np.asarray(pub.accuracy) > 0.55))  # first iteration off chance
     st.caption(
         f"Why: the tutorial's printed “mean” loss was a sum over its {pub.n_samples} points, so "
         f"every gradient was {pub.n_samples} times too large and lr {pub.lr:g} acted like lr "
         f"{scaled.lr:g} on the mean. The run with the mean loss and lr {scaled.lr:g} prints "
         "the same accuracies and a loss exactly that many times smaller (dotted: it lies on the "
-        "published curve). Such a step is far too large: the network learned fast (accuracy "
-        f"{pub.accuracy[best]:.3g} at iteration {best}, {pub.accuracy[145]:.3g} at 145) and "
-        f"then diverged, jumping to {pub.accuracy[146]:.3g} at 146. With the mean loss at lr "
+        "published curve). Such a step is far too large: the accuracy sat at chance until "
+        f"iteration {moved - 1}, then every step overshot and it swung up and down (best "
+        f"{pub.accuracy[best]:.3g} at iteration {best}, {pub.accuracy[145]:.3g} at 145, "
+        f"{pub.accuracy[146]:.3g} at 146). With the mean loss at lr "
         f"{pub.lr:g} it barely moves in 150 iterations. With all three errors corrected it does "
         "not learn either: the biases, no longer held back by the averaged db, take steps "
         f"{pub.n_samples} times larger and switch off the few live ReLUs.")
@@ -104,3 +114,38 @@ def tutorial_runs():
     explanation(named)
     with st.expander("Try any combination of the errors"):
         own_combination()
+
+
+def beside_on_playground(presenter):
+    """The tutorial's run and the corrected ones side by side on the Playground, once
+    "Train the corrected runs beside it" has trained them (saved runs, also on the Compare
+    page)."""
+    saved = session.runs()
+    shown = [saved.get(name) for name in st.session_state.get(BESIDE) or () if name in saved]
+    if not shown:
+        return
+    st.subheader("The tutorial's run beside the corrected ones")
+    for column, run in zip(st.columns(len(shown), gap="medium"), shown, strict=True):
+        history = run.history
+        with column:
+            st.markdown(f"**{plain(run.name)}**")
+            st.plotly_chart(curve_figures.accuracy_figure(
+                history["epoch"], history["train_acc"], history["test_acc"],
+                height=260 if presenter else 220), key=f"pg_beside_{plain(run.name)}",
+                theme=None, config={"displayModeBar": False})
+            best = int(np.nanargmax(history["train_acc"]))
+            st.caption(f"Epoch {int(history['epoch'][-1]):,}: test accuracy "
+                       f"{format_accuracy(history['test_acc'][-1])}; best train accuracy "
+                       f"{format_accuracy(history['train_acc'][best])} at epoch "
+                       f"{int(history['epoch'][best]):,}.")
+    st.markdown(TUTORIAL_COMPARISON_NOTE)
+
+
+def preset_story(presenter):
+    """In presenter mode, the chosen preset's name and explanation in large type above the
+    live run (on a projector the sidebar, where it is otherwise read, is folded away)."""
+    name = st.session_state.get("pg_preset")
+    if not presenter or name not in PRESETS:
+        return
+    with st.container(key="pg_story"):
+        st.markdown(f"**{name}.** {PRESETS[name]['explanation']}")

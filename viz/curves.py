@@ -15,7 +15,27 @@ def _thin(epochs, *columns, max_points=MAX_CURVE_POINTS):
                                len(epochs) - 1])
         epochs = epochs[keep]
         columns = [np.asarray(c)[keep] for c in columns]
-    return [epochs.astype(np.float32)] + [np.asarray(c, np.float32) for c in columns]
+    return [epochs.astype(np.float32)] + [_compact(c) for c in columns]
+
+
+def _compact(values):
+    """float32 halves what is sent, but a diverging loss can pass its range (3.4e38)."""
+    values = np.asarray(values, float)
+    small = np.all(np.abs(values[np.isfinite(values)]) < np.finfo(np.float32).max)
+    return values.astype(np.float32) if small else values
+
+
+ROLLBACK_COLOR = "#b00020"
+# A loss that grew this many times above its start is drawn on a log axis: on a linear one
+# the epochs where it rises look flat until the last.
+RISE_FOR_LOG = 1000.0
+
+
+def rises_steeply(values):
+    """True when finite ``values`` climb above RISE_FOR_LOG times their first value."""
+    finite = np.asarray(values, float)
+    finite = finite[np.isfinite(finite)]
+    return len(finite) > 1 and finite[0] > 0 and finite.max() > RISE_FOR_LOG * finite[0]
 
 
 def _curve_figure(epochs, train, test, y_title, height, log_y=False, y_range=None):
@@ -53,11 +73,33 @@ def _curve_figure(epochs, train, test, y_title, height, log_y=False, y_range=Non
                   "range": y_range, "exponentformat": "power" if log_y else "none"}})
 
 
-def loss_figure(epochs, train_loss, test_loss=None, log_y=False, height=260):
-    """Train (solid) and test (dashed) loss per epoch; ``log_y`` for a logarithmic axis."""
+def loss_figure(epochs, train_loss, test_loss=None, log_y=False, height=260, rollbacks=()):
+    """Train (solid) and test (dashed) loss per epoch; ``log_y`` for a logarithmic axis
+    (chosen by itself when the loss rises steeply). ``rollbacks``: epochs whose step
+    overflowed and was undone, each marked by a line where the curve stops."""
     if test_loss is None:
         test_loss = np.full(len(epochs), np.nan)
-    return _curve_figure(epochs, train_loss, test_loss, "loss", height, log_y=log_y)
+    steep = not log_y and rises_steeply(train_loss)
+    fig = _curve_figure(epochs, train_loss, test_loss,
+                        "loss (log scale)" if steep else "loss", height, log_y=log_y or steep)
+    for epoch in rollbacks:
+        mark_rollback(fig, epoch)
+    return fig
+
+
+def mark_rollback(fig, epoch):
+    """A red line at ``epoch``, where the loss stopped being a number and training went
+    back to the epoch before."""
+    fig.add_shape(type="line", xref="x", yref="paper", x0=epoch, x1=epoch, y0=0, y1=1,
+                  line={"color": ROLLBACK_COLOR, "width": 2})
+    fig.add_annotation(x=epoch, xref="x", y=1, yref="paper", xanchor="right", yanchor="top",
+                       showarrow=False, font={"color": ROLLBACK_COLOR, "size": 12},
+                       bgcolor="rgba(255,255,255,0.8)",
+                       text=f"epoch {epoch:,}: not a number,<br>rolled back to {epoch - 1:,}")
+    shown = fig.layout.xaxis.range
+    last = max([shown[1]] if shown else [float(np.max(t.x)) for t in fig.data if len(t.x)])
+    fig.layout.xaxis.range = [0, max(last, epoch + 0.5)]  # the line inside the plot
+    return fig
 
 
 def accuracy_figure(epochs, train_acc, test_acc=None, height=260):

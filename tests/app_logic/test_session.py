@@ -95,7 +95,10 @@ def test_tutorial_preset_replays_the_published_run():
     assert config["batch_size"] >= len(state.train)  # full batch
     state.playing = True
     state.train_for(10_000)
-    assert state.epoch == 150 and not state.playing  # the epoch limit
+    assert state.epoch == 145 and not state.playing  # the preset's planned pause
+    assert state.play() and state.train_for(10_000) and state.epoch == 146
+    assert state.play() and state.train_for(10_000) and state.epoch == 150
+    assert not state.playing  # the epoch limit
     history = state.trainer.history
     acc, loss = history.column("train_acc"), history.column("train_loss")
     assert (acc[144], acc[145]) == (0.818, 0.58)  # epochs 145 and 146, as printed
@@ -225,6 +228,21 @@ def test_epoch_budget_pauses_training():
     state.train_for(100)
     assert state.epoch == 7 and not state.playing
     assert state.train_for(1) == [] and state.epoch == 7
+
+
+def test_a_run_stuck_at_chance_with_a_jumping_loss_pauses_with_a_hint():
+    config = settings.default_config() | {"optimizer": "adam", "lr": 10.0}  # tanh
+    state = pgs.build_state(config)
+    assert state.play()
+    state.train_for(200)
+    assert not state.playing and state.diverged["kind"] == "stuck"
+    assert pgs.STUCK_EPOCHS <= state.epoch <= pgs.STUCK_EPOCHS + 2  # checked per chunk
+    assert state.rollbacks == []
+    assert pgs.suggested_lr(state.diverged["lr"]) == 1.0
+    calm = pgs.build_state(settings.default_config())  # lr 0.03 learns: no hint
+    calm.play()
+    calm.train_for(200)
+    assert calm.epoch == 200 and calm.playing and calm.diverged is None
 
 
 def test_divergence_pauses_and_keeps_the_last_finite_network():

@@ -307,3 +307,20 @@ def test_network_legend_sits_under_the_activations_line_not_beside_it():
     assert fig.layout.legend.x == 0 and legend_top_px >= words_bottom_px
     assert fig.layout.margin.b >= legend_top_px + 16  # the legend's line is inside the figure
     assert fig.layout.height == 300 + network.LEGEND_LINE  # the diagram keeps its size
+
+
+def test_a_diverging_loss_goes_on_a_log_axis_with_its_rollback_marked():
+    epochs = np.arange(12)
+    rising = np.r_[0.9, 9.1, 1.07, 34.3, 570.0, 1.2e4, 3.9e7, 5e14, 1e30, 1.7e60, 5.8e120,
+                   8.4e241]
+    fig = curves.loss_figure(epochs, rising, rising, rollbacks=[12])
+    assert fig.layout.yaxis.type == "log" and "log" in fig.layout.yaxis.title.text
+    assert fig.layout.yaxis.range[1] > 241  # every rising epoch is inside the plot
+    assert np.isfinite(np.asarray(fig.data[0].y, float)).all()  # none cut to inf
+    line = fig.layout.shapes[-1]
+    assert (line.x0, line.x1) == (12, 12)
+    assert "epoch 12: not a number" in fig.layout.annotations[-1].text
+    assert "rolled back to 11" in fig.layout.annotations[-1].text
+    assert fig.layout.xaxis.range[1] >= 12.5  # the mark is drawn, not cut off
+    calm = curves.loss_figure(epochs, np.linspace(0.9, 0.1, 12))
+    assert calm.layout.yaxis.type == "linear" and not calm.layout.shapes
