@@ -111,9 +111,8 @@ def links(board, key):
     words, picture = st.columns([3, 1], vertical_alignment="center")
     with words:
         st.markdown("Students open")
-        st.markdown(f"<p style='font-size:2rem;font-weight:600;line-height:1.2;"
-                    f"overflow-wrap:anywhere'>{html.escape(student)}</p>",
-                    unsafe_allow_html=True)
+        st.html(f"<p style='font-size:2rem;font-weight:600;line-height:1.2;"
+                f"overflow-wrap:anywhere'>{html.escape(student)}</p>")
         st.markdown(f"or type the class code **{board.code}** on the Class board page.")
     with picture:
         st.image(qr_png(student), width=180, caption="Scan to join")

@@ -60,7 +60,7 @@ def test_create_a_board_from_a_preset(store):
     assert store.is_lecturer(code, key)
     shown = texts(at)
     assert "Fewest parameters reaching ≥ 95% test accuracy" in shown
-    assert f"?board={code}" in " ".join(e.proto.body for e in at.get("markdown"))
+    assert f"?board={code}" in " ".join(e.proto.body for e in at.get("html"))  # the link, large
     assert len(at.get("image")) == 1  # the QR code
     assert "No submissions yet" in shown
     assert {b.key for b in at.button} >= {"board_close", "board_delete"}
