@@ -39,11 +39,12 @@ STATE = """() => {
 
 
 def scenarios(seed=0):
-    """Endless (window, URL query) pairs: every window, learning rate and optimizer comes
-    round in turn; the network, activation and dataset are drawn with a fixed seed."""
+    """Endless (window, URL query) pairs: the window changes every page, and every learning
+    rate (10 first) and optimizer comes round in turn; the network, activation and dataset
+    are drawn with a fixed seed."""
     draw = random.Random(seed)
-    for window, lr, optimizer in itertools.cycle(
-            itertools.product(WINDOWS, LEARNING_RATES, OPTIMIZERS)):
+    for lr, optimizer, window in itertools.cycle(
+            itertools.product(LEARNING_RATES, OPTIMIZERS, WINDOWS)):
         query = (f"lr={lr}&optimizer={optimizer}&hidden={draw.choice(NETWORKS)}"
                  f"&activation={draw.choice(ACTIVATIONS)}&dataset={draw.choice(DATASETS)}"
                  f"&seed={draw.randrange(1000)}&presenter={int(window[2])}")
