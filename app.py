@@ -9,6 +9,8 @@ import pathlib
 
 import streamlit as st
 
+from ui.reconnect import keep_connected
+
 ASSETS = pathlib.Path(__file__).parent / "assets"
 ICON = ASSETS / "icon.png"  # served by the app itself: works offline
 # A link in presenter mode opens with the sidebar folded away, for a projector.
@@ -17,6 +19,7 @@ st.set_page_config(page_title="Backprop Playground", page_icon=str(ICON), layout
                    initial_sidebar_state="collapsed" if presenter else "auto")
 st.html(ASSETS / "style.css")
 st.html(ASSETS / "keyboard.html", unsafe_allow_javascript=True)  # equations that scroll
+keep_connected()  # a lost session comes back from the link, never a grey page
 
 pages = [
     st.Page("app_pages/playground.py", title="Playground", icon=":material/play_circle:",

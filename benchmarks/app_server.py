@@ -17,12 +17,13 @@ def free_port():
         return s.getsockname()[1]
 
 
-def start_server(port, timeout=60):
-    """The server process, once it answers its health check."""
+def start_server(port, timeout=60, options=()):
+    """The server process, once it answers its health check; ``options`` are more
+    `streamlit run` flags (e.g. "--global.minCachedMessageSize=10000")."""
     server = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless",
          "true", "--server.port", str(port), "--server.address", "127.0.0.1",
-         "--browser.gatherUsageStats", "false"],
+         "--browser.gatherUsageStats", "false", *options],
         cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

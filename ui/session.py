@@ -48,9 +48,7 @@ def playground_state():
     return found if isinstance(found, PlaygroundState) else None
 
 
-# The cookie deploy/serve's nginx gives a browser on its first visit: a fresh session whose
-# browser has it and whose link has a setup is most likely one whose server went away.
-SERVED_COOKIE = "pg_worker"
+# Shown by ui/reconnect.py to a browser whose session was lost and rebuilt from its link.
 RESTARTED = ("The connection to the server was renewed: training started again from the "
              "setup in the link, at epoch 0.")
 
@@ -61,8 +59,6 @@ def load_playground():
     if state is None:
         state = state_from_link(st.query_params.to_dict(), own_data)
         set_playground(state)
-        if st.query_params and SERVED_COOKIE in st.context.cookies:
-            toast(RESTARTED, icon=":material/restart_alt:")
     return state
 
 
