@@ -9,21 +9,27 @@ import pathlib
 
 import streamlit as st
 
+from ui import i18n
+from viz.i18n import _
+
 ASSETS = pathlib.Path(__file__).parent / "assets"
 ICON = ASSETS / "icon.png"  # served by the app itself: works offline
 # A link in presenter mode opens with the sidebar folded away, for a projector.
 presenter = st.query_params.get("presenter") == "1"
-st.set_page_config(page_title="Backprop Playground", page_icon=str(ICON), layout="wide",
+i18n.activate()
+st.set_page_config(page_title=_("Backprop Playground"), page_icon=str(ICON), layout="wide",
                    initial_sidebar_state="collapsed" if presenter else "auto")
 st.html(ASSETS / "style.css")
 st.html(ASSETS / "keyboard.html", unsafe_allow_javascript=True)  # equations that scroll
 
 pages = [
-    st.Page("app_pages/playground.py", title="Playground", icon=":material/play_circle:",
+    st.Page("app_pages/playground.py", title=_("Playground"), icon=":material/play_circle:",
             default=True),
-    st.Page("app_pages/backprop.py", title="How backprop works", icon=":material/functions:",
+    st.Page("app_pages/backprop.py", title=_("How backprop works"), icon=":material/functions:",
             url_path="backprop"),
-    st.Page("app_pages/compare.py", title="Compare runs", icon=":material/compare:",
+    st.Page("app_pages/compare.py", title=_("Compare runs"), icon=":material/compare:",
             url_path="compare"),
 ]
-st.navigation(pages).run()
+page = st.navigation(pages)
+i18n.language_switch(st.sidebar)
+page.run()

@@ -13,6 +13,7 @@ from app_logic import study as studies
 from app_logic.drawing import DrawnPoints
 from app_logic.runs import RunCollection
 from app_logic.session import PlaygroundState, state_from_link
+from viz.i18n import N_, _
 
 PLAYGROUND = "playground"  # PlaygroundState: the Playground's data, network and trainer
 OWN_DATA = "own_data"  # {"draw": OwnData, "upload": OwnData}: the user's own points
@@ -51,8 +52,8 @@ def playground_state():
 # The cookie deploy/serve's nginx gives a browser on its first visit: a fresh session whose
 # browser has it and whose link has a setup is most likely one whose server went away.
 SERVED_COOKIE = "pg_worker"
-RESTARTED = ("The connection to the server was renewed: training started again from the "
-             "setup in the link, at epoch 0.")
+RESTARTED = N_("The connection to the server was renewed: training started again from the "
+               "setup in the link, at epoch 0.")
 
 
 def load_playground():
@@ -62,7 +63,7 @@ def load_playground():
         state = state_from_link(st.query_params.to_dict(), own_data)
         set_playground(state)
         if st.query_params and SERVED_COOKIE in st.context.cookies:
-            toast(RESTARTED, icon=":material/restart_alt:")
+            toast(_(RESTARTED), icon=":material/restart_alt:")
     return state
 
 

@@ -19,6 +19,7 @@ from app_logic.settings import (
     BY_KEY,
     MAX_LAYERS,
     OWN_DATASETS,
+    SECTIONS,
     SETTINGS,
     change_kind,
     config_to_query,
@@ -26,12 +27,12 @@ from app_logic.settings import (
     validate_config,
     with_value,
 )
+from viz.i18n import _
 
-from . import session
+from . import i18n, session
 
 ss = st.session_state
 CUSTOM = "Custom"  # the preset selector's value once a setting differs from every preset
-SECTIONS = ("Data", "Network", "Training")
 N_LAYERS, NEURONS = "pg_n_layers", "pg_neurons_{}"
 DEFAULT_NEURONS = 4  # a new hidden layer starts as wide as the one before, or this
 OWN_PANEL = "pg_own_panel"  # the dataset whose own-data panel the page shows, or None
@@ -157,6 +158,8 @@ def _view(config):
 
 def sync_url(config):
     target = config_to_query(config)
+    if i18n.PARAM in st.query_params:  # the chosen language stays in the link
+        target[i18n.PARAM] = st.query_params[i18n.PARAM]
     if st.query_params.to_dict() != target:
         st.query_params.from_dict(target)
 
@@ -223,7 +226,7 @@ def _on_preset():
 def _format(setting):
     def show(value):
         if value in setting.option_labels:
-            return setting.option_labels[value]
+            return setting.option_text(value)
         if isinstance(value, float):
             return f"{value:g}"
         return f"{value:,}" if isinstance(value, int) else str(value)
@@ -233,7 +236,7 @@ def _format(setting):
 def draw_setting(key, place=None, disabled=False, **options):
     """The widget of setting ``key`` in ``place`` (default: where the caller draws)."""
     setting, place = BY_KEY[key], place or st
-    wkey, label, tip, kind = widget_key(key), setting.label, setting.help, setting.widget
+    wkey, label, tip, kind = widget_key(key), _(setting.label), _(setting.help), setting.widget
     common = {"key": wkey, "help": tip, "on_change": on_setting_change, **options}
     if kind == "select":
         place.selectbox(label, setting.options, format_func=_format(setting),
@@ -287,7 +290,7 @@ def _sidebar():
         session.show_notice(COMPARISON_NOTICE, keep=True)
     shown = {s.key: ss.get(widget_key(s.key)) for s in SETTINGS}
     for section in SECTIONS:
-        st.header(section)
+        st.header(_(section))
         for setting in SETTINGS:
             if setting.section == section:
                 disabled = bool(setting.disabled_when and setting.disabled_when(shown))
@@ -306,4 +309,4 @@ def sidebar():
     """Presenter mode, presets and every setting, in sections (a fragment)."""
     ss[OWN_PANEL] = own_panel(ss.get(widget_key("dataset")))
     with st.sidebar:
-        st.fragment(_sidebar, key=session.SETTINGS_FRAGMENT)()
+        st.fragment(i18n.localized(_sidebar), key=session.SETTINGS_FRAGMENT)()

@@ -1,0 +1,100 @@
+"""The app's words in English or Simplified Chinese: gettext with Babel's catalogs.
+
+It lives in viz, the lowest layer that shows words, so figures, the logic and the Streamlit
+layer all translate with the same ``_``. It never imports streamlit: the Streamlit layer
+(ui/i18n.py) picks the language for each run and sets it here with ``use_language``.
+
+The language is a ``ContextVar``: sessions run in threads of one process, and each thread
+(each script run) sees only the value its own run set, never another session's.
+
+Marking a string:
+    _("Learning rate")                      translated where it is called
+    _("Line {line} is empty.").format(line=3)   placeholders after translation, never f-strings
+    N_("Learning rate")                     marked only, for module-level tables; translate
+                                            with _(text) where it is shown
+The catalogs are ``locales/<lang>/LC_MESSAGES/messages.po``, read and compiled in memory the
+first time a language is used (no .mo file, no network); see locales/README.md.
+"""
+
+import contextvars
+import functools
+import io
+import pathlib
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.numbers import format_decimal, format_percent
+from babel.support import NullTranslations, Translations
+
+LOCALES = pathlib.Path(__file__).resolve().parents[1] / "locales"
+ENGLISH = "en"
+LANGUAGES = {"en": "English", "zh": "中文"}  # code -> its name in its own language
+BABEL_LOCALES = {"en": "en", "zh": "zh_Hans_CN"}
+
+_language = contextvars.ContextVar("language", default=ENGLISH)
+
+
+@functools.cache
+def translations(language):
+    """The compiled catalog of ``language`` (English: the messages themselves), once per
+    process: a catalog never changes while the app runs."""
+    path = LOCALES / language / "LC_MESSAGES" / "messages.po"
+    if language == ENGLISH or not path.is_file():
+        return NullTranslations()
+    with path.open("rb") as po:
+        catalog = read_po(po, locale=BABEL_LOCALES.get(language, language))
+    compiled = io.BytesIO()
+    write_mo(compiled, catalog)  # skips fuzzy entries: they fall back to English
+    compiled.seek(0)
+    return Translations(compiled)
+
+
+def normalize(code):
+    """A supported language code for ``code`` ("zh-CN" -> "zh", "en_GB" -> "en"), or None."""
+    if not isinstance(code, str):
+        return None
+    base = code.strip().replace("_", "-").split("-")[0].lower()
+    return base if base in LANGUAGES else None
+
+
+def pick_language(from_url=None, from_browser=None):
+    """The link's language if it names one we have, else the browser's, else English."""
+    return normalize(from_url) or normalize(from_browser) or ENGLISH
+
+
+def language():
+    """The language of the current run."""
+    return _language.get()
+
+
+def use_language(code):
+    """Make ``code`` the language of the current run (and of this thread's context)."""
+    _language.set(normalize(code) or ENGLISH)
+
+
+def gettext(message):
+    return translations(language()).gettext(message)
+
+
+def ngettext(singular, plural, n):
+    return translations(language()).ngettext(singular, plural, n)
+
+
+def N_(message):  # the gettext convention names it so
+    """Marks ``message`` for extraction without translating it (module-level tables)."""
+    return message
+
+
+_ = gettext
+
+
+def number(value, decimals=None):
+    """``value`` with the language's digit grouping ("12,345"); ``decimals`` fixed places."""
+    pattern = None if decimals is None else "#,##0" + ("." + "0" * decimals if decimals else "")
+    return format_decimal(value, format=pattern, locale=BABEL_LOCALES[language()])
+
+
+def percent(fraction, decimals=1):
+    """``fraction`` (0.987) as a percentage in the language's style ("98.7%")."""
+    pattern = "#,##0" + ("." + "0" * decimals if decimals else "") + "%"
+    return format_percent(fraction, format=pattern, locale=BABEL_LOCALES[language()])
