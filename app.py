@@ -16,7 +16,6 @@ ASSETS = pathlib.Path(__file__).parent / "assets"
 ICON = ASSETS / "icon.png"  # served by the app itself: works offline
 # A link in presenter mode opens with the sidebar folded away, for a projector.
 presenter = st.query_params.get("presenter") == "1"
-i18n.activate()
 st.set_page_config(page_title=_("Backprop Playground"), page_icon=str(ICON), layout="wide",
                    initial_sidebar_state="collapsed" if presenter else "auto")
 st.html(ASSETS / "style.css")

@@ -309,4 +309,4 @@ def sidebar():
     """Presenter mode, presets and every setting, in sections (a fragment)."""
     ss[OWN_PANEL] = own_panel(ss.get(widget_key("dataset")))
     with st.sidebar:
-        st.fragment(i18n.localized(_sidebar), key=session.SETTINGS_FRAGMENT)()
+        st.fragment(_sidebar, key=session.SETTINGS_FRAGMENT)()

@@ -1,11 +1,16 @@
 """The app's words in English or Simplified Chinese: gettext with Babel's catalogs.
 
 It lives in viz, the lowest layer that shows words, so figures, the logic and the Streamlit
-layer all translate with the same ``_``. It never imports streamlit: the Streamlit layer
-(ui/i18n.py) picks the language for each run and sets it here with ``use_language``.
-
-The language is a ``ContextVar``: sessions run in threads of one process, and each thread
-(each script run) sees only the value its own run set, never another session's.
+layer all translate with the same ``_``. It never imports streamlit. The language of a call:
+    1. the one set with ``use_language`` in the current context (a ``ContextVar``: tests,
+       scripts, a thread that wants one language), else
+    2. what the language source says: ui/i18n.py installs, once per process, a function that
+       reads the language of the session whose script thread is calling (its link and its
+       browser), so every run, callback and fragment rerun of a session speaks its language
+       with nothing to set (Streamlit runs them in fresh threads that pass through no common
+       code of ours), else
+    3. English.
+No language is kept at module level: the source is the same function for every session.
 
 Marking a string:
     _("Learning rate")                      translated where it is called
@@ -31,7 +36,8 @@ ENGLISH = "en"
 LANGUAGES = {"en": "English", "zh": "中文"}  # code -> its name in its own language
 BABEL_LOCALES = {"en": "en", "zh": "zh_Hans_CN"}
 
-_language = contextvars.ContextVar("language", default=ENGLISH)
+_language = contextvars.ContextVar("language", default=None)
+_SOURCE = []  # [function() -> language code]: set once per process by ui/i18n.py
 
 
 @functools.cache
@@ -63,13 +69,22 @@ def pick_language(from_url=None, from_browser=None):
 
 
 def language():
-    """The language of the current run."""
-    return _language.get()
+    """The language of the current call (see the module's docstring)."""
+    code = _language.get()
+    if code is None and _SOURCE:
+        code = normalize(_SOURCE[0]())
+    return code or ENGLISH
 
 
 def use_language(code):
-    """Make ``code`` the language of the current run (and of this thread's context)."""
-    _language.set(normalize(code) or ENGLISH)
+    """Make ``code`` the language of the current context; None gives it back to the source."""
+    _language.set(None if code is None else normalize(code) or ENGLISH)
+
+
+def set_language_source(source):
+    """Install ``source()``, the current session's language, for the whole process (the
+    Streamlit layer does, when imported)."""
+    _SOURCE[:] = [source]
 
 
 def gettext(message):
