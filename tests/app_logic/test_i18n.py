@@ -165,3 +165,15 @@ def test_a_rerun_of_the_sidebar_alone_stays_in_chinese(chinese):
     at = at.sidebar.slider(key="pg_noise").set_value(0.2).run()
     assert not at.exception, at.exception
     assert "学习率" in sidebar_labels(at)
+
+
+def test_a_refused_file_is_explained_in_chinese(chinese):
+    from app_logic.exports import model_from_json
+    from app_logic.files import FileError, load_json
+
+    with pytest.raises(FileError) as refused:
+        model_from_json(b"\x89PNG\r\n\x1a\n" + bytes(40))
+    assert str(refused.value) == "这个文件是PNG 图片，不是模型文件。请确认选对了文件。"
+    with pytest.raises(FileError) as refused:
+        load_json(b'{"a": 1, "a": 2}', "runs file")
+    assert str(refused.value) == "训练记录文件在同一个对象中两次出现键“a”；每个键只能出现一次。"
