@@ -9,26 +9,30 @@ import pathlib
 
 import streamlit as st
 
+from ui import i18n
 from ui.reconnect import keep_connected
+from viz.i18n import _
 
 ASSETS = pathlib.Path(__file__).parent / "assets"
 ICON = ASSETS / "icon.png"  # served by the app itself: works offline
 # A link in presenter mode opens with the sidebar folded away, for a projector.
 presenter = st.query_params.get("presenter") == "1"
-st.set_page_config(page_title="Backprop Playground", page_icon=str(ICON), layout="wide",
+st.set_page_config(page_title=_("Backprop Playground"), page_icon=str(ICON), layout="wide",
                    initial_sidebar_state="collapsed" if presenter else "auto")
 st.html(ASSETS / "style.css")
 st.html(ASSETS / "keyboard.html", unsafe_allow_javascript=True)  # equations that scroll
 keep_connected()  # a lost session comes back from the link, never a grey page
 
 pages = [
-    st.Page("app_pages/playground.py", title="Playground", icon=":material/play_circle:",
+    st.Page("app_pages/playground.py", title=_("Playground"), icon=":material/play_circle:",
             default=True),
-    st.Page("app_pages/backprop.py", title="How backprop works", icon=":material/functions:",
+    st.Page("app_pages/backprop.py", title=_("How backprop works"), icon=":material/functions:",
             url_path="backprop"),
-    st.Page("app_pages/compare.py", title="Compare runs", icon=":material/compare:",
+    st.Page("app_pages/compare.py", title=_("Compare runs"), icon=":material/compare:",
             url_path="compare"),
     st.Page("app_pages/class_board.py", title="Class board", icon=":material/leaderboard:",
             url_path="board"),
 ]
-st.navigation(pages).run()
+page = st.navigation(pages)
+i18n.language_switch(st.sidebar)
+page.run()

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 import mlp_core as mc
+from viz.i18n import N_
 
 from . import file_formats, own_data, train_script
 from .files import (
@@ -99,7 +100,7 @@ def model_from_json(data):
     The structure is checked against file_formats.MODEL_SCHEMA, then what a schema cannot
     say (sizes against each other, the settings against the network), all before the
     network is built."""
-    doc = load_json(data, "model file", ModelFileError)
+    doc = load_json(data, N_("model file"), ModelFileError)
     problem = refusal(file_formats.MODEL, doc, ModelFileError)
     if problem is not None:
         raise problem

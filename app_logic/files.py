@@ -15,6 +15,7 @@ import re
 import jsonschema
 
 from mlp_core import FEATURES
+from viz.i18n import N_, _
 
 from .settings import MAX_LAYERS, MAX_NEURONS
 
@@ -61,33 +62,33 @@ MAX_SETTING_CHARS = 200  # characters of a text setting
 
 # What a file is, from its first bytes, for files that are not text at all.
 SIGNATURES = (
-    (b"\x89PNG", "a PNG image"),
-    (b"\xff\xd8\xff", "a JPEG image"),
-    (b"GIF8", "a GIF image"),
-    (b"RIFF", "a RIFF file (WebP image, WAV sound or AVI video)"),
-    (b"%PDF", "a PDF document"),
-    (b"PK\x03\x04", "a zip archive (or an Excel workbook, .xlsx)"),
-    (b"PK\x05\x06", "an empty zip archive"),
-    (b"\xd0\xcf\x11\xe0", "an old Office document (an Excel workbook, .xls)"),
-    (b"\x1f\x8b", "a gzip-compressed file"),
-    (b"BZh", "a bzip2-compressed file"),
-    (b"\xfd7zXZ\x00", "an xz-compressed file"),
-    (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive"),
-    (b"\x28\xb5\x2f\xfd", "a Zstandard-compressed file"),
-    (b"Rar!", "a RAR archive"),
-    (b"\x80\x02", "a Python pickle"),
-    (b"\x80\x03", "a Python pickle"),
-    (b"\x80\x04", "a Python pickle"),
-    (b"\x80\x05", "a Python pickle"),
-    (b"\x93NUMPY", "a NumPy array file (.npy)"),
-    (b"\x89HDF", "an HDF5 file"),
-    (b"PAR1", "a Parquet file"),
-    (b"SQLite format 3\x00", "an SQLite database"),
-    (b"\x7fELF", "a program (ELF executable)"),
-    (b"MZ", "a Windows program"),
-    (b"\xca\xfe\xba\xbe", "a Java class file or a macOS program"),
-    (b"\xcf\xfa\xed\xfe", "a macOS program"),
-    (b"\x00asm", "a WebAssembly module"),
+    (b"\x89PNG", N_("a PNG image")),
+    (b"\xff\xd8\xff", N_("a JPEG image")),
+    (b"GIF8", N_("a GIF image")),
+    (b"RIFF", N_("a RIFF file (WebP image, WAV sound or AVI video)")),
+    (b"%PDF", N_("a PDF document")),
+    (b"PK\x03\x04", N_("a zip archive (or an Excel workbook, .xlsx)")),
+    (b"PK\x05\x06", N_("an empty zip archive")),
+    (b"\xd0\xcf\x11\xe0", N_("an old Office document (an Excel workbook, .xls)")),
+    (b"\x1f\x8b", N_("a gzip-compressed file")),
+    (b"BZh", N_("a bzip2-compressed file")),
+    (b"\xfd7zXZ\x00", N_("an xz-compressed file")),
+    (b"7z\xbc\xaf\x27\x1c", N_("a 7-Zip archive")),
+    (b"\x28\xb5\x2f\xfd", N_("a Zstandard-compressed file")),
+    (b"Rar!", N_("a RAR archive")),
+    (b"\x80\x02", N_("a Python pickle")),
+    (b"\x80\x03", N_("a Python pickle")),
+    (b"\x80\x04", N_("a Python pickle")),
+    (b"\x80\x05", N_("a Python pickle")),
+    (b"\x93NUMPY", N_("a NumPy array file (.npy)")),
+    (b"\x89HDF", N_("an HDF5 file")),
+    (b"PAR1", N_("a Parquet file")),
+    (b"SQLite format 3\x00", N_("an SQLite database")),
+    (b"\x7fELF", N_("a program (ELF executable)")),
+    (b"MZ", N_("a Windows program")),
+    (b"\xca\xfe\xba\xbe", N_("a Java class file or a macOS program")),
+    (b"\xcf\xfa\xed\xfe", N_("a macOS program")),
+    (b"\x00asm", N_("a WebAssembly module")),
 )
 # Byte-order marks, the longest first (UTF-32 LE begins like UTF-16 LE).
 BOMS = ((b"\x00\x00\xfe\xff", "utf-32-be", "UTF-32"), (b"\xff\xfe\x00\x00", "utf-32-le", "UTF-32"),
@@ -109,7 +110,7 @@ def what_it_is(data):
     head = bytes(data[:16])
     if head.startswith(b"MZ") and len(head) > 2 and head[2:3] not in b"\t\n\r ,;|" \
             and not head[2:3].isalnum():
-        return "a Windows program"
+        return N_("a Windows program")
     for signature, kind in SIGNATURES:
         if signature != b"MZ" and head.startswith(signature):
             return kind
@@ -137,10 +138,10 @@ def check_size(data, what, error):
         raise error(f"Expected the {what}'s bytes; got {type(data).__name__}.")
     data = bytes(data)
     if len(data) > MAX_FILE_BYTES:
-        raise error(f"The {what} is {megabytes(len(data))}; the limit is "
-                    f"{megabytes(MAX_FILE_BYTES)}.")
+        raise error(_("The {what} is {size}; the limit is {limit}.").format(
+            what=_(what), size=megabytes(len(data)), limit=megabytes(MAX_FILE_BYTES)))
     if not data.strip():
-        raise error(f"The {what} is empty.")
+        raise error(_("The {what} is empty.").format(what=_(what)))
     return data
 
 
@@ -148,31 +149,37 @@ def decode_text(data, what, error, save_as):
     """The text of ``data`` (bytes within the size limit): UTF-8, or UTF-8/16/32 with a
     byte-order mark. Binary files are named as what they are; ``save_as`` ends the messages
     (e.g. "Save it as CSV UTF-8.")."""
+    what, save_as = _(what), _(save_as)
     kind = what_it_is(data)
     if kind is not None:
-        raise error(f"This file is {kind}, not a {what}. {save_as}")
+        raise error(_("This file is {kind}, not a {what}. {save_as}").format(
+            kind=_(kind), what=what, save_as=save_as))
     for bom, codec, name in BOMS:
         if data.startswith(bom):
             try:
                 return data[len(bom):].decode(codec)
             except UnicodeDecodeError:
-                raise error(f"The {what} starts like {name} text but is not valid {name}. "
-                            f"{save_as}") from None
+                raise error(_("The {what} starts like {name} text but is not valid {name}. "
+                              "{save_as}").format(what=what, name=name, save_as=save_as)) \
+                    from None
     encoding = _without_bom_encoding(data)
     if encoding is not None:
-        raise error(f"The {what} looks like {encoding} text without a byte-order mark, which "
-                    f"cannot be read reliably. {save_as}")
+        raise error(_("The {what} looks like {encoding} text without a byte-order mark, "
+                      "which cannot be read reliably. {save_as}").format(
+            what=what, encoding=encoding, save_as=save_as))
     if b"\x00" in data:
         at = data.index(b"\x00")
         line = data.count(b"\n", 0, at) + 1
-        raise error(f"The {what} contains binary data (a zero byte on line {line}); it is not "
-                    f"a text file. {save_as}")
+        raise error(_("The {what} contains binary data (a zero byte on line {line}); it is "
+                      "not a text file. {save_as}").format(what=what, line=line,
+                                                           save_as=save_as))
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as err:
         line = data.count(b"\n", 0, err.start) + 1
-        raise error(f"The {what} is not UTF-8 text: byte 0x{data[err.start]:02X} on line "
-                    f"{line} cannot be read. {save_as}") from None
+        raise error(_("The {what} is not UTF-8 text: byte {byte} on line {line} cannot be "
+                      "read. {save_as}").format(what=what, byte=f"0x{data[err.start]:02X}",
+                                                line=line, save_as=save_as)) from None
 
 
 # ---- JSON -------------------------------------------------------------------------------------
@@ -190,36 +197,40 @@ def scan_json(text, what, error):
         if first == "[" or first == "{":
             depth += 1
             if depth > MAX_JSON_DEPTH:
-                raise error(f"The {what} nests lists or objects more than {MAX_JSON_DEPTH} "
-                            f"deep; a saved file nests at most {MAX_JSON_DEPTH}.")
+                raise error(_("The {what} nests lists or objects more than {limit} deep; a "
+                              "saved file nests at most {limit}.").format(
+                    what=_(what), limit=MAX_JSON_DEPTH))
         elif first == "]" or first == "}":
             depth -= 1
             continue
         elif first != '"' and first not in "tfnNI" and len(token) > MAX_NUMBER_CHARS:
             line = text.count("\n", 0, match.start()) + 1
-            raise error(f"Line {line} of the {what} has a number of {len(token):,} characters; "
-                        f"a number may have at most {MAX_NUMBER_CHARS}.")
+            raise error(_("Line {line} of the {what} has a number of {count:,} characters; a "
+                          "number may have at most {limit}.").format(
+                line=line, what=_(what), count=len(token), limit=MAX_NUMBER_CHARS))
         values += 1
         if values > MAX_JSON_VALUES:
-            raise error(f"The {what} holds more than {MAX_JSON_VALUES:,} values; the limit is "
-                        f"{MAX_JSON_VALUES:,}.")
+            raise error(_("The {what} holds more than {limit:,} values; the limit is "
+                          "{limit:,}.").format(what=_(what), limit=MAX_JSON_VALUES))
 
 
 def _json_hooks(what, error):
     def constant(name):
-        raise error(f"The {what} contains {name}, which is not a number JSON allows.")
+        raise error(_("The {what} contains {name}, which is not a number JSON allows.").format(
+            what=_(what), name=name))
 
     def real(text):
         value = float(text)
         if not math.isfinite(value):
-            raise error(f"The {what} contains the number {text}, too large for a 64-bit "
-                        f"float (at most about 1.8e308).")
+            raise error(_("The {what} contains the number {text}, too large for a 64-bit "
+                          "float (at most about 1.8e308).").format(what=_(what), text=text))
         return value
 
     def integer(text):
         value = int(text)  # at most MAX_NUMBER_CHARS digits: scan_json checked
         if not -1.8e308 < value < 1.8e308:
-            raise error(f"The {what} contains the number {text}, too large for a 64-bit float.")
+            raise error(_("The {what} contains the number {text}, too large for a 64-bit "
+                          "float.").format(what=_(what), text=text))
         return value
 
     return constant, real, integer
@@ -233,19 +244,22 @@ def _unique_keys(what, error):
         if len(document) != len(pairs):
             seen = set()
             twice = next(k for k, _ in pairs if k in seen or seen.add(k))
-            raise error(f"The {what} names the key \"{twice[:40]}\" twice in one object; "
-                        f"each key may appear once.")
+            raise error(_("The {what} names the key \"{key}\" twice in one object; each key "
+                          "may appear once.").format(what=_(what), key=twice[:40]))
         return document
     return build
 
 
-def load_json(data, what="file", error=FileError):
+A_FILE = N_("file")  # what a file the caller does not name is called in messages
+
+
+def load_json(data, what=A_FILE, error=FileError):
     """Parse JSON bytes strictly; ``error`` (a FileError subclass) with a message for the
     user when they cannot be read. Size, kind, encoding, long numbers, depth and the number
     of values are checked before the parser runs; NaN, Infinity and numbers beyond float64
     (1e400) are refused by it."""
     data = check_size(data, what, error)
-    text = decode_text(data, what, error, "Is it the right file?")
+    text = decode_text(data, what, error, N_("Is it the right file?"))
     scan_json(text, what, error)
     constant, real, integer = _json_hooks(what, error)
     try:
@@ -254,10 +268,11 @@ def load_json(data, what="file", error=FileError):
     except FileError as err:
         raise error(str(err)) from None
     except json.JSONDecodeError as err:
-        raise error(f"The {what} is not valid JSON: {err.msg} at line {err.lineno}, "
-                    f"column {err.colno}.") from None
+        raise error(_("The {what} is not valid JSON: {problem} at line {line}, column "
+                      "{column}.").format(what=_(what), problem=err.msg, line=err.lineno,
+                                          column=err.colno)) from None
     except (RecursionError, ValueError):  # neither can pass the scan; one message if they do
-        raise error(f"The {what} cannot be read as JSON.") from None
+        raise error(_("The {what} cannot be read as JSON.").format(what=_(what))) from None
 
 
 # ---- JSON Schema ------------------------------------------------------------------------------

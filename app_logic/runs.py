@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from viz.i18n import N_
+
 from . import file_formats
 from .files import (
     MAX_CLASSES,
@@ -364,7 +366,7 @@ class RunCollection:
 
 def read_runs_file(data):
     """The runs in a ``to_json`` file; RunsFileError naming the first problem."""
-    doc = load_json(data, "runs file", RunsFileError)
+    doc = load_json(data, N_("runs file"), RunsFileError)
     _check(file_formats.RUNS, doc)
     parsed = [_run_from_dict(d, f"Run {i + 1}") for i, d in enumerate(doc["runs"])]
     names = [r.name for r in parsed]

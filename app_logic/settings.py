@@ -21,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import mlp_core as mc
+from viz.i18n import N_, _
 
 OWN_DATASETS = ("draw", "upload")  # the user's own points: they live in the session only
 TUTORIAL_DATASET = "tutorial"  # the tutorial's circles, drawn from its legacy random stream
@@ -151,26 +152,32 @@ class Setting:
         if self.parse is None:
             object.__setattr__(self, "parse", _derived_parser(self))
 
+    def option_text(self, value):
+        """The label of choice ``value`` in the current language, or None if it has none."""
+        text = self.option_labels.get(value)
+        return None if text is None else _(text).format(n=value, momentum=MOMENTUM)
+
     def show(self, value):
         """``value`` as people read it (labels for choices, lists joined)."""
         if isinstance(value, list):
-            return ", ".join(self.option_labels.get(v, str(v)) for v in value) or "none"
+            return ", ".join(self.option_text(v) or str(v) for v in value) or _("none")
         if isinstance(value, float):
             return f"{value:g}"
-        return self.option_labels.get(value, str(value))
+        return self.option_text(value) or str(value)
 
 
-DATASET_LABELS = {"circles": "Circles", "moons": "Moons", "xor": "XOR",
-                  "gaussians": "Gaussians", "spiral": "Spiral", "blobs3": "Blobs (3 classes)",
-                  "spiral3": "Spiral (3 classes)", "plane": "Plane (regression)",
-                  "gaussian_sum": "Sum of Gaussians (regression)",
-                  TUTORIAL_DATASET: "The tutorial's circles", "draw": "Draw your own",
-                  "upload": "Upload a CSV"}
+DATASET_LABELS = {"circles": N_("Circles"), "moons": N_("Moons"), "xor": "XOR",
+                  "gaussians": N_("Gaussians"), "spiral": N_("Spiral"),
+                  "blobs3": N_("Blobs (3 classes)"), "spiral3": N_("Spiral (3 classes)"),
+                  "plane": N_("Plane (regression)"),
+                  "gaussian_sum": N_("Sum of Gaussians (regression)"),
+                  TUTORIAL_DATASET: N_("The tutorial's circles"), "draw": N_("Draw your own"),
+                  "upload": N_("Upload a CSV")}
 DATASET_CHOICES = (*mc.DATASETS, *mc.REGRESSION_DATASETS, TUTORIAL_DATASET, *OWN_DATASETS)
 INIT_CHOICES = (*mc.INITS, "randn")
 ACTIVATION_LABELS = {"relu": "ReLU", "leaky_relu": "Leaky ReLU", "elu": "ELU", "tanh": "tanh",
                      "sigmoid": "sigmoid", "softplus": "softplus", "swish": "swish",
-                     "linear": "linear (none)", "softmax": "softmax"}
+                     "linear": N_("linear (none)"), "softmax": "softmax"}
 FEATURE_LABELS = {"x1": "x₁", "x2": "x₂", "x1^2": "x₁²", "x2^2": "x₂²", "x1*x2": "x₁·x₂",
                   "sin(x1)": "sin x₁", "sin(x2)": "sin x₂"}  # as the pages write them
 LR_STOPS = tuple(log_values(-5, 1))
@@ -184,7 +191,9 @@ SPEED_STOPS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 0)
 
 
 def _speed_label(value):
-    return "fastest" if value == 0 else f"{value:g} epoch{'' if value == 1 else 's'}/s"
+    if value == 0:
+        return N_("fastest")
+    return N_("{n} epoch/s") if value == 1 else N_("{n} epochs/s")
 
 
 def _own_dataset(config):
@@ -199,116 +208,118 @@ def _fixed_split(config):
 
 SETTINGS = (
     # ---- Data
-    Setting("dataset", "circles", "Dataset",
+    Setting("dataset", "circles", N_("Dataset"),
             group="data", section="Data", widget="select", options=DATASET_CHOICES,
             option_labels=DATASET_LABELS,
-            help="The 2-D points to classify. Blobs and Spiral (3 classes) need three "
+            help=N_("The 2-D points to classify. Blobs and Spiral (3 classes) need three "
                  "outputs, which the network gets automatically. The regressions predict a "
                  "number at each point (squared error, a linear output). Draw your own or "
-                 "upload a CSV to train on your own points."),
-    Setting("n_samples", 400, "Samples", group="data", section="Data",
+                 "upload a CSV to train on your own points.")),
+    Setting("n_samples", 400, N_("Samples"), group="data", section="Data",
             widget="slider", bounds=(20, 2000, 10), disabled_when=_own_dataset,
-            help="How many points, before splitting into train and test (not used for your "
-                 "own points)."),
-    Setting("noise", 0.1, "Noise", group="data", section="Data",
+            help=N_("How many points, before splitting into train and test (not used for your "
+                 "own points).")),
+    Setting("noise", 0.1, N_("Noise"), group="data", section="Data",
             widget="slider", bounds=(0.0, 1.0, 0.01), disabled_when=_own_dataset,
-            help="Standard deviation of the random jitter added to each point (not used for "
-                 "your own points)."),
-    Setting("test_fraction", 0.5, "Test fraction", group="data",
+            help=N_("Standard deviation of the random jitter added to each point (not used for "
+                 "your own points).")),
+    Setting("test_fraction", 0.5, N_("Test fraction"), group="data",
             section="Data", widget="slider", bounds=(0.1, 0.9, 0.05),
             disabled_when=lambda config: config.get("dataset") == TUTORIAL_DATASET,
-            help="Share of the points held out for testing; the network never trains on "
-                 "them. Test points are drawn outlined, training points filled. Of fewer "
-                 "than 50 points of your own, at most a fifth is held out. (The tutorial's "
-                 "circles train on all of its points and test on as many more.)"),
-    Setting("seed", 0, "Seed", group="data", section="Data",
+            help=N_("Share of the points held out for testing; the network never trains on "
+                    "them. Test points are drawn outlined, training points filled. Of fewer "
+                    "than 50 points of your own, at most a fifth is held out. (The tutorial's "
+                    "circles train on all of its points and test on as many more.)")),
+    Setting("seed", 0, N_("Seed"), group="data", section="Data",
             widget="seed", bounds=(0, 999_999, 1),
-            help="Fixes the points, the split, the initial weights and the batch order: the "
-                 "same seed gives the same run."),
-    Setting("features", ["x1", "x2"], "Input features", group="network", parse=_features,
+            help=N_("Fixes the points, the split, the initial weights and the batch order: the "
+                 "same seed gives the same run.")),
+    Setting("features", ["x1", "x2"], N_("Input features"), group="network", parse=_features,
             section="Data", widget="multiselect", options=tuple(mc.FEATURES),
             option_labels=FEATURE_LABELS, encode=",".join,
-            help="What the network sees of each point (x₁, x₂ after standardising). Squares "
+            help=N_("What the network sees of each point (x₁, x₂ after standardising). Squares "
                  "and products let even a network without hidden layers draw curved "
-                 "boundaries."),
+                 "boundaries.")),
     # ---- Network
-    Setting("hidden", [4, 4], "Hidden layers", group="network", section="Network",
+    Setting("hidden", [4, 4], N_("Hidden layers"), group="network", section="Network",
             parse=_hidden,
             widget="layers", bounds=(1, MAX_NEURONS, 1),
             encode=lambda v: ",".join(map(str, v)) or "0",
-            help="0 gives a linear model (logistic regression): one straight boundary. More "
-                 "units in a layer can bend the boundary more."),
-    Setting("activation", "tanh", "Activation",
+            help=N_("0 gives a linear model (logistic regression): one straight boundary. More "
+                 "units in a layer can bend the boundary more.")),
+    Setting("activation", "tanh", N_("Activation"),
             group="network", section="Network", widget="select",
             options=mc.HIDDEN_ACTIVATIONS, option_labels=ACTIVATION_LABELS,
-            help="The function each hidden unit applies to its weighted sum. The output is "
-                 "sigmoid for 2 classes, softmax for 3 and linear for a regression."),
-    Setting("init", "xavier", "Initialisation", group="network",
+            help=N_("The function each hidden unit applies to its weighted sum. The output is "
+                 "sigmoid for 2 classes, softmax for 3 and linear for a regression.")),
+    Setting("init", "xavier", N_("Initialisation"), group="network",
             section="Network", widget="select", options=INIT_CHOICES,
-            option_labels={"he": "He", "xavier": "Xavier", "normal": "Normal N(0, 0.1)",
-                           "randn": "The tutorial's: randn × 0.1"},
-            help="How the starting weights are drawn. He suits ReLU, Xavier suits tanh and "
+            option_labels={"he": "He", "xavier": "Xavier", "normal": N_("Normal N(0, 0.1)"),
+                           "randn": N_("The tutorial's: randn × 0.1")},
+            help=N_("How the starting weights are drawn. He suits ReLU, Xavier suits tanh and "
                  "sigmoid. The tutorial's draws randn × 0.1 from NumPy's old global stream "
-                 "with seed 42 (plus the seed here), exactly as its code did."),
+                 "with seed 42 (plus the seed here), exactly as its code did.")),
     # ---- Training
-    Setting("optimizer", "adam", "Optimizer",
+    Setting("optimizer", "adam", N_("Optimizer"),
             group="training", section="Training", widget="select",
             options=("sgd", "momentum", "adam"),
-            option_labels={"sgd": "SGD", "momentum": f"SGD + momentum {MOMENTUM}",
+            option_labels={"sgd": "SGD", "momentum": N_("SGD + momentum {momentum}"),
                            "adam": "Adam"},
-            help="How gradients become weight updates. Changing it keeps the network and "
-                 "starts the optimizer's memory afresh."),
+            help=N_("How gradients become weight updates. Changing it keeps the network and "
+                    "starts the optimizer's memory afresh.")),
     # 0.003, not 0.03: with Adam at 0.03 the default network's loss spiked above its
     # starting value again and again once it was small (Adam's steps do not shrink with the
     # gradient), which a first-time viewer reads as a fault.
-    Setting("lr", 0.003, "Learning rate", group="training",
+    Setting("lr", 0.003, N_("Learning rate"), group="training",
             section="Training", widget="select_slider", stops=LR_STOPS,
-            help="Step size, on a log scale from 0.00001 to 10. Too small crawls, too large "
-                 "diverges. With Adam, rates well above 0.003 make a small loss spike now "
-                 "and then: its steps do not shrink as the gradient does. Changing it keeps "
-                 "the network."),
-    Setting("batch_size", 16, "Batch size", group="training",
+            help=N_("Step size, on a log scale from 0.00001 to 10. Too small crawls, too large "
+                    "diverges. With Adam, rates well above 0.003 make a small loss spike now "
+                    "and then: its steps do not shrink as the gradient does. Changing it keeps "
+                    "the network.")),
+    Setting("batch_size", 16, N_("Batch size"), group="training",
             section="Training", widget="number", bounds=(1, 2000, 1),
-            help="Training points per update. All training points at once is full-batch "
-                 "gradient descent; 1 is pure stochastic."),
-    Setting("gradients", "exact", "Gradients",
+            help=N_("Training points per update. All training points at once is full-batch "
+                 "gradient descent; 1 is pure stochastic.")),
+    Setting("gradients", "exact", N_("Gradients"),
             group="training", section="Training", widget="select",
             options=("exact", "tutorial"),
-            option_labels={"exact": "Exact", "tutorial": "The tutorial's (3 errors)"},
-            help="Exact: the gradient of the mean loss, checked against finite differences. "
+            option_labels={"exact": N_("Exact"), "tutorial": N_("The tutorial's (3 errors)")},
+            help=N_("Exact: the gradient of the mean loss, checked against finite differences. "
                  "The tutorial's: as its published code computed them, to replay its run: "
                  "the loss summed over the points (steps 1000× larger on 1000 points), the "
-                 "sigmoid's slope doubled, and db averaged while dW is summed."),
-    Setting("regularization", "none", "Regularization",
+                 "sigmoid's slope doubled, and db averaged while dW is summed.")),
+    Setting("regularization", "none", N_("Regularization"),
             group="training", section="Training", widget="select",
             options=("none", "l1", "l2"),
-            option_labels={"none": "None", "l1": "L1", "l2": "L2"},
-            help="A penalty on large weights: L1 pushes weights to exactly zero, L2 shrinks "
-                 "them all. Biases are not penalised."),
-    Setting("reg_rate", 0.001, "Regularization rate", group="training",
+            option_labels={"none": N_("None"), "l1": "L1", "l2": "L2"},
+            help=N_("A penalty on large weights: L1 pushes weights to exactly zero, L2 shrinks "
+                 "them all. Biases are not penalised.")),
+    Setting("reg_rate", 0.001, N_("Regularization rate"), group="training",
             section="Training", widget="select_slider", stops=REG_RATE_STOPS,
             disabled_when=lambda config: config.get("regularization") == "none",
-            help="Strength of the penalty (ignored when Regularization is None)."),
-    Setting("epoch_budget", 0, "Epochs", group="run",
+            help=N_("Strength of the penalty (ignored when Regularization is None).")),
+    Setting("epoch_budget", 0, N_("Epochs"), group="run",
             parse=_integer(0, 10_000_000),  # a link may ask for more than the stops offer
             section="Training", widget="select_slider", stops=BUDGET_STOPS,
-            option_labels={0: "no limit"},
-            help="Training pauses after this many epochs; “no limit” trains until you pause."),
+            option_labels={0: N_("no limit")},
+            help=N_("Training pauses after this many epochs; “no limit” trains until you pause.")),
     # ---- View: how the run is shown, drawn outside the sidebar's sections
-    Setting("speed", 0, "Speed", group="view", section="", widget="speed",
+    Setting("speed", 0, N_("Speed"), group="view", section="", widget="speed",
             parse=_integer(0, 1000),  # a link may ask for speeds between the stops
             stops=SPEED_STOPS, option_labels={v: _speed_label(v) for v in SPEED_STOPS},
-            help="Epochs per second while playing: slow motion lets a class watch the "
-                 "boundary form; “fastest” trains as fast as the machine allows."),
-    Setting("presenter", False, "Presenter mode", group="view", section="", parse=_flag,
+            help=N_("Epochs per second while playing: slow motion lets a class watch the "
+                 "boundary form; “fastest” trains as fast as the machine allows.")),
+    Setting("presenter", False, N_("Presenter mode"), group="view", section="", parse=_flag,
             widget="presenter", encode=lambda v: "1" if v else "0",
-            help="Hides the explanations and the sidebar and enlarges the figures for a "
-                 "projector. It is part of the link, so a reload keeps it."),
+            help=N_("Hides the explanations and the sidebar and enlarges the figures for a "
+                 "projector. It is part of the link, so a reload keeps it.")),
 )
 BY_KEY = {s.key: s for s in SETTINGS}
 DEFAULTS = {s.key: s.default for s in SETTINGS}
-IGNORED_PARAMS = ("embed", "embed_options",  # Streamlit's own URL parameters
-                  "board")  # the class board a student joined (ui/board_join.py)
+# Streamlit's own URL parameters, the language (ui/i18n.py) and the class board a student
+# joined (ui/board_join.py): not settings of a run
+IGNORED_PARAMS = ("embed", "embed_options", "lang", "board")
+SECTIONS = (N_("Data"), N_("Network"), N_("Training"))  # the sidebar's headings, in order
 
 
 def default_config():
@@ -326,7 +337,8 @@ def experiment(config):
 
 
 def label(key):
-    return BY_KEY[key].label if key in BY_KEY else key
+    """Setting ``key``'s label in the current language."""
+    return _(BY_KEY[key].label) if key in BY_KEY else key
 
 
 def validate_config(raw):
@@ -337,13 +349,14 @@ def validate_config(raw):
     for key, value in raw.items():
         setting = BY_KEY.get(key)
         if setting is None:
-            problems.append(f"unknown setting “{_shorten(key)}”")
+            problems.append(_("unknown setting “{key}”").format(key=_shorten(key)))
             continue
         try:
             config[key] = setting.parse(value)
         except (TypeError, ValueError, OverflowError):
-            problems.append(f"{key}={_shorten(value)} (kept the default, "
-                            f"{_shorten(setting.encode(setting.default))})")
+            problems.append(_("{key}={value} (kept the default, {default})").format(
+                key=key, value=_shorten(value),
+                default=_shorten(setting.encode(setting.default))))
     return config, problems
 
 
@@ -369,7 +382,8 @@ def config_from_query(params):
             continue
         if isinstance(value, (list, tuple)):
             if len(value) != 1:
-                problems.append(f"{_shorten(key)} given {len(value)} times")
+                problems.append(_("{key} given {count} times").format(key=_shorten(key),
+                                                                         count=len(value)))
                 continue
             value = value[0]
         raw[key] = value

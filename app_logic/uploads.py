@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 import mlp_core as mc
+from viz.i18n import N_
 
 from .files import (
     MAX_ABS_VALUE,
@@ -48,7 +49,7 @@ _MISSING = {"nan", "na", "n/a", "#n/a", "null", "none", "?"}
 # A spreadsheet runs a cell that starts with one of these as a formula: a download puts a
 # quote in front (as spreadsheets do themselves), which an upload takes off again.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-SAVE_AS = "Save the data as CSV UTF-8 (for example Excel's \"CSV UTF-8\") and upload that."
+SAVE_AS = N_("Save the data as CSV UTF-8 (for example Excel's \"CSV UTF-8\") and upload that.")
 __all__ = ["MAX_FILE_BYTES", "MAX_POINTS", "MAX_CLASSES", "MAX_COLUMNS", "UploadError",
            "CsvPreview", "UploadedData", "inspect_csv", "parse_csv", "points_to_csv"]
 
@@ -90,7 +91,7 @@ class UploadedData:
 # ---- reading the text ------------------------------------------------------------------
 def _decode(data):
     data = check_size(data, "file", UploadError)
-    return decode_text(data, "CSV file", UploadError, SAVE_AS)
+    return decode_text(data, N_("CSV file"), UploadError, SAVE_AS)
 
 
 def _unquote(cell):

@@ -17,6 +17,8 @@ import uuid
 
 import streamlit as st
 
+from viz.i18n import _
+
 from .session import RESTARTED
 
 # This server process. A constant for the life of the process: what differs is the process.
@@ -64,6 +66,6 @@ def keep_connected():
         return
     st.session_state[CHECKED] = True
     if came_back(st.query_params, st.context.cookies):
-        st.toast(RESTARTED, icon=":material/restart_alt:", duration="long")
+        st.toast(_(RESTARTED), icon=":material/restart_alt:", duration="long")
     if MARKER in st.query_params:  # its work is done; a link copied now should not carry it
         del st.query_params[MARKER]

@@ -13,6 +13,7 @@ from app_logic import study as studies
 from app_logic.drawing import DrawnPoints
 from app_logic.runs import RunCollection
 from app_logic.session import PlaygroundState, state_from_link
+from viz.i18n import N_
 
 PLAYGROUND = "playground"  # PlaygroundState: the Playground's data, network and trainer
 OWN_DATA = "own_data"  # {"draw": OwnData, "upload": OwnData}: the user's own points
@@ -49,8 +50,8 @@ def playground_state():
 
 
 # Shown by ui/reconnect.py to a browser whose session was lost and rebuilt from its link.
-RESTARTED = ("The connection to the server was renewed: training started again from the "
-             "setup in the link, at epoch 0.")
+RESTARTED = N_("The connection to the server was renewed: training started again from the "
+               "setup in the link, at epoch 0.")
 
 
 def load_playground():

@@ -24,6 +24,7 @@ from app_logic.settings import (
     BY_KEY,
     MAX_LAYERS,
     OWN_DATASETS,
+    SECTIONS,
     SETTINGS,
     change_kind,
     config_to_query,
@@ -31,12 +32,12 @@ from app_logic.settings import (
     validate_config,
     with_value,
 )
+from viz.i18n import _
 
-from . import board_join, session
+from . import board_join, i18n, session
 
 ss = st.session_state
 CUSTOM = "Custom"  # the preset selector's value once a setting differs from every preset
-SECTIONS = ("Data", "Network", "Training")
 N_LAYERS, NEURONS = "pg_n_layers", "pg_neurons_{}"
 DEFAULT_NEURONS = 4  # a new hidden layer starts as wide as the one before, or this
 OWN_PANEL = "pg_own_panel"  # the dataset whose own-data panel the page shows, or None
@@ -163,6 +164,8 @@ def sync_url(config):
     target = config_to_query(config)
     if "board" in st.query_params:  # a joined class board stays in the link
         target["board"] = st.query_params["board"]
+    if i18n.PARAM in st.query_params:  # the chosen language stays in the link
+        target[i18n.PARAM] = st.query_params[i18n.PARAM]
     if st.query_params.to_dict() != target:
         st.query_params.from_dict(target)
 
@@ -233,7 +236,7 @@ def _on_preset():
 def _format(setting):
     def show(value):
         if value in setting.option_labels:
-            return setting.option_labels[value]
+            return setting.option_text(value)
         if isinstance(value, float):
             return f"{value:g}"
         return f"{value:,}" if isinstance(value, int) else str(value)
@@ -244,8 +247,8 @@ def draw_setting(key, place=None, disabled=False, tooltip=True, **options):
     """The widget of setting ``key`` in ``place`` (default: where the caller draws), with
     its help as a tooltip unless ``tooltip`` is False (then the caller shows it)."""
     setting, place = BY_KEY[key], place or st
-    wkey, label, kind = widget_key(key), setting.label, setting.widget
-    tip = setting.help if tooltip else None
+    wkey, label, kind = widget_key(key), _(setting.label), setting.widget
+    tip = _(setting.help) if tooltip else None
     common = {"key": wkey, "help": tip, "on_change": on_setting_change, **options}
     if kind == "select":
         place.selectbox(label, setting.options, format_func=_format(setting),
@@ -287,10 +290,10 @@ NEURONS_HELP = "Units in this hidden layer. More units can bend the boundary mor
 def section_help(settings):
     """What each setting of a section does, in one expander above them: a help icon per
     widget is a keyboard stop each (about 20 in the sidebar, between the controls)."""
-    lines = [f"- **{s.label}**: {s.help}" for s in settings if s.help]
+    lines = [f"- **{_(s.label)}**: {_(s.help)}" for s in settings if s.help]
     if any(s.widget == "layers" for s in settings):
         lines.append(f"- **Neurons in layer N**: {NEURONS_HELP}")
-    with st.expander("What these settings do"):
+    with st.expander(_("What these settings do")):
         st.markdown("\n".join(lines))
 
 
@@ -314,7 +317,7 @@ def _sidebar():
     shown = {s.key: ss.get(widget_key(s.key)) for s in SETTINGS}
     locked = board_join.locked_keys()  # fixed by a joined class board's challenge
     for section in SECTIONS:
-        st.header(section)
+        st.header(_(section))
         in_section = [s for s in SETTINGS if s.section == section]
         section_help(in_section)
         for setting in in_section:
