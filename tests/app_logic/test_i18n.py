@@ -93,7 +93,7 @@ def test_settings_show_in_the_current_language(chinese):
     assert settings.BY_KEY["features"].show([]) == "无"
     _config, problems = settings.config_from_query({"lr": "fast", "colour": "red",
                                                     "lang": "zh"})
-    assert problems == ["lr=fast（已保留默认值 0.03）", "未知的设置“colour”"]
+    assert problems == ["lr=fast（已保留默认值 0.003）", "未知的设置“colour”"]
 
 
 def test_english_is_the_source_text():
