@@ -30,7 +30,7 @@ pages = [
             url_path="backprop"),
     st.Page("app_pages/compare.py", title=_("Compare runs"), icon=":material/compare:",
             url_path="compare"),
-    st.Page("app_pages/class_board.py", title="Class board", icon=":material/leaderboard:",
+    st.Page("app_pages/class_board.py", title=_("Class board"), icon=":material/leaderboard:",
             url_path="board"),
 ]
 page = st.navigation(pages)
