@@ -51,6 +51,9 @@ class Share:
     interval: float  # seconds until this session's next tick
     train_seconds: float  # training time for this tick
     slow_interval: float  # the curves and the network redraw at most this often
+    # Seconds since this session's previous check-in (None: the first). A browser busy
+    # drawing charts sends its ticks later than asked; the tick then covers the whole gap.
+    since_last: float | None = None
 
 
 def interval_for(n):
@@ -91,7 +94,7 @@ class FairShare:
         ``current`` seconds (None: no timer yet); its Share."""
         with self.lock:
             now = self.clock()
-            shorter_since = self.seen.get(key, (now, None))[1]
+            previous, shorter_since = self.seen.get(key, (None, None))
             self.seen[key] = (now, shorter_since)
             n = self._playing(now)
             interval = interval_for(n)
@@ -102,7 +105,9 @@ class FairShare:
                     interval = current
             else:
                 self.seen[key] = (now, None)
-        return Share(n, interval, train_seconds_for(n, interval), SLOW_TICKS * interval)
+        since_last = None if previous is None else now - previous
+        return Share(n, interval, train_seconds_for(n, interval), SLOW_TICKS * interval,
+                     since_last)
 
     def leave(self, key):
         """The session ``key`` paused or left: it no longer counts."""

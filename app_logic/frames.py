@@ -20,7 +20,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-MAX_FRAMES = 12  # frames kept between two messages; past this every other one is dropped
+# Frames kept between two messages (half a second at 60 a second); past this every other
+# one is dropped.
+MAX_FRAMES = 30
 
 
 def quantize(values, low=0.0, high=1.0):

@@ -46,6 +46,8 @@ BOARD_KEY = "pg_board"  # the live boundary component
 STYLES_SENT = "pg_board_styles"  # ids of the picture styles this browser has been sent
 MESSAGE = "pg_board_message"  # (signature, bytes): the board's last message
 DISPLAY_RATE = 60  # frames a second the browser paints
+MAX_GAP = 0.5  # seconds a tick covers at most (a longer gap: the browser was away)
+MAX_TICK_TRAIN = 0.1  # training seconds of one tick at most, when it covers a long gap
 MAX_STYLES_SENT = 8  # as many as the browser keeps (ui/live_board/board.js)
 
 
@@ -248,14 +250,31 @@ def board(metrics_place):
         st.toggle("Discretize output", value=False, key="pg_discretize",
                   help="Colour each area by the predicted class instead of the probability.")
     if share is not None:
+        gap = tick_gap(share)
         with fair_share.REGISTRY.heavy:
-            state.train_live(time.monotonic(), share.train_seconds,
-                             frames=frames_per_tick(share.interval))
+            state.train_live(time.monotonic(), tick_training(share, gap),
+                             frames=frames_per_tick(gap))
         if not state.playing:  # the epoch budget is spent or training diverged
             _check_in(False)
             st.rerun()  # the whole page: the notice, the Play button, the final figures
         if share.interval != ss.get(TICK):  # more or fewer sessions play: new timers (the
             st.rerun()  # live view sets them; a fragment body may only rerun the whole app)
+
+
+def tick_gap(share):
+    """Seconds this tick covers: since the session's previous tick, at least the interval
+    asked for. The browser sends ticks late while it is busy (re-plotting the network
+    diagram takes a few hundred ms of its main thread on a loaded machine), and a tick
+    that recorded only the interval's worth of frames and training would leave the board
+    still and the training slow for the rest of the gap."""
+    return min(max(share.since_last or 0.0, share.interval), MAX_GAP)
+
+
+def tick_training(share, gap):
+    """Training seconds for a tick covering ``gap``: the share's rate over the gap, but no
+    more than MAX_TICK_TRAIN at once (a click waits behind one training loop)."""
+    return min(share.train_seconds * gap / share.interval,
+               max(share.train_seconds, MAX_TICK_TRAIN))
 
 
 def frames_per_tick(interval):

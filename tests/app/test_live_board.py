@@ -38,3 +38,21 @@ def test_a_step_sends_the_new_state_without_the_style_again():
     assert header["epochs"][-1] == 1 and header["metrics"][-1]["Epoch"] == "1"
     assert "style_info" not in header  # this browser has it
     assert np.array_equal(grids[-1], state_of(at).boundary_u8())
+
+
+def test_a_late_tick_covers_its_gap_with_frames_and_training_within_limits():
+    from app_logic.fair_share import Share
+
+    on_time = Share(1, 0.05, 0.03, 0.5, since_last=0.04)
+    assert live_view.tick_gap(on_time) == 0.05
+    assert live_view.frames_per_tick(live_view.tick_gap(on_time)) == 3
+    assert live_view.tick_training(on_time, 0.05) == 0.03
+    late = Share(1, 0.05, 0.03, 0.5, since_last=0.3)  # the browser was busy plotting
+    assert live_view.frames_per_tick(live_view.tick_gap(late)) == 18
+    assert live_view.tick_training(late, live_view.tick_gap(late)) == live_view.MAX_TICK_TRAIN
+    away = Share(1, 0.05, 0.03, 0.5, since_last=30.0)  # a tab in the background
+    assert live_view.tick_gap(away) == live_view.MAX_GAP
+    assert live_view.frames_per_tick(live_view.tick_gap(away)) == frames.MAX_FRAMES
+    crowded = Share(20, 0.45, 0.004, 4.5, since_last=0.9)  # at the rate, over MAX_GAP
+    assert live_view.tick_training(crowded, live_view.tick_gap(crowded)) == \
+        0.004 * live_view.MAX_GAP / 0.45

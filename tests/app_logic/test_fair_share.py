@@ -104,3 +104,12 @@ def test_heavy_work_is_one_session_at_a_time_and_nests_within_one():
             assert not other_ran.wait(0.2)  # it waits while this session works
     assert other_ran.wait(5)
     thread.join(5)
+
+
+def test_a_tick_knows_how_long_ago_the_sessions_previous_one_was(share):
+    assert share.tick("a").since_last is None
+    share.clock_.now += 0.3  # the browser sent this tick late
+    assert share.tick("a").since_last == pytest.approx(0.3)
+    assert share.tick("b").since_last is None  # another session's first tick
+    share.leave("a")
+    assert share.tick("a").since_last is None
