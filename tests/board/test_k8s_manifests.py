@@ -10,7 +10,6 @@ from urllib.parse import urlparse
 import yaml
 
 from app_logic.board_store import DAYS_ENV, URL_ENV, parse_url
-from ui.session import SERVED_COOKIE
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 K8S = ROOT / "deploy" / "k8s"
@@ -71,9 +70,10 @@ def test_service_and_ingress_reach_the_pods_with_the_sticky_cookie():
     ingress = found[("Ingress", "playground")]
     notes = ingress["metadata"]["annotations"]
     assert notes["nginx.ingress.kubernetes.io/affinity"] == "cookie"
-    assert notes["nginx.ingress.kubernetes.io/session-cookie-name"] == SERVED_COOKIE
     serve = (ROOT / "deploy" / "serve").read_text()
-    assert f'COOKIE = "{SERVED_COOKIE}"' in serve  # the same cookie as one machine's nginx
+    (served_cookie,) = re.findall(r'^COOKIE = "([^"]+)"', serve, flags=re.M)
+    # the same sticky cookie as one machine's nginx
+    assert notes["nginx.ingress.kubernetes.io/session-cookie-name"] == served_cookie
     assert int(notes["nginx.ingress.kubernetes.io/proxy-read-timeout"]) >= 3600  # websockets
     (rule,) = ingress["spec"]["rules"]
     (path,) = rule["http"]["paths"]
