@@ -129,7 +129,10 @@ def play_page(browser, url, window, plays, seconds):
             if reason:
                 break
             if pause.is_visible():
-                pause.click()
+                try:
+                    pause.click(timeout=5_000)
+                except PlaywrightError:  # it paused itself (diverged or stuck) meanwhile
+                    pass
     except PlaywrightError as error:  # a page that stopped answering is a lost connection
         reason = reason or lost(page, console, loads) or f"page stopped: {error!s:.120}"
     finally:

@@ -64,7 +64,7 @@ def test_inspector_steps_through_forward_backward_and_update(app_url, page):
         if step < n_steps:
             page.get_by_role("button", name="Next ▶").click()
             page.wait_for_function(
-                "(n) => [...document.querySelectorAll('h3')].some("
+                "(n) => [...document.querySelectorAll('h2, h3')].some("
                 "h => h.innerText.startsWith('Step ' + n + ' of'))", arg=step + 1)
             settle(page)
             seen.append(step_heading(page))

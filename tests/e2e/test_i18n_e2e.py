@@ -24,7 +24,8 @@ def test_a_chinese_browser_gets_chinese_and_the_switch_keeps_the_run(browser, ap
         pg.goto(f"{app_url}/?{SETUP}")
         wait_for_app(pg)
         sidebar = pg.locator('[data-testid="stSidebar"]')
-        sidebar.get_by_text("学习率", exact=True).wait_for()
+        labels = sidebar.locator('[data-testid="stWidgetLabel"]')
+        labels.get_by_text("学习率", exact=True).wait_for()
         pg.get_by_role("button", name="Step").click()
         pg.wait_for_function("() => document.querySelector('[data-testid=stMetric]')"
                              ".innerText.trim().endsWith('1')")
