@@ -32,7 +32,7 @@ def test_a_chinese_browser_gets_chinese_and_the_switch_keeps_the_run(browser, ap
         before = link(pg)
 
         sidebar.get_by_text("English", exact=True).click()
-        sidebar.get_by_text("Learning rate", exact=True).wait_for()
+        labels.get_by_text("Learning rate", exact=True).wait_for()
         wait_for_app(pg)
         assert link(pg) == {**before, "lang": "en"}
         assert epoch(pg) == "1"
