@@ -119,6 +119,7 @@ def comparison(runs):
     names = runs.names
     ss["cmp_chosen"] = list(dict.fromkeys(n for n in ss.get("cmp_chosen", names) if n in names))
     chosen_names = st.multiselect("Runs to compare", names, key="cmp_chosen",
+                                  persist_state="session",
                                   help="Saved runs stay until the browser tab is closed; "
                                        "download them to keep them.")
     if not chosen_names:
@@ -127,7 +128,7 @@ def comparison(runs):
     chosen = [runs.get(n) for n in chosen_names]
     colour = {name: names.index(name) for name in chosen_names}  # stable colour per run
 
-    log_loss = st.toggle("Logarithmic loss axis", key="cmp_log_loss")
+    log_loss = st.toggle("Logarithmic loss axis", key="cmp_log_loss", persist_state="session")
     by_colour = sorted(chosen, key=lambda r: colour[r.name])
     st.html(cf.legend_html(by_colour, [colour[r.name] for r in by_colour]))
     st.caption("Solid lines: training data; dashed: test data. Hover a curve for its run.")

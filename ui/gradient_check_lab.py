@@ -69,7 +69,7 @@ def gradient_check_lab(version, source):
     errors = []
     for error, key, label, meaning in SWITCHES:
         c1, c2 = st.columns(2, vertical_alignment="center")
-        if c1.toggle(label, key=key):
+        if c1.toggle(label, key=key, persist_state="session"):
             errors.append(error)
             why = studies.cannot_show(source, error)
             (c2.info if why else c2.caption)(why or meaning)

@@ -90,7 +90,8 @@ def gradient_flow(version, source):
     options = ["A run started here"]
     if pg is not None and len(pg.trainer.history) >= 2:
         options.insert(0, "The Playground's run")
-    which = st.radio("Run", options, horizontal=True, key="bp_flow_which")
+    which = st.radio("Run", options, horizontal=True, key="bp_flow_which",
+                     persist_state="session")
     if which == "The Playground's run":
         show_history(pg.trainer.history, pg.net, np.asarray(pg.X_train, float)[:1000],
                      f"The Playground's run up to epoch {pg.trainer.epoch} (live: it grows as "

@@ -14,6 +14,7 @@ from . import session
 from .file_inputs import file_input, plain, reading
 from .live_view import points_picture
 from .settings_sidebar import CUSTOM, set_widgets
+from .widget_sync import kept_tabs
 
 ss = st.session_state
 SAVE_NOTICE, IMPORT_NOTICE = "save", "import"  # notice slots
@@ -47,7 +48,8 @@ def replay_tab(state):
         ss["pg_replay_seen"] = seen
     slider, go_to = st.columns([5, 1], vertical_alignment="bottom")
     epoch = slider.select_slider(
-        "Epoch to replay", epochs, key="pg_replay_epoch", format_func=lambda e: f"{e:,}",
+        "Epoch to replay", epochs, key="pg_replay_epoch", persist_state="session",
+        format_func=lambda e: f"{e:,}",
         help=f"{len(epochs)} snapshots of the boundary are kept: every epoch of a run with "
              f"an epoch limit under {store.max_snapshots}; as a longer run grows, older ones "
              "are thinned out so memory stays bounded.")
@@ -233,7 +235,7 @@ def _tabs():
         save_tab(state, compact=True)
         return
     st.header("Save, replay and export")
-    tabs = st.tabs(TABS, key="pg_tab", on_change="rerun")
+    tabs = kept_tabs(TABS, "pg_tab")
     parts = (lambda: save_tab(state), lambda: replay_tab(state), lambda: export_tab(state),
              import_tab)
     for tab, part in zip(tabs, parts):

@@ -165,12 +165,15 @@ def follow_selectors(trace, k, batch_rows):
     """Which sample s, unit j of layer k and input i of layer k-1 the worked numbers follow."""
     t = trace.layers[k - 1]
     s = st.selectbox("Follow sample", range(len(batch_rows)), key=f"bp_s_{len(batch_rows)}",
+                     persist_state="session",
                      format_func=lambda r: f"sample {batch_rows[r] + 1}")
     # At first a unit and an input that carry gradient: on a dead ReLU every number of the
     # worked example would be 0.
     j = st.selectbox(f"Unit j of layer {k}", range(t.z.shape[1]), key=f"bp_j_{k}",
+                     persist_state="session",
                      index=t.live_unit(s), format_func=lambda u: f"u{u + 1}")
     i = st.selectbox(f"Input i (layer {k - 1})", range(t.a_prev.shape[1]), key=f"bp_i_{k}",
+                     persist_state="session",
                      index=t.live_input(),
                      format_func=lambda u: f"{'x' if k == 1 else 'u'}{u + 1}")
     return s, j, i
@@ -320,7 +323,8 @@ def render_update(top, left, trace, feature_names, j, i):
         st.metric("Loss after the step", num(trace.loss_after),
                   delta=num(trace.loss_after - trace.loss_before), delta_color="inverse")
         k = st.selectbox("Layer to show", range(n_layers, 0, -1),
-                         key=f"bp_update_layer_{n_layers}", format_func=lambda v: f"layer {v}")
+                         key=f"bp_update_layer_{n_layers}",
+                         persist_state="session", format_func=lambda v: f"layer {v}")
     with left:
         st.latex(rf"\mathbf{{W}}_k \leftarrow \mathbf{{W}}_k - \eta\,\frac{{\partial L}}"
                  rf"{{\partial \mathbf{{W}}_k}},\qquad \mathbf{{b}}_k \leftarrow \mathbf{{b}}_k "
@@ -377,11 +381,14 @@ def stepper(source):
                 "layer by layer, then the update. Each step shows the equation, the same "
                 "equation with the numbers of one entry, and every matrix involved.")
     c1, c2, c3 = st.columns(3)
-    batch = c1.select_slider("Mini-batch size", [1, 2, 4, 8], value=4, key="bp_batch")
+    batch = c1.select_slider("Mini-batch size", [1, 2, 4, 8], value=4, key="bp_batch",
+                             persist_state="session")
     for key, value in (("bp_first_ui", 1), ("bp_lr", source.lr)):
         st.session_state.setdefault(key, value)
-    first = c2.number_input("First sample", 1, len(X), key="bp_first_ui") - 1
-    lr = c3.number_input("Learning rate η", 1e-5, 10.0, format="%g", key="bp_lr")
+    first = c2.number_input("First sample", 1, len(X), key="bp_first_ui",
+                            persist_state="session") - 1
+    lr = c3.number_input("Learning rate η", 1e-5, 10.0, format="%g", key="bp_lr",
+                         persist_state="session")
     rows = np.arange(first, min(first + batch, len(X)))
     try:
         trace = ex.step_trace(net, X[rows], y[rows], source.loss, lr)
@@ -394,7 +401,7 @@ def stepper(source):
     b1, b2, b3 = st.columns([1.5, 5, 1.5], vertical_alignment="bottom")
     b1.button("◀ Back", key="bp_prev", on_click=move_step, args=(-1, len(steps)),
               width="stretch")
-    b2.select_slider("Step", range(len(steps)), key="bp_step",
+    b2.select_slider("Step", range(len(steps)), key="bp_step", persist_state="session",
                      format_func=lambda v: f"{v + 1}. {step_label(steps[v])}")
     b3.button("Next ▶", key="bp_next", on_click=move_step, args=(1, len(steps)),
               width="stretch")

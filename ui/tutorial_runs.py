@@ -86,8 +86,8 @@ def own_combination():
         (ex.SUMMED_LOSS, "bp_tut_sum", "Loss summed over the samples, called a mean"),
         (ex.DB_AVERAGED, "bp_tut_db", "db averaged while dW is summed"),
         (ex.SIGMOID_DERIVATIVE, "bp_tut_sig", "Sigmoid derivative written 2·s·(1−s)"),
-    ) if c1.toggle(label, key=key)]
-    lr = c2.selectbox("Learning rate", LRS, key="bp_tut_lr",
+    ) if c1.toggle(label, key=key, persist_state="session")]
+    lr = c2.selectbox("Learning rate", LRS, key="bp_tut_lr", persist_state="session",
                       help="0.005 is the tutorial's. With a summed loss it acts like "
                            "0.005 × 1000 = 5 on the mean.")
     named = {"correct": run((), lr)}
@@ -107,7 +107,8 @@ def tutorial_runs():
     st.markdown(f"**{PUBLISHED}**, as the tutorial prints it:")
     st.code(studies.printed_excerpt(named[PUBLISHED]), language=None, wrap_lines=True)
     other = st.selectbox("And a corrected run from the same start", [SCALED, SLOW, FIXED],
-                         key="bp_tut_beside", width=320)
+                         key="bp_tut_beside", width=320,
+                         persist_state="session")
     st.code(studies.printed_excerpt(named[other]), language=None, wrap_lines=True)
     curves(named, "bp_tut_runs")
     st.dataframe(styled(summary(named)), hide_index=True, key="bp_tut_summary")
