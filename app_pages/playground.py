@@ -6,9 +6,10 @@ from ui import board_join, session
 from ui.live_view import live_view
 from ui.own_data_panels import own_data_panel
 from ui.run_tabs import run_tabs
-from ui.settings_sidebar import WROTE, apply_widget_changes, seed_widgets, sidebar, sync_url
+from ui.settings_sidebar import sidebar
 from ui.transport import keyboard_shortcuts
 from ui.tutorial_runs import beside_on_playground, preset_story
+from ui.widget_sync import WROTE, apply_widget_changes, seed_widgets, sync_url
 
 
 def main():

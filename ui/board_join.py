@@ -16,6 +16,7 @@ from app_logic.settings import BY_KEY
 
 from . import session
 from .board_store_access import database_failure, open_store, page_url
+from .widget_sync import set_widgets
 
 JOINED = "board_joined"  # the code of the board this session joined
 STUDENT = "board_student"  # this session's random id: the board's limits are per session
@@ -72,7 +73,6 @@ def join(state):
     state, _ = apply_config(state, wanted)
     state.notices = []
     session.set_playground(state)
-    from .settings_sidebar import set_widgets  # the sidebar imports this module
     set_widgets(state.config)
     if not first:
         session.toast("This class board's challenge fixes the data: its settings were put "

@@ -16,7 +16,7 @@ from . import session
 from .file_inputs import file_input, plain, reading
 from .live_board import live_board, taps
 from .live_view import draw_message, on_missing_style
-from .settings_sidebar import apply_widget_changes, rerun, sync_url
+from .widget_sync import apply_widget_changes, rerun, sync_url
 
 ss = st.session_state
 KEPT = "The previous data stay in use."

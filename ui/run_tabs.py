@@ -13,8 +13,7 @@ from viz.format import count, format_accuracy, format_loss
 from . import session
 from .file_inputs import file_input, plain, reading
 from .live_view import points_picture
-from .settings_sidebar import CUSTOM, set_widgets
-from .widget_sync import kept_tabs
+from .widget_sync import CUSTOM, kept_tabs, set_widgets
 
 ss = st.session_state
 SAVE_NOTICE, IMPORT_NOTICE = "save", "import"  # notice slots

@@ -11,7 +11,8 @@ import streamlit as st
 from app_logic.session import suggested_lr
 
 from . import session
-from .settings_sidebar import WROTE, apply_widget_changes, draw_setting, sync_url, widget_key
+from .settings_sidebar import draw_setting
+from .widget_sync import WROTE, apply_widget_changes, sync_url, widget_key
 
 ss = st.session_state
 PLAY_PAUSE = "pg_play_pause"  # the keyed slot of the Play or Pause button
