@@ -6,6 +6,7 @@ import streamlit as st
 from app_logic import study as studies
 from app_logic.settings import ACTIVATION_LABELS
 from ui import session
+from ui import widget_sync as widgets
 from ui.gradient_check_lab import gradient_check_lab
 from ui.gradient_flow import gradient_flow
 from ui.stepper import reset_stepper, stepper
@@ -31,7 +32,7 @@ def _take_playground():
 
 
 def _take_example():
-    _use(studies.example(st.session_state.get("bp_example_act", "tanh")))
+    _use(studies.example(widgets.value("bp_example_act", "tanh")))
 
 
 def _take_tutorial():

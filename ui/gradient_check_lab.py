@@ -31,10 +31,10 @@ SWITCHES = (
 def numeric_for(version, source):
     """Finite differences of the study's loss: computed once per study (they do not depend
     on the switches); kept for the latest study only."""
-    cache = st.session_state.get(session.GRADCHECK) or {}
+    cache = session.kept(session.GRADCHECK) or {}
     if cache.get("version") != version:
-        cache = st.session_state[session.GRADCHECK] = {
-            "version": version, "numeric": studies.numeric_gradients(source)}
+        cache = session.keep(session.GRADCHECK, {
+            "version": version, "numeric": studies.numeric_gradients(source)})
     return cache["numeric"]
 
 

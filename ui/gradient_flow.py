@@ -42,8 +42,8 @@ def run_here(version, source):
         trainer.run_epochs(source.X, source.y, FLOW_EPOCHS)
     except mc.Diverged as exc:
         diverged = str(exc)
-    st.session_state[session.FLOW_RUN] = {"source_id": version,
-                                       "trainer": trainer, "diverged": diverged}
+    session.keep(session.FLOW_RUN, {"source_id": version,
+                                       "trainer": trainer, "diverged": diverged})
 
 
 def show_history(history, net, X, caption):
@@ -100,7 +100,7 @@ def gradient_flow(version, source):
         st.button(f"Train this page's network for {FLOW_EPOCHS} epochs (SGD, η = "
                   f"{source.lr:g})", key="bp_flow_train", on_click=run_here,
                   args=(version, source))
-        run = st.session_state.get(session.FLOW_RUN)
+        run = session.kept(session.FLOW_RUN)
         if run is None or run["source_id"] != version:
             st.caption(f"Trains a copy of {source.label}.")
         else:
@@ -115,8 +115,8 @@ def gradient_flow(version, source):
                 f"descent, η = {CONTRAST_LR}). The sigmoid's slope is at most 1/4, so each layer "
                 "back shrinks the gradient.")
     if st.button("Run the contrast", key="bp_contrast", type="primary"):
-        st.session_state["bp_contrast_on"] = True
-    if st.session_state.get("bp_contrast_on"):
+        session.keep("bp_contrast_on", True)
+    if session.kept("bp_contrast_on"):
         # Always its own data: on these settings ReLU learns and sigmoid stalls.
         ds = mc.make_dataset("circles", 200, 0.1, seed=0)
         X, y, data = ds.X, ds.y, "200 points of circles (the same whichever network is studied)"

@@ -29,6 +29,8 @@ from app_logic.settings import (
 )
 
 from . import board_join, session
+from . import widget_sync as widgets
+from .tutorial_runs import BESIDE
 from .widget_sync import (
     CUSTOM,
     N_LAYERS,
@@ -41,7 +43,6 @@ from .widget_sync import (
     widget_key,
 )
 
-ss = st.session_state
 SECTIONS = ("Data", "Network", "Training")
 OWN_PANEL = "pg_own_panel"  # the dataset whose own-data panel the page shows, or None
 
@@ -56,7 +57,7 @@ def rerun_after(before):
     rerun what shows the change, and no more."""
     after = session.load_playground().config
     if before["presenter"] != after["presenter"] \
-            or ss.get(OWN_PANEL) != own_panel(ss.get(widget_key("dataset"))):
+            or session.kept(OWN_PANEL) != own_panel(widgets.value(widget_key("dataset"))):
         st.rerun()  # the page's layout changes
     if change_kind(before, after) in (None, "view"):
         return  # the widget's own fragment reruns; the live view reads the speed each tick
@@ -73,7 +74,8 @@ def on_setting_change():
 
 def _on_regenerate():
     low, high, _ = BY_KEY["seed"].bounds
-    ss[widget_key("seed")] = low + (ss[widget_key("seed")] + 1 - low) % (high - low + 1)
+    seed = widgets.value(widget_key("seed"))
+    widgets.set_value(widget_key("seed"), low + (seed + 1 - low) % (high - low + 1))
     on_setting_change()
 
 
@@ -93,15 +95,15 @@ def _on_tutorial_comparison():
         state = build_state(config)
         state.train_for(config["epoch_budget"])
         names.append(saved.add(runs.run_from_state(saved.unique_name(name), state)).name)
-    ss["cmp_chosen"] = names  # the Compare page shows these three
-    ss["pg_tutorial_beside"] = names  # and the Playground, beside the live run
+    widgets.set_value("cmp_chosen", names)  # the Compare page shows these three
+    session.keep(BESIDE, names)  # and the Playground, beside the live run
     session.notify(COMPARISON_NOTICE, "success", "Trained and saved: they are shown side by "
                    "side on this page, under the live run.")
     st.rerun()  # the page shows them
 
 
 def _on_preset():
-    name = ss.get("pg_preset")
+    name = widgets.value("pg_preset")
     if name not in PRESETS:
         return
     before = session.load_playground().config
@@ -142,7 +144,7 @@ def draw_setting(key, place=None, disabled=False, tooltip=True, **options):
         draw = place.slider if kind == "slider" else place.number_input
         draw(label, low, high, step=step, disabled=disabled, **common)
     elif kind in ("select_slider", "speed"):
-        place.select_slider(label, with_value(list(setting.stops), ss[wkey]),
+        place.select_slider(label, with_value(list(setting.stops), widgets.value(wkey)),
                             format_func=_format(setting), disabled=disabled, **common)
     elif kind == "presenter":
         place.toggle(label, **common)
@@ -156,7 +158,7 @@ def draw_setting(key, place=None, disabled=False, tooltip=True, **options):
     elif kind == "layers":
         low, high, step = setting.bounds
         place.slider(label, 0, MAX_LAYERS, **{**common, "key": N_LAYERS})
-        for i in range(ss[N_LAYERS]):
+        for i in range(widgets.value(N_LAYERS)):
             neurons(i)
             place.slider(f"Neurons in layer {i + 1}", low, high, step=step,
                          key=NEURONS.format(i), on_change=on_setting_change,
@@ -184,9 +186,9 @@ def _sidebar():
     st.selectbox("Preset", [CUSTOM, *PRESETS], key="pg_preset", on_change=_on_preset,
                  help="Ready-made experiments. Each sets every control below; change any of "
                       "them afterwards.")
-    if ss.get("pg_preset") in PRESETS:
-        st.caption(PRESETS[ss["pg_preset"]]["explanation"])
-    if ss.get("pg_preset") == TUTORIAL:
+    if widgets.value("pg_preset") in PRESETS:
+        st.caption(PRESETS[widgets.value("pg_preset")]["explanation"])
+    if widgets.value("pg_preset") == TUTORIAL:
         st.button("Train the corrected runs beside it", key="pg_tutorial_compare",
                   on_click=_on_tutorial_comparison, icon=":material/compare:",
                   help="Trains the tutorial's run and two with exact gradients for 150 "
@@ -195,7 +197,7 @@ def _sidebar():
         if (session.notice(COMPARISON_NOTICE) or ("",))[0] == "success":
             _compare_link()
         session.show_notice(COMPARISON_NOTICE, keep=True)
-    shown = {s.key: ss.get(widget_key(s.key)) for s in SETTINGS}
+    shown = {s.key: widgets.value(widget_key(s.key)) for s in SETTINGS}
     locked = board_join.locked_keys()  # fixed by a joined class board's challenge
     for section in SECTIONS:
         st.header(section)
@@ -217,6 +219,6 @@ def _compare_link():
 
 def sidebar():
     """Presenter mode, presets and every setting, in sections (a fragment)."""
-    ss[OWN_PANEL] = own_panel(ss.get(widget_key("dataset")))
+    session.keep(OWN_PANEL, own_panel(widgets.value(widget_key("dataset"))))
     with st.sidebar:
         st.fragment(_sidebar, key=session.SETTINGS_FRAGMENT)()

@@ -12,6 +12,8 @@ from viz import backprop_figures as bf
 from viz.format import format_number
 from viz.network import network_figure
 
+from . import widget_sync as widgets
+
 MAX_TERMS = 4  # terms written out in a worked sum before "…"
 TERMS_PER_LINE = 2
 
@@ -149,8 +151,8 @@ def step_label(step):
 
 
 def move_step(delta, n_steps):
-    st.session_state["bp_step"] = int(np.clip(st.session_state.get("bp_step", 0) + delta, 0,
-                                              n_steps - 1))
+    widgets.set_value("bp_step", int(np.clip(widgets.value("bp_step", 0) + delta, 0,
+                                              n_steps - 1)))
 
 
 def labels(trace, k, feature_names):
@@ -369,10 +371,11 @@ def updated_net(net, trace):
 def reset_stepper(source):
     """Back to the first step and the study's learning rate; the first sample stays where
     it was if the new data have it."""
-    first = min(st.session_state.get("bp_first_ui", 1), len(source.X))
-    st.session_state.update(bp_step=0, bp_first_ui=first, bp_lr=source.lr)
-    for key in [k for k in st.session_state if k.startswith(("bp_j_", "bp_i_"))]:
-        del st.session_state[key]  # the new network's worked examples start on live units
+    first = min(widgets.value("bp_first_ui", 1), len(source.X))
+    for key, value in (("bp_step", 0), ("bp_first_ui", first), ("bp_lr", source.lr)):
+        widgets.set_value(key, value)
+    for key in widgets.keys_starting(("bp_j_", "bp_i_")):
+        widgets.forget(key)  # the new network's worked examples start on live units
 
 
 def stepper(source):
@@ -384,7 +387,8 @@ def stepper(source):
     batch = c1.select_slider("Mini-batch size", [1, 2, 4, 8], value=4, key="bp_batch",
                              persist_state="session")
     for key, value in (("bp_first_ui", 1), ("bp_lr", source.lr)):
-        st.session_state.setdefault(key, value)
+        if widgets.value(key) is None:
+            widgets.set_value(key, value)
     first = c2.number_input("First sample", 1, len(X), key="bp_first_ui",
                             persist_state="session") - 1
     lr = c3.number_input("Learning rate η", 1e-5, 10.0, format="%g", key="bp_lr",
@@ -396,8 +400,8 @@ def stepper(source):
         st.error(f"This network cannot be traced: {exc}")
         return
     steps = steps_for(net.n_layers)
-    st.session_state["bp_step"] = int(np.clip(st.session_state.get("bp_step", 0), 0,
-                                              len(steps) - 1))
+    widgets.set_value("bp_step", int(np.clip(widgets.value("bp_step", 0), 0,
+                                              len(steps) - 1)))
     b1, b2, b3 = st.columns([1.5, 5, 1.5], vertical_alignment="bottom")
     b1.button("◀ Back", key="bp_prev", on_click=move_step, args=(-1, len(steps)),
               width="stretch")
@@ -405,8 +409,8 @@ def stepper(source):
                      format_func=lambda v: f"{v + 1}. {step_label(steps[v])}")
     b3.button("Next ▶", key="bp_next", on_click=move_step, args=(1, len(steps)),
               width="stretch")
-    kind, k = steps[st.session_state["bp_step"]]
-    st.header(f"Step {st.session_state['bp_step'] + 1} of {len(steps)}: "
+    kind, k = steps[widgets.value("bp_step")]
+    st.header(f"Step {widgets.value('bp_step') + 1} of {len(steps)}: "
                  f"{step_label((kind, k))}")
     # The choices sit beside the network diagram; the equations and matrices take the full
     # width below them, so they fit a 1024-pixel screen.

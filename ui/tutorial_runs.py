@@ -13,6 +13,7 @@ from viz import curves as curve_figures
 from viz.format import format_accuracy
 
 from . import session
+from . import widget_sync as widgets
 from .file_inputs import plain
 
 BESIDE = "pg_tutorial_beside"  # names of the saved runs the Playground shows side by side
@@ -122,7 +123,7 @@ def beside_on_playground(presenter):
     "Train the corrected runs beside it" has trained them (saved runs, also on the Compare
     page)."""
     saved = session.runs()
-    shown = [saved.get(name) for name in st.session_state.get(BESIDE) or () if name in saved]
+    shown = [saved.get(name) for name in session.kept(BESIDE) or () if name in saved]
     if not shown:
         return
     st.subheader("The tutorial's run beside the corrected ones")
@@ -145,7 +146,7 @@ def beside_on_playground(presenter):
 def preset_story(presenter):
     """In presenter mode, the chosen preset's name and explanation in large type above the
     live run (on a projector the sidebar, where it is otherwise read, is folded away)."""
-    name = st.session_state.get("pg_preset")
+    name = widgets.value("pg_preset")
     if not presenter or name not in PRESETS:
         return
     with st.container(key="pg_story"):

@@ -160,3 +160,34 @@ def kept_tabs(labels, key):
     tabs = st.tabs(labels, key=key, on_change="rerun")
     ss[kept] = ss.get(key, labels[0])
     return tabs
+
+
+# ---- widget values, read and written outside the widget's own call ------------------------------
+def value(key, default=None):
+    """The value widget ``key`` holds, or ``default`` before it is drawn."""
+    return ss.get(key, default)
+
+
+def set_value(key, new):
+    """Show ``new`` in widget ``key`` (only in a callback, or before the widget is drawn)."""
+    ss[key] = new
+
+
+def forget(key):
+    """Drop widget ``key``'s value: it shows its default when drawn next."""
+    ss.pop(key, None)
+
+
+def keys_starting(prefixes):
+    """The keys of the widgets whose key starts with one of ``prefixes``."""
+    return [key for key in ss if isinstance(key, str) and key.startswith(prefixes)]
+
+
+def mark_written():
+    """A callback wrote a widget's value: the next rerun is of the whole page (see WROTE)."""
+    ss[WROTE] = True
+
+
+def written_shown():
+    """A run of the whole page shows every written value."""
+    ss.pop(WROTE, None)
