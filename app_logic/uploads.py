@@ -221,6 +221,18 @@ def _used_width(cells):
     return n
 
 
+def _column_names(header):
+    """The header's names, a blank one named by its place; a name used twice is refused."""
+    columns = [c if c else f"column {j + 1}" for j, c in enumerate(header)]
+    seen = {}
+    for j, name in enumerate(columns):
+        if name in seen:
+            raise UploadError(f"The header names the column \"{name[:40]}\" twice (columns "
+                              f"{seen[name] + 1} and {j + 1}); column names must differ.")
+        seen[name] = j
+    return columns
+
+
 def _read_table(data):
     text = _decode(data)
     delimiter = _choose_delimiter(text)
@@ -267,16 +279,7 @@ def _read_table(data):
         first = [first[j] for j in keep]
         rows = [(line, [cells[j] for j in keep]) for line, cells in rows]
         width = len(keep)
-    if has_header:
-        columns = [c if c else f"column {j + 1}" for j, c in enumerate(first)]
-        seen = {}
-        for j, name in enumerate(columns):
-            if name in seen:
-                raise UploadError(f"The header names the column \"{name[:40]}\" twice (columns "
-                                  f"{seen[name] + 1} and {j + 1}); column names must differ.")
-            seen[name] = j
-    else:
-        columns = [f"column {j + 1}" for j in range(width)]
+    columns = _column_names(first) if has_header else [f"column {j + 1}" for j in range(width)]
     if width < 3:
         what = "only one column" if width == 1 else "only 2 columns"
         raise UploadError(f"The file has {what}. It needs two numeric feature columns and a "

@@ -85,6 +85,19 @@ def test_session_state_is_touched_only_by_its_two_homes():
             f"{where} touches st.session_state: use ui/session.py or ui/widget_sync.py"
 
 
+MAX_FUNCTION_LINES = 59  # from its def to its last line, docstring included
+
+
+@pytest.mark.parametrize("layer", LAYERS)
+def test_functions_are_short(layer):
+    long = [f"{path.relative_to(ROOT)}: {node.name} ({node.end_lineno - node.lineno + 1} lines)"
+            for path in sources(layer)
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+            and node.end_lineno - node.lineno + 1 > MAX_FUNCTION_LINES]
+    assert not long, "split these functions: " + "; ".join(long)
+
+
 @pytest.mark.parametrize("page", sorted((ROOT / "app_pages").glob("*.py")),
                          ids=lambda p: p.name)
 def test_pages_are_short(page):

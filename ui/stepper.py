@@ -248,7 +248,6 @@ def render_loss(left, trace, samples):
 
 def render_backward(left, trace, k, samples, names, s, j, i):
     t = trace.layers[k - 1]
-    ins, outs = names
     dA = rf"\frac{{\partial L}}{{\partial \mathbf{{A}}_{k}}}"
     dZ = rf"\frac{{\partial L}}{{\partial \mathbf{{Z}}_{k}}}"
     with left:
@@ -296,6 +295,14 @@ def render_backward(left, trace, k, samples, names, s, j, i):
             st.caption("The chain dL/dŷ · f'(z) gives exactly the shortcut (ŷ − y)/n.")
         st.caption(f"δ{k} is the error signal of layer {k}. dL/dW{k} sums input × δ over the "
                    f"samples: the yellow column of A{k - 1} meets the yellow column of δ{k}.")
+    backward_matrices(t, k, samples, names, s, j, i)
+
+
+def backward_matrices(t, k, samples, names, s, j, i):
+    """Every matrix of layer ``k``'s backward step, the worked entries highlighted."""
+    ins, outs = names
+    dA = rf"\frac{{\partial L}}{{\partial \mathbf{{A}}_{k}}}"
+    dZ = rf"\frac{{\partial L}}{{\partial \mathbf{{Z}}_{k}}}"
     if t.fprime is not None:
         fprime = (rf"f_{k}'(\mathbf{{Z}}_{k})", t.fprime, samples, outs,
                   dict(highlight=(s, j), index=False))
