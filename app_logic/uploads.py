@@ -222,15 +222,20 @@ def _used_width(cells):
     return n
 
 
-def _read_table(data):
-    text = _decode(data)
-    delimiter = _choose_delimiter(text)
-    if delimiter is None:
-        if not text.strip():
-            raise UploadError("The file is empty.")
-        raise UploadError("The file has only one column. It needs two numeric feature columns "
-                          "and a label column, separated by commas.")
-    decimal_comma = delimiter != ","
+def _column_names(header):
+    """The header's names, a blank one named by its place; a name used twice is refused."""
+    columns = [c if c else f"column {j + 1}" for j, c in enumerate(header)]
+    seen = {}
+    for j, name in enumerate(columns):
+        if name in seen:
+            raise UploadError(f"The header names the column \"{name[:40]}\" twice (columns "
+                              f"{seen[name] + 1} and {j + 1}); column names must differ.")
+        seen[name] = j
+    return columns
+
+
+def _collect_rows(text, delimiter, decimal_comma):
+    """(rows as (line, cells), the width of the first); every row as wide as the first."""
     rows = []
     width = None
     for line, cells in _rows(text, delimiter):
@@ -250,6 +255,19 @@ def _read_table(data):
         if len(rows) > MAX_POINTS + 1:  # +1: the first row may be a header
             raise UploadError(f"The file has more than {MAX_POINTS:,} rows; the limit is "
                               f"{MAX_POINTS:,}. Upload a sample of the points.")
+    return rows, width
+
+
+def _read_table(data):
+    text = _decode(data)
+    delimiter = _choose_delimiter(text)
+    if delimiter is None:
+        if not text.strip():
+            raise UploadError("The file is empty.")
+        raise UploadError("The file has only one column. It needs two numeric feature columns "
+                          "and a label column, separated by commas.")
+    decimal_comma = delimiter != ","
+    rows, width = _collect_rows(text, delimiter, decimal_comma)
     if not rows:
         raise UploadError("The file is empty.")
     first = rows[0][1]
@@ -268,16 +286,7 @@ def _read_table(data):
         first = [first[j] for j in keep]
         rows = [(line, [cells[j] for j in keep]) for line, cells in rows]
         width = len(keep)
-    if has_header:
-        columns = [c if c else f"column {j + 1}" for j, c in enumerate(first)]
-        seen = {}
-        for j, name in enumerate(columns):
-            if name in seen:
-                raise UploadError(f"The header names the column \"{name[:40]}\" twice (columns "
-                                  f"{seen[name] + 1} and {j + 1}); column names must differ.")
-            seen[name] = j
-    else:
-        columns = [f"column {j + 1}" for j in range(width)]
+    columns = _column_names(first) if has_header else [f"column {j + 1}" for j in range(width)]
     if width < 3:
         what = "only one column" if width == 1 else "only 2 columns"
         raise UploadError(f"The file has {what}. It needs two numeric feature columns and a "
@@ -348,6 +357,24 @@ def _column_index(choice, columns, what):
     return int(choice)
 
 
+def _feature(cell, where, decimal_comma):
+    """A feature cell's number; ``where`` names the cell in a refusal."""
+    if not cell:
+        raise UploadError(f"{where} is empty; every point needs both features.")
+    value = _number(cell, decimal_comma)
+    if value is None:
+        raise UploadError(f"{where}: \"{cell[:40]}\" is not a number.")
+    if len(cell) > MAX_NUMBER_CHARS:
+        raise UploadError(f"{where} has a number of {len(cell):,} characters; a number "
+                          f"may have at most {MAX_NUMBER_CHARS}.")
+    if not math.isfinite(value):
+        raise UploadError(f"{where}: \"{cell[:40]}\" is not a finite number.")
+    if abs(value) > MAX_ABS_VALUE:
+        raise UploadError(f"{where}: {cell[:40]} is too large (the limit is "
+                          f"{MAX_ABS_VALUE:.0e}).")
+    return value
+
+
 def parse_csv(data, features=None, label=None):
     """Points and labels from CSV bytes. ``features`` (two columns) and ``label`` are column
     names or indices; without them the suggestion is used, which needs an unambiguous file."""
@@ -372,22 +399,8 @@ def parse_csv(data, features=None, label=None):
     X = np.empty((len(rows), 2))
     for i, (line, cells) in enumerate(rows):
         for k, j in enumerate((fx, fy)):
-            cell = cells[j]
-            where = f"Line {line}, {_column_label(columns, j)}"
-            if not cell:
-                raise UploadError(f"{where} is empty; every point needs both features.")
-            value = _number(cell, decimal_comma)
-            if value is None:
-                raise UploadError(f"{where}: \"{cell[:40]}\" is not a number.")
-            if len(cell) > MAX_NUMBER_CHARS:
-                raise UploadError(f"{where} has a number of {len(cell):,} characters; a number "
-                                  f"may have at most {MAX_NUMBER_CHARS}.")
-            if not math.isfinite(value):
-                raise UploadError(f"{where}: \"{cell[:40]}\" is not a finite number.")
-            if abs(value) > MAX_ABS_VALUE:
-                raise UploadError(f"{where}: {cell[:40]} is too large (the limit is "
-                                  f"{MAX_ABS_VALUE:.0e}).")
-            X[i, k] = value
+            X[i, k] = _feature(cells[j], f"Line {line}, {_column_label(columns, j)}",
+                               decimal_comma)
     y, class_names = _labels(rows, lab, columns, decimal_comma)
     for k, j in enumerate((fx, fy)):
         if np.ptp(X[:, k]) == 0:

@@ -6,10 +6,12 @@ import streamlit as st
 from app_logic import study as studies
 from app_logic.settings import ACTIVATION_LABELS
 from ui import session
+from ui import widget_sync as widgets
 from ui.gradient_check_lab import gradient_check_lab
 from ui.gradient_flow import gradient_flow
 from ui.stepper import reset_stepper, stepper
 from ui.tutorial_runs import tutorial_runs
+from ui.widget_sync import kept_tabs
 
 NOTICE = "study"  # the notice slot of the study chooser
 
@@ -30,7 +32,7 @@ def _take_playground():
 
 
 def _take_example():
-    _use(studies.example(st.session_state.get("bp_example_act", "tanh")))
+    _use(studies.example(widgets.value("bp_example_act", "tanh")))
 
 
 def _take_tutorial():
@@ -68,8 +70,8 @@ def main():
                "printed digit, and how gradients flow through a deep network.")
     version, source = session.study()
     study_chooser(source)
-    tabs = st.tabs(["Step through one training step", "Gradient check", "The tutorial's run",
-                    "Gradient flow"], key="bp_tab", on_change="rerun")
+    tabs = kept_tabs(["Step through one training step", "Gradient check", "The tutorial's run",
+                      "Gradient flow"], "bp_tab")
     if tabs[0].open:  # only the open tab is computed
         with tabs[0]:
             stepper(source)

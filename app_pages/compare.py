@@ -8,11 +8,11 @@ from app_logic.run_tables import metrics_frame, settings_frame
 from app_logic.session import build_state
 from app_logic.settings import default_config, label
 from ui import session
+from ui import widget_sync as widgets
 from ui.file_inputs import file_input, plain, reading
 from viz import compare_figures as cf
 from viz.format import count
 
-ss = st.session_state
 BOUNDARY_WIDTH = 270  # pixels per run's boundary
 NOTICE = "compare"  # the page's notice slot
 UPLOAD_NOTICE = "compare_upload"  # the runs uploader's own slot
@@ -30,7 +30,7 @@ def notify(kind, text):
 
 def select(names):
     """Add runs to the chosen ones (before the multiselect is drawn on the next run)."""
-    ss["cmp_chosen"] = [*ss.get("cmp_chosen", []), *names]
+    widgets.set_value("cmp_chosen", [*widgets.value("cmp_chosen", []), *names])
 
 
 # ---- actions ---------------------------------------------------------------------------------
@@ -52,7 +52,7 @@ def create_demo_runs(runs):
 
 def import_upload():
     """on_change of the uploader: runs before the page, so it may change the selection."""
-    uploaded, runs = ss.get("cmp_upload"), session.runs()
+    uploaded, runs = widgets.value("cmp_upload"), session.runs()
     if uploaded is None:
         return
     with reading(UPLOAD_NOTICE, uploaded.name, UPLOAD_KEPT):
@@ -64,19 +64,20 @@ def import_upload():
 
 
 def rename(runs):
-    old, new = ss.get("cmp_rename_from"), ss.get("cmp_rename_to", "")
+    old, new = widgets.value("cmp_rename_from"), widgets.value("cmp_rename_to", "")
     try:
         new = runs.rename(old, new)
     except rn.RunsError as err:
         notify("error", plain(err))
         return
-    ss["cmp_chosen"] = [new if n == old else n for n in ss.get("cmp_chosen", [])]
-    ss["cmp_rename_to"] = ""
+    widgets.set_value("cmp_chosen",
+                      [new if n == old else n for n in widgets.value("cmp_chosen", [])])
+    widgets.set_value("cmp_rename_to", "")
     notify("success", f"Renamed “{plain(old)}” to “{plain(new)}”.")
 
 
 def delete(runs):
-    name = ss.get("cmp_delete_which")
+    name = widgets.value("cmp_delete_which")
     try:
         runs.delete(name)
     except rn.RunsError as err:
@@ -117,8 +118,10 @@ def curves(runs, colour, log_loss):
 
 def comparison(runs):
     names = runs.names
-    ss["cmp_chosen"] = list(dict.fromkeys(n for n in ss.get("cmp_chosen", names) if n in names))
+    kept = widgets.value("cmp_chosen", names)
+    widgets.set_value("cmp_chosen", list(dict.fromkeys(n for n in kept if n in names)))
     chosen_names = st.multiselect("Runs to compare", names, key="cmp_chosen",
+                                  persist_state="session",
                                   help="Saved runs stay until the browser tab is closed; "
                                        "download them to keep them.")
     if not chosen_names:
@@ -127,7 +130,7 @@ def comparison(runs):
     chosen = [runs.get(n) for n in chosen_names]
     colour = {name: names.index(name) for name in chosen_names}  # stable colour per run
 
-    log_loss = st.toggle("Logarithmic loss axis", key="cmp_log_loss")
+    log_loss = st.toggle("Logarithmic loss axis", key="cmp_log_loss", persist_state="session")
     by_colour = sorted(chosen, key=lambda r: colour[r.name])
     st.html(cf.legend_html(by_colour, [colour[r.name] for r in by_colour]))
     st.caption("Solid lines: training data; dashed: test data. Hover a curve for its run.")

@@ -2,13 +2,14 @@
 
 import streamlit as st
 
-from ui import board_join, session
+from ui import board_join, session, widget_sync
 from ui.live_view import live_view
 from ui.own_data_panels import own_data_panel
 from ui.run_tabs import run_tabs
-from ui.settings_sidebar import WROTE, apply_widget_changes, seed_widgets, sidebar, sync_url
+from ui.settings_sidebar import sidebar
 from ui.transport import keyboard_shortcuts
 from ui.tutorial_runs import beside_on_playground, preset_story
+from ui.widget_sync import apply_widget_changes, seed_widgets, sync_url
 
 
 def main():
@@ -33,7 +34,7 @@ def main():
     beside_on_playground(state.config["presenter"])
     run_tabs()
     keyboard_shortcuts()
-    st.session_state.pop(WROTE, None)  # a run of the whole page shows every value
+    widget_sync.written_shown()  # a run of the whole page shows every value
 
 
 main()

@@ -57,6 +57,7 @@ if str(ROOT) not in sys.path:  # the replay uses the app's own logic
 
 from app_logic.files import MAX_COLUMNS, MAX_FILE_BYTES, MAX_POINTS  # noqa: E402
 from app_logic.frames import unpack  # noqa: E402
+from benchmarks.app_server import start_app  # noqa: E402
 
 MAX_SESSIONS, MAX_SECONDS = 200, 3600
 SEED_BASE = 1000
@@ -639,7 +640,7 @@ def main(argv=None):
         ttl = 10 if args.ttl is None else args.ttl
         log = (open(args.server_log, "w+") if args.server_log
                else tempfile.NamedTemporaryFile("w+", suffix=".log", prefix="load-server-"))
-        proc, url = start_server(log, int(ttl))
+        proc, url = start_app(log=log, options=("--server.disconnectedSessionTTL", str(int(ttl))))
         pid = proc.pid
     try:
         students, samples, rss = asyncio.run(load(

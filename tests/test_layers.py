@@ -67,6 +67,37 @@ def test_the_logic_and_figures_load_without_streamlit():
     assert out.stdout.strip() == "[]"
 
 
+# The two homes of the session state: widget values (ui/widget_sync.py) and everything else a
+# page keeps (ui/session.py).
+STATE_HOMES = {ROOT / "ui" / "session.py", ROOT / "ui" / "widget_sync.py"}
+# Known remaining exceptions, being edited by others while the state moved to its homes: the
+# live view, the live board, and the language module. Move them too, then empty this list.
+STATE_NOT_YET_MOVED = ("ui/live_view.py", "ui/live_board/", "ui/i18n", "app_logic/i18n")
+
+
+def test_session_state_is_touched_only_by_its_two_homes():
+    app = [ROOT / "app.py", *sources("app_pages"), *sources("ui")]
+    for path in app:
+        where = path.relative_to(ROOT).as_posix()
+        if path in STATE_HOMES or where.startswith(STATE_NOT_YET_MOVED):
+            continue
+        assert "session_state" not in path.read_text(encoding="utf-8"), \
+            f"{where} touches st.session_state: use ui/session.py or ui/widget_sync.py"
+
+
+MAX_FUNCTION_LINES = 59  # from its def to its last line, docstring included
+
+
+@pytest.mark.parametrize("layer", LAYERS)
+def test_functions_are_short(layer):
+    long = [f"{path.relative_to(ROOT)}: {node.name} ({node.end_lineno - node.lineno + 1} lines)"
+            for path in sources(layer)
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+            and node.end_lineno - node.lineno + 1 > MAX_FUNCTION_LINES]
+    assert not long, "split these functions: " + "; ".join(long)
+
+
 @pytest.mark.parametrize("page", sorted((ROOT / "app_pages").glob("*.py")),
                          ids=lambda p: p.name)
 def test_pages_are_short(page):

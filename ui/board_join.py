@@ -15,7 +15,9 @@ from app_logic.session import apply_config
 from app_logic.settings import BY_KEY
 
 from . import session
+from . import widget_sync as widgets
 from .board_store_access import database_failure, open_store, page_url
+from .widget_sync import set_widgets
 
 JOINED = "board_joined"  # the code of the board this session joined
 STUDENT = "board_student"  # this session's random id: the board's limits are per session
@@ -26,7 +28,7 @@ SUBMIT_NOTICE = "board_submit"
 
 def joined_board():
     """The Board this session joined (read afresh), or None."""
-    code = st.session_state.get(JOINED)
+    code = session.kept(JOINED)
     store = open_store() if code else None
     try:
         return store.board(code) if store else None
@@ -36,7 +38,7 @@ def joined_board():
 
 def locked_keys():
     """Settings the sidebar shows disabled: those the joined board's challenge fixes."""
-    board = joined_board() if st.session_state.get(JOINED) else None
+    board = joined_board() if session.kept(JOINED) else None
     return board.fixed if board else ()
 
 
@@ -45,25 +47,26 @@ def join(state):
     code starts from the challenge's whole setup; any link keeps the settings it fixes."""
     raw = st.query_params.get("board")
     if raw is None:
-        st.session_state.pop(JOINED, None)
+        session.drop(JOINED)
         return state
     store = open_store()
     try:
         board = store.board(raw) if store else None
     except Exception as exc:  # noqa: BLE001 - shown, and the Playground works on
-        st.session_state[JOIN_PROBLEM] = database_failure(exc)
+        session.keep(JOIN_PROBLEM, database_failure(exc))
         return state
     if board is None:
-        st.session_state.pop(JOINED, None)
-        st.session_state[JOIN_PROBLEM] = (
+        session.drop(JOINED)
+        session.keep(JOIN_PROBLEM, (
             "This link's class board could not be found: "
             + ("the code is not a class code." if parse_code(raw) is None else
-               f"board {parse_code(raw)} may have expired or been deleted."))
+               f"board {parse_code(raw)} may have expired or been deleted.")))
         return state
-    st.session_state.pop(JOIN_PROBLEM, None)
-    first = st.session_state.get(JOINED) != board.code
-    st.session_state[JOINED] = board.code
-    st.session_state.setdefault(STUDENT, secrets.token_hex(16))
+    session.drop(JOIN_PROBLEM)
+    first = session.kept(JOINED) != board.code
+    session.keep(JOINED, board.code)
+    if session.kept(STUDENT) is None:
+        session.keep(STUDENT, secrets.token_hex(16))
     whole = first and set(st.query_params) == {"board"}
     wanted = {**state.config, **(board.setup if whole else
                                  {k: board.setup[k] for k in board.fixed})}
@@ -72,7 +75,6 @@ def join(state):
     state, _ = apply_config(state, wanted)
     state.notices = []
     session.set_playground(state)
-    from .settings_sidebar import set_widgets  # the sidebar imports this module
     set_widgets(state.config)
     if not first:
         session.toast("This class board's challenge fixes the data: its settings were put "
@@ -82,10 +84,10 @@ def join(state):
 
 def board_panel():
     """The joined board's title, rule and locks, and the submit form (a fragment)."""
-    problem = st.session_state.get(JOIN_PROBLEM)
+    problem = session.kept(JOIN_PROBLEM)
     if problem and "board" in st.query_params:
         st.error(problem, icon=":material/leaderboard:")
-    if st.session_state.get(JOINED):
+    if session.kept(JOINED):
         st.fragment(_panel, key="board_panel")()
 
 
@@ -125,8 +127,8 @@ def _submit():
         return
     result = run_result(state)
     try:
-        number = store.submit(board.code, st.session_state[STUDENT],
-                              st.session_state.get(NAME, ""), result)
+        number = store.submit(board.code, session.kept(STUDENT),
+                              widgets.value(NAME, ""), result)
     except BoardError as exc:
         session.notify(SUBMIT_NOTICE, "error", f"Not submitted: {exc}")
         return

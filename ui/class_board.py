@@ -200,10 +200,10 @@ def _count(n, noun):
 def _rows_and_table(store, board):
     """The board's rows and ranked table, read again only when its version changed."""
     version = (board.code, store.version(board.code))
-    cached = st.session_state.get(TABLE)
+    cached = session.kept(TABLE)
     if cached is None or cached[0] != version:
         rows = store.submissions(board.code)
-        cached = st.session_state[TABLE] = (version, rows, board_table(board, rows))
+        cached = session.keep(TABLE, (version, rows, board_table(board, rows)))
     return cached[1], cached[2]
 
 

@@ -31,10 +31,10 @@ SWITCHES = (
 def numeric_for(version, source):
     """Finite differences of the study's loss: computed once per study (they do not depend
     on the switches); kept for the latest study only."""
-    cache = st.session_state.get(session.GRADCHECK) or {}
+    cache = session.kept(session.GRADCHECK) or {}
     if cache.get("version") != version:
-        cache = st.session_state[session.GRADCHECK] = {
-            "version": version, "numeric": studies.numeric_gradients(source)}
+        cache = session.keep(session.GRADCHECK, {
+            "version": version, "numeric": studies.numeric_gradients(source)})
     return cache["numeric"]
 
 
@@ -69,7 +69,7 @@ def gradient_check_lab(version, source):
     errors = []
     for error, key, label, meaning in SWITCHES:
         c1, c2 = st.columns(2, vertical_alignment="center")
-        if c1.toggle(label, key=key):
+        if c1.toggle(label, key=key, persist_state="session"):
             errors.append(error)
             why = studies.cannot_show(source, error)
             (c2.info if why else c2.caption)(why or meaning)

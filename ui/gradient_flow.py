@@ -42,8 +42,8 @@ def run_here(version, source):
         trainer.run_epochs(source.X, source.y, FLOW_EPOCHS)
     except mc.Diverged as exc:
         diverged = str(exc)
-    st.session_state[session.FLOW_RUN] = {"source_id": version,
-                                       "trainer": trainer, "diverged": diverged}
+    session.keep(session.FLOW_RUN, {"source_id": version,
+                                       "trainer": trainer, "diverged": diverged})
 
 
 def show_history(history, net, X, caption):
@@ -90,7 +90,8 @@ def gradient_flow(version, source):
     options = ["A run started here"]
     if pg is not None and len(pg.trainer.history) >= 2:
         options.insert(0, "The Playground's run")
-    which = st.radio("Run", options, horizontal=True, key="bp_flow_which")
+    which = st.radio("Run", options, horizontal=True, key="bp_flow_which",
+                     persist_state="session")
     if which == "The Playground's run":
         show_history(pg.trainer.history, pg.net, np.asarray(pg.X_train, float)[:1000],
                      f"The Playground's run up to epoch {pg.trainer.epoch} (live: it grows as "
@@ -99,7 +100,7 @@ def gradient_flow(version, source):
         st.button(f"Train this page's network for {FLOW_EPOCHS} epochs (SGD, η = "
                   f"{source.lr:g})", key="bp_flow_train", on_click=run_here,
                   args=(version, source))
-        run = st.session_state.get(session.FLOW_RUN)
+        run = session.kept(session.FLOW_RUN)
         if run is None or run["source_id"] != version:
             st.caption(f"Trains a copy of {source.label}.")
         else:
@@ -114,42 +115,47 @@ def gradient_flow(version, source):
                 f"descent, η = {CONTRAST_LR}). The sigmoid's slope is at most 1/4, so each layer "
                 "back shrinks the gradient.")
     if st.button("Run the contrast", key="bp_contrast", type="primary"):
-        st.session_state["bp_contrast_on"] = True
-    if st.session_state.get("bp_contrast_on"):
-        # Always its own data: on these settings ReLU learns and sigmoid stalls.
-        ds = mc.make_dataset("circles", 200, 0.1, seed=0)
-        X, y, data = ds.X, ds.y, "200 points of circles (the same whichever network is studied)"
-        runs = contrast_runs(X, y)
-        # The first epoch's gradients, not a mean over the run: the mean is the first epochs'
-        # (the sigmoid network's gradients then sink a thousandfold), so it would describe
-        # neither the start nor the end of the curves below.
-        profiles = {f"deep {NICE[act]}": run.grad_norm[0] for act, run in runs.items()}
-        c1, c2 = st.columns(2)
-        c1.plotly_chart(bf.gradient_profile_figure(profiles, "Gradient norm per layer, epoch 1"),
-                        key="bp_contrast_profile")
-        epochs = np.arange(1, CONTRAST_EPOCHS + 1)
-        c2.plotly_chart(bf.curves_figure(epochs, {f"deep {NICE[act]}": run.train_acc
-                                                  for act, run in runs.items()},
-                                         "Training accuracy", "accuracy", y_range=[0.3, 1.02]),
-                        key="bp_contrast_acc")
-        cols = st.columns(len(runs))
-        for col, (act, run) in zip(cols, runs.items()):
-            col.metric(f"Deep {NICE[act]}: gradient ratio at epoch 1",
-                       times(gradient_ratio(run.grad_norm[0])),
-                       help="Gradient norm of the output layer divided by that of the first "
-                            "hidden layer, in the first epoch")
-            col.caption(f"final training accuracy {run.train_acc[-1]:.0%}; at epoch "
-                        f"{CONTRAST_EPOCHS} the ratio is "
-                        f"{times(gradient_ratio(run.grad_norm[-1]))} and the largest layer "
-                        f"gradient {bf.format_small(run.grad_norm[-1].max())}")
-        st.caption(f"Data: {data}. Look at: in the first epoch the sigmoid line falls towards "
-                   "the input (left), so its first layers barely learn and its accuracy stays "
-                   "near chance; its curves below then sink, every layer together, as the "
-                   "network settles on one answer for every point. The ReLU line stays level "
-                   "and it learns.")
-        g1, g2 = st.columns(2)
-        for col, (act, run) in zip((g1, g2), runs.items()):
-            col.plotly_chart(bf.layer_curves_figure(np.arange(1, len(run.grad_norm) + 1),
-                                                    run.grad_norm,
-                                                    f"Deep {NICE[act]}: gradient norm per layer",
-                                                    "‖gradient‖"), key=f"bp_contrast_{act}")
+        session.keep("bp_contrast_on", True)
+    if session.kept("bp_contrast_on"):
+        contrast()
+
+
+def contrast():
+    """The deep sigmoid and deep ReLU networks side by side, once asked for."""
+    # Always its own data: on these settings ReLU learns and sigmoid stalls.
+    ds = mc.make_dataset("circles", 200, 0.1, seed=0)
+    X, y, data = ds.X, ds.y, "200 points of circles (the same whichever network is studied)"
+    runs = contrast_runs(X, y)
+    # The first epoch's gradients, not a mean over the run: the mean is the first epochs'
+    # (the sigmoid network's gradients then sink a thousandfold), so it would describe
+    # neither the start nor the end of the curves below.
+    profiles = {f"deep {NICE[act]}": run.grad_norm[0] for act, run in runs.items()}
+    c1, c2 = st.columns(2)
+    c1.plotly_chart(bf.gradient_profile_figure(profiles, "Gradient norm per layer, epoch 1"),
+                    key="bp_contrast_profile")
+    epochs = np.arange(1, CONTRAST_EPOCHS + 1)
+    c2.plotly_chart(bf.curves_figure(epochs, {f"deep {NICE[act]}": run.train_acc
+                                              for act, run in runs.items()},
+                                     "Training accuracy", "accuracy", y_range=[0.3, 1.02]),
+                    key="bp_contrast_acc")
+    cols = st.columns(len(runs))
+    for col, (act, run) in zip(cols, runs.items()):
+        col.metric(f"Deep {NICE[act]}: gradient ratio at epoch 1",
+                   times(gradient_ratio(run.grad_norm[0])),
+                   help="Gradient norm of the output layer divided by that of the first "
+                        "hidden layer, in the first epoch")
+        col.caption(f"final training accuracy {run.train_acc[-1]:.0%}; at epoch "
+                    f"{CONTRAST_EPOCHS} the ratio is "
+                    f"{times(gradient_ratio(run.grad_norm[-1]))} and the largest layer "
+                    f"gradient {bf.format_small(run.grad_norm[-1].max())}")
+    st.caption(f"Data: {data}. Look at: in the first epoch the sigmoid line falls towards "
+               "the input (left), so its first layers barely learn and its accuracy stays "
+               "near chance; its curves below then sink, every layer together, as the "
+               "network settles on one answer for every point. The ReLU line stays level "
+               "and it learns.")
+    g1, g2 = st.columns(2)
+    for col, (act, run) in zip((g1, g2), runs.items()):
+        col.plotly_chart(bf.layer_curves_figure(np.arange(1, len(run.grad_norm) + 1),
+                                                run.grad_norm,
+                                                f"Deep {NICE[act]}: gradient norm per layer",
+                                                "‖gradient‖"), key=f"bp_contrast_{act}")

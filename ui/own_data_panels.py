@@ -13,12 +13,12 @@ from viz.format import count
 from viz.style import CLASS_COLOR_NAMES
 
 from . import session
+from . import widget_sync as widgets
 from .file_inputs import file_input, plain, reading
 from .live_board import live_board, taps
 from .live_view import draw_message, on_missing_style
-from .settings_sidebar import apply_widget_changes, rerun, sync_url
+from .widget_sync import apply_widget_changes, rerun, sync_url
 
-ss = st.session_state
 KEPT = "The previous data stay in use."
 DRAW_MODES = (0, 1, 2, "erase")
 ERASE_RADIUS = 0.05  # of the canvas's larger side
@@ -50,15 +50,15 @@ def publish_drawing():
     try:
         own = od.from_drawing(session.drawing())
     except DrawError as err:
-        ss[DRAW_PROBLEM] = str(err)
+        session.keep(DRAW_PROBLEM, str(err))
         return
-    ss.pop(DRAW_PROBLEM, None)
+    session.drop(DRAW_PROBLEM)
     _train_on(own)
 
 
 def new_taps(taps):
     """(x, y) of the taps on the drawing board not drawn yet, in order."""
-    board, last = ss.get(TAPS_SEEN, (None, 0))
+    board, last = session.kept(TAPS_SEEN, (None, 0))
     fresh = []
     for tap in taps:
         try:
@@ -68,7 +68,7 @@ def new_taps(taps):
         if (token != board or n > last) and np.isfinite(x) and np.isfinite(y):
             fresh.append((x, y))
             board, last = token, n
-    ss[TAPS_SEEN] = (board, last)
+    session.keep(TAPS_SEEN, (board, last))
     return fresh
 
 
@@ -91,7 +91,7 @@ def draw_at(points, point, mode):
 
 
 def on_board_taps():
-    points, mode = session.drawing(), ss.get("pg_draw_mode", 0)
+    points, mode = session.drawing(), widgets.value("pg_draw_mode", 0)
     changed = [draw_at(points, point, mode) for point in new_taps(taps(DRAW_BOARD))]
     if any(changed):
         publish_drawing()
@@ -145,7 +145,7 @@ def draw_panel(state):
                                width="stretch",
                                help="Upload this file later (dataset: Upload a CSV) to "
                                     "train on the same points.")
-            problem = ss.get(DRAW_PROBLEM) if len(points) else \
+            problem = session.kept(DRAW_PROBLEM) if len(points) else \
                 "Draw points of at least two classes to train on them."
             if problem:
                 using = "your previous drawing" if state.config["dataset"] == "draw" else \
@@ -173,24 +173,24 @@ def use_upload(name, data, features=None, label=None):
     with reading(UPLOAD_NOTICE, name, KEPT):
         points = parse_csv(data, features, label)
         own = od.from_upload(points, name)
-        ss.pop(PENDING, None)
+        session.drop(PENDING)
         session.notify(UPLOAD_NOTICE, "success", _loaded_text(points, name))
         _train_on(own)
 
 
 def on_upload():
-    uploaded = ss.get("pg_upload_file")
+    uploaded = widgets.value("pg_upload_file")
     if uploaded is None:  # the file was removed from the uploader: keep its points
         return
-    ss.pop(PENDING, None)
+    session.drop(PENDING)
     with reading(UPLOAD_NOTICE, uploaded.name, KEPT):
         data = uploaded.getvalue()
         preview = inspect_csv(data)
         if preview.ambiguous:
-            ss[PENDING] = (uploaded.name, data, preview)
-            ss["pg_upload_x"] = preview.columns[preview.suggested_features[0]]
-            ss["pg_upload_y"] = preview.columns[preview.suggested_features[1]]
-            ss["pg_upload_label"] = preview.columns[preview.suggested_label]
+            session.keep(PENDING, (uploaded.name, data, preview))
+            widgets.set_value("pg_upload_x", preview.columns[preview.suggested_features[0]])
+            widgets.set_value("pg_upload_y", preview.columns[preview.suggested_features[1]])
+            widgets.set_value("pg_upload_label", preview.columns[preview.suggested_label])
             session.notify(UPLOAD_NOTICE, "info", f"“{plain(uploaded.name)}” has "
                                                   f"{len(preview.columns)} columns: choose the "
                                                   f"two features and the label, then press Use "
@@ -200,10 +200,11 @@ def on_upload():
 
 
 def on_upload_columns():
-    pending = ss.get(PENDING)
+    pending = session.kept(PENDING)
     if pending is not None:
         name, data, _ = pending
-        use_upload(name, data, [ss["pg_upload_x"], ss["pg_upload_y"]], ss["pg_upload_label"])
+        use_upload(name, data, [widgets.value("pg_upload_x"), widgets.value("pg_upload_y")],
+                   widgets.value("pg_upload_label"))
 
 
 def upload_panel(state):
@@ -215,7 +216,7 @@ def upload_panel(state):
                     f"{megabytes(uploads.MAX_FILE_BYTES)}.")
         file_input("pg_upload_file", "CSV file", ["csv", "txt", "tsv"], on_upload,
                    UPLOAD_NOTICE, KEPT)
-        pending = ss.get(PENDING)
+        pending = session.kept(PENDING)
         if pending is not None:
             columns = pending[2].columns  # at most MAX_COLUMNS
             cols = st.columns(3)
@@ -242,14 +243,14 @@ def upload_panel(state):
 def _panel():
     session.show_toasts()
     state = session.load_playground()
-    if ss.get("pg_dataset") == "draw":
+    if widgets.value("pg_dataset") == "draw":
         draw_panel(state)
-    elif ss.get("pg_dataset") == "upload":
+    elif widgets.value("pg_dataset") == "upload":
         upload_panel(state)
 
 
 def own_data_panel():
     """The panel of the chosen own dataset (a fragment: drawing a point reruns the panel and
     the live view, not the page)."""
-    if ss.get("pg_dataset") in ("draw", "upload"):
+    if widgets.value("pg_dataset") in ("draw", "upload"):
         st.fragment(_panel, key=session.OWN_DATA_FRAGMENT)()

@@ -11,11 +11,11 @@ from viz import boundary, curves, gif
 from viz.format import count, format_accuracy, format_loss
 
 from . import session
+from . import widget_sync as widgets
 from .file_inputs import file_input, plain, reading
 from .live_view import points_picture
-from .settings_sidebar import CUSTOM, set_widgets
+from .widget_sync import CUSTOM, kept_tabs, set_widgets
 
-ss = st.session_state
 SAVE_NOTICE, IMPORT_NOTICE = "save", "import"  # notice slots
 GIF = "pg_gif"  # (snapshot version, GIF bytes) of the last GIF made
 
@@ -24,10 +24,11 @@ GO_TO = "pg_replay_go_to"
 
 
 def _on_go_to(epochs):
-    wanted = ss.get(GO_TO)
+    wanted = widgets.value(GO_TO)
     if wanted is not None:
-        ss["pg_replay_epoch"] = max([e for e in epochs if e <= wanted] or epochs[:1])
-        ss[GO_TO] = None
+        widgets.set_value("pg_replay_epoch",
+                          max([e for e in epochs if e <= wanted] or epochs[:1]))
+        widgets.set_value(GO_TO, None)
 
 
 def replay_tab(state):
@@ -42,12 +43,14 @@ def replay_tab(state):
                 "epoch here.", icon=":material/history:")
         return
     seen = (store.version, state.epoch)
-    if ss.get("pg_replay_seen") != seen or ss.get("pg_replay_epoch") not in epochs:
-        ss["pg_replay_epoch"] = epochs[-1]  # after more training, start at the newest
-        ss["pg_replay_seen"] = seen
+    if session.kept("pg_replay_seen") != seen or widgets.value("pg_replay_epoch") not in epochs:
+        # after more training, start at the newest
+        widgets.set_value("pg_replay_epoch", epochs[-1])
+        session.keep("pg_replay_seen", seen)
     slider, go_to = st.columns([5, 1], vertical_alignment="bottom")
     epoch = slider.select_slider(
-        "Epoch to replay", epochs, key="pg_replay_epoch", format_func=lambda e: f"{e:,}",
+        "Epoch to replay", epochs, key="pg_replay_epoch", persist_state="session",
+        format_func=lambda e: f"{e:,}",
         help=f"{len(epochs)} snapshots of the boundary are kept: every epoch of a run with "
              f"an epoch limit under {store.max_snapshots}; as a longer run grows, older ones "
              "are thinned out so memory stays bounded.")
@@ -56,7 +59,7 @@ def replay_tab(state):
                        help="Type an epoch and press Enter: the replay shows the latest "
                             "snapshot at or before it.")
     epoch, grid = store.at(epoch)
-    show_test = ss.get("pg_show_test", True)
+    show_test = widgets.value("pg_show_test", True)
     record = record_at(state.trainer.history, epoch)
     if record is not None and record["epoch"] == epoch:
         st.caption(f"Epoch {epoch:,}: train loss {format_loss(record['train_loss'])}, test "
@@ -67,14 +70,15 @@ def replay_tab(state):
     left.plotly_chart(boundary.boundary_figure(
         state.grid_x, state.grid_y, grid, state.train.X, state.train.y, state.test.X,
         state.test.y, n_classes=state.n_classes, show_test=show_test,
-        discretize=ss.get("pg_discretize", False), height=420,
+        discretize=widgets.value("pg_discretize", False), height=420,
         points=points_picture(state, show_test)),
         key="pg_replay_boundary", theme=None, config={"displaylogo": False})
     history = state.trainer.history
     with right:
         st.plotly_chart(curves.with_cursor(curves.loss_figure(
             history.column("epoch"), history.column("train_loss"), history.column("test_loss"),
-            log_y=ss.get("pg_log_loss", False), height=210, rollbacks=state.rollbacks), epoch),
+            log_y=widgets.value("pg_log_loss", False), height=210,
+            rollbacks=state.rollbacks), epoch),
             key="pg_replay_loss",
             theme=None, config={"displaylogo": False})
         if not state.regression:
@@ -87,13 +91,13 @@ def replay_tab(state):
 def _on_save_run():
     state, saved = session.load_playground(), session.runs()
     try:
-        name = saved.unique_name(ss.get("pg_run_name", "").strip()
+        name = saved.unique_name(widgets.value("pg_run_name", "").strip()
                                  or runs.default_name(state.config, state.epoch))
         saved.add(runs.run_from_state(name, state))
     except runs.RunsError as err:
         session.notify(SAVE_NOTICE, "error", plain(err))
         return
-    ss["pg_run_name"] = ""
+    widgets.set_value("pg_run_name", "")
     session.notify(SAVE_NOTICE, "success", f"Saved “{plain(name)}” ({len(saved)} of "
                                            f"{saved.max_runs}).")
 
@@ -129,7 +133,7 @@ def _gif_column(state):
     store = state.snapshots
     st.caption(f"The boundary forming, from {len(store)} snapshots"
                + (f" up to epoch {store.latest[0]:,}." if store.latest else "."))
-    made = ss.get(GIF)
+    made = session.kept(GIF)
     if st.button("Make the GIF", key="pg_make_gif", icon=":material/movie:",
                  disabled=len(store) < 2):
         bar = st.progress(0.0, text="Drawing the frames…")
@@ -139,7 +143,7 @@ def _gif_column(state):
                                                       text=f"Frame {done} of {total}"),
             values=state.regression)
         bar.empty()
-        made = ss[GIF] = (store.version, data)
+        made = session.keep(GIF, (store.version, data))
     if made is not None and made[0] == store.version:  # the snapshots it shows are current
         st.download_button(f"Download the GIF ({len(made[1]) / 1e6:.1f} MB)", made[1],
                            file_name=f"boundary-epoch-{store.latest[0]}.gif",
@@ -192,7 +196,7 @@ IMPORT_KEPT = "Your current network is unchanged."
 
 
 def _on_model_import():
-    uploaded = ss.get("pg_model_file")
+    uploaded = widgets.value("pg_model_file")
     if uploaded is None:
         return
     with reading(IMPORT_NOTICE, uploaded.name, IMPORT_KEPT, "imported"):
@@ -205,7 +209,7 @@ def _on_model_import():
         state.config.update(_view_of(session.load_playground().config))  # keep how it is shown
         session.set_playground(state)
         set_widgets(state.config)
-        ss["pg_preset"] = CUSTOM
+        widgets.set_value("pg_preset", CUSTOM)
         points = "" if model.own is None else (f" It trains on the {len(model.own.data):,} "
                                                 f"points the file keeps.")
         session.notify(IMPORT_NOTICE, "success", f"Imported the network from "
@@ -233,7 +237,7 @@ def _tabs():
         save_tab(state, compact=True)
         return
     st.header("Save, replay and export")
-    tabs = st.tabs(TABS, key="pg_tab", on_change="rerun")
+    tabs = kept_tabs(TABS, "pg_tab")
     parts = (lambda: save_tab(state), lambda: replay_tab(state), lambda: export_tab(state),
              import_tab)
     for tab, part in zip(tabs, parts):

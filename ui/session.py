@@ -42,6 +42,21 @@ def _get(key, kind, make):
     return found
 
 
+# ---- what a page keeps between its runs, other than widget values ----------------------------
+def kept(key, default=None):
+    """What a page kept under ``key`` (one of the page keys below), or ``default``."""
+    return st.session_state.get(key, default)
+
+
+def keep(key, value):
+    st.session_state[key] = value
+    return value
+
+
+def drop(key):
+    st.session_state.pop(key, None)
+
+
 # ---- the Playground --------------------------------------------------------------------------
 def playground_state():
     """The session's PlaygroundState, or None before the Playground has been opened."""

@@ -12,6 +12,8 @@ from viz import backprop_figures as bf
 from viz.format import format_number
 from viz.network import network_figure
 
+from . import widget_sync as widgets
+
 MAX_TERMS = 4  # terms written out in a worked sum before "…"
 TERMS_PER_LINE = 2
 
@@ -149,8 +151,8 @@ def step_label(step):
 
 
 def move_step(delta, n_steps):
-    st.session_state["bp_step"] = int(np.clip(st.session_state.get("bp_step", 0) + delta, 0,
-                                              n_steps - 1))
+    widgets.set_value("bp_step", int(np.clip(widgets.value("bp_step", 0) + delta, 0,
+                                              n_steps - 1)))
 
 
 def labels(trace, k, feature_names):
@@ -165,12 +167,15 @@ def follow_selectors(trace, k, batch_rows):
     """Which sample s, unit j of layer k and input i of layer k-1 the worked numbers follow."""
     t = trace.layers[k - 1]
     s = st.selectbox("Follow sample", range(len(batch_rows)), key=f"bp_s_{len(batch_rows)}",
+                     persist_state="session",
                      format_func=lambda r: f"sample {batch_rows[r] + 1}")
     # At first a unit and an input that carry gradient: on a dead ReLU every number of the
     # worked example would be 0.
     j = st.selectbox(f"Unit j of layer {k}", range(t.z.shape[1]), key=f"bp_j_{k}",
+                     persist_state="session",
                      index=t.live_unit(s), format_func=lambda u: f"u{u + 1}")
     i = st.selectbox(f"Input i (layer {k - 1})", range(t.a_prev.shape[1]), key=f"bp_i_{k}",
+                     persist_state="session",
                      index=t.live_input(),
                      format_func=lambda u: f"{'x' if k == 1 else 'u'}{u + 1}")
     return s, j, i
@@ -243,7 +248,6 @@ def render_loss(left, trace, samples):
 
 def render_backward(left, trace, k, samples, names, s, j, i):
     t = trace.layers[k - 1]
-    ins, outs = names
     dA = rf"\frac{{\partial L}}{{\partial \mathbf{{A}}_{k}}}"
     dZ = rf"\frac{{\partial L}}{{\partial \mathbf{{Z}}_{k}}}"
     with left:
@@ -291,6 +295,14 @@ def render_backward(left, trace, k, samples, names, s, j, i):
             st.caption("The chain dL/dŷ · f'(z) gives exactly the shortcut (ŷ − y)/n.")
         st.caption(f"δ{k} is the error signal of layer {k}. dL/dW{k} sums input × δ over the "
                    f"samples: the yellow column of A{k - 1} meets the yellow column of δ{k}.")
+    backward_matrices(t, k, samples, names, s, j, i)
+
+
+def backward_matrices(t, k, samples, names, s, j, i):
+    """Every matrix of layer ``k``'s backward step, the worked entries highlighted."""
+    ins, outs = names
+    dA = rf"\frac{{\partial L}}{{\partial \mathbf{{A}}_{k}}}"
+    dZ = rf"\frac{{\partial L}}{{\partial \mathbf{{Z}}_{k}}}"
     if t.fprime is not None:
         fprime = (rf"f_{k}'(\mathbf{{Z}}_{k})", t.fprime, samples, outs,
                   dict(highlight=(s, j), index=False))
@@ -320,7 +332,8 @@ def render_update(top, left, trace, feature_names, j, i):
         st.metric("Loss after the step", num(trace.loss_after),
                   delta=num(trace.loss_after - trace.loss_before), delta_color="inverse")
         k = st.selectbox("Layer to show", range(n_layers, 0, -1),
-                         key=f"bp_update_layer_{n_layers}", format_func=lambda v: f"layer {v}")
+                         key=f"bp_update_layer_{n_layers}",
+                         persist_state="session", format_func=lambda v: f"layer {v}")
     with left:
         st.latex(rf"\mathbf{{W}}_k \leftarrow \mathbf{{W}}_k - \eta\,\frac{{\partial L}}"
                  rf"{{\partial \mathbf{{W}}_k}},\qquad \mathbf{{b}}_k \leftarrow \mathbf{{b}}_k "
@@ -365,10 +378,11 @@ def updated_net(net, trace):
 def reset_stepper(source):
     """Back to the first step and the study's learning rate; the first sample stays where
     it was if the new data have it."""
-    first = min(st.session_state.get("bp_first_ui", 1), len(source.X))
-    st.session_state.update(bp_step=0, bp_first_ui=first, bp_lr=source.lr)
-    for key in [k for k in st.session_state if k.startswith(("bp_j_", "bp_i_"))]:
-        del st.session_state[key]  # the new network's worked examples start on live units
+    first = min(widgets.value("bp_first_ui", 1), len(source.X))
+    for key, value in (("bp_step", 0), ("bp_first_ui", first), ("bp_lr", source.lr)):
+        widgets.set_value(key, value)
+    for key in widgets.keys_starting(("bp_j_", "bp_i_")):
+        widgets.forget(key)  # the new network's worked examples start on live units
 
 
 def stepper(source):
@@ -377,11 +391,15 @@ def stepper(source):
                 "layer by layer, then the update. Each step shows the equation, the same "
                 "equation with the numbers of one entry, and every matrix involved.")
     c1, c2, c3 = st.columns(3)
-    batch = c1.select_slider("Mini-batch size", [1, 2, 4, 8], value=4, key="bp_batch")
+    batch = c1.select_slider("Mini-batch size", [1, 2, 4, 8], value=4, key="bp_batch",
+                             persist_state="session")
     for key, value in (("bp_first_ui", 1), ("bp_lr", source.lr)):
-        st.session_state.setdefault(key, value)
-    first = c2.number_input("First sample", 1, len(X), key="bp_first_ui") - 1
-    lr = c3.number_input("Learning rate η", 1e-5, 10.0, format="%g", key="bp_lr")
+        if widgets.value(key) is None:
+            widgets.set_value(key, value)
+    first = c2.number_input("First sample", 1, len(X), key="bp_first_ui",
+                            persist_state="session") - 1
+    lr = c3.number_input("Learning rate η", 1e-5, 10.0, format="%g", key="bp_lr",
+                         persist_state="session")
     rows = np.arange(first, min(first + batch, len(X)))
     try:
         trace = ex.step_trace(net, X[rows], y[rows], source.loss, lr)
@@ -389,17 +407,17 @@ def stepper(source):
         st.error(f"This network cannot be traced: {exc}")
         return
     steps = steps_for(net.n_layers)
-    st.session_state["bp_step"] = int(np.clip(st.session_state.get("bp_step", 0), 0,
-                                              len(steps) - 1))
+    widgets.set_value("bp_step", int(np.clip(widgets.value("bp_step", 0), 0,
+                                              len(steps) - 1)))
     b1, b2, b3 = st.columns([1.5, 5, 1.5], vertical_alignment="bottom")
     b1.button("◀ Back", key="bp_prev", on_click=move_step, args=(-1, len(steps)),
               width="stretch")
-    b2.select_slider("Step", range(len(steps)), key="bp_step",
+    b2.select_slider("Step", range(len(steps)), key="bp_step", persist_state="session",
                      format_func=lambda v: f"{v + 1}. {step_label(steps[v])}")
     b3.button("Next ▶", key="bp_next", on_click=move_step, args=(1, len(steps)),
               width="stretch")
-    kind, k = steps[st.session_state["bp_step"]]
-    st.header(f"Step {st.session_state['bp_step'] + 1} of {len(steps)}: "
+    kind, k = steps[widgets.value("bp_step")]
+    st.header(f"Step {widgets.value('bp_step') + 1} of {len(steps)}: "
                  f"{step_label((kind, k))}")
     # The choices sit beside the network diagram; the equations and matrices take the full
     # width below them, so they fit a 1024-pixel screen.

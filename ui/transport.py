@@ -11,9 +11,10 @@ import streamlit as st
 from app_logic.session import suggested_lr
 
 from . import session
-from .settings_sidebar import WROTE, apply_widget_changes, draw_setting, sync_url, widget_key
+from . import widget_sync as widgets
+from .settings_sidebar import draw_setting
+from .widget_sync import apply_widget_changes, sync_url, widget_key
 
-ss = st.session_state
 PLAY_PAUSE = "pg_play_pause"  # the keyed slot of the Play or Pause button
 # Space presses Play or Pause unless the focus is where Space types or chooses (a text
 # field, a slider, a select box, another button); after a click on Play or Pause, Streamlit
@@ -60,14 +61,14 @@ def _on_reset():
 def _on_smaller_lr(lr):
     """Restart from the initial weights with a smaller rate: the weights a diverged run
     left behind are the last finite ones, often too large to learn from at any rate."""
-    ss[widget_key("lr")] = lr
-    ss[WROTE] = True
+    widgets.set_value(widget_key("lr"), lr)
+    widgets.mark_written()
     state = apply_widget_changes(session.load_playground())
     sync_url(state.config)
     state.rebuild_network()
     session.toast(f"Started again from the initial weights with learning rate {lr:g}.",
                   icon=":material/restart_alt:")
-    ss.pop(WROTE, None)
+    widgets.written_shown()
     st.rerun()  # the sidebar shows the new rate only after a run of the whole page
 
 

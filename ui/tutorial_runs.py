@@ -13,6 +13,7 @@ from viz import curves as curve_figures
 from viz.format import format_accuracy
 
 from . import session
+from . import widget_sync as widgets
 from .file_inputs import plain
 
 BESIDE = "pg_tutorial_beside"  # names of the saved runs the Playground shows side by side
@@ -86,8 +87,8 @@ def own_combination():
         (ex.SUMMED_LOSS, "bp_tut_sum", "Loss summed over the samples, called a mean"),
         (ex.DB_AVERAGED, "bp_tut_db", "db averaged while dW is summed"),
         (ex.SIGMOID_DERIVATIVE, "bp_tut_sig", "Sigmoid derivative written 2·s·(1−s)"),
-    ) if c1.toggle(label, key=key)]
-    lr = c2.selectbox("Learning rate", LRS, key="bp_tut_lr",
+    ) if c1.toggle(label, key=key, persist_state="session")]
+    lr = c2.selectbox("Learning rate", LRS, key="bp_tut_lr", persist_state="session",
                       help="0.005 is the tutorial's. With a summed loss it acts like "
                            "0.005 × 1000 = 5 on the mean.")
     named = {"correct": run((), lr)}
@@ -107,7 +108,8 @@ def tutorial_runs():
     st.markdown(f"**{PUBLISHED}**, as the tutorial prints it:")
     st.code(studies.printed_excerpt(named[PUBLISHED]), language=None, wrap_lines=True)
     other = st.selectbox("And a corrected run from the same start", [SCALED, SLOW, FIXED],
-                         key="bp_tut_beside", width=320)
+                         key="bp_tut_beside", width=320,
+                         persist_state="session")
     st.code(studies.printed_excerpt(named[other]), language=None, wrap_lines=True)
     curves(named, "bp_tut_runs")
     st.dataframe(styled(summary(named)), hide_index=True, key="bp_tut_summary")
@@ -121,7 +123,7 @@ def beside_on_playground(presenter):
     "Train the corrected runs beside it" has trained them (saved runs, also on the Compare
     page)."""
     saved = session.runs()
-    shown = [saved.get(name) for name in st.session_state.get(BESIDE) or () if name in saved]
+    shown = [saved.get(name) for name in session.kept(BESIDE) or () if name in saved]
     if not shown:
         return
     st.subheader("The tutorial's run beside the corrected ones")
@@ -144,7 +146,7 @@ def beside_on_playground(presenter):
 def preset_story(presenter):
     """In presenter mode, the chosen preset's name and explanation in large type above the
     live run (on a projector the sidebar, where it is otherwise read, is folded away)."""
-    name = st.session_state.get("pg_preset")
+    name = widgets.value("pg_preset")
     if not presenter or name not in PRESETS:
         return
     with st.container(key="pg_story"):

@@ -240,6 +240,29 @@ def _fit(font, text, width):
     return text
 
 
+def _paste_colour_bar(canvas, font, colour_bar, plot, em, line):
+    """The colour bar right of the ``plot`` box (left, top, width, height), as in the chart."""
+    from PIL import ImageDraw
+
+    left, top, plot_w, plot_h = plot
+    name, ticks = colour_bar
+    bar_h, bar_x = int(plot_h * 0.75), left + plot_w + round(20 * em)
+    bar_top = top + (plot_h - bar_h) // 2
+    ramp = PROBABILITY_LUT[np.linspace(255, 0, bar_h).round().astype(int)]
+    strip = round(14 * em)
+    canvas.paste(Image.fromarray(np.repeat(ramp[:, None, :], strip, axis=1)
+                                 .astype(np.uint8)), (bar_x, bar_top))
+    draw = ImageDraw.Draw(canvas)
+    for position, text in ticks:
+        draw.text((bar_x + strip + 4, bar_top + (1 - position) * (bar_h - 1)), text,
+                  fill="#222222", font=font, anchor="lm")
+    name = _fit(font, name, bar_h)
+    label = Image.new("RGB", (int(font.getlength(name)) + 4, line), "white")
+    ImageDraw.Draw(label).text((2, line // 2), name, fill="#222222", font=font, anchor="lm")
+    canvas.paste(label.rotate(90, expand=True),
+                 (bar_x + round(56 * em), top + plot_h // 2 - label.width // 2))
+
+
 def raster_frame(grid_x, grid_y, points_uri, n_classes=2, show_test=True, height=500,
                  max_width=560, colour_bar="auto", axis_labels=("x1", "x2"), font_size=13):
     """Everything of the live boundary picture that does not change while training runs.
@@ -283,23 +306,8 @@ def raster_frame(grid_x, grid_y, points_uri, n_classes=2, show_test=True, height
     ImageDraw.Draw(y_text).text((2, line // 2), y_label, fill="#222222", font=font,
                                 anchor="lm")
     canvas.paste(y_text.rotate(90, expand=True), (4, top + plot_h // 2 - y_text.width // 2))
-    if bar:  # the colour bar, as in the chart
-        name, ticks = colour_bar
-        bar_h, bar_x = int(plot_h * 0.75), left + plot_w + round(20 * em)
-        bar_top = top + (plot_h - bar_h) // 2
-        ramp = PROBABILITY_LUT[np.linspace(255, 0, bar_h).round().astype(int)]
-        strip = round(14 * em)
-        canvas.paste(Image.fromarray(np.repeat(ramp[:, None, :], strip, axis=1)
-                                     .astype(np.uint8)), (bar_x, bar_top))
-        for position, text in ticks:
-            draw.text((bar_x + strip + 4, bar_top + (1 - position) * (bar_h - 1)), text,
-                      fill="#222222", font=font, anchor="lm")
-        name = _fit(font, name, bar_h)
-        label = Image.new("RGB", (int(font.getlength(name)) + 4, line), "white")
-        ImageDraw.Draw(label).text((2, line // 2), name, fill="#222222", font=font,
-                                   anchor="lm")
-        canvas.paste(label.rotate(90, expand=True),
-                     (bar_x + round(56 * em), top + plot_h // 2 - label.width // 2))
+    if bar:
+        _paste_colour_bar(canvas, font, colour_bar, (left, top, plot_w, plot_h), em, line)
     points = decode_image(points_uri).resize((plot_w, plot_h), Image.BILINEAR)
     return RasterFrame(canvas, (left, top, plot_w, plot_h), points)
 

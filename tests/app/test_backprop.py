@@ -12,10 +12,12 @@ from streamlit.testing.v1 import AppTest
 import mlp_core as mc
 from app_logic import session as pgs
 from app_logic import settings
+from app_logic import study as studies
 from mlp_core import explain as ex
 from tests.app.test_playground import decode_array
 from tests.core.test_tutorial import PUBLISHED
 from ui import session as ui_session
+from ui.tutorial_runs import SLOW
 from viz.format import format_number
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
@@ -448,3 +450,64 @@ def test_worked_sums_can_be_redone_from_the_digits_shown_and_follow_live_units()
             assert net.z[step][0, j] > 0, f"layer {step + 1} follows a dead unit"
     assert checked["="] and checked[r"\approx"]
     assert not any("0.000" in element.value for element in at.latex)
+
+
+STEPPER = {"bp_batch": 2, "bp_first_ui": 7, "bp_lr": 1.5, "bp_step": 5}
+
+
+def set_stepper(at):
+    at.select_slider(key="bp_batch").set_value(STEPPER["bp_batch"]).run()
+    at.number_input(key="bp_first_ui").set_value(STEPPER["bp_first_ui"]).run()
+    at.number_input(key="bp_lr").set_value(STEPPER["bp_lr"]).run()
+    go_to_step(at, STEPPER["bp_step"])
+
+
+def stepper_values(at):
+    return {"bp_batch": at.select_slider(key="bp_batch").value,
+            "bp_first_ui": at.number_input(key="bp_first_ui").value,
+            "bp_lr": at.number_input(key="bp_lr").value,
+            "bp_step": at.session_state["bp_step"]}
+
+
+def test_stepper_and_lab_values_survive_another_tab():
+    at = page().run()
+    set_stepper(at)
+    at = gradient_check_tab(at)
+    switch(at, ex.SUMMED_LOSS, True)
+    at.session_state["bp_tab"] = "The tutorial's run"
+    at.run()
+    at.selectbox(key="bp_tut_beside").set_value(SLOW).run()
+    at.session_state["bp_tab"] = "Step through one training step"
+    at.run()
+    assert not at.exception
+    assert stepper_values(at) == STEPPER
+    assert [h.value for h in at.header if h.value.startswith("Step ")][0].startswith("Step 6 ")
+    at = gradient_check_tab(at)
+    assert at.toggle(key="bp_gc_sum").value and not at.toggle(key="bp_gc_sig").value
+    at.session_state["bp_tab"] = "The tutorial's run"
+    at.run()
+    assert at.selectbox(key="bp_tut_beside").value == SLOW
+
+
+def test_stepper_values_and_the_open_tab_survive_a_visit_to_another_page():
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    at.switch_page("app_pages/backprop.py").run()
+    set_stepper(at)
+    at = gradient_check_tab(at)
+    switch(at, ex.DB_AVERAGED, True)
+    at.switch_page("app_pages/compare.py").run()
+    assert not at.exception
+    at.switch_page("app_pages/backprop.py").run()
+    assert not at.exception
+    assert at.toggle(key="bp_gc_db").value  # the lab is still the open tab
+    at.session_state["bp_tab"] = "Step through one training step"
+    at.run()
+    assert stepper_values(at) == STEPPER
+
+
+def test_a_new_network_still_starts_the_walk_again():
+    at = page().run()
+    set_stepper(at)
+    at.button(key="bp_take_tutorial").click().run()
+    assert at.session_state["bp_step"] == 0
+    assert at.number_input(key="bp_lr").value == studies.tutorial().lr

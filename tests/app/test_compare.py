@@ -182,3 +182,21 @@ def test_regressions_get_their_own_loss_plot_and_one_legend_names_every_run():
                    (classifier_loss, regression_loss, by_title["Accuracy"]))
     legend = " ".join(h.proto.body for h in at.get("html"))
     assert "a &lt;b&gt;classifier&lt;/b&gt;" in legend and "a regression" in legend
+
+
+def test_chosen_runs_and_the_log_axis_survive_a_visit_to_another_page():
+    at = AppTest.from_file(str(pathlib.Path(PAGE).parents[1] / "app.py"), default_timeout=120)
+    collection = rn.RunCollection()
+    for run in (made_up_run("a"), made_up_run("b", lr=0.1), made_up_run("c", seed=3)):
+        collection.add(run)
+    at.session_state[ui_session.RUNS] = collection
+    at.run()
+    at.switch_page("app_pages/compare.py").run()
+    at.multiselect(key="cmp_chosen").set_value(["a", "c"]).run()
+    at.toggle(key="cmp_log_loss").set_value(True).run()
+    at.switch_page("app_pages/playground.py").run()
+    assert not at.exception
+    at.switch_page("app_pages/compare.py").run()
+    assert not at.exception
+    assert at.multiselect(key="cmp_chosen").value == ["a", "c"]
+    assert at.toggle(key="cmp_log_loss").value

@@ -438,3 +438,23 @@ def test_a_run_stuck_at_chance_gets_the_hint_and_the_one_click_fix():
     assert any("Stuck at chance" in w.value for w in at.warning)
     interact(at.button(key="pg_smaller_lr").click())
     assert state_of(at).config["lr"] == 1.0 and state_of(at).epoch == 0
+
+
+def test_the_replay_epoch_survives_another_tab_and_another_page():
+    at = AppTest.from_file(str(pathlib.Path(PAGE).parents[1] / "app.py"), default_timeout=60)
+    at.run()
+    for _ in range(4):
+        interact(at.button(key="pg_step").click())
+    at.session_state["pg_tab"] = "Replay"
+    at.run()
+    interact(at.select_slider(key="pg_replay_epoch").set_value(2))
+    at.session_state["pg_tab"] = "Export"
+    at.run()
+    assert not at.exception
+    at.session_state["pg_tab"] = "Replay"
+    at.run()
+    assert at.select_slider(key="pg_replay_epoch").value == 2
+    at.switch_page("app_pages/compare.py").run()
+    at.switch_page("app_pages/playground.py").run()
+    assert not at.exception
+    assert at.select_slider(key="pg_replay_epoch").value == 2

@@ -64,7 +64,7 @@ def test_inspector_steps_through_forward_backward_and_update(app_url, page):
         if step < n_steps:
             page.get_by_role("button", name="Next ▶").click()
             page.wait_for_function(
-                "(n) => [...document.querySelectorAll('h2, h3')].some("
+                "(n) => [...document.querySelectorAll('h2')].some("
                 "h => h.innerText.startsWith('Step ' + n + ' of'))", arg=step + 1)
             settle(page)
             seen.append(step_heading(page))
@@ -73,7 +73,7 @@ def test_inspector_steps_through_forward_backward_and_update(app_url, page):
     assert "Update" in seen[-1]
     assert page.get_by_text("Loss after the step").count() >= 1
     page.get_by_role("button", name="◀ Back").click()
-    page.wait_for_function("(n) => [...document.querySelectorAll('h2, h3')].some("
+    page.wait_for_function("(n) => [...document.querySelectorAll('h2')].some("
                            "h => h.innerText.startsWith('Step ' + n + ' of'))", arg=n_steps - 1)
 
 

@@ -2,44 +2,28 @@
 finds the data locked, trains and submits, and the lecturer's board counts the run within
 seconds; the board is looked at on a projector and a phone."""
 
-import os
 import re
-import subprocess
-import sys
-import time
-import urllib.request
 
 import pytest
 
-from .conftest import ROOT, SCREENSHOTS, _free_port, wait_for_app
+from benchmarks.app_server import free_port, start_app, stop_app
+
+from .conftest import SCREENSHOTS, wait_for_app
 
 
 @pytest.fixture(scope="module")
 def board_app(tmp_path_factory):
     """A server of its own with the board database in a temporary folder."""
-    port = _free_port()
     database = tmp_path_factory.mktemp("board") / "board.db"
-    env = {**os.environ, "PLAYGROUND_DATABASE_URL": f"sqlite:///{database}"}
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    log = open(SCREENSHOTS / f"board-server-{port}.log", "w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless",
-         "true", "--server.port", str(port), "--server.address", "127.0.0.1",
-         "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(120):
-            try:
-                urllib.request.urlopen(url + "/_stcore/health", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.5)
-        yield url
-    finally:
-        proc.terminate()
-        proc.wait(10)
-        log.close()
+    port = free_port()
+    with open(SCREENSHOTS / f"board-server-{port}.log", "w") as log:
+        proc, url = start_app(port, log=log,
+                              env={"PLAYGROUND_DATABASE_URL": f"sqlite:///{database}"})
+        try:
+            yield url
+        finally:
+            stop_app(proc)
 
 
 def test_lecturer_creates_student_submits_board_counts_it(board_app, browser):

@@ -13,7 +13,9 @@ import urllib.request
 
 import pytest
 
-from .conftest import CHROMIUM_ARGS, SCREENSHOTS, _free_port
+from benchmarks.app_server import free_port
+
+from .conftest import CHROMIUM_ARGS, SCREENSHOTS
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 NGINX = "/usr/sbin/nginx"
@@ -30,7 +32,7 @@ def served():
         if os.environ.get("CI"):
             pytest.fail(f"{NGINX} is missing; .ci/run must install Debian's nginx")
         pytest.skip("nginx not installed (apt-get install nginx)")
-    port = _free_port()
+    port = free_port()
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     log = open(SCREENSHOTS / f"serve-{port}.log", "w")
     proc = subprocess.Popen([sys.executable, str(ROOT / "deploy" / "serve"), "--workers", "2",
