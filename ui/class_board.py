@@ -186,8 +186,7 @@ def _board_now(code):
                 "Playground.", icon=":material/hourglass_empty:")
         return
     shown = [c for c in COLUMNS if board.rule != "best_accuracy" or c != "Meets the rule"]
-    # The same rows give the same table, which the browser already has (Streamlit sends a
-    # reference to a message it cached instead of the message).
+    # Sent again at every refresh: Streamlit's message cache is off (.streamlit/config.toml).
     st.dataframe(table, column_config=COLUMNS, column_order=shown, hide_index=True,
                  row_height=64, height=min(64 * len(table) + 40, 64 * 10 + 40),
                  key="board_table")
