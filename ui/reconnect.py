@@ -19,6 +19,7 @@ import streamlit as st
 
 from viz.i18n import _
 
+from . import session
 from .session import RESTARTED
 
 # This server process. A constant for the life of the process: what differs is the process.
@@ -62,9 +63,9 @@ def keep_connected():
     that the page was rebuilt from its link."""
     st.html(WATCHDOG % {"cookie": COOKIE, "server": SERVER_ID, "marker": MARKER},
             unsafe_allow_javascript=True)
-    if st.session_state.get(CHECKED):
+    if session.kept(CHECKED):
         return
-    st.session_state[CHECKED] = True
+    session.keep(CHECKED, True)
     if came_back(st.query_params, st.context.cookies):
         st.toast(_(RESTARTED), icon=":material/restart_alt:", duration="long")
     if MARKER in st.query_params:  # its work is done; a link copied now should not carry it
