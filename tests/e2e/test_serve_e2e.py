@@ -49,7 +49,16 @@ def served():
             raise RuntimeError("deploy/serve did not start in 120 s")
         ports = [int(p) for p in re.search(r"ports ([\d, ]+);", text).group(1).split(", ")]
         url = f"http://127.0.0.1:{port}"
-        urllib.request.urlopen(url + "/_stcore/health", timeout=5)
+        for _ in range(60):  # nginx may take a moment more than the message to listen
+            try:
+                urllib.request.urlopen(url + "/_stcore/health", timeout=5)
+                break
+            except OSError:
+                if proc.poll() is not None:
+                    raise RuntimeError("deploy/serve exited") from None
+                time.sleep(0.5)
+        else:
+            raise RuntimeError("nginx did not answer in 30 s")
         yield url, ports
     finally:
         proc.send_signal(signal.SIGTERM)  # stops nginx and the workers
