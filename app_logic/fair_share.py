@@ -10,10 +10,18 @@ So the process keeps one ``FairShare``: every tick of a playing session checks i
 told how long to wait until its next tick and how long to train in this one. With ``n``
 sessions playing:
 - the tick interval is the shortest of ``TICKS`` at which drawing for all of them takes at
-  most ``DRAW_SHARE`` of the core (``DRAW_SECONDS`` per drawn tick), but never longer than
-  the last one (0.45 s: every playing session still redraws more than twice a second);
+  most ``DRAW_SHARE`` of the core, but never longer than the last one (1 s: a tick then
+  brings a strip of up to 30 recorded states, so the board still moves);
 - training gets what is left of ``CPU_SHARE`` after the drawing, split evenly, and never
   more per second than one session alone takes (``MAX_TRAIN_RATE``).
+What a drawn tick costs is measured, not assumed: the registry reads the process's CPU time
+every ``WINDOW`` seconds, takes away the heavy work done meanwhile (training, reading
+files: ``heavy`` times itself) and divides the rest by the ticks counted. Everything else
+the server did (Streamlit's own work for each rerun, sending the messages, redrawing the
+charts, answering clicks) is charged to the ticks, so a busier server ticks less often
+instead of falling behind: on the 2-core machine a tick cost about four times the first
+guess (``DRAW_SECONDS``) once twenty sessions played, and with the guess the core was full,
+ticks came late and each student trained 4 epochs a second.
 The rest of the core answers clicks, draws charts and sends the pages. Sessions train (and
 read uploaded files) one at a time (``heavy``, a lock): Python runs one thread at a time
 anyway, and a click's run then waits behind one training loop or one file instead of all of
@@ -34,8 +42,11 @@ import threading
 import time
 from dataclasses import dataclass
 
-TICKS = (0.05, 0.1, 0.2, 0.3, 0.45)  # tick intervals, shortest first (seconds)
-DRAW_SECONDS = 0.01  # CPU time of one drawn tick (metrics, boundary picture, sending)
+TICKS = (0.05, 0.1, 0.2, 0.3, 0.45, 0.7, 1.0)  # tick intervals, shortest first (seconds)
+DRAW_SECONDS = 0.01  # CPU time of one drawn tick until measured (and for one session alone)
+MAX_DRAW_SECONDS = 0.2  # a measured tick cost above this is a burst of other work
+WINDOW = 2.0  # seconds between two measurements of the cost of a tick
+MIN_WINDOW_TICKS = 10  # fewer ticks in a window measure too little to go by
 DRAW_SHARE = 0.35  # of the core, at most, for drawing ticks
 CPU_SHARE = 0.8  # of the core for drawing and training together
 MAX_TRAIN_RATE = 0.6  # training seconds per second for one session (0.03 s per 0.05 s)
@@ -56,33 +67,86 @@ class Share:
     since_last: float | None = None
 
 
-def interval_for(n):
-    """The shortest tick interval at which ``n`` playing sessions draw within DRAW_SHARE."""
+def interval_for(n, draw_seconds=DRAW_SECONDS):
+    """The shortest tick interval at which ``n`` playing sessions, each tick costing
+    ``draw_seconds``, draw within DRAW_SHARE."""
     for interval in TICKS:
-        if n * DRAW_SECONDS <= DRAW_SHARE * interval + 1e-12:
+        if n * draw_seconds <= DRAW_SHARE * interval + 1e-12:
             return interval
     return TICKS[-1]
 
 
-def train_seconds_for(n, interval):
+def train_seconds_for(n, interval, draw_seconds=DRAW_SECONDS):
     """Training time per tick for each of ``n`` sessions ticking every ``interval``."""
-    left = max(CPU_SHARE - n * DRAW_SECONDS / interval, MIN_TRAIN_SHARE)
+    left = max(CPU_SHARE - n * draw_seconds / interval, MIN_TRAIN_SHARE)
     return min(MAX_TRAIN_RATE, left / max(n, 1)) * interval
+
+
+class HeavyWork:
+    """A re-entrant lock that adds the CPU time of the work done while holding it to
+    ``seconds`` (the outermost hold only: reading an upload, then parsing it, counts once)."""
+
+    def __init__(self, cpu_clock):
+        self.lock = threading.RLock()
+        self.cpu_clock = cpu_clock
+        self.seconds = 0.0
+        self._depth = 0
+        self._start = 0.0
+
+    def __enter__(self):
+        self.lock.acquire()
+        self._depth += 1
+        if self._depth == 1:
+            self._start = self.cpu_clock()
+        return self
+
+    def __exit__(self, *exc):
+        self._depth -= 1
+        if self._depth == 0:
+            self.seconds += max(0.0, self.cpu_clock() - self._start)
+        self.lock.release()
+        return False
 
 
 class FairShare:
     """The playing sessions of this process: key -> (last tick, since when a shorter
     interval is due or None)."""
 
-    def __init__(self, clock=time.monotonic):
+    def __init__(self, clock=time.monotonic, cpu_clock=time.process_time):
         self.clock = clock
         self.lock = threading.Lock()
         self.seen = {}
         # One session does heavy work (trains, reads an uploaded file) at a time: the others
         # wait without holding the interpreter, so a click's run competes with one training
-        # loop or one file, not with twenty.
-        # Re-entrant: the callback that reads an upload calls the one that parses it.
-        self.heavy = threading.RLock()
+        # loop or one file, not with twenty. Its CPU time is taken out of a tick's cost.
+        # The thread's CPU clock: the holder's own work, not the other sessions' meanwhile.
+        self.heavy = HeavyWork(time.thread_time if cpu_clock is time.process_time
+                               else cpu_clock)
+        self.cpu_clock = cpu_clock
+        self.draw_seconds = DRAW_SECONDS  # what a tick costs the process, as last measured
+        self.ticks = 0
+        self._window = None  # (wall time, process CPU, ticks, heavy seconds) at its start
+
+    def _measure(self, now):
+        """Every WINDOW seconds: the process's CPU time outside heavy work, per tick."""
+        cpu, heavy = self.cpu_clock(), self.heavy.seconds
+        if self._window is None:
+            self._window = (now, cpu, self.ticks, heavy)
+            return
+        start, cpu_start, ticks_start, heavy_start = self._window
+        if now - start < WINDOW:
+            return
+        ticks = self.ticks - ticks_start
+        if ticks >= MIN_WINDOW_TICKS:
+            cost = max(0.0, (cpu - cpu_start) - (heavy - heavy_start)) / ticks
+            measured = min(MAX_DRAW_SECONDS, max(DRAW_SECONDS, cost))
+            self.draw_seconds = (self.draw_seconds + measured) / 2  # one busy window: half
+        self._window = (now, cpu, self.ticks, heavy)
+
+    def cost(self, n):
+        """Seconds of the process one tick costs with ``n`` sessions playing: one session
+        alone has the core to itself and ticks as it always did."""
+        return DRAW_SECONDS if n <= 1 else self.draw_seconds
 
     def _playing(self, now):
         for key in [k for k, (t, _) in self.seen.items() if now - t > EXPIRY]:
@@ -96,8 +160,11 @@ class FairShare:
             now = self.clock()
             previous, shorter_since = self.seen.get(key, (None, None))
             self.seen[key] = (now, shorter_since)
+            self.ticks += 1
+            self._measure(now)
             n = self._playing(now)
-            interval = interval_for(n)
+            draw = self.cost(n)
+            interval = interval_for(n, draw)
             if current is not None and interval < current:
                 if shorter_since is None:
                     self.seen[key] = (now, now)
@@ -106,8 +173,8 @@ class FairShare:
             else:
                 self.seen[key] = (now, None)
         since_last = None if previous is None else now - previous
-        return Share(n, interval, train_seconds_for(n, interval), SLOW_TICKS * interval,
-                     since_last)
+        return Share(n, interval, train_seconds_for(n, interval, draw),
+                     SLOW_TICKS * interval, since_last)
 
     def leave(self, key):
         """The session ``key`` paused or left: it no longer counts."""

@@ -161,35 +161,57 @@ COLUMNS = {
 
 
 def live_board(code):
-    """The board, read again every REFRESH_SECONDS (a fragment)."""
-    st.fragment(_board_now, run_every=REFRESH_SECONDS, key="board_live")(code)
+    """The ranked board, and a watcher (a fragment) that reads the board's version every
+    REFRESH_SECONDS and reruns the page only when it changed: an unchanged board is not
+    sent again (Streamlit's message cache is off, .streamlit/config.toml, so a fragment
+    that drew the table at every refresh sent all of it every second)."""
+    seen = _board_now(code)
+    st.fragment(_watch, run_every=REFRESH_SECONDS, key="board_watch")(code, seen)
+
+
+def _fingerprint(store, code):
+    """What the board shows depends on: None when it is gone."""
+    board = store.board(code)
+    return None if board is None else (board.closed, store.version(code))
+
+
+def _watch(code, seen):
+    store = open_store()
+    try:
+        now = _fingerprint(store, code) if store is not None else seen
+    except Exception:  # noqa: BLE001 - the database is away: the board says so on its rerun
+        now = ("away",)
+    if now != seen:
+        st.rerun()  # the whole page: the table, the caption and the lecturer's controls
+    st.caption(f"Checked {time.strftime('%H:%M:%S')}, every {REFRESH_SECONDS} s.")
 
 
 def _board_now(code):
+    """Draw the board; its fingerprint as read (None: gone or unreadable)."""
     store = open_store()
     if store is None:
-        return
+        return None
     try:
+        seen = _fingerprint(store, code)  # first: a submission landing meanwhile reruns
         board = store.board(code)
         rows, table = _rows_and_table(store, board) if board else ([], None)
     except Exception as exc:  # noqa: BLE001 - the database is away: said, not raised
         st.warning(database_failure(exc))
-        return
+        return ("away",)
     if board is None:
         st.warning("This board is gone: it was deleted or has expired.")
-        return
+        return seen
     st.caption(f"{_count(len(table), 'student')}, {_count(len(rows), 'run')}; each "
-               "student's best run counts. "
-               f"Updated {time.strftime('%H:%M:%S')}, every {REFRESH_SECONDS} s.")
+               "student's best run counts.")
     if table.empty:
         st.info("No submissions yet. Students press “Submit to the class board” on the "
                 "Playground.", icon=":material/hourglass_empty:")
-        return
+        return seen
     shown = [c for c in COLUMNS if board.rule != "best_accuracy" or c != "Meets the rule"]
-    # Sent again at every refresh: Streamlit's message cache is off (.streamlit/config.toml).
     st.dataframe(table, column_config=COLUMNS, column_order=shown, hide_index=True,
                  row_height=64, height=min(64 * len(table) + 40, 64 * 10 + 40),
                  key="board_table")
+    return seen
 
 
 def _count(n, noun):

@@ -46,7 +46,7 @@ BOARD_KEY = "pg_board"  # the live boundary component
 STYLES_SENT = "pg_board_styles"  # ids of the picture styles this browser has been sent
 MESSAGE = "pg_board_message"  # (signature, bytes): the board's last message
 DISPLAY_RATE = 60  # frames a second the browser paints
-MAX_GAP = 0.5  # seconds a tick covers at most (a longer gap: the browser was away)
+MAX_GAP = 1.5 * fair_share.TICKS[-1]  # seconds a tick covers at most (longer: the browser was away)
 MAX_TICK_TRAIN = 0.1  # training seconds of one tick at most, when it covers a long gap
 MAX_STYLES_SENT = 8  # as many as the browser keeps (ui/live_board/board.js)
 
