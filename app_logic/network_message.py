@@ -28,6 +28,13 @@ def encode_maps(maps):
     return zlib.compress(data, 6), list(grids[0].shape[1:])
 
 
+def _float32(values):
+    """Little-endian float32 bytes; values beyond float32's range (a diverging network) are
+    kept at its largest."""
+    limit = np.finfo(np.float32).max
+    return np.clip(values, -limit, limit).astype("<f4").tobytes()
+
+
 def network_message(message_id, epoch, weights, biases, maps, words, lut, extra=None):
     """The message for a network of ``weights`` (per layer (n_in, n_out)) and ``biases``,
     its neurons' ``maps`` (see ``encode_maps``), the ``words`` it shows (a dict: see
@@ -42,8 +49,8 @@ def network_message(message_id, epoch, weights, biases, maps, words, lut, extra=
               "colours": {"positive": POSITIVE_WEIGHT, "negative": NEGATIVE_WEIGHT},
               "words": words, **(extra or {})}
     blobs = {
-        "weights": np.concatenate([W.ravel() for W in weights]).astype("<f4").tobytes(),
-        "biases": np.concatenate([np.ravel(b) for b in biases]).astype("<f4").tobytes(),
+        "weights": _float32(np.concatenate([W.ravel() for W in weights])),
+        "biases": _float32(np.concatenate([np.ravel(b) for b in biases])),
         "widths": np.concatenate([c.ravel() for c in classes]).astype(np.uint8).tobytes(),
         "maps": map_data,
         "lut": np.ascontiguousarray(lut, dtype=np.uint8).tobytes(),

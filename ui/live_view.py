@@ -31,7 +31,7 @@ from app_logic.network_message import network_message
 from app_logic.settings import ACTIVATION_LABELS, FEATURE_LABELS
 from viz import boundary, curves, network
 from viz.format import count, format_accuracy, format_loss
-from viz.i18n import _, ngettext
+from viz.i18n import _
 from viz.style import CLASS_TINTS, NEURON_LUT, PROBABILITY_LUT
 
 from . import session, widget_sync
@@ -315,7 +315,7 @@ def network_words(state):
     last = len(sizes) - 1
     layer_names = [_("input")] + [_("hidden {layer}").format(layer=k) for k in range(1, last)]
     titles = [[_("input")]] + [
-        [name, ngettext("{n} unit", "{n} units", n).format(n=n)]
+        [name, _("{n} units").format(n=n) if n > 1 else _("1 unit")]
         for name, n in zip(layer_names[1:], sizes[1:-1])] + [[_("output")]]
     hidden, out = state.net.activations[:-1], state.net.activations[-1]
 
