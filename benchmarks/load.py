@@ -12,8 +12,8 @@ interval and the browser sends a rerun of that fragment every interval). Every f
 pauses and plays again or moves the Speed slider (to 500 epochs/s and back), and it reads what
 the server sends: every frame in a new message of the live board (a film strip of states,
 app_logic/frames.py) is a frame received (a new boundary picture, as the board was before,
-counts as one), the Epoch metric gives the epochs, and every byte of every websocket message
-counts on the wire.
+counts as one), the frames' epochs (and the Epoch metric of a run of the whole view) give
+the epochs, and every byte of every websocket message counts on the wire.
 
 Without --url it starts `streamlit run app.py` on a free loopback port (its log is checked
 for errors). With --url it measures the server there; --pid names its process for CPU and
@@ -252,17 +252,26 @@ class Student:
             if header["id"] != self.picture:
                 self.picture = header["id"]
                 self.redraws += len(header["epochs"])
+                # A tick sends only the board: its frames carry their epochs and metrics.
+                for epoch, texts in zip(header["epochs"], header["metrics"]):
+                    self.saw_epoch(epoch)
+                    if self.sampling and "Test loss" in texts:
+                        self.samples.append((epoch, texts["Train loss"], texts["Test loss"]))
         elif what == "metric":
             label, body = element.metric.label, element.metric.body
             if label == "Epoch":
                 epoch = int(body.replace(",", ""))
-                self.advanced += max(epoch - self.epoch, 0)  # a new network starts at 0
-                self.epoch = self.metric_epoch = epoch
+                self.saw_epoch(epoch)
+                self.metric_epoch = epoch
             elif label == "Train loss" and self.metric_epoch is not None:
                 self.train_loss = body
             elif label == "Test loss" and self.metric_epoch is not None and self.sampling:
                 self.samples.append((self.metric_epoch, self.train_loss, body))
                 self.metric_epoch = None
+
+    def saw_epoch(self, epoch):
+        self.advanced += max(epoch - self.epoch, 0)  # a new network starts at 0
+        self.epoch = epoch
 
     def answered(self, when):
         kind, start = self.pending[:2]

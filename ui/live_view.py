@@ -2,14 +2,16 @@
 
 The view is one fragment ("live") so that a click on Play, Pause, Step or Reset reruns only
 the view, never the whole page. Inside it, three fragments of their own:
-- the board (metrics and the live boundary) reruns every tick while playing: it sends the
-  film strip the last tick recorded (several states of the network, small uint8 grids:
+- the board (the live boundary alone) reruns every tick while playing: it sends the film
+  strip the last tick recorded (several states of the network, small uint8 grids:
   app_logic/frames.py) to the browser, which paints them one per display frame
   (ui/live_board), then trains a little and records the next strip (Streamlit fades the
   elements of a running fragment until they are sent again; training first would keep the
-  board faded). The metrics beside it follow the frame on screen;
-- the network reruns every NETWORK_SECONDS or more, the curves every SLOW_SECONDS or more:
-  re-sending a chart costs the server and the browser far more than a strip of frames.
+  board faded). The metrics above it and the toggles under it are drawn by the view's own
+  runs, not by the ticks: the browser writes the metrics of the frame on screen into them;
+- the network diagram (drawn by the browser from the neurons' small uint8 maps:
+  ui/live_network) reruns every NETWORK_SECONDS or more, the curves every SLOW_SECONDS or
+  more: re-sending a chart costs the server and the browser far more than a strip of frames.
 The tick's interval and its training time are the session's fair share of the server
 (app_logic/fair_share.py): one session alone ticks every 0.05 s and trains 0.03 s of it;
 with more playing, ticks come less often and train less. While paused none of the
@@ -20,31 +22,29 @@ import hashlib
 import io
 import math
 import time
-import uuid
 
 import numpy as np
 import streamlit as st
 
 from app_logic import fair_share, frames
+from app_logic.network_message import network_message
 from app_logic.settings import ACTIVATION_LABELS, FEATURE_LABELS
 from viz import boundary, curves, network
 from viz.format import count, format_accuracy, format_loss
-from viz.style import CLASS_TINTS, PROBABILITY_LUT
+from viz.i18n import _
+from viz.style import CLASS_TINTS, NEURON_LUT, PROBABILITY_LUT
 
-from . import session
+from . import session, widget_sync
 from .live_board import live_board
+from .live_network import clicked, live_network
 from .transport import divergence_notice, transport
 
 SLOW_SECONDS = 2.0  # the curves redraw at most this often while playing
 NETWORK_SECONDS = 0.5  # the network diagram (its neurons' maps) at most this often
 
-ss = st.session_state
-FOCUS = "pg_focus"  # (layer of nodes, unit) shown instead of the boundary, or None
-SHARE_KEY = "pg_share_key"  # this session's name in the server's fair share
-TICK = "pg_tick"  # the board's tick interval as the live view last set it (None: paused)
+FOCUS = session.FOCUS  # (layer of nodes, unit) shown instead of the boundary, or None
 BOARD_KEY = "pg_board"  # the live boundary component
-STYLES_SENT = "pg_board_styles"  # ids of the picture styles this browser has been sent
-MESSAGE = "pg_board_message"  # (signature, bytes): the board's last message
+NETWORK_KEY = "pg_network"  # the network diagram component
 DISPLAY_RATE = 60  # frames a second the browser paints
 MAX_GAP = 1.5 * fair_share.TICKS[-1]  # seconds a tick covers at most (longer: the browser was away)
 MAX_TICK_TRAIN = 0.1  # training seconds of one tick at most, when it covers a long gap
@@ -52,16 +52,12 @@ MAX_STYLES_SENT = 8  # as many as the browser keeps (ui/live_board/board.js)
 
 
 # ---- the fair share of the server (app_logic/fair_share.py) ----------------------------------
-def _share_key():
-    return ss.setdefault(SHARE_KEY, uuid.uuid4().hex)
-
-
 def _check_in(playing):
     """The session's Share while playing (its tick is counted), None when paused."""
     if not playing:
-        fair_share.REGISTRY.leave(_share_key())
+        fair_share.REGISTRY.leave(session.share_key())
         return None
-    return fair_share.REGISTRY.tick(_share_key(), ss.get(TICK))
+    return fair_share.REGISTRY.tick(session.share_key(), session.tick())
 
 
 def sizes(presenter):
@@ -83,9 +79,12 @@ def points_picture(state, show_test):
         math.inf)
 
 
-def metrics_row(state, place):
+def metrics_row(state):
+    """The Epoch, losses and accuracies, drawn by the live view's runs only: while playing,
+    the board writes those of the frame on screen into them (ui/live_board/board.js), so a
+    tick sends no element but the board."""
     metrics = state.metrics()
-    with place.container(horizontal=True, gap="medium", key="pg_metrics"):
+    with st.container(horizontal=True, gap="medium", key="pg_metrics"):
         st.metric("Epoch", f"{state.epoch:,}", width="content")
         st.metric("Train loss", format_loss(metrics["train_loss"]), width="content")
         st.metric("Test loss", format_loss(metrics["test_loss"]), width="content")
@@ -98,11 +97,11 @@ def metrics_row(state, place):
 def focused_neuron(state):
     """(layer of nodes, unit) whose map replaces the boundary, or None: set by a click on a
     neuron in the network diagram, dropped when the network no longer has it."""
-    focus = ss.get(FOCUS)
+    focus = session.focus()
     if focus is not None:
         k, i = focus
         if not (0 <= k < len(state.net.layer_sizes) and 0 <= i < state.net.layer_sizes[k]):
-            focus = ss[FOCUS] = None
+            focus = session.set_focus(None)
     return focus
 
 
@@ -168,28 +167,28 @@ def metric_texts(record, regression):
 def _message(board_key, shown, style_id, style, texts, extra):
     """The message for a board (cached: the same frames give the same message, which the
     browser skips), with the style when this browser has not been sent it."""
-    sent = ss.setdefault(STYLES_SENT, set())
+    sent = session.styles_sent()
     if len(sent) > MAX_STYLES_SENT:  # a long drawing: the browser keeps only its latest few
         sent.clear()
     signature = (style_id, tuple((f.epoch, f.key) for f in shown), style_id in sent,
                  tuple(sorted(extra.items())))
-    cached = ss.get(MESSAGE + board_key)
-    if cached is not None and cached[0] == signature:
-        return cached[1]
-    message_id = hashlib.blake2b(repr(signature).encode(), digest_size=8).hexdigest()
-    message = frames.frames_message(
-        shown, message_id, style_id, texts(shown),
-        {**extra, "picture": [style[0]["width"], style[0]["height"]]},
-        None if style_id in sent else style)
-    sent.add(style_id)
-    ss[MESSAGE + board_key] = (signature, message)
-    return message
+
+    def build():
+        message_id = hashlib.blake2b(repr(signature).encode(), digest_size=8).hexdigest()
+        message = frames.frames_message(
+            shown, message_id, style_id, texts(shown),
+            {**extra, "picture": [style[0]["width"], style[0]["height"]]},
+            None if style_id in sent else style)
+        sent.add(style_id)
+        return message
+    return session.cached_message(board_key, signature, build)
 
 
 def board_message(state, size, playing):
     """The live board's message: the frames recorded since the last one (or the current
     state)."""
-    show_test, discretize = ss.get("pg_show_test", True), ss.get("pg_discretize", False)
+    show_test = widget_sync.value("pg_show_test", True)
+    discretize = widget_sync.value("pg_discretize", False)
     focus = focused_neuron(state)
     if focus is None:
         shown, bar = state.frames_to_show(full=not playing), "auto"
@@ -223,19 +222,32 @@ def draw_message(X, y, x_range, y_range, key):
 
 def on_missing_style():
     """The browser lacks the picture's style (a new page, a dropped message): send it."""
-    ss.pop(STYLES_SENT, None)
-    ss.pop(MESSAGE, None)
+    session.forget_styles_sent()
 
 
-def board(metrics_place):
-    """The metrics (written into ``metrics_place``, a row above the boundary and the curves)
-    and the boundary; while playing it trains after drawing."""
+def board():
+    """The live boundary alone (a tick re-sends nothing else); while playing it trains after
+    drawing."""
     state = session.load_playground()
     size = sizes(state.config["presenter"])
-    metrics_row(state, metrics_place)
     share = _check_in(state.playing)
     with st.container(key="pg_boundary"):
         live_board(board_message(state, size, state.playing), BOARD_KEY, on_missing_style)
+    if share is not None:
+        gap = tick_gap(share)
+        with fair_share.REGISTRY.heavy:
+            state.train_live(time.monotonic(), tick_training(share, gap),
+                             frames=frames_per_tick(gap))
+        if not state.playing:  # the epoch budget is spent or training diverged
+            _check_in(False)
+            st.rerun()  # the whole page: the notice, the Play button, the final figures
+        if share.interval != session.tick():  # more or fewer sessions play: new timers (the
+            st.rerun()  # live view sets them; a fragment body may only rerun the whole app)
+
+
+def board_notes(state):
+    """Under the board: what a neuron's map shows, and the display toggles (drawn by the
+    live view's runs, not by each tick)."""
     focus = focused_neuron(state)
     if focus is not None:
         k, i = focus
@@ -249,16 +261,6 @@ def board(metrics_place):
                   help="Draw the held-out test points (outlined) on the boundary.")
         st.toggle("Discretize output", value=False, key="pg_discretize",
                   help="Colour each area by the predicted class instead of the probability.")
-    if share is not None:
-        gap = tick_gap(share)
-        with fair_share.REGISTRY.heavy:
-            state.train_live(time.monotonic(), tick_training(share, gap),
-                             frames=frames_per_tick(gap))
-        if not state.playing:  # the epoch budget is spent or training diverged
-            _check_in(False)
-            st.rerun()  # the whole page: the notice, the Play button, the final figures
-        if share.interval != ss.get(TICK):  # more or fewer sessions play: new timers (the
-            st.rerun()  # live view sets them; a fragment body may only rerun the whole app)
 
 
 def tick_gap(share):
@@ -288,7 +290,7 @@ def curves_view():
     the browser keeps as it is (a Pause or a Step redraws the whole view)."""
     state = session.load_playground()
     height = sizes(state.config["presenter"])["curve_height"]
-    history, log_loss = state.trainer.history, ss.get("pg_log_loss", False)
+    history, log_loss = state.trainer.history, widget_sync.value("pg_log_loss", False)
     seen = (state.data_id, state.params_id(), state.epoch, len(history), height)
     if state.regression:  # no classes, no accuracy: the loss curve takes the room
         height *= 2
@@ -307,42 +309,76 @@ def curves_view():
               help="Plot the loss on a logarithmic axis to see small values.")
 
 
-def network_view():
-    state = session.load_playground()
-    height = network.figure_height(state.net.layer_sizes,
-                                   sizes(state.config["presenter"])["network_scale"])
+def network_words(state):
+    """Every word the network diagram shows (ui/live_network/network.js), translated."""
+    sizes = state.net.layer_sizes
+    last = len(sizes) - 1
+    layer_names = [_("input")] + [_("hidden {layer}").format(layer=k) for k in range(1, last)]
+    titles = [[_("input")]] + [
+        [name, _("{n} units").format(n=n) if n > 1 else _("1 unit")]
+        for name, n in zip(layer_names[1:], sizes[1:-1])] + [[_("output")]]
+    hidden, out = state.net.activations[:-1], state.net.activations[-1]
+
+    def label(name):
+        return _(ACTIVATION_LABELS.get(name, name))
+    parts = ([_("hidden: {activation}").format(activation=label(hidden[0]))]
+             if hidden and len(set(hidden)) == 1 else
+             [_("layer {layer}: {activation}").format(layer=k + 1, activation=label(a))
+              for k, a in enumerate(hidden)])
+    parts.append(_("output: {activation}").format(activation=label(out)))
+    return {
+        "titles": titles, "layer_names": layer_names + [_("output")],
+        "inputs": [FEATURE_LABELS.get(f, f) for f in state.feature_names],
+        "activations": " · ".join(parts),
+        "positive": _("positive weight"), "negative": _("negative weight"),
+        "weight": _("layer {layer}: w[{i},{j}] = {value}"),
+        "input_node": _("input {label}"), "unit_node": _("{layer}, unit {unit}: bias = {bias}"),
+        "click": _("Click: its map"),
+        "description": _("The network: {sizes} neurons by layer; blue links are positive "
+                         "weights and orange negative, thicker = larger").format(
+            sizes=" - ".join(str(n) for n in sizes)),
+    }
+
+
+def network_view_message(state, height):
+    """The network diagram's message, made again only when the network, the selected neuron,
+    the size or the words change (the browser skips a message it has drawn)."""
+    focus, words = focused_neuron(state), network_words(state)
+    signature = (state.data_id, state.params_id(), state.epoch, height, focus, repr(words))
 
     def build():
         activations, shape = state.map_activations()  # the current network over the plane
-        return network.network_figure(
-            state.net, [FEATURE_LABELS.get(f, f) for f in state.feature_names],
-            neuron_maps=network.neuron_maps_from_activations(
-                activations, shape, probabilities=not state.regression), height=height,
-            activation_label=lambda name: ACTIVATION_LABELS.get(name, name))
+        maps = network.neuron_maps_from_activations(activations, shape,
+                                                    probabilities=not state.regression)
+        message_id = hashlib.blake2b(repr(signature).encode(), digest_size=8).hexdigest()
+        return network_message(message_id, state.epoch, state.net.weights, state.net.biases,
+                               maps, words, NEURON_LUT, {"focus": focus, "height": height})
+    return session.cached_message(NETWORK_KEY, signature, build)
 
-    fig = session.cached_figure("network", (state.data_id, state.params_id(), height), build,
-                                math.inf)
-    st.plotly_chart(fig, key="pg_network", theme=None, config={"displayModeBar": False},
-                    on_select=_on_neuron_click, selection_mode="points")
+
+def network_view():
+    state = session.load_playground()
+    height = network.figure_height(state.net.layer_sizes, sizes(state.config["presenter"])[
+        "network_scale"]) + network.LEGEND_LINE
+    live_network(network_view_message(state, height), NETWORK_KEY, _on_neuron_click)
 
 
 def _on_neuron_click():
     """A click on a neuron shows its map in place of the boundary; a click on the neuron
-    shown (which deselects it) or beside the nodes brings the boundary back."""
-    points = (((ss.get("pg_network") or {}).get("selection") or {}).get("points")) or []
-    ids = [p.get("customdata") for p in points if isinstance(p.get("customdata"), list)]
-    ss[FOCUS] = tuple(ids[0]) if ids else None
-    st.rerun([session.LIVE_FRAGMENT])
+    shown or beside the nodes brings the boundary back."""
+    neuron = clicked(NETWORK_KEY)
+    session.set_focus(None if neuron == session.focus() else neuron)
+    widget_sync.rerun(session.LIVE_FRAGMENT)
 
 
 # Two entry points per part: a fragment's identity comes from its function, so playing and
 # paused are different fragments, and switching drops the timer of the one not drawn.
-def _board_playing(metrics_place):
-    board(metrics_place)
+def _board_playing():
+    board()
 
 
-def _board_paused(metrics_place):
-    board(metrics_place)
+def _board_paused():
+    board()
 
 
 def _curves_playing():
@@ -381,15 +417,15 @@ def _live():
     if state.diverged:
         divergence_notice(state)
     transport(state)
-    ss[TICK] = None  # the check-in below starts a new timer, with no settling
+    session.set_tick(None)  # the check-in below starts a new timer, with no settling
     share = _check_in(playing)
-    every = ss[TICK] = share.interval if playing else None
+    every = session.set_tick(share.interval if playing else None)
     slow = max(SLOW_SECONDS, share.slow_interval) if playing else None
-    metrics_place = st.container()
+    metrics_row(state)
     left, right = st.container(key="pg_view").columns([1.15, 1], gap="medium")
     with left:
-        st.fragment(_board_playing if playing else _board_paused, run_every=every)(
-            metrics_place)
+        st.fragment(_board_playing if playing else _board_paused, run_every=every)()
+        board_notes(state)
     with right:
         st.fragment(_curves_playing if playing else _curves_paused, run_every=slow)()
     network_every = max(NETWORK_SECONDS, share.slow_interval) if playing else None

@@ -6,6 +6,7 @@ else a page keeps between reruns goes through this module.
 """
 
 import time
+import uuid
 
 import streamlit as st
 
@@ -112,6 +113,59 @@ def cached_figure(name, signature, build, max_age):
     figure = build()
     cache[name] = (signature, now, figure)
     return figure
+
+
+# ---- the live view (ui/live_view.py) ---------------------------------------------------------
+FOCUS = "pg_focus"  # (layer of nodes, unit) shown instead of the boundary, or None
+SHARE_KEY = "pg_share_key"  # this session's name in the server's fair share
+TICK = "pg_tick"  # the board's tick interval as the live view last set it (None: paused)
+STYLES_SENT = "pg_board_styles"  # ids of the picture styles this browser has been sent
+MESSAGES = "pg_messages"  # name -> (signature, bytes): the last message of a component
+
+
+def focus():
+    """(layer of nodes, unit) of the neuron whose map the board shows, or None."""
+    return st.session_state.get(FOCUS)
+
+
+def set_focus(neuron):
+    st.session_state[FOCUS] = neuron
+    return neuron
+
+
+def share_key():
+    """This session's name in the server's fair share (app_logic/fair_share.py)."""
+    return st.session_state.setdefault(SHARE_KEY, uuid.uuid4().hex)
+
+
+def tick():
+    return st.session_state.get(TICK)
+
+
+def set_tick(interval):
+    st.session_state[TICK] = interval
+    return interval
+
+
+def styles_sent():
+    """The set of picture style ids this browser has been sent (mutable)."""
+    return _get(STYLES_SENT, set, set)
+
+
+def forget_styles_sent():
+    st.session_state.pop(STYLES_SENT, None)
+
+
+def cached_message(name, signature, build):
+    """The message ``build`` made last time for ``name`` if its signature matches, else a
+    new one: a component sent the same message again skips it."""
+    cache = _get(MESSAGES, dict, dict)
+    entry = cache.get(name)
+    if entry is not None and entry[0] == signature:
+        return entry[1]
+    message = build()
+    cache[name] = (signature, message)
+    return message
 
 
 # ---- the backprop page -----------------------------------------------------------------------

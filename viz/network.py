@@ -66,20 +66,30 @@ def figure_height(layer_sizes, scale=1.0):
     return int(scale * min(500, max(260, 26 * max(layer_sizes) + 120)))
 
 
+def link_widths(weights):
+    """The links' width rule: (per layer, each link's width class 0..4 by its magnitude
+    against the largest weight; the five widths in pixels). Five widths, so a big network
+    stays a few traces; hundreds of links drawn at full width would cover the nodes, so they
+    are thinner when there are many."""
+    biggest = max((float(np.abs(W).max()) for W in weights if W.size), default=1.0) or 1.0
+    bins = np.linspace(0, 1, 6)
+    thickness = 7.0 if sum(W.size for W in weights) <= 120 else 3.5
+    classes = [np.clip(np.digitize(np.abs(W) / biggest, bins[1:-1], right=True), 0, 4)
+               for W in weights]
+    return classes, [0.6 + thickness * b for b in bins[1:]]
+
+
 def _link_traces(weights, pos, highlight_layer):
     """Links in a few traces (by sign and one of five widths), plus invisible hover targets
     a third of the way along each link, so links sharing a node stay apart."""
-    biggest = max((float(np.abs(W).max()) for W in weights if W.size), default=1.0) or 1.0
-    bins = np.linspace(0, 1, 6)  # five widths, so a big network stays a few traces
-    # Hundreds of links drawn at full width would cover the nodes: thinner when there are many.
-    thickness = 7.0 if sum(W.size for W in weights) <= 120 else 3.5
+    width_classes, widths = link_widths(weights)
     data, mid_x, mid_y, mid_text = [], [], [], []
     for k, W in enumerate(weights):
         faded = highlight_layer is not None and k != highlight_layer
         x0 = np.full(W.shape, float(k))
         y0 = np.array([p[1] for p in pos[k]])[:, None] + np.zeros(W.shape)
         y1 = np.array([p[1] for p in pos[k + 1]])[None, :] + np.zeros(W.shape)
-        width_bin = np.clip(np.digitize(np.abs(W) / biggest, bins[1:-1], right=True), 0, 4)
+        width_bin = width_classes[k]
         for positive, color in ((True, POSITIVE_WEIGHT), (False, NEGATIVE_WEIGHT)):
             for b in range(5):
                 chosen = ((W >= 0) if positive else (W < 0)) & (width_bin == b)
@@ -91,8 +101,7 @@ def _link_traces(weights, pos, highlight_layer):
                 data.append({"type": "scatter", "x": xs, "y": ys, "mode": "lines",
                              "hoverinfo": "skip", "showlegend": False,
                              "opacity": 0.15 if faded else 0.9,
-                             "line": {"color": color,
-                                      "width": 0.6 + thickness * bins[b + 1]}})
+                             "line": {"color": color, "width": widths[b]}})
         mid_x.append((x0 + 0.3).ravel())
         mid_y.append((y0 + 0.3 * (y1 - y0)).ravel())
         rows, cols = np.indices(W.shape)

@@ -1,12 +1,17 @@
-"""The live board's messages under AppTest: the current state on the whole grid while
-paused, a clicked neuron's own map, and the picture's style sent once per browser."""
+"""The live board's and the network diagram's messages under AppTest: the current state on
+the whole grid while paused, a clicked neuron's own map, the picture's style sent once per
+browser, and an unchanged network's message made once."""
+
+import json
 
 import numpy as np
 
 from app_logic import frames
+from app_logic.network_message import read_network_message
 from ui import live_view
+from ui import session as ui_session
 
-from .test_playground import boundary_uri, interact, run_page, state_of
+from .test_playground import boundary_uri, component_bytes, interact, run_page, state_of
 
 
 def test_paused_board_shows_the_network_on_the_whole_grid_then_a_neurons_map():
@@ -56,3 +61,66 @@ def test_a_late_tick_covers_its_gap_with_frames_and_training_within_limits():
     crowded = Share(20, 0.45, 0.004, 4.5, since_last=2.0)  # at the rate, over MAX_GAP
     assert live_view.tick_training(crowded, live_view.tick_gap(crowded)) == \
         0.004 * live_view.MAX_GAP / 0.45
+
+
+def click_neuron(at, neuron):
+    """What a click on a neuron of the network diagram sends: the component's "click"
+    trigger ([] for a click beside the neurons); then the whole page."""
+    from streamlit.components.v2.bidi_component.main import _make_trigger_id
+
+    component_id = next(c.proto.id for c in at.get("bidi_component")
+                        if c.proto.id.endswith("-" + live_view.NETWORK_KEY))
+    states = at._tree.get_widget_states()
+    trigger = states.widgets.add()
+    trigger.id = _make_trigger_id(component_id, "events")
+    trigger.json_trigger_value = json.dumps([{"event": "click", "value": list(neuron)}])
+    at._run(states)
+    assert not at.exception, at.exception
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def network_message(at):
+    return read_network_message(component_bytes(at, live_view.NETWORK_KEY))
+
+
+def test_the_network_diagram_is_drawn_by_the_browser_and_a_click_shows_a_neurons_map():
+    at = run_page()
+    assert not [c for c in at.get("plotly_chart") if c.proto.id.endswith("-pg_network")]
+    header, parts = network_message(at)
+    state = state_of(at)
+    assert header["sizes"] == list(state.net.layer_sizes) and header["focus"] is None
+    assert header["words"]["inputs"] == ["x₁", "x₂"] and "output" in header["words"]["titles"][-1]
+    assert all(m.shape[1:] == (25, 25) for m in parts["maps"])
+    board_style = frames.read_frames(boundary_uri(at))[0]["style_id"]
+
+    at = click_neuron(at, (1, 2))  # unit 3 of hidden layer 1
+    assert at.session_state[live_view.FOCUS] == (1, 2)
+    assert network_message(at)[0]["focus"] == [1, 2]  # the diagram marks it
+    header, grids = frames.read_frames(boundary_uri(at))
+    assert header["style_id"] != board_style  # the board shows the neuron's map
+    assert "unit 3 of hidden layer 1" in " ".join(c.value for c in at.caption)
+
+    at = click_neuron(at, (1, 2))  # the same neuron again: the boundary comes back
+    assert at.session_state[live_view.FOCUS] is None
+    assert frames.read_frames(boundary_uri(at))[0]["style_id"] == board_style
+    at = click_neuron(at, (2, 0))
+    at = click_neuron(at, [])  # beside the neurons: the boundary too
+    assert at.session_state[live_view.FOCUS] is None
+
+
+def test_an_unchanged_network_is_not_made_again_and_a_step_makes_a_new_one():
+    at = run_page()
+    first = component_bytes(at, live_view.NETWORK_KEY)
+    made = at.session_state[ui_session.MESSAGES][live_view.NETWORK_KEY]
+    at.run()
+    assert at.session_state[ui_session.MESSAGES][live_view.NETWORK_KEY] is made  # not made again
+    again = component_bytes(at, live_view.NETWORK_KEY)
+    assert again == first
+    assert network_message(at)[0]["id"] == read_network_message(first)[0]["id"]
+    interact(at.button(key="pg_step").click())
+    header, parts = network_message(at)
+    assert header["id"] != read_network_message(first)[0]["id"] and header["epoch"] == 1
+    for got, want in zip(parts["weights"], state_of(at).net.weights):
+        assert np.allclose(got, want, rtol=1e-6, atol=1e-7)

@@ -10,6 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from app_logic import frames, settings
+from app_logic.network_message import read_network_message
 from app_logic.presets import PRESETS
 from ui import session as ui_session
 from viz.boundary import boundary_colors
@@ -56,15 +57,26 @@ def state_of(at):
 
 
 def charts(at):
-    """Plotly specs by chart key (the keys the page gives its charts)."""
+    """Plotly specs by chart key (the keys the page gives its charts), and the network
+    diagram's message as "pg_network" (its header, with the height as a layout's)."""
     specs = {}
     for element in at.get("plotly_chart"):
         spec = json.loads(element.proto.spec)
-        for key in ("pg_network", "pg_loss", "pg_accuracy"):
+        for key in ("pg_loss", "pg_accuracy"):
             if element.proto.id.endswith(key):
                 specs[key] = spec
-    assert set(specs) == {"pg_network", "pg_loss", "pg_accuracy"}
+    assert set(specs) == {"pg_loss", "pg_accuracy"}
+    header, parts = read_network_message(component_bytes(at, "pg_network"))
+    specs["pg_network"] = {"layout": {"height": header["height"]}, "header": header,
+                           "weights": [w.tolist() for w in parts["weights"]]}
     return specs
+
+
+def component_bytes(at, key):
+    """The message (bytes) of the page's component ``key``."""
+    found = [c.proto.bytes for c in at.get("bidi_component") if c.proto.id.endswith("-" + key)]
+    assert len(found) == 1, (key, [c.proto.id for c in at.get("bidi_component")])
+    return found[0]
 
 
 def decode_array(value):
@@ -76,9 +88,7 @@ def decode_array(value):
 
 def boundary_uri(at):
     """The live board's message (bytes: the frames the browser paints, app_logic/frames.py)."""
-    boards = at.get("bidi_component")
-    assert len(boards) == 1
-    return boards[0].proto.bytes
+    return component_bytes(at, "pg_board")
 
 
 def boundary_pixels(at):

@@ -1,9 +1,11 @@
 """The live Playground in Chromium as a lecturer uses it: a minute of play with no broken
-frame, no console error and no request to any other host (it must work offline); the layout
-at three projector sizes, with and without presenter mode; the speed control; and the
+frame, no console error and no request to any other host (it must work offline); the network
+diagram's maps painted, refreshed while playing and selecting a neuron; the layout at three
+projector sizes, with and without presenter mode, and on a phone; the speed control; and the
 click-to-effect times, measured and printed (benchmarks/latency.py is the measurement of
 record; tests never assert wall-clock times)."""
 
+import re
 import statistics
 import urllib.parse
 
@@ -36,7 +38,7 @@ CLIPPED = """() => {
 }"""
 # Pairs of titles or labels of the network diagram that overlap.
 OVERLAPS = """() => {
-  const boxes = [...document.querySelectorAll('.st-key-pg_network .annotation-text')]
+  const boxes = [...document.querySelectorAll('.live-network text')]
     .map(t => [t.textContent, t.getBoundingClientRect()]).filter(([, r]) => r.width > 0);
   const out = [];
   for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {
@@ -147,7 +149,7 @@ def test_layout_fits_at_projector_sizes(app_url, browser, width, height, present
     page.set_default_timeout(30_000)
     try:
         open_playground(page, app_url + STRESS + ("&presenter=1" if presenter else ""))
-        page.wait_for_selector(".st-key-pg_network .annotation-text")
+        page.wait_for_selector(".live-network .layer-title")
         page.wait_for_timeout(1000)
         assert page.evaluate(CLIPPED) == []
         assert page.evaluate(OVERLAPS) == []
@@ -205,3 +207,68 @@ def test_click_to_effect_times_are_reported(app_url, page):
     stopped = epoch(page)  # the last click was Pause: training has stopped
     page.wait_for_timeout(1000)
     assert epoch(page) == stopped > 0
+
+
+# Per neuron of the diagram: [share of its map's pixels painted opaque, distinct colours].
+NEURON_MAPS = """() => [...document.querySelectorAll('.live-network-node canvas')].map(c => {
+  const data = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+  let opaque = 0; const colours = new Set();
+  for (let i = 0; i < data.length; i += 4) {
+    if (data[i + 3] === 255) opaque++;
+    colours.add(data[i] * 65536 + data[i + 1] * 256 + data[i + 2]);
+  }
+  return [opaque / (c.width * c.height), colours.size]; })"""
+NETWORK = "() => { const n = document.querySelector('.live-network'); " \
+          "return [Number(n.dataset.updates), Number(n.dataset.epoch)]; }"
+BOARD_SAYS = "(start) => document.querySelector('.live-board').ariaLabel.startsWith(start)"
+
+
+def test_the_network_diagram_paints_maps_refreshes_while_playing_and_selects(app_url, page):
+    open_playground(page, app_url + "/?hidden=4,3")
+    page.wait_for_selector(".live-network[data-updates='1']")
+    maps = page.evaluate(NEURON_MAPS)
+    assert len(maps) == 2 + 4 + 3 + 1  # every neuron, inputs and output included
+    assert all(share == 1 for share, _ in maps)  # painted whole
+    assert all(colours > 10 for _, colours in maps[:2])  # the inputs' maps are gradients
+    updates, shown = page.evaluate(NETWORK)
+    assert shown == 0
+    page.get_by_role("button", name="Play", exact=True).click()
+    page.get_by_role("button", name="Pause", exact=True).wait_for()
+    page.wait_for_function(  # the diagram follows the training (twice a second)
+        "([u, e]) => { const n = document.querySelector('.live-network');"
+        " return Number(n.dataset.updates) >= u + 3 && Number(n.dataset.epoch) > e; }",
+        arg=[updates, shown], timeout=60_000)
+    page.get_by_role("button", name="Pause", exact=True).click()
+    page.get_by_role("button", name="Play", exact=True).wait_for()
+
+    neuron = page.get_by_role("button", name=re.compile(r"^hidden 1, unit 2: bias"))
+    neuron.click()
+    page.wait_for_function(BOARD_SAYS, arg="Map of the selected neuron")
+    page.wait_for_function("() => document.querySelector('.live-network-node.selected')")
+    assert neuron.get_attribute("aria-pressed") == "true"
+    neuron.click()  # again: the boundary comes back
+    page.wait_for_function(BOARD_SAYS, arg="Decision boundary")
+    page.get_by_role("button", name=re.compile(r"^output, unit 1: bias")).click()
+    page.wait_for_function(BOARD_SAYS, arg="Map of the selected neuron")
+    page.locator(".live-network .activations").click()  # beside the neurons: the boundary
+    page.wait_for_function(BOARD_SAYS, arg="Decision boundary")
+
+
+def test_the_network_diagram_fits_a_phone(app_url, browser):
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    try:
+        open_playground(page, app_url + STRESS)
+        page.wait_for_selector(".live-network .layer-title")
+        diagram = page.locator(".live-network")
+        diagram.scroll_into_view_if_needed()
+        box = diagram.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 390 + 1
+        assert page.evaluate(OVERLAPS) == []
+        nodes = page.locator(".live-network-node").all()
+        assert len(nodes) == 7 + 6 * 16 + 1
+        assert all(n.bounding_box()["width"] >= 6 for n in nodes[:3])
+        page.screenshot(path=str(SCREENSHOTS / "network_phone.png"))
+    finally:
+        context.close()

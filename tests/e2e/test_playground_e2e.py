@@ -99,9 +99,10 @@ def test_shared_link_restores_settings(app_url, page):
     params = url_params(page)
     assert params["hidden"] == "8,8,8" and params["dataset"] == "moons"
     # The network drawn has three hidden layers of 8.
-    titles = page.locator(".st-key-pg_network .annotation-text").all_text_contents()
+    page.wait_for_selector(".live-network .layer-title")
+    titles = page.locator(".live-network .layer-title tspan").all_text_contents()
     assert sum("8 units" in t for t in titles) == 3
-    assert any("hidden: ReLU" in t for t in titles)
+    assert "hidden: ReLU" in page.locator(".live-network .activations").text_content()
 
 
 def test_bad_link_gives_a_notice(app_url, page):

@@ -6,6 +6,8 @@ import pathlib
 
 import streamlit as st
 
+from .. import widget_sync
+
 _HERE = pathlib.Path(__file__).parent
 
 _board = st.components.v2.component(
@@ -29,6 +31,6 @@ def live_board(message, key, on_missing, on_taps=None):
 def taps(key):
     """The latest presses on a drawing board: [{"board", "n", "x", "y"}], oldest first (a
     board names itself with a random token and counts its taps in ``n``)."""
-    value = st.session_state.get(key)
+    value = widget_sync.value(key)
     found = (value.get("taps") if hasattr(value, "get") else None) or []
     return [t for t in found if isinstance(t, dict)]
