@@ -16,6 +16,7 @@ from .settings_sidebar import draw_setting
 from .widget_sync import apply_widget_changes, sync_url, widget_key
 
 PLAY_PAUSE = "pg_play_pause"  # the keyed slot of the Play or Pause button
+HANDLED = "pg_transport_handled"  # how many Play / Pause clicks the server has handled
 # Space presses Play or Pause unless the focus is where Space types or chooses (a text
 # field, a slider, a select box, another button); after a click on Play or Pause, Streamlit
 # replaces the button, and the focus goes back to its successor instead of the page body.
@@ -31,14 +32,15 @@ def _rerun_view():
 
 def _on_play(play):
     # Play and Pause are two buttons, not one that toggles: a click that reaches the server
-    # twice (it can, while the live view reruns) must not undo itself.
+    # twice (it can, while the live view reruns, and transport_keys.js clicks again a click
+    # the server did not handle) must not undo itself.
+    session.keep(HANDLED, session.kept(HANDLED, 0) + 1)
     state = session.load_playground()
     if not play:
         state.playing = False
     elif not state.play():
         session.toast(f"The epoch limit ({state.config['epoch_budget']:,}) is reached. Raise it, "
                  "set it to “no limit”, or press Reset.")
-        return
     _rerun_view()
 
 
@@ -97,6 +99,8 @@ def transport(state):
                           type="primary", icon=":material/play_arrow:",
                           help="Train continuously until paused or until the epoch limit "
                                "(Space).")
+            # What the page compares to know whether the server handled a click.
+            st.html(f'<span data-handled="{session.kept(HANDLED, 0)}"></span>')
         st.button("Step", key="pg_step", on_click=_on_step, icon=":material/skip_next:",
                   help="Train exactly one epoch.")
         st.button("Reset", key="pg_reset", on_click=_on_reset, icon=":material/replay:",
@@ -109,6 +113,7 @@ def transport(state):
 KEYBOARD_CSS = """<style>
 .st-key-pg_keys { display: none; }
 .st-key-pg_play_pause > [data-retained] { display: none; }
+.st-key-pg_play_pause > :has([data-handled]) { display: none; }
 .st-key-pg_story p { font-size: 1.45rem; line-height: 1.4; }
 </style>"""
 

@@ -27,6 +27,30 @@
     else if ((e.key === ' ' || e.key === 'Enter') && inSlot(document.activeElement))
       keepFocus = true;
   }, true);
+  // A click the server never handled is clicked again. On a busy server a click that
+  // meets a rerun is sometimes lost (Pause then does nothing while a class watches); the
+  // server counts the Play / Pause clicks it handled in the slot's data-handled, and Play
+  // and Pause are two buttons, so clicking the one shown again changes nothing twice.
+  const handled = () => document.querySelector(slot + ' [data-handled]')?.dataset.handled;
+  const label = (b) => b && b.textContent.trim();
+  let pending = null;
+  const check = () => {
+    const b = button();
+    if (!pending || handled() !== pending.handled || label(b) !== pending.label
+        || pending.tries >= 3) { pending = null; return; }
+    pending.tries += 1;
+    pending.again = true;
+    b.click();
+    pending.again = false;
+    setTimeout(check, 2500);
+  };
+  document.addEventListener('click', (e) => {
+    if (!inSlot(e.target) || (pending && pending.again)) return;
+    const b = e.target.closest && e.target.closest('button');
+    if (!b) return;
+    pending = {handled: handled(), label: label(b), tries: 0, again: false};
+    setTimeout(check, 2500);
+  }, true);
   new MutationObserver(() => {
     const b = keepFocus && button();
     const now = document.activeElement;
