@@ -21,6 +21,7 @@ from streamlit.runtime.scriptrunner_utils.exceptions import ScriptControlExcepti
 
 from app_logic import fair_share
 from app_logic.files import MAX_FILE_BYTES, FileError, megabytes
+from viz.i18n import N_, _
 
 from . import session
 
@@ -54,9 +55,9 @@ def _too_big(key, kept):
     box = f".st-key-{key}_box"
     refused = (f'{box}:has([data-testid="stFileChips"] > div > div:last-child '
                f'[data-testid="stFileChip"][aria-invalid="true"])')
-    text = (f"The newest file is larger than {megabytes(MAX_FILE_BYTES)}, the limit for a file "
-            f"here, so it was not read. {html.escape(kept)} Remove it (×) or choose a smaller "
-            f"file.")
+    text = _("The newest file is larger than {limit}, the limit for a file here, so it was "
+             "not read. {kept} Remove it (×) or choose a smaller file.").format(
+        limit=megabytes(MAX_FILE_BYTES), kept=html.escape(_(kept)))
     return (f"<style>{box} .file-too-big {{ display: none; }} "
             f"{refused} .file-too-big {{ display: block; }} "
             f"{refused} .st-key-{key}_notice {{ display: none; }} "
@@ -67,12 +68,17 @@ def _too_big(key, kept):
 
 def file_input(key, label, types, on_change, slot, kept, help=None):
     """A file uploader (widget ``key``), its message slot under it, and the message shown
-    while its newest file is over the size limit. ``kept`` says what stays in use."""
+    while its newest file is over the size limit. ``kept`` says what stays in use (marked
+    with N_, translated here)."""
     with st.container(key=f"{key}_box"):
         st.file_uploader(label, type=types, key=key, on_change=on_change, help=help)
         st.html(_too_big(key, kept))
         with st.container(key=f"{key}_notice"):
             session.show_notice(slot, keep=True)
+
+
+NOT_READ = {"loaded": N_("“{name}” was not loaded: {why} {kept}"),
+            "imported": N_("“{name}” was not imported: {why} {kept}")}
 
 
 @contextlib.contextmanager
@@ -88,9 +94,9 @@ def reading(slot, file_name, kept, verb="loaded"):
     except ScriptControlException:  # st.rerun() and st.stop() pass through
         raise
     except FileError as err:
-        session.notify(slot, "error", f"“{plain(file_name)}” was not {verb}: {plain(err, 600)} "
-                                      f"{kept}")
+        session.notify(slot, "error", _(NOT_READ.get(verb, NOT_READ["loaded"])).format(
+            name=plain(file_name), why=plain(err, 600), kept=_(kept)))
     except Exception as err:  # a message for the user, never the exception box
         log.exception("reading %r failed", file_name)
-        session.notify(slot, "error", f"“{plain(file_name)}” could not be read "
-                                      f"({plain(type(err).__name__)}). {kept}")
+        session.notify(slot, "error", _("“{name}” could not be read ({error}). {kept}").format(
+            name=plain(file_name), error=plain(type(err).__name__), kept=_(kept)))

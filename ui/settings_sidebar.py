@@ -89,17 +89,18 @@ def _on_tutorial_comparison():
     saved, names = session.runs(), []
     comparison = tutorial_comparison()
     if len(saved) + len(comparison) > saved.max_runs:
-        session.notify(COMPARISON_NOTICE, "error", f"There is room for {saved.max_runs} saved "
-                       f"runs; delete some on the Compare page first.")
+        session.notify(COMPARISON_NOTICE, "error", _(
+            "There is room for {n} saved runs; delete some on the Compare page first.").format(
+            n=saved.max_runs))
         return
     for name, config in comparison:
         state = build_state(config)
         state.train_for(config["epoch_budget"])
-        names.append(saved.add(runs.run_from_state(saved.unique_name(name), state)).name)
+        names.append(saved.add(runs.run_from_state(saved.unique_name(_(name)), state)).name)
     widgets.set_value("cmp_chosen", names)  # the Compare page shows these three
     session.keep(BESIDE, names)  # and the Playground, beside the live run
-    session.notify(COMPARISON_NOTICE, "success", "Trained and saved: they are shown side by "
-                   "side on this page, under the live run.")
+    session.notify(COMPARISON_NOTICE, "success", _("Trained and saved: they are shown side by "
+                                                   "side on this page, under the live run."))
     st.rerun()  # the page shows them
 
 
@@ -184,17 +185,18 @@ def section_help(settings):
 def _sidebar():
     session.show_toasts()
     draw_setting("presenter")
-    st.selectbox("Preset", [CUSTOM, *PRESETS], key="pg_preset", on_change=_on_preset,
-                 help="Ready-made experiments. Each sets every control below; change any of "
-                      "them afterwards.")
+    st.selectbox(_("Preset"), [CUSTOM, *PRESETS], key="pg_preset", on_change=_on_preset,
+                 format_func=preset_label,
+                 help=_("Ready-made experiments. Each sets every control below; change any "
+                        "of them afterwards."))
     if widgets.value("pg_preset") in PRESETS:
-        st.caption(PRESETS[widgets.value("pg_preset")]["explanation"])
+        st.caption(_(PRESETS[widgets.value("pg_preset")]["explanation"]))
     if widgets.value("pg_preset") == TUTORIAL:
-        st.button("Train the corrected runs beside it", key="pg_tutorial_compare",
+        st.button(_("Train the corrected runs beside it"), key="pg_tutorial_compare",
                   on_click=_on_tutorial_comparison, icon=":material/compare:",
-                  help="Trains the tutorial's run and two with exact gradients for 150 "
-                       "epochs each, shows them side by side on this page and saves them "
-                       "for the Compare page.")
+                  help=_("Trains the tutorial's run and two with exact gradients for 150 "
+                         "epochs each, shows them side by side on this page and saves them "
+                         "for the Compare page."))
         if (session.notice(COMPARISON_NOTICE) or ("",))[0] == "success":
             _compare_link()
         session.show_notice(COMPARISON_NOTICE, keep=True)
@@ -210,12 +212,17 @@ def _sidebar():
             draw_setting(setting.key, disabled=disabled, tooltip=False)
 
 
+def preset_label(name):
+    """A preset's name as shown (the widget's value stays the English name)."""
+    return _("Custom") if name == CUSTOM else _(name)
+
+
 def _compare_link():
     try:
-        st.page_link("app_pages/compare.py", label="Open the comparison",
+        st.page_link("app_pages/compare.py", label=_("Open the comparison"),
                      icon=":material/compare:")
     except StreamlitPageNotFoundError:  # the page run on its own, outside app.py
-        st.caption("Open **Compare runs** from the navigation.")
+        st.caption(_("Open **Compare runs** from the navigation."))
 
 
 def sidebar():
