@@ -28,7 +28,7 @@ from app_logic.settings import (
     change_kind,
     with_value,
 )
-from viz.i18n import _
+from viz.i18n import N_, _
 
 from . import board_join, session
 from . import widget_sync as widgets
@@ -154,22 +154,22 @@ def draw_setting(key, place=None, disabled=False, tooltip=True, **options):
         low, high, step = setting.bounds
         with place.container(horizontal=True, vertical_alignment="bottom"):
             st.number_input(label, low, high, step=step, width=150, disabled=disabled, **common)
-            st.button("Regenerate", key="pg_regenerate", on_click=_on_regenerate,
+            st.button(_("Regenerate"), key="pg_regenerate", on_click=_on_regenerate,
                       disabled=disabled,
-                      help="New points (and initial weights) from the next seed.")
+                      help=_("New points (and initial weights) from the next seed."))
     elif kind == "layers":
         low, high, step = setting.bounds
         place.slider(label, 0, MAX_LAYERS, **{**common, "key": N_LAYERS})
         for i in range(widgets.value(N_LAYERS)):
             neurons(i)
-            place.slider(f"Neurons in layer {i + 1}", low, high, step=step,
+            place.slider(_("Neurons in layer {k}").format(k=i + 1), low, high, step=step,
                          key=NEURONS.format(i), on_change=on_setting_change,
-                         help=NEURONS_HELP if tooltip else None)
+                         help=_(NEURONS_HELP) if tooltip else None)
     else:
         raise ValueError(f"setting {key!r} has an unknown widget {kind!r}")
 
 
-NEURONS_HELP = "Units in this hidden layer. More units can bend the boundary more."
+NEURONS_HELP = N_("Units in this hidden layer. More units can bend the boundary more.")
 
 
 def section_help(settings):
@@ -177,7 +177,8 @@ def section_help(settings):
     widget is a keyboard stop each (about 20 in the sidebar, between the controls)."""
     lines = [f"- **{_(s.label)}**: {_(s.help)}" for s in settings if s.help]
     if any(s.widget == "layers" for s in settings):
-        lines.append(f"- **Neurons in layer N**: {NEURONS_HELP}")
+        neurons_label = _("Neurons in layer N")
+        lines.append(f"- **{neurons_label}**: {_(NEURONS_HELP)}")
     with st.expander(_("What these settings do")):
         st.markdown("\n".join(lines))
 
