@@ -56,3 +56,16 @@ def test_a_late_tick_covers_its_gap_with_frames_and_training_within_limits():
     crowded = Share(20, 0.45, 0.004, 4.5, since_last=0.9)  # at the rate, over MAX_GAP
     assert live_view.tick_training(crowded, live_view.tick_gap(crowded)) == \
         0.004 * live_view.MAX_GAP / 0.45
+
+
+def test_in_chinese_the_board_names_its_metrics_and_words_as_the_page_does():
+    """The browser finds each metric by its label and writes the picture's words itself:
+    both come in the page's language."""
+    at = run_page({"lang": "zh"})
+    header, _grids = frames.read_frames(boundary_uri(at))
+    assert [m.label for m in at.metric][:3] == ["轮次", "训练损失", "测试损失"]
+    assert header["metrics"][0]["轮次"] == "0" and "训练准确率" in header["metrics"][0]
+    info = header["style_info"]
+    assert info["title"] == "决策边界" and info["words"]["epoch_at"] == "第 {epoch} 轮"
+    assert "第 0 类（训练）" in [label["text"] for label in info["labels"]]
+    assert "P(第 1 类)" in [label["text"] for label in info["labels"]]
