@@ -13,6 +13,7 @@ one, and hides the slot's earlier "Loaded ..." meanwhile.
 
 import contextlib
 import html
+import json
 import logging
 import re
 
@@ -21,7 +22,7 @@ from streamlit.runtime.scriptrunner_utils.exceptions import ScriptControlExcepti
 
 from app_logic import fair_share
 from app_logic.files import MAX_FILE_BYTES, FileError, megabytes
-from viz.i18n import N_, _
+from viz.i18n import ENGLISH, N_, _, language
 
 from . import session
 
@@ -66,13 +67,29 @@ def _too_big(key, kept):
             f'<div class="file-too-big" role="alert">{text}</div>')
 
 
+def _uploader_words(key, types):
+    """CSS that shows the uploader's own words (its button, its limit) in the page's
+    language: Streamlit writes them in English only and takes no text for them."""
+    if language() == ENGLISH:
+        return ""
+    zone = f'.st-key-{key}_box [data-testid="stFileUploaderDropzone"]'
+    limit = _("{size} per file • {types}").format(
+        size=megabytes(MAX_FILE_BYTES), types=", ".join(t.upper() for t in types))
+    words = {f"{zone} button p": (_("Upload"), "0.875rem"),
+             f'{zone} [data-testid="stFileUploaderDropzoneInstructions"] span': (limit,
+                                                                                "0.75rem")}
+    return "".join(f"<style>{where} {{ font-size: 0; }} {where}::after {{ content: "
+                   f"{json.dumps(text, ensure_ascii=False)}; font-size: {size}; }}</style>"
+                   for where, (text, size) in words.items())
+
+
 def file_input(key, label, types, on_change, slot, kept, help=None):
     """A file uploader (widget ``key``), its message slot under it, and the message shown
     while its newest file is over the size limit. ``kept`` says what stays in use (marked
     with N_, translated here)."""
     with st.container(key=f"{key}_box"):
         st.file_uploader(label, type=types, key=key, on_change=on_change, help=help)
-        st.html(_too_big(key, kept))
+        st.html(_too_big(key, kept) + _uploader_words(key, types))
         with st.container(key=f"{key}_notice"):
             session.show_notice(slot, keep=True)
 
