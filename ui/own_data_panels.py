@@ -86,7 +86,8 @@ def draw_at(points, point, mode):
         else:
             points.add(*point, int(mode))
     except DrawError as err:
-        session.toast(f"{str(err).capitalize()}.")
+        text = str(err)
+        session.toast(_("{message}.").format(message=text[:1].upper() + text[1:]))
         return False
     return True
 
