@@ -213,7 +213,8 @@ def draw_message(X, y, x_range, y_range, key):
     grid_x, grid_y = np.asarray(x_range, float), np.asarray(y_range, float)
     X = np.asarray(X, float).reshape(-1, 2)
     digest = hashlib.blake2b(X.tobytes() + np.asarray(y).tobytes(), digest_size=8).hexdigest()
-    style_id, style = _cached_style("draw", (digest, x_range, y_range, language()), lambda: _style(
+    signature = (digest, x_range, y_range, language())
+    style_id, style = _cached_style("draw", signature, lambda: _style(
         boundary.raster_frame(grid_x, grid_y, boundary.points_image(grid_x, grid_y, X, y),
                               3, False, 440, 560, colour_bar=None),
         grid_x, grid_y, _("Drawing canvas")))
@@ -296,7 +297,7 @@ def curves_view():
     state = session.load_playground()
     height = sizes(state.config["presenter"])["curve_height"]
     history, log_loss = state.trainer.history, ss.get("pg_log_loss", False)
-    seen = (state.data_id, state.params_id(), state.epoch, len(history), height)
+    seen = (state.data_id, state.params_id(), state.epoch, len(history), height, language())
     if state.regression:  # no classes, no accuracy: the loss curve takes the room
         height *= 2
     rollbacks = tuple(state.rollbacks)  # diverged epochs, marked where the curve stops
