@@ -13,7 +13,7 @@ import streamlit as st
 from app_logic.board_rules import MAX_NAME, BoardError, differing, parse_code, run_result
 from app_logic.session import apply_config
 from app_logic.settings import BY_KEY
-from viz.i18n import _, number, percent
+from viz.i18n import _
 
 from . import session
 from . import widget_sync as widgets
@@ -74,7 +74,7 @@ def join(state):
                                  {k: board.setup[k] for k in board.fixed})}
     if wanted == state.config:
         return state
-    state, _kind = apply_config(state, wanted)
+    state = apply_config(state, wanted)[0]
     state.notices = []
     session.set_playground(state)
     set_widgets(state.config)
@@ -100,12 +100,13 @@ def _panel():
         return
     with st.container(border=True):
         with st.container(horizontal=True, vertical_alignment="center", gap="small"):
-            st.markdown(_("**:material/leaderboard: Class board {code}** · {rule} ·").format(
-                code=board.code, rule=board.rule_title), width="content")
+            st.markdown(_("**:material/leaderboard: Class board {code}** · {rule} ·")
+                        .format(code=board.code, rule=board.rule_title), width="content")
             st.text(board.title, width="content")  # plain text: a title is never Markdown
         fixed = _(", ").join(_(BY_KEY[k].label) for k in board.fixed)
-        st.caption(_("The challenge fixes: {fixed} (locked in the sidebar); the rest is yours "
-                     "to choose. Your best run counts on the board.").format(fixed=fixed))
+        st.caption(_("The challenge fixes: {settings} (locked in the sidebar); the rest is "
+                     "yours to choose. Your best run counts on the board.")
+                   .format(settings=fixed))
         with st.container(horizontal=True, vertical_alignment="bottom"):
             st.text_input(_("Your name on the board"), key=NAME, max_chars=MAX_NAME,
                           placeholder=_("e.g. Ada"), width=260)
@@ -124,25 +125,26 @@ def _submit():
         return
     wrong = differing(board.setup, state.config, board.rule)
     if wrong:
-        session.notify(SUBMIT_NOTICE, "error", _(
-            "Not submitted: the challenge fixes {fixed}, and this run changed them. Open the "
-            "student link again to start from the challenge's data.").format(
-            fixed=_(", ").join(_(name) for name in wrong)))
+        session.notify(SUBMIT_NOTICE, "error",
+                       _("Not submitted: the challenge fixes {settings}, and this run changed "
+                         "them. Open the student link again to start from the challenge's "
+                         "data.").format(settings=_(", ").join(wrong)))
         return
     result = run_result(state)
     try:
-        place = store.submit(board.code, session.kept(STUDENT),
+        number = store.submit(board.code, session.kept(STUDENT),
                               widgets.value(NAME, ""), result)
     except BoardError as exc:
-        session.notify(SUBMIT_NOTICE, "error", _("Not submitted: {why}").format(why=exc))
+        session.notify(SUBMIT_NOTICE, "error", _("Not submitted: {problem}").format(problem=exc))
         return
     except Exception as exc:  # noqa: BLE001 - the database is away: said, not raised
         session.notify(SUBMIT_NOTICE, "error", database_failure(exc))
         return
     accuracy = result["test_acc"]
-    shown = (_("test accuracy {value}").format(value=percent(accuracy)) if accuracy is not None
-             else _("test loss {value}").format(value=f"{result['test_loss']:.4g}"))
-    session.notify(SUBMIT_NOTICE, "success", _(
-        "Submitted to the class board (#{n}): epoch {epoch}, {result}, {params} "
-        "parameters.").format(n=place, epoch=number(result["epoch"]), result=shown,
-                              params=number(result["params"])))
+    shown = (_("test accuracy {accuracy}").format(accuracy=f"{accuracy:.1%}")
+             if accuracy is not None else
+             _("test loss {loss}").format(loss=f"{result['test_loss']:.4g}"))
+    session.notify(SUBMIT_NOTICE, "success",
+                   _("Submitted to the class board (#{number}): epoch {epoch}, {result}, "
+                     "{params} parameters.").format(number=number, epoch=result["epoch"],
+                                                    result=shown, params=result["params"]))

@@ -9,7 +9,7 @@ import pathlib
 import streamlit as st
 
 from app_logic.session import reason_text, suggested_lr
-from viz.i18n import _, number
+from viz.i18n import _, number, pgettext
 
 from . import session
 from . import widget_sync as widgets
@@ -98,7 +98,8 @@ def transport(state):
                           type="primary", icon=":material/play_arrow:",
                           help=_("Train continuously until paused or until the epoch limit "
                                  "(Space)."))
-        st.button(_("Step"), key="pg_step", on_click=_on_step, icon=":material/skip_next:",
+        st.button(pgettext("transport", "Step"), key="pg_step", on_click=_on_step,
+                  icon=":material/skip_next:",
                   help=_("Train exactly one epoch."))
         st.button(_("Reset"), key="pg_reset", on_click=_on_reset, icon=":material/replay:",
                   help=_("Start again from fresh initial weights."))

@@ -16,7 +16,7 @@ from viz import i18n
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 PO = ROOT / "locales" / "zh" / "LC_MESSAGES" / "messages.po"
-# {name}, {0}, {n:g}; %s, %d, %(name)s
+# {name}, {0}, {n:g}; %s, %d, %(name)s (no space flag: "70% for" is a percentage)
 PLACEHOLDER = re.compile(r"\{[^{}]*\}|%(?:\([^)]*\))?[-#0+]*\d*(?:\.\d+)?[sdifgexr%]")
 
 
@@ -43,23 +43,21 @@ def placeholders(text):
     return sorted(PLACEHOLDER.findall(text))
 
 
-def forms(text):
-    """A plural message's forms (a tuple), or a message as a tuple of one."""
-    return text if isinstance(text, tuple) else (text,)
-
-
 def test_every_message_has_a_translation_with_the_same_placeholders():
     found = messages(catalog())
     assert len(found) > 50
     for message in found:
-        strings = forms(message.string)
-        assert all(strings) and not message.fuzzy, f"untranslated: {message.id!r}"
-        for text in strings:  # every form of a plural names the plural's placeholders
-            assert placeholders(text) == placeholders(forms(message.id)[-1]), message.id
+        # A plural message (ngettext) has its forms as tuples: each form must have the
+        # placeholders of the plural source (Chinese has one form).
+        forms = message.string if isinstance(message.string, tuple) else (message.string,)
+        source = message.id[-1] if isinstance(message.id, tuple) else message.id
+        assert all(forms) and not message.fuzzy, f"untranslated: {message.id!r}"
+        for form in forms:
+            assert placeholders(form) == placeholders(source), message.id
 
 
 def test_the_catalog_holds_every_message_the_source_marks_and_no_other():
-    in_catalog = {forms(m.id)[0] for m in messages(catalog())}
+    in_catalog = {m.id[0] if isinstance(m.id, tuple) else m.id for m in messages(catalog())}
     in_source = extracted_ids()
     assert in_source - in_catalog == set(), "run the update in locales/README.md"
     assert in_catalog - in_source == set(), "messages no longer in the source"

@@ -48,7 +48,7 @@ def test_a_regression_picture_names_its_colour_bar_and_points(chinese):
 def test_curves_and_network_speak_chinese(chinese):
     loss = curves.loss_figure(np.arange(3), np.array([0.7, 0.6, 0.5]),
                               np.array([0.72, 0.65, 0.6]), rollbacks=(2,))
-    assert loss.layout.xaxis.title.text == "轮次" and loss.layout.yaxis.title.text == "损失"
+    assert loss.layout.xaxis.title.text == "轮" and loss.layout.yaxis.title.text == "损失"
     assert [t.name for t in loss.data] == ["训练", "测试"]
     assert "已退回到第 1 轮" in loss.layout.annotations[0].text
     net = mc.MLP([2, 3, 1], activations=["tanh", "sigmoid"], seed=0)
