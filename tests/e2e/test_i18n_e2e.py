@@ -2,11 +2,11 @@
 sentence; a Chinese browser gets Chinese; the switch changes the words while the network, its
 epoch, its weights and every setting stay.
 
-The text checked is what a reader meets: the page's visible text, the aria-labels (what a
-screen reader says, the live boundary's description included) and the charts' SVG text (axis
-titles, legends). Left out: code blocks (the tutorial's printout stays as the tutorial prints
-it), LaTeX's hidden MathML, icon ligatures, and the controls Streamlit and Plotly draw
-themselves (FRAMEWORK), which the app cannot translate.
+The text checked is what a reader meets: the page's visible text, the charts' SVG text (axis
+titles, legends, the network's layer titles) and the aria-labels (what a screen reader says,
+the live boundary's description included). Left out: code blocks (the tutorial's printout
+stays as the tutorial prints it), LaTeX's hidden MathML, icon ligatures, and the controls
+Streamlit and Plotly draw themselves (FRAMEWORK), which the app cannot translate.
 """
 
 import json
@@ -23,7 +23,7 @@ SETUP = "hidden=5,3&activation=relu&dataset=moons&lr=0.01&epoch_budget=500&speed
 KEPT_WORDS = {
     "Adam", "SGD", "ReLU", "Leaky", "ELU", "tanh", "sigmoid", "softmax", "softplus", "swish",
     "Xavier", "NumPy", "Python", "JSON", "CSV", "GIF", "PNG", "UTF", "Excel", "XOR", "randn",
-    "scikit", "learn", "English", "Ada", "inf", "nan", "MathML",
+    "scikit", "learn", "English", "inf", "nan",
 }
 # What Streamlit and Plotly write themselves: their controls' names and the file uploader's
 # words (Streamlit has no way to translate them).
