@@ -11,6 +11,7 @@
 import numpy as np
 
 import mlp_core as mc
+from viz.i18n import _, number
 
 from . import uploads
 from .files import MAX_POINTS
@@ -32,13 +33,14 @@ class DrawnPoints:
         X = np.zeros((0, 2)) if X is None else np.asarray(X, dtype=float).reshape(-1, 2)
         y = np.zeros(0, np.int64) if y is None else np.asarray(y, dtype=np.int64).reshape(-1)
         if len(X) != len(y):
-            raise DrawError(f"{len(X)} points but {len(y)} labels")
+            raise DrawError(_("{n} points but {labels} labels").format(n=len(X), labels=len(y)))
         if len(X) > MAX_POINTS:
-            raise DrawError(f"a drawing holds at most {MAX_POINTS:,} points; got {len(X):,}")
+            raise DrawError(_("a drawing holds at most {limit} points; got {n}").format(
+                limit=number(MAX_POINTS), n=number(len(X))))
         if len(y) and (y.min() < 0 or y.max() >= CLASSES):
-            raise DrawError(f"classes must be 0 to {CLASSES - 1}")
+            raise DrawError(_("classes must be 0 to {last}").format(last=CLASSES - 1))
         if not np.isfinite(X).all():
-            raise DrawError("points must have finite coordinates")
+            raise DrawError(_("points must have finite coordinates"))
         self._X, self._y = X.copy(), y.copy()
         # Undo log: ("add",), ("remove", index, point, cls) or ("set", X, y) for a wholesale
         # change; a log instead of copies keeps memory small for big drawings.
@@ -87,15 +89,19 @@ class DrawnPoints:
         """Add a point; DrawError if the class or coordinates are invalid or the drawing full."""
         if isinstance(cls, bool) or not isinstance(cls, (int, np.integer)) \
                 or not 0 <= cls < CLASSES:
-            raise DrawError(f"class must be 0 to {CLASSES - 1}; got {cls!r}")
+            raise DrawError(_("class must be 0 to {last}; got {value}").format(
+                last=CLASSES - 1, value=repr(cls)))
         try:
             point = np.array([float(x), float(y)])
         except (TypeError, ValueError):
-            raise DrawError(f"a point needs two numbers; got {x!r}, {y!r}") from None
+            raise DrawError(_("a point needs two numbers; got {x}, {y}").format(
+                x=repr(x), y=repr(y))) from None
         if not np.isfinite(point).all():
-            raise DrawError(f"a point needs finite coordinates; got {x!r}, {y!r}")
+            raise DrawError(_("a point needs finite coordinates; got {x}, {y}").format(
+                x=repr(x), y=repr(y)))
         if len(self) >= MAX_POINTS:
-            raise DrawError(f"the drawing is full ({MAX_POINTS:,} points); remove some first")
+            raise DrawError(_("the drawing is full ({limit} points); remove some first").format(
+                limit=number(MAX_POINTS)))
         self._remember("add")
         self._X = np.vstack([self._X, point])
         self._y = np.append(self._y, np.int64(cls))
@@ -147,13 +153,14 @@ class DrawnPoints:
         counts = self.counts()
         used = [c for c in range(CLASSES) if counts[c]]
         if len(used) < 2:
-            raise DrawError("Draw points of at least two classes to train on them.")
+            raise DrawError(_("Draw points of at least two classes to train on them."))
         few = [c for c in used if counts[c] < MIN_PER_CLASS]
         if few:
-            raise DrawError(f"Draw at least {MIN_PER_CLASS} points of class {few[0]} (it has "
-                            f"{counts[few[0]]}).")
+            raise DrawError(_("Draw at least {n} points of class {c} (it has {has}).").format(
+                n=MIN_PER_CLASS, c=few[0], has=counts[few[0]]))
         if np.ptp(self._X[:, 0]) == 0 or np.ptp(self._X[:, 1]) == 0:
-            raise DrawError("The points lie on one line parallel to an axis; spread them out.")
+            raise DrawError(_("The points lie on one line parallel to an axis; spread them "
+                              "out."))
 
     def to_dataset(self, name="draw"):
         """An mc.Dataset whose classes are the drawn ones, renumbered 0.. in order (a drawing

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 import mlp_core as mc
+from viz.i18n import _
 
 from . import own_data
 from .frames import FilmStrip, Frame
@@ -157,6 +158,21 @@ def chance_level(y, n_classes):
 
 
 STUCK_EPOCHS = 20  # epochs of a run at chance with a large, jumping loss before the hint
+LOSS_BECAME = "the loss became "  # how mlp_core's Diverged begins its reason for a bad loss
+
+
+def reason_text(info):
+    """What went wrong in a divergence record (``PlaygroundState.diverged``), in the page's
+    language: the record keeps mlp_core's English reason, which knows no languages."""
+    if info.get("kind") == "stuck":
+        return _("for {n} epochs the accuracy stayed at chance while the loss jumped up and "
+                 "down").format(n=STUCK_EPOCHS)
+    reason = info.get("reason", "")
+    if reason.startswith(LOSS_BECAME):
+        return _("the loss became {value}").format(value=reason[len(LOSS_BECAME):])
+    if reason == "a weight became inf or nan":
+        return _("a weight became inf or nan")
+    return reason
 
 
 def stuck_at_chance(history, y, n_classes, since=0, window=STUCK_EPOCHS):
@@ -626,9 +642,9 @@ def state_from_link(query_params, own_data_of):
     if config["dataset"] in OWN_DATASETS:
         own = own_data_of(config["dataset"])
         if own is None:
-            problems.append(f"dataset={config['dataset']} (your own points are not part of "
-                            f"a link and this session has none; kept the default, "
-                            f"{DEFAULTS['dataset']})")
+            problems.append(_("dataset={name} (your own points are not part of a link and "
+                              "this session has none; kept the default, {default})").format(
+                name=config["dataset"], default=DEFAULTS["dataset"]))
             config["dataset"] = DEFAULTS["dataset"]
     state = build_state(config, own)
     state.notices = problems

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 import mlp_core as mc
-from viz.i18n import N_
+from viz.i18n import N_, _, number
 
 from .files import (
     MAX_ABS_VALUE,
@@ -44,7 +44,7 @@ from .files import (
 MIN_ROWS = 4
 LABEL_NAMES = ("label", "labels", "class", "classes", "target", "y", "category", "species")
 _DELIMITERS = (",", ";", "\t", "|")
-_DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
+_DELIMITER_NAMES = {",": N_("comma"), ";": N_("semicolon"), "\t": N_("tab"), "|": N_("pipe")}
 _MISSING = {"nan", "na", "n/a", "#n/a", "null", "none", "?"}
 # A spreadsheet runs a cell that starts with one of these as a formula: a download puts a
 # quote in front (as spreadsheets do themselves), which an upload takes off again.
@@ -133,10 +133,12 @@ _NUMBER_LIKE = re.compile(r"[+-]?\d*[.,\u066b]?\d*(?:[eE][+-]?\d+)?")
 
 def _cell_too_long(line, j, cell):
     if _NUMBER_LIKE.fullmatch(cell):
-        return UploadError(f"Line {line}, column {j + 1} has a number of {len(cell):,} "
-                           f"characters; a number may have at most {MAX_NUMBER_CHARS}.")
-    return UploadError(f"Line {line}, column {j + 1} has a cell of {len(cell):,} characters; a "
-                       f"cell may hold at most {MAX_CELL_CHARS:,}. Is it the right file?")
+        return UploadError(_("Line {line}, column {column} has a number of {n} characters; a "
+                             "number may have at most {limit}.").format(
+            line=line, column=j + 1, n=number(len(cell)), limit=MAX_NUMBER_CHARS))
+    return UploadError(_("Line {line}, column {column} has a cell of {n} characters; a cell may "
+                         "hold at most {limit}. Is it the right file?").format(
+        line=line, column=j + 1, n=number(len(cell)), limit=number(MAX_CELL_CHARS)))
 
 
 def _rows(text, delimiter, check=True):
@@ -155,11 +157,13 @@ def _rows(text, delimiter, check=True):
                 yield reader.line_num, cells
     except csv.Error as err:
         if "field larger than field limit" in str(err):
-            raise UploadError(f"Line {reader.line_num + 1} has a cell of more than "
-                              f"{csv.field_size_limit():,} characters; a cell may hold at most "
-                              f"{MAX_CELL_CHARS:,}. Is a quote (\") left open, or is it the "
-                              f"wrong file?") from None
-        raise UploadError(f"Line {reader.line_num} cannot be read as CSV: {err}.") from None
+            raise UploadError(_(
+                "Line {line} has a cell of more than {n} characters; a cell may hold at most "
+                "{limit}. Is a quote (\") left open, or is it the wrong file?").format(
+                line=reader.line_num + 1, n=number(csv.field_size_limit()),
+                limit=number(MAX_CELL_CHARS))) from None
+        raise UploadError(_("Line {line} cannot be read as CSV: {error}.").format(
+            line=reader.line_num, error=err)) from None
 
 
 def _sample(text, delimiter, n=30):
@@ -202,8 +206,9 @@ def _choose_delimiter(text):
 
 
 def _column_label(columns, j):
-    default = f"column {j + 1}"
-    return default if columns[j] == default else f"column {j + 1} (\"{columns[j]}\")"
+    default = _("column {j}").format(j=j + 1)
+    return default if columns[j] == default else _("column {j} (\"{name}\")").format(
+        j=j + 1, name=columns[j])
 
 
 @dataclass(frozen=True)
@@ -224,12 +229,13 @@ def _used_width(cells):
 
 def _column_names(header):
     """The header's names, a blank one named by its place; a name used twice is refused."""
-    columns = [c if c else f"column {j + 1}" for j, c in enumerate(header)]
+    columns = [c if c else _("column {j}").format(j=j + 1) for j, c in enumerate(header)]
     seen = {}
     for j, name in enumerate(columns):
         if name in seen:
-            raise UploadError(f"The header names the column \"{name[:40]}\" twice (columns "
-                              f"{seen[name] + 1} and {j + 1}); column names must differ.")
+            raise UploadError(_("The header names the column \"{name}\" twice (columns {first} "
+                                "and {second}); column names must differ.").format(
+                name=name[:40], first=seen[name] + 1, second=j + 1))
         seen[name] = j
     return columns
 
@@ -242,19 +248,22 @@ def _collect_rows(text, delimiter, decimal_comma):
         if width is None:
             width = len(cells)
             if _used_width(cells) > MAX_COLUMNS:
-                raise UploadError(f"Line {line} has {_used_width(cells):,} columns; the limit is "
-                                  f"{MAX_COLUMNS}. Keep the two feature columns and the label "
-                                  f"column.")
+                raise UploadError(_("Line {line} has {n} columns; the limit is {limit}. Keep "
+                                    "the two feature columns and the label column.").format(
+                    line=line, n=number(_used_width(cells)), limit=MAX_COLUMNS))
         elif len(cells) != width:
             header = all(_number(c, decimal_comma) is None for c in rows[0][1])
-            what = "the header has" if header else "the first row has"
-            raise UploadError(f"Line {line} has {len(cells):,} cells but {what} {width}. Every "
-                              f"row needs the same columns ({_DELIMITER_NAMES[delimiter]} "
-                              f"separated).")
+            text = (_("Line {line} has {n} cells but the header has {width}. Every row needs "
+                      "the same columns ({separator} separated).") if header else
+                    _("Line {line} has {n} cells but the first row has {width}. Every row needs "
+                      "the same columns ({separator} separated)."))
+            raise UploadError(text.format(line=line, n=number(len(cells)), width=width,
+                                          separator=_(_DELIMITER_NAMES[delimiter])))
         rows.append((line, cells))
         if len(rows) > MAX_POINTS + 1:  # +1: the first row may be a header
-            raise UploadError(f"The file has more than {MAX_POINTS:,} rows; the limit is "
-                              f"{MAX_POINTS:,}. Upload a sample of the points.")
+            raise UploadError(_("The file has more than {limit} rows; the limit is {limit}. "
+                                "Upload a sample of the points.").format(
+                limit=number(MAX_POINTS)))
     return rows, width
 
 
@@ -263,22 +272,23 @@ def _read_table(data):
     delimiter = _choose_delimiter(text)
     if delimiter is None:
         if not text.strip():
-            raise UploadError("The file is empty.")
-        raise UploadError("The file has only one column. It needs two numeric feature columns "
-                          "and a label column, separated by commas.")
+            raise UploadError(_("The file is empty."))
+        raise UploadError(_("The file has only one column. It needs two numeric feature "
+                            "columns and a label column, separated by commas."))
     decimal_comma = delimiter != ","
     rows, width = _collect_rows(text, delimiter, decimal_comma)
     if not rows:
-        raise UploadError("The file is empty.")
+        raise UploadError(_("The file is empty."))
     first = rows[0][1]
     has_header = all(_number(c, decimal_comma) is None for c in first)
     if has_header:
         rows = rows[1:]
         if not rows:
-            raise UploadError("The file has a header row but no data rows.")
+            raise UploadError(_("The file has a header row but no data rows."))
     if len(rows) > MAX_POINTS:
-        raise UploadError(f"The file has {len(rows):,} data rows; the limit is {MAX_POINTS:,}. "
-                          f"Upload a sample of the points.")
+        raise UploadError(_("The file has {n} data rows; the limit is {limit}. Upload a sample "
+                            "of the points.").format(n=number(len(rows)),
+                                                     limit=number(MAX_POINTS)))
     # Spreadsheets often end every line with a separator: drop columns that hold nothing.
     keep = [j for j in range(width)
             if first[j] or any(cells[j] for _, cells in rows)]
@@ -286,11 +296,14 @@ def _read_table(data):
         first = [first[j] for j in keep]
         rows = [(line, [cells[j] for j in keep]) for line, cells in rows]
         width = len(keep)
-    columns = _column_names(first) if has_header else [f"column {j + 1}" for j in range(width)]
+    columns = (_column_names(first) if has_header else
+               [_("column {j}").format(j=j + 1) for j in range(width)])
     if width < 3:
-        what = "only one column" if width == 1 else "only 2 columns"
-        raise UploadError(f"The file has {what}. It needs two numeric feature columns and a "
-                          f"label column.")
+        raise UploadError(
+            _("The file has only one column. It needs two numeric feature columns and a label "
+              "column.") if width == 1 else
+            _("The file has only 2 columns. It needs two numeric feature columns and a label "
+              "column."))
     return _Table(columns, has_header, delimiter, rows)
 
 
@@ -347,31 +360,36 @@ def _suggest_label(columns, numeric, rows):
 def _column_index(choice, columns, what):
     if isinstance(choice, str):
         if choice not in columns:
-            raise UploadError(f"There is no column \"{choice}\" for the {what}; the columns are "
-                              f"{', '.join(columns)}.")
+            raise UploadError(_("There is no column \"{choice}\" for the {what}; the columns "
+                                "are {columns}.").format(choice=choice, what=_(what),
+                                                         columns=", ".join(columns)))
         return columns.index(choice)
     if isinstance(choice, bool) or not isinstance(choice, (int, np.integer)) \
             or not 0 <= choice < len(columns):
-        raise UploadError(f"The {what} must be one of the {len(columns)} columns; got "
-                          f"{choice!r}.")
+        raise UploadError(_("The {what} must be one of the {n} columns; got {choice}.").format(
+            what=_(what), n=len(columns), choice=repr(choice)))
     return int(choice)
 
 
 def _feature(cell, where, decimal_comma):
     """A feature cell's number; ``where`` names the cell in a refusal."""
     if not cell:
-        raise UploadError(f"{where} is empty; every point needs both features.")
+        raise UploadError(_("{where} is empty; every point needs both features.").format(
+            where=where))
     value = _number(cell, decimal_comma)
     if value is None:
-        raise UploadError(f"{where}: \"{cell[:40]}\" is not a number.")
+        raise UploadError(_("{where}: \"{cell}\" is not a number.").format(where=where,
+                                                                          cell=cell[:40]))
     if len(cell) > MAX_NUMBER_CHARS:
-        raise UploadError(f"{where} has a number of {len(cell):,} characters; a number "
-                          f"may have at most {MAX_NUMBER_CHARS}.")
+        raise UploadError(_("{where} has a number of {n} characters; a number may have at "
+                            "most {limit}.").format(where=where, n=number(len(cell)),
+                                                    limit=MAX_NUMBER_CHARS))
     if not math.isfinite(value):
-        raise UploadError(f"{where}: \"{cell[:40]}\" is not a finite number.")
+        raise UploadError(_("{where}: \"{cell}\" is not a finite number.").format(
+            where=where, cell=cell[:40]))
     if abs(value) > MAX_ABS_VALUE:
-        raise UploadError(f"{where}: {cell[:40]} is too large (the limit is "
-                          f"{MAX_ABS_VALUE:.0e}).")
+        raise UploadError(_("{where}: {cell} is too large (the limit is {limit}).").format(
+            where=where, cell=cell[:40], limit=f"{MAX_ABS_VALUE:.0e}"))
     return value
 
 
@@ -383,32 +401,35 @@ def parse_csv(data, features=None, label=None):
     columns, delimiter, rows = table.columns, table.delimiter, table.rows
     if features is None or label is None:
         if preview.ambiguous:
-            raise UploadError(f"The file has {len(columns)} columns; choose the two feature "
-                              f"columns and the label column.")
+            raise UploadError(_("The file has {n} columns; choose the two feature columns and "
+                                "the label column.").format(n=len(columns)))
         features = preview.suggested_features if features is None else features
         label = preview.suggested_label if label is None else label
     if isinstance(features, str) or len(features) != 2:
-        raise UploadError(f"Choose exactly two feature columns; got {features!r}.")
-    fx, fy = (_column_index(f, columns, "feature column") for f in features)
-    lab = _column_index(label, columns, "label column")
+        raise UploadError(_("Choose exactly two feature columns; got {features}.").format(
+            features=repr(features)))
+    fx, fy = (_column_index(f, columns, N_("feature column")) for f in features)
+    lab = _column_index(label, columns, N_("label column"))
     if len({fx, fy, lab}) < 3:
-        raise UploadError("The two feature columns and the label column must be three "
-                          "different columns.")
+        raise UploadError(_("The two feature columns and the label column must be three "
+                            "different columns."))
 
     decimal_comma = delimiter != ","
     X = np.empty((len(rows), 2))
     for i, (line, cells) in enumerate(rows):
         for k, j in enumerate((fx, fy)):
-            X[i, k] = _feature(cells[j], f"Line {line}, {_column_label(columns, j)}",
-                               decimal_comma)
+            X[i, k] = _feature(cells[j], _("Line {line}, {column}").format(
+                line=line, column=_column_label(columns, j)), decimal_comma)
     y, class_names = _labels(rows, lab, columns, decimal_comma)
     for k, j in enumerate((fx, fy)):
         if np.ptp(X[:, k]) == 0:
-            raise UploadError(f"{_column_label(columns, j).capitalize()} has the same value "
-                              f"({X[0, k]:g}) in every row; a feature has to vary.")
+            raise UploadError(_("{column} has the same value ({value}) in every row; a feature "
+                                "has to vary.").format(
+                column=_column_label(columns, j).capitalize(), value=f"{X[0, k]:g}"))
     if len(rows) < MIN_ROWS:
-        raise UploadError(f"The file has {len(rows)} data rows; at least {MIN_ROWS} are needed "
-                          f"to split into training and test points.")
+        raise UploadError(_("The file has {n} data rows; at least {least} are needed to split "
+                            "into training and test points.").format(n=len(rows),
+                                                                     least=MIN_ROWS))
     return UploadedData(X=X, y=y, class_names=class_names,
                         feature_names=[columns[fx], columns[fy]], label_name=columns[lab],
                         conflicts=_conflicts(X, y))
@@ -426,13 +447,16 @@ def _labels(rows, j, columns, decimal_comma):
     cells = []
     for line, row in rows:
         if not row[j]:
-            raise UploadError(f"Line {line}, {where} is empty; every point needs a label.")
+            raise UploadError(_("Line {line}, {where} is empty; every point needs a "
+                                "label.").format(line=line, where=where))
         if len(row[j]) > MAX_LABEL_CHARS:
-            raise UploadError(f"Line {line}, {where} has a label of {len(row[j]):,} characters; a "
-                              f"label may have at most {MAX_LABEL_CHARS}.")
+            raise UploadError(_("Line {line}, {where} has a label of {n} characters; a label "
+                                "may have at most {limit}.").format(
+                line=line, where=where, n=number(len(row[j])), limit=MAX_LABEL_CHARS))
         if row[j].lower() in _MISSING:
-            raise UploadError(f"Line {line}, {where}: \"{row[j]}\" is a missing label; every "
-                              f"point needs one.")
+            raise UploadError(_("Line {line}, {where}: \"{label}\" is a missing label; every "
+                                "point needs one.").format(line=line, where=where,
+                                                           label=row[j]))
         cells.append(row[j])
     distinct = list(dict.fromkeys(cells))
     numbers = [_number(c, decimal_comma) for c in distinct]
@@ -451,14 +475,15 @@ def _labels(rows, j, columns, decimal_comma):
         index = {c: k for k, c in enumerate(order)}
         keys = cells
     if len(order) < 2:
-        raise UploadError(f"Every row has the same label (\"{cells[0][:40]}\") in {where}; "
-                          f"at least two classes are needed.")
+        raise UploadError(_("Every row has the same label (\"{label}\") in {where}; at least "
+                            "two classes are needed.").format(label=cells[0][:40], where=where))
     if len(order) > MAX_CLASSES:
         shown = ", ".join(f"\"{n[:20]}\"" for n in names[:5])
         more = ", ..." if len(names) > 5 else ""
-        raise UploadError(f"The label {where} has {len(order)} different values ({shown}{more}); "
-                          f"at most {MAX_CLASSES} classes are supported. Is it the right label "
-                          f"column?")
+        raise UploadError(_("The label {where} has {n} different values ({shown}); at most "
+                            "{limit} classes are supported. Is it the right label "
+                            "column?").format(where=where, n=len(order), shown=shown + more,
+                                              limit=MAX_CLASSES))
     y = np.array([index[k] for k in keys], dtype=np.int64)
     return y, [str(n) for n in names]
 

@@ -10,6 +10,7 @@ from ui.settings_sidebar import sidebar
 from ui.transport import keyboard_shortcuts
 from ui.tutorial_runs import beside_on_playground, preset_story
 from ui.widget_sync import apply_widget_changes, seed_widgets, sync_url
+from viz.i18n import _
 
 
 def main():
@@ -20,13 +21,14 @@ def main():
     session.show_toasts()
     sidebar()
     if not state.config["presenter"]:
-        st.title("Playground")
-        st.caption("A neural network written from scratch in NumPy learns to separate the "
-                   "classes. Press Play and watch the boundary, the loss and every neuron "
-                   "change; hover over the network to read its weights.")
+        st.title(_("Playground"))
+        st.caption(_("A neural network written from scratch in NumPy learns to separate the "
+                     "classes. Press Play and watch the boundary, the loss and every neuron "
+                     "change; hover over the network to read its weights."))
     if state.notices:
-        st.warning("Some settings in the link could not be used and were replaced by "
-                   "defaults: " + "; ".join(state.notices) + ".", icon=":material/link_off:")
+        st.warning(_("Some settings in the link could not be used and were replaced by "
+                     "defaults: {problems}.").format(problems=_("; ").join(state.notices)),
+                   icon=":material/link_off:")
     board_join.board_panel()
     preset_story(state.config["presenter"])
     own_data_panel()

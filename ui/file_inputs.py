@@ -13,6 +13,7 @@ one, and hides the slot's earlier "Loaded ..." meanwhile.
 
 import contextlib
 import html
+import json
 import logging
 import re
 
@@ -21,6 +22,7 @@ from streamlit.runtime.scriptrunner_utils.exceptions import ScriptControlExcepti
 
 from app_logic import fair_share
 from app_logic.files import MAX_FILE_BYTES, FileError, megabytes
+from viz.i18n import ENGLISH, N_, _, language
 
 from . import session
 
@@ -54,9 +56,9 @@ def _too_big(key, kept):
     box = f".st-key-{key}_box"
     refused = (f'{box}:has([data-testid="stFileChips"] > div > div:last-child '
                f'[data-testid="stFileChip"][aria-invalid="true"])')
-    text = (f"The newest file is larger than {megabytes(MAX_FILE_BYTES)}, the limit for a file "
-            f"here, so it was not read. {html.escape(kept)} Remove it (×) or choose a smaller "
-            f"file.")
+    text = _("The newest file is larger than {limit}, the limit for a file here, so it was "
+             "not read. {kept} Remove it (×) or choose a smaller file.").format(
+        limit=megabytes(MAX_FILE_BYTES), kept=html.escape(_(kept)))
     return (f"<style>{box} .file-too-big {{ display: none; }} "
             f"{refused} .file-too-big {{ display: block; }} "
             f"{refused} .st-key-{key}_notice {{ display: none; }} "
@@ -65,14 +67,35 @@ def _too_big(key, kept):
             f'<div class="file-too-big" role="alert">{text}</div>')
 
 
+def _uploader_words(key, types):
+    """CSS that shows the uploader's own words (its button, its limit) in the page's
+    language: Streamlit writes them in English only and takes no text for them."""
+    if language() == ENGLISH:
+        return ""
+    zone = f'.st-key-{key}_box [data-testid="stFileUploaderDropzone"]'
+    limit = _("{size} per file • {types}").format(
+        size=megabytes(MAX_FILE_BYTES), types=", ".join(t.upper() for t in types))
+    words = {f"{zone} button p": (_("Upload"), "0.875rem"),
+             f'{zone} [data-testid="stFileUploaderDropzoneInstructions"] span': (limit,
+                                                                                "0.75rem")}
+    return "".join(f"<style>{where} {{ font-size: 0; }} {where}::after {{ content: "
+                   f"{json.dumps(text, ensure_ascii=False)}; font-size: {size}; }}</style>"
+                   for where, (text, size) in words.items())
+
+
 def file_input(key, label, types, on_change, slot, kept, help=None):
     """A file uploader (widget ``key``), its message slot under it, and the message shown
-    while its newest file is over the size limit. ``kept`` says what stays in use."""
+    while its newest file is over the size limit. ``kept`` says what stays in use (marked
+    with N_, translated here)."""
     with st.container(key=f"{key}_box"):
         st.file_uploader(label, type=types, key=key, on_change=on_change, help=help)
-        st.html(_too_big(key, kept))
+        st.html(_too_big(key, kept) + _uploader_words(key, types))
         with st.container(key=f"{key}_notice"):
             session.show_notice(slot, keep=True)
+
+
+NOT_READ = {"loaded": N_("“{name}” was not loaded: {why} {kept}"),
+            "imported": N_("“{name}” was not imported: {why} {kept}")}
 
 
 @contextlib.contextmanager
@@ -88,9 +111,9 @@ def reading(slot, file_name, kept, verb="loaded"):
     except ScriptControlException:  # st.rerun() and st.stop() pass through
         raise
     except FileError as err:
-        session.notify(slot, "error", f"“{plain(file_name)}” was not {verb}: {plain(err, 600)} "
-                                      f"{kept}")
+        session.notify(slot, "error", _(NOT_READ.get(verb, NOT_READ["loaded"])).format(
+            name=plain(file_name), why=plain(err, 600), kept=_(kept)))
     except Exception as err:  # a message for the user, never the exception box
         log.exception("reading %r failed", file_name)
-        session.notify(slot, "error", f"“{plain(file_name)}” could not be read "
-                                      f"({plain(type(err).__name__)}). {kept}")
+        session.notify(slot, "error", _("“{name}” could not be read ({error}). {kept}").format(
+            name=plain(file_name), error=plain(type(err).__name__), kept=_(kept)))

@@ -31,7 +31,7 @@ from app_logic.network_message import network_message
 from app_logic.settings import ACTIVATION_LABELS, FEATURE_LABELS
 from viz import boundary, curves, network
 from viz.format import count, format_accuracy, format_loss
-from viz.i18n import _
+from viz.i18n import N_, _, language, ngettext, number
 from viz.style import CLASS_TINTS, NEURON_LUT, PROBABILITY_LUT
 
 from . import session, widget_sync
@@ -85,13 +85,9 @@ def metrics_row(state):
     tick sends no element but the board."""
     metrics = state.metrics()
     with st.container(horizontal=True, gap="medium", key="pg_metrics"):
-        st.metric("Epoch", f"{state.epoch:,}", width="content")
-        st.metric("Train loss", format_loss(metrics["train_loss"]), width="content")
-        st.metric("Test loss", format_loss(metrics["test_loss"]), width="content")
-        if not state.regression:  # a regression has no accuracy to show
-            st.metric("Train accuracy", format_accuracy(metrics["train_acc"]),
-                      width="content")
-            st.metric("Test accuracy", format_accuracy(metrics["test_acc"]), width="content")
+        for label, text in metric_texts({**metrics, "epoch": state.epoch},
+                                        state.regression).items():
+            st.metric(label, text, width="content")
 
 
 def focused_neuron(state):
@@ -116,7 +112,7 @@ def _neuron_frame(state, focus):
     grid = frames.quantize(values, -scale, scale).reshape(shape)
     ticks = [(p, f"{(2 * p - 1) * scale:.2g}") for p in (0, 0.25, 0.5, 0.75, 1)]
     frame = frames.Frame(state.epoch, grid, dict(state.metrics()), f"{state.params_id()}{focus}")
-    return frame, ("neuron output", ticks)
+    return frame, (N_("neuron output"), ticks)
 
 
 def _png(image):
@@ -128,7 +124,10 @@ def _png(image):
 def _style(raster, grid_x, grid_y, title):
     """A picture's style (app_logic/frames.py) from a ``boundary.raster_frame``."""
     info = {"width": raster.canvas.width, "height": raster.canvas.height,
-            "box": list(raster.box), "title": title,
+            "box": list(raster.box), "title": title, "labels": list(raster.labels),
+            "font_size": raster.font_size,
+            "words": {"epoch": _("Epoch"), "epoch_at": _("epoch {epoch}"),
+                      "described": [_("Test accuracy"), _("Test loss")]},
             "range": [float(v) for v in (grid_x[0], grid_x[-1], grid_y[0], grid_y[-1])],
             "lut": PROBABILITY_LUT.ravel().tolist(), "tints": CLASS_TINTS.tolist()}
     return info, _png(raster.canvas), _png(raster.points)
@@ -145,7 +144,7 @@ def board_style(state, size, show_test, bar, title):
     """(id, style) of the picture the frames are painted into: the axes, legend and colour
     bar as one PNG, the points as another, and where the grid goes (app_logic/frames.py)."""
     signature = (state.data_id, show_test, size["picture_height"], size["picture_width"],
-                 size["font_size"], bar, title)
+                 size["font_size"], bar, title, language())
     name = "boundary" if bar == "auto" else "neuron"
     return _cached_style(name, signature, lambda: _style(boundary.raster_frame(
         state.grid_x, state.grid_y, points_picture(state, show_test), state.n_classes,
@@ -155,12 +154,14 @@ def board_style(state, size, show_test, bar, title):
 
 
 def metric_texts(record, regression):
-    """{metric label: text} of a history record, as the metrics row shows them."""
-    texts = {"Epoch": f"{record['epoch']:,}", "Train loss": format_loss(record["train_loss"]),
-             "Test loss": format_loss(record["test_loss"])}
-    if not regression:
-        texts["Train accuracy"] = format_accuracy(record["train_acc"])
-        texts["Test accuracy"] = format_accuracy(record["test_acc"])
+    """{metric label: text} of a history record, as the metrics row shows them (the browser
+    finds a metric by its label, in the page's language)."""
+    texts = {_("Epoch"): number(record["epoch"]),
+             _("Train loss"): format_loss(record["train_loss"]),
+             _("Test loss"): format_loss(record["test_loss"])}
+    if not regression:  # a regression has no accuracy to show
+        texts[_("Train accuracy")] = format_accuracy(record["train_acc"])
+        texts[_("Test accuracy")] = format_accuracy(record["test_acc"])
     return texts
 
 
@@ -192,11 +193,11 @@ def board_message(state, size, playing):
     focus = focused_neuron(state)
     if focus is None:
         shown, bar = state.frames_to_show(full=not playing), "auto"
-        title = "Decision boundary" if not state.regression else "Prediction"
+        title = _("Decision boundary") if not state.regression else _("Prediction")
     else:
         state.film.take()  # the boundary's frames are not shown meanwhile
         frame, bar = _neuron_frame(state, focus)
-        shown, title = [frame], "Map of the selected neuron"
+        shown, title = [frame], _("Map of the selected neuron")
     style_id, style = board_style(state, size, show_test, bar, title)
     return _message(BOARD_KEY, shown, style_id, style, lambda frames_shown: [
         metric_texts({**f.metrics, "epoch": f.epoch}, state.regression)
@@ -210,14 +211,17 @@ def draw_message(X, y, x_range, y_range, key):
     grid_x, grid_y = np.asarray(x_range, float), np.asarray(y_range, float)
     X = np.asarray(X, float).reshape(-1, 2)
     digest = hashlib.blake2b(X.tobytes() + np.asarray(y).tobytes(), digest_size=8).hexdigest()
-    style_id, style = _cached_style("draw", (digest, x_range, y_range), lambda: _style(
+    signature = (digest, x_range, y_range, language())
+    style_id, style = _cached_style("draw", signature, lambda: _style(
         boundary.raster_frame(grid_x, grid_y, boundary.points_image(grid_x, grid_y, X, y),
                               3, False, 440, 560, colour_bar=None),
-        grid_x, grid_y, "Drawing canvas"))
+        grid_x, grid_y, _("Drawing canvas")))
     blank = frames.Frame(0, np.full((1, 1), 128, np.uint8), {}, "blank")
     return _message(key, [blank], style_id, style, lambda shown: [{}],
                     {"discretize": False, "playing": False, "mode": "draw",
-                     "label": f"Drawing canvas with {len(X)} points: press to add one"})
+                     "label": ngettext("Drawing canvas with {n} point: press to add one",
+                                       "Drawing canvas with {n} points: press to add one",
+                                       len(X)).format(n=number(len(X)))})
 
 
 def on_missing_style():
@@ -251,16 +255,19 @@ def board_notes(state):
     focus = focused_neuron(state)
     if focus is not None:
         k, i = focus
-        what = ("input " + FEATURE_LABELS.get(state.feature_names[i], "") if k == 0 else
-                f"unit {i + 1} of the output" if k == len(state.net.layer_sizes) - 1 else
-                f"unit {i + 1} of hidden layer {k}")
-        st.caption(f"The map of {what}: what it computes over the plane (orange negative, "
-                   f"blue positive). Click it in the network again for the network's output.")
+        what = (_("input {name}").format(name=FEATURE_LABELS.get(state.feature_names[i], ""))
+                if k == 0 else _("unit {i} of the output").format(i=i + 1)
+                if k == len(state.net.layer_sizes) - 1 else
+                _("unit {i} of hidden layer {k}").format(i=i + 1, k=k))
+        st.caption(_("The map of {what}: what it computes over the plane (orange negative, "
+                     "blue positive). Click it in the network again for the network's "
+                     "output.").format(what=what))
     with st.container(horizontal=True, gap="medium"):
-        st.toggle("Show test data", value=True, key="pg_show_test",
-                  help="Draw the held-out test points (outlined) on the boundary.")
-        st.toggle("Discretize output", value=False, key="pg_discretize",
-                  help="Colour each area by the predicted class instead of the probability.")
+        st.toggle(_("Show test data"), value=True, key="pg_show_test",
+                  help=_("Draw the held-out test points (outlined) on the boundary."))
+        st.toggle(_("Discretize output"), value=False, key="pg_discretize",
+                  help=_("Colour each area by the predicted class instead of the "
+                         "probability."))
 
 
 def tick_gap(share):
@@ -291,7 +298,7 @@ def curves_view():
     state = session.load_playground()
     height = sizes(state.config["presenter"])["curve_height"]
     history, log_loss = state.trainer.history, widget_sync.value("pg_log_loss", False)
-    seen = (state.data_id, state.params_id(), state.epoch, len(history), height)
+    seen = (state.data_id, state.params_id(), state.epoch, len(history), height, language())
     if state.regression:  # no classes, no accuracy: the loss curve takes the room
         height *= 2
     rollbacks = tuple(state.rollbacks)  # diverged epochs, marked where the curve stops
@@ -305,8 +312,8 @@ def curves_view():
             height=height), math.inf)
         st.plotly_chart(accuracy, key="pg_accuracy", theme=None,
                         config={"displaylogo": False})
-    st.toggle("Log-scale loss", value=False, key="pg_log_loss",
-              help="Plot the loss on a logarithmic axis to see small values.")
+    st.toggle(_("Log-scale loss"), value=False, key="pg_log_loss",
+              help=_("Plot the loss on a logarithmic axis to see small values."))
 
 
 def network_words(state):
@@ -398,16 +405,21 @@ def _network_paused():
 
 
 def caption(state):
-    loss = {"bce": "binary cross-entropy with one sigmoid output",
-            "mse": "mean squared error with one linear output (the background is the "
-                   "prediction, the points are coloured by their target)"}.get(
-        state.loss, f"cross-entropy with {state.n_classes} softmax outputs")
+    if state.loss == "bce":
+        loss = _("binary cross-entropy with one sigmoid output")
+    elif state.loss == "mse":
+        loss = _("mean squared error with one linear output (the background is the "
+                 "prediction, the points are coloured by their target)")
+    else:
+        loss = _("cross-entropy with {n} softmax outputs").format(n=state.n_classes)
     if state.config["regularization"] != "none":
-        loss += f" + {state.config['regularization'].upper()} penalty"
-    st.caption(f"{count(len(state.train), 'training point')} and "
-               f"{count(len(state.test), 'test point')}. Loss: {loss}. "
-               "In the network, blue links are positive weights and orange negative, thicker "
-               "= larger; each square shows what that neuron computes over the plane.")
+        loss += _(" + {name} penalty").format(name=state.config["regularization"].upper())
+    n_train, n_test = len(state.train), len(state.test)
+    st.caption(_("{train} and {test}. Loss: {loss}. In the network, blue links are positive "
+                 "weights and orange negative, thicker = larger; each square shows what that "
+                 "neuron computes over the plane.").format(
+        train=count(n_train, ngettext("{n} training point", "{n} training points", n_train)),
+        test=count(n_test, ngettext("{n} test point", "{n} test points", n_test)), loss=loss))
 
 
 def _live():

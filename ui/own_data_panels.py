@@ -10,6 +10,7 @@ from app_logic.files import megabytes
 from app_logic.settings import DATASET_LABELS
 from app_logic.uploads import inspect_csv, parse_csv
 from viz.format import count
+from viz.i18n import N_, _, ngettext, number
 from viz.style import CLASS_COLOR_NAMES
 
 from . import session
@@ -19,7 +20,7 @@ from .live_board import live_board, taps
 from .live_view import draw_message, on_missing_style
 from .widget_sync import apply_widget_changes, rerun, sync_url
 
-KEPT = "The previous data stay in use."
+KEPT = N_("The previous data stay in use.")
 DRAW_MODES = (0, 1, 2, "erase")
 ERASE_RADIUS = 0.05  # of the canvas's larger side
 UPLOAD_NOTICE = "upload"  # the notice slot of the upload panel
@@ -32,8 +33,8 @@ TAPS_SEEN = "pg_draw_taps_seen"  # (board token, number) of the last tap drawn
 # ---- draw ------------------------------------------------------------------------------------
 def draw_mode_label(mode):
     if mode == "erase":
-        return "Erase the nearest point"
-    return f"Add class {mode} ({CLASS_COLOR_NAMES[mode]})"
+        return _("Erase the nearest point")
+    return _("Add class {c} ({colour})").format(c=mode, colour=_(CLASS_COLOR_NAMES[mode]))
 
 
 def _train_on(own):
@@ -80,12 +81,13 @@ def draw_at(points, point, mode):
             (x0, x1), (y0, y1) = points.bounds()
             if points.remove_nearest(*point, radius=ERASE_RADIUS * max(x1 - x0, y1 - y0)) \
                     is None:
-                session.toast("There is no point near that spot to erase.")
+                session.toast(_("There is no point near that spot to erase."))
                 return False
         else:
             points.add(*point, int(mode))
     except DrawError as err:
-        session.toast(f"{str(err).capitalize()}.")
+        text = str(err)
+        session.toast(_("{message}.").format(message=text[:1].upper() + text[1:]))
         return False
     return True
 
@@ -118,40 +120,43 @@ def on_draw_from_current():
 def draw_panel(state):
     points = session.drawing()
     with st.container(border=True):
-        st.markdown("**Draw your own points.** Choose what a click does, then click on the "
-                    "canvas. Every change starts training again from epoch 0.")
+        st.markdown(_("**Draw your own points.** Choose what a click does, then click on the "
+                      "canvas. Every change starts training again from epoch 0."))
         left, right = st.columns([3, 2])
         with right:
-            st.radio("A click on the canvas", DRAW_MODES, key="pg_draw_mode",
+            st.radio(_("A click on the canvas"), DRAW_MODES, key="pg_draw_mode",
                      format_func=draw_mode_label)
-            st.caption(f"{count(len(points), 'point')}: " + ", ".join(
-                f"{n} of class {c}" for c, n in enumerate(points.counts())) + ".")
+            n = len(points)
+            st.caption(_("{points}: {per_class}.").format(
+                points=count(n, ngettext("{n} point", "{n} points", n)),
+                per_class=_(", ").join(_("{n} of class {c}").format(n=number(k), c=c)
+                                       for c, k in enumerate(points.counts()))))
             undo_col, clear_col = st.columns(2)
-            undo_col.button("Undo", key="pg_draw_undo", on_click=on_draw_undo,
+            undo_col.button(_("Undo"), key="pg_draw_undo", on_click=on_draw_undo,
                             icon=":material/undo:", disabled=not points.can_undo,
                             width="stretch")
-            clear_col.button("Clear", key="pg_draw_clear", on_click=on_draw_clear,
+            clear_col.button(_("Clear"), key="pg_draw_clear", on_click=on_draw_clear,
                              icon=":material/delete:", disabled=not len(points),
                              width="stretch")
-            st.button("Start from the current points", key="pg_draw_from_current",
+            st.button(_("Start from the current points"), key="pg_draw_from_current",
                       on_click=on_draw_from_current, icon=":material/content_copy:",
                       width="stretch",
-                      help="Copy the points the network trains on now into the drawing, "
-                           "to edit them.")
-            st.download_button("Download the points (CSV)", points.to_csv(),
+                      help=_("Copy the points the network trains on now into the drawing, "
+                             "to edit them."))
+            st.download_button(_("Download the points (CSV)"), points.to_csv(),
                                file_name="my-points.csv", mime="text/csv",
                                key="pg_draw_download", on_click="ignore",
                                icon=":material/download:", disabled=not len(points),
                                width="stretch",
-                               help="Upload this file later (dataset: Upload a CSV) to "
-                                    "train on the same points.")
+                               help=_("Upload this file later (dataset: Upload a CSV) to "
+                                      "train on the same points."))
             problem = session.kept(DRAW_PROBLEM) if len(points) else \
-                "Draw points of at least two classes to train on them."
+                _("Draw points of at least two classes to train on them.")
             if problem:
-                using = "your previous drawing" if state.config["dataset"] == "draw" else \
-                    DATASET_LABELS.get(state.config["dataset"], state.config["dataset"])
-                st.info(f"{problem} Until then the network trains on {using}.",
-                        icon=":material/edit:")
+                using = _("your previous drawing") if state.config["dataset"] == "draw" else \
+                    _(DATASET_LABELS.get(state.config["dataset"], state.config["dataset"]))
+                st.info(_("{problem} Until then the network trains on {using}.").format(
+                    problem=problem, using=using), icon=":material/edit:")
         with left, st.container(key="pg_draw_canvas"):
             x_range, y_range = points.bounds()
             live_board(draw_message(points.X, points.y, x_range, y_range, DRAW_BOARD),
@@ -160,12 +165,15 @@ def draw_panel(state):
 
 # ---- upload ----------------------------------------------------------------------------------
 def _loaded_text(points, name):
-    text = (f"Loaded {len(points.y):,} points of {points.n_classes} classes from "
-            f"“{plain(name)}”.")
+    text = _("Loaded {n} points of {classes} classes from “{name}”.").format(
+        n=number(len(points.y)), classes=points.n_classes, name=plain(name))
     if points.conflicts:
-        places = "place holds" if points.conflicts == 1 else "places hold"
-        text += (f" {points.conflicts:,} {places} points with different labels; all are kept "
-                 f"(the network cannot get every one of them right).")
+        text += " " + ngettext(
+            "{n} place holds points with different labels; all are kept (the network cannot "
+            "get every one of them right).",
+            "{n} places hold points with different labels; all are kept (the network cannot "
+            "get every one of them right).", points.conflicts).format(
+            n=number(points.conflicts))
     return text
 
 
@@ -191,10 +199,10 @@ def on_upload():
             widgets.set_value("pg_upload_x", preview.columns[preview.suggested_features[0]])
             widgets.set_value("pg_upload_y", preview.columns[preview.suggested_features[1]])
             widgets.set_value("pg_upload_label", preview.columns[preview.suggested_label])
-            session.notify(UPLOAD_NOTICE, "info", f"“{plain(uploaded.name)}” has "
-                                                  f"{len(preview.columns)} columns: choose the "
-                                                  f"two features and the label, then press Use "
-                                                  f"these columns.")
+            session.notify(UPLOAD_NOTICE, "info", _(
+                "“{name}” has {n} columns: choose the two features and the label, then press "
+                "Use these columns.").format(name=plain(uploaded.name),
+                                             n=len(preview.columns)))
             return
         use_upload(uploaded.name, data)
 
@@ -209,35 +217,38 @@ def on_upload_columns():
 
 def upload_panel(state):
     with st.container(border=True):
-        st.markdown(f"**Upload your own points**: a CSV file with two numeric feature columns "
-                    f"and a label column (a header row is optional). Labels may be numbers or "
-                    f"names, {uploads.MAX_CLASSES} classes at most; up to "
-                    f"{uploads.MAX_POINTS:,} rows, {uploads.MAX_COLUMNS} columns and "
-                    f"{megabytes(uploads.MAX_FILE_BYTES)}.")
-        file_input("pg_upload_file", "CSV file", ["csv", "txt", "tsv"], on_upload,
+        st.markdown(_(
+            "**Upload your own points**: a CSV file with two numeric feature columns and a "
+            "label column (a header row is optional). Labels may be numbers or names, "
+            "{classes} classes at most; up to {rows} rows, {columns} columns and {size}.").format(
+            classes=uploads.MAX_CLASSES, rows=number(uploads.MAX_POINTS),
+            columns=uploads.MAX_COLUMNS, size=megabytes(uploads.MAX_FILE_BYTES)))
+        file_input("pg_upload_file", _("CSV file"), ["csv", "txt", "tsv"], on_upload,
                    UPLOAD_NOTICE, KEPT)
         pending = session.kept(PENDING)
         if pending is not None:
             columns = pending[2].columns  # at most MAX_COLUMNS
             cols = st.columns(3)
-            cols[0].selectbox("Feature x₁", columns, key="pg_upload_x")
-            cols[1].selectbox("Feature x₂", columns, key="pg_upload_y")
-            cols[2].selectbox("Label", columns, key="pg_upload_label")
+            cols[0].selectbox(_("Feature x₁"), columns, key="pg_upload_x")
+            cols[1].selectbox(_("Feature x₂"), columns, key="pg_upload_y")
+            cols[2].selectbox(_("Label"), columns, key="pg_upload_label")
             # On a line of its own: in a fourth column its label is cut at 1024 px.
-            st.button("Use these columns", key="pg_upload_use", type="primary",
+            st.button(_("Use these columns"), key="pg_upload_use", type="primary",
                       on_click=on_upload_columns)
         own = session.own_data("upload")
         if own is None:
-            st.caption("Until a file is loaded, the network trains on "
-                       f"{DATASET_LABELS.get(state.config['dataset'], 'the current data')}.")
+            st.caption(_("Until a file is loaded, the network trains on {data}.").format(
+                data=_(DATASET_LABELS.get(state.config["dataset"], N_("the current data")))))
             return
-        names = ", ".join(f"class {k} = “{plain(name)}” ({CLASS_COLOR_NAMES[k]})"
-                          for k, name in enumerate(own.class_names))
-        in_use = "In use" if state.own is own else "Loaded"
-        st.caption(f"{in_use}: {len(own.data):,} points from “{plain(own.description)}”. On the "
-                   f"plots x₁ is “{plain(own.axis_names[0])}” and x₂ is "
-                   f"“{plain(own.axis_names[1])}”, in the file's own units (the network sees "
-                   f"them standardised); {names}.")
+        names = _(", ").join(_("class {k} = “{name}” ({colour})").format(
+            k=k, name=plain(name), colour=_(CLASS_COLOR_NAMES[k]))
+            for k, name in enumerate(own.class_names))
+        text = (_("In use: {n} points from “{source}”.") if state.own is own else
+                _("Loaded: {n} points from “{source}”."))
+        st.caption(text.format(n=number(len(own.data)), source=plain(own.description)) + " "
+                   + _("On the plots x₁ is “{x1}” and x₂ is “{x2}”, in the file's own units "
+                       "(the network sees them standardised); {names}.").format(
+                       x1=plain(own.axis_names[0]), x2=plain(own.axis_names[1]), names=names))
 
 
 def _panel():

@@ -28,7 +28,7 @@ from app_logic.settings import (
     change_kind,
     with_value,
 )
-from viz.i18n import _
+from viz.i18n import N_, _
 
 from . import board_join, session
 from . import widget_sync as widgets
@@ -89,17 +89,18 @@ def _on_tutorial_comparison():
     saved, names = session.runs(), []
     comparison = tutorial_comparison()
     if len(saved) + len(comparison) > saved.max_runs:
-        session.notify(COMPARISON_NOTICE, "error", f"There is room for {saved.max_runs} saved "
-                       f"runs; delete some on the Compare page first.")
+        session.notify(COMPARISON_NOTICE, "error", _(
+            "There is room for {n} saved runs; delete some on the Compare page first.").format(
+            n=saved.max_runs))
         return
     for name, config in comparison:
         state = build_state(config)
         state.train_for(config["epoch_budget"])
-        names.append(saved.add(runs.run_from_state(saved.unique_name(name), state)).name)
+        names.append(saved.add(runs.run_from_state(saved.unique_name(_(name)), state)).name)
     widgets.set_value("cmp_chosen", names)  # the Compare page shows these three
     session.keep(BESIDE, names)  # and the Playground, beside the live run
-    session.notify(COMPARISON_NOTICE, "success", "Trained and saved: they are shown side by "
-                   "side on this page, under the live run.")
+    session.notify(COMPARISON_NOTICE, "success", _("Trained and saved: they are shown side by "
+                                                   "side on this page, under the live run."))
     st.rerun()  # the page shows them
 
 
@@ -153,22 +154,22 @@ def draw_setting(key, place=None, disabled=False, tooltip=True, **options):
         low, high, step = setting.bounds
         with place.container(horizontal=True, vertical_alignment="bottom"):
             st.number_input(label, low, high, step=step, width=150, disabled=disabled, **common)
-            st.button("Regenerate", key="pg_regenerate", on_click=_on_regenerate,
+            st.button(_("Regenerate"), key="pg_regenerate", on_click=_on_regenerate,
                       disabled=disabled,
-                      help="New points (and initial weights) from the next seed.")
+                      help=_("New points (and initial weights) from the next seed."))
     elif kind == "layers":
         low, high, step = setting.bounds
         place.slider(label, 0, MAX_LAYERS, **{**common, "key": N_LAYERS})
         for i in range(widgets.value(N_LAYERS)):
             neurons(i)
-            place.slider(f"Neurons in layer {i + 1}", low, high, step=step,
+            place.slider(_("Neurons in layer {k}").format(k=i + 1), low, high, step=step,
                          key=NEURONS.format(i), on_change=on_setting_change,
-                         help=NEURONS_HELP if tooltip else None)
+                         help=_(NEURONS_HELP) if tooltip else None)
     else:
         raise ValueError(f"setting {key!r} has an unknown widget {kind!r}")
 
 
-NEURONS_HELP = "Units in this hidden layer. More units can bend the boundary more."
+NEURONS_HELP = N_("Units in this hidden layer. More units can bend the boundary more.")
 
 
 def section_help(settings):
@@ -176,7 +177,8 @@ def section_help(settings):
     widget is a keyboard stop each (about 20 in the sidebar, between the controls)."""
     lines = [f"- **{_(s.label)}**: {_(s.help)}" for s in settings if s.help]
     if any(s.widget == "layers" for s in settings):
-        lines.append(f"- **Neurons in layer N**: {NEURONS_HELP}")
+        neurons_label = _("Neurons in layer N")
+        lines.append(f"- **{neurons_label}**: {_(NEURONS_HELP)}")
     with st.expander(_("What these settings do")):
         st.markdown("\n".join(lines))
 
@@ -184,17 +186,18 @@ def section_help(settings):
 def _sidebar():
     session.show_toasts()
     draw_setting("presenter")
-    st.selectbox("Preset", [CUSTOM, *PRESETS], key="pg_preset", on_change=_on_preset,
-                 help="Ready-made experiments. Each sets every control below; change any of "
-                      "them afterwards.")
+    st.selectbox(_("Preset"), [CUSTOM, *PRESETS], key="pg_preset", on_change=_on_preset,
+                 format_func=preset_label,
+                 help=_("Ready-made experiments. Each sets every control below; change any "
+                        "of them afterwards."))
     if widgets.value("pg_preset") in PRESETS:
-        st.caption(PRESETS[widgets.value("pg_preset")]["explanation"])
+        st.caption(_(PRESETS[widgets.value("pg_preset")]["explanation"]))
     if widgets.value("pg_preset") == TUTORIAL:
-        st.button("Train the corrected runs beside it", key="pg_tutorial_compare",
+        st.button(_("Train the corrected runs beside it"), key="pg_tutorial_compare",
                   on_click=_on_tutorial_comparison, icon=":material/compare:",
-                  help="Trains the tutorial's run and two with exact gradients for 150 "
-                       "epochs each, shows them side by side on this page and saves them "
-                       "for the Compare page.")
+                  help=_("Trains the tutorial's run and two with exact gradients for 150 "
+                         "epochs each, shows them side by side on this page and saves them "
+                         "for the Compare page."))
         if (session.notice(COMPARISON_NOTICE) or ("",))[0] == "success":
             _compare_link()
         session.show_notice(COMPARISON_NOTICE, keep=True)
@@ -210,12 +213,17 @@ def _sidebar():
             draw_setting(setting.key, disabled=disabled, tooltip=False)
 
 
+def preset_label(name):
+    """A preset's name as shown (the widget's value stays the English name)."""
+    return _("Custom") if name == CUSTOM else _(name)
+
+
 def _compare_link():
     try:
-        st.page_link("app_pages/compare.py", label="Open the comparison",
+        st.page_link("app_pages/compare.py", label=_("Open the comparison"),
                      icon=":material/compare:")
     except StreamlitPageNotFoundError:  # the page run on its own, outside app.py
-        st.caption("Open **Compare runs** from the navigation.")
+        st.caption(_("Open **Compare runs** from the navigation."))
 
 
 def sidebar():

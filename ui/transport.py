@@ -8,7 +8,8 @@ import pathlib
 
 import streamlit as st
 
-from app_logic.session import suggested_lr
+from app_logic.session import reason_text, suggested_lr
+from viz.i18n import _, number, pgettext
 
 from . import session
 from . import widget_sync as widgets
@@ -39,8 +40,8 @@ def _on_play(play):
     if not play:
         state.playing = False
     elif not state.play():
-        session.toast(f"The epoch limit ({state.config['epoch_budget']:,}) is reached. Raise it, "
-                 "set it to “no limit”, or press Reset.")
+        session.toast(_("The epoch limit ({limit}) is reached. Raise it, set it to “no limit”, "
+                        "or press Reset.").format(limit=number(state.config["epoch_budget"])))
     _rerun_view()
 
 
@@ -49,7 +50,7 @@ def _on_step():
     state.playing = False
     state.diverged = None
     if state.budget_left() == 0:
-        session.toast("The epoch limit is reached; raise it or press Reset.")
+        session.toast(_("The epoch limit is reached; raise it or press Reset."))
         return
     state.train_for(1)
     _rerun_view()
@@ -68,17 +69,17 @@ def _on_smaller_lr(lr):
     state = apply_widget_changes(session.load_playground())
     sync_url(state.config)
     state.rebuild_network()
-    session.toast(f"Started again from the initial weights with learning rate {lr:g}.",
-                  icon=":material/restart_alt:")
+    session.toast(_("Started again from the initial weights with learning rate {lr}.").format(
+        lr=f"{lr:g}"), icon=":material/restart_alt:")
     widgets.written_shown()
     st.rerun()  # the sidebar shows the new rate only after a run of the whole page
 
 
 def planned_pause_notice(state):
     if state.paused_at is not None and state.paused_at == state.epoch and not state.playing:
-        st.info(f"**Paused at epoch {state.epoch:,}**, as the preset plans: look at the "
-                "numbers, the curves and the boundary now. Press Play (or Space) to go on.",
-                icon=":material/pause_circle:")
+        st.info(_("**Paused at epoch {epoch}**, as the preset plans: look at the numbers, the "
+                  "curves and the boundary now. Press Play (or Space) to go on.").format(
+            epoch=number(state.epoch)), icon=":material/pause_circle:")
 
 
 def transport(state):
@@ -91,20 +92,21 @@ def transport(state):
         # the old one marked data-retained); KEYBOARD_CSS hides a retained one.
         with st.container(key=PLAY_PAUSE, width="content", gap=None):
             if state.playing:
-                st.button("Pause", key="pg_pause", on_click=_on_play, args=(False,),
+                st.button(_("Pause"), key="pg_pause", on_click=_on_play, args=(False,),
                           type="primary", icon=":material/pause:",
-                          help="Stop training; the network keeps what it learned (Space).")
+                          help=_("Stop training; the network keeps what it learned (Space)."))
             else:
-                st.button("Play", key="pg_play", on_click=_on_play, args=(True,),
+                st.button(_("Play"), key="pg_play", on_click=_on_play, args=(True,),
                           type="primary", icon=":material/play_arrow:",
-                          help="Train continuously until paused or until the epoch limit "
-                               "(Space).")
+                          help=_("Train continuously until paused or until the epoch limit "
+                                 "(Space)."))
             # What the page compares to know whether the server handled a click.
             st.html(f'<span data-handled="{session.kept(HANDLED, 0)}"></span>')
-        st.button("Step", key="pg_step", on_click=_on_step, icon=":material/skip_next:",
-                  help="Train exactly one epoch.")
-        st.button("Reset", key="pg_reset", on_click=_on_reset, icon=":material/replay:",
-                  help="Start again from fresh initial weights.")
+        st.button(pgettext("transport", "Step"), key="pg_step", on_click=_on_step,
+                  icon=":material/skip_next:",
+                  help=_("Train exactly one epoch."))
+        st.button(_("Reset"), key="pg_reset", on_click=_on_reset, icon=":material/replay:",
+                  help=_("Start again from fresh initial weights."))
         draw_setting("speed", width=260)
 
 
@@ -129,20 +131,24 @@ def divergence_notice(state):
     info = state.diverged
     suggestion = suggested_lr(info["lr"])
     if info.get("kind") == "stuck":
-        st.warning(
-            f"**Stuck at chance after epoch {info['epoch']:,}**: {info['reason']}. With a "
-            f"learning rate of {info['lr']:g} every step jumps past the minimum, so the "
-            f"network learns nothing. Training is paused. Start again from the initial "
-            f"weights with a smaller learning rate, e.g. {suggestion:g}.",
+        st.warning(_(
+            "**Stuck at chance after epoch {epoch}**: {reason}. With a learning rate of {lr} "
+            "every step jumps past the minimum, so the network learns nothing. Training is "
+            "paused. Start again from the initial weights with a smaller learning rate, e.g. "
+            "{suggestion}.").format(epoch=number(info["epoch"]), reason=reason_text(info),
+                                    lr=f"{info['lr']:g}", suggestion=f"{suggestion:g}"),
             icon=":material/warning:")
     else:
-        st.error(
-            f"**Training diverged in epoch {info['epoch']}**: {info['reason']}. With a "
-            f"learning rate of {info['lr']:g} each step overshoots, the weights grow without "
-            f"bound and the numbers overflow (the loss curve shows it rising, and where it "
-            f"stopped). Training is paused; the network shown is the last good one (after "
-            f"epoch {info['epoch'] - 1}), but its weights are already huge. Start again from "
-            f"the initial weights with a smaller learning rate, e.g. {suggestion:g}.",
+        st.error(_(
+            "**Training diverged in epoch {epoch}**: {reason}. With a learning rate of {lr} "
+            "each step overshoots, the weights grow without bound and the numbers overflow "
+            "(the loss curve shows it rising, and where it stopped). Training is paused; the "
+            "network shown is the last good one (after epoch {previous}), but its weights "
+            "are already huge. Start again from the initial weights with a smaller learning "
+            "rate, e.g. {suggestion}.").format(
+            epoch=number(info["epoch"]), reason=reason_text(info), lr=f"{info['lr']:g}",
+            previous=number(info["epoch"] - 1), suggestion=f"{suggestion:g}"),
             icon=":material/warning:")
-    st.button(f"Start again with learning rate {suggestion:g}", key="pg_smaller_lr",
+    st.button(_("Start again with learning rate {lr}").format(lr=f"{suggestion:g}"),
+              key="pg_smaller_lr",
               on_click=_on_smaller_lr, args=(suggestion,), icon=":material/restart_alt:")

@@ -11,6 +11,7 @@ from mlp_core import explain as ex
 from viz import backprop_figures as bf
 from viz import curves as curve_figures
 from viz.format import format_accuracy
+from viz.i18n import N_, _
 
 from . import session
 from . import widget_sync as widgets
@@ -118,6 +119,9 @@ def tutorial_runs():
         own_combination()
 
 
+BESIDE_TITLE = N_("The tutorial's run beside the corrected ones")
+
+
 def beside_on_playground(presenter):
     """The tutorial's run and the corrected ones side by side on the Playground, once
     "Train the corrected runs beside it" has trained them (saved runs, also on the Compare
@@ -126,7 +130,7 @@ def beside_on_playground(presenter):
     shown = [saved.get(name) for name in session.kept(BESIDE) or () if name in saved]
     if not shown:
         return
-    st.subheader("The tutorial's run beside the corrected ones")
+    st.subheader(_(BESIDE_TITLE))
     for column, run in zip(st.columns(len(shown), gap="medium"), shown, strict=True):
         history = run.history
         with column:
@@ -136,11 +140,13 @@ def beside_on_playground(presenter):
                 height=260 if presenter else 220), key=f"pg_beside_{plain(run.name)}",
                 theme=None, config={"displayModeBar": False})
             best = int(np.nanargmax(history["train_acc"]))
-            st.caption(f"Epoch {int(history['epoch'][-1]):,}: test accuracy "
-                       f"{format_accuracy(history['test_acc'][-1])}; best train accuracy "
-                       f"{format_accuracy(history['train_acc'][best])} at epoch "
-                       f"{int(history['epoch'][best]):,}.")
-    st.markdown(TUTORIAL_COMPARISON_NOTE)
+            st.caption(_("Epoch {epoch}: test accuracy {test_acc}; best train accuracy "
+                         "{best_acc} at epoch {best}.").format(
+                epoch=f"{int(history['epoch'][-1]):,}",
+                test_acc=format_accuracy(history["test_acc"][-1]),
+                best_acc=format_accuracy(history["train_acc"][best]),
+                best=f"{int(history['epoch'][best]):,}"))
+    st.markdown(_(TUTORIAL_COMPARISON_NOTE))
 
 
 def preset_story(presenter):
@@ -150,4 +156,5 @@ def preset_story(presenter):
     if not presenter or name not in PRESETS:
         return
     with st.container(key="pg_story"):
-        st.markdown(f"**{name}.** {PRESETS[name]['explanation']}")
+        st.markdown(_("**{name}.** {explanation}").format(
+            name=_(name), explanation=_(PRESETS[name]["explanation"])))

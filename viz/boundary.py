@@ -8,6 +8,7 @@ from typing import NamedTuple
 import numpy as np
 from PIL import Image
 
+from .i18n import N_, _
 from .style import (
     CLASS_COLORS,
     CLASS_SYMBOLS,
@@ -37,20 +38,21 @@ def boundary_colors(boundary, discretize=False):
 
 
 VALUE_COLOR = "#555555"  # the legend's marker for a regression's points (coloured by value)
-# Colour bars: (title, [(position on the bar in 0..1, tick text)])
-PROBABILITY_BAR = ("P(class 1)", [(p, f"{p:g}") for p in (0, 0.25, 0.5, 0.75, 1)])
-VALUE_BAR = ("prediction", [(p, f"{2 * p - 1:g}") for p in (0, 0.25, 0.5, 0.75, 1)])
+# Colour bars: (title, marked for translation at use, [(position on the bar in 0..1, tick text)])
+PROBABILITY_BAR = (N_("P(class 1)"), [(p, f"{p:g}") for p in (0, 0.25, 0.5, 0.75, 1)])
+VALUE_BAR = (N_("prediction"), [(p, f"{2 * p - 1:g}") for p in (0, 0.25, 0.5, 0.75, 1)])
 
 
 def _legend_entries(n_classes, show_test):
     """(text, colour, symbol, is a test point) per legend entry: one per class and split, or
     one per split for a regression (n_classes 0), whose points are coloured by their value."""
-    splits = ("train", "test") if show_test else ("train",)
+    splits = (False, True) if show_test else (False,)  # is a test split
     if not n_classes:
-        return [(f"{split} points", VALUE_COLOR, "circle", split == "test") for split in splits]
-    return [(f"class {c} ({split})", CLASS_COLORS[c % len(CLASS_COLORS)],
-             CLASS_SYMBOLS[c % len(CLASS_SYMBOLS)], split == "test")
-            for split in splits for c in range(n_classes)]
+        return [(_("test points") if test else _("train points"), VALUE_COLOR, "circle", test)
+                for test in splits]
+    return [((_("class {c} (test)") if test else _("class {c} (train)")).format(c=c),
+             CLASS_COLORS[c % len(CLASS_COLORS)], CLASS_SYMBOLS[c % len(CLASS_SYMBOLS)], test)
+            for test in splits for c in range(n_classes)]
 
 
 def value_colors(values):
@@ -169,7 +171,7 @@ def boundary_figure(grid_x, grid_y, boundary, X_train, y_train, X_test=None, y_t
             "hoverinfo": "skip",
             "marker": {"color": [0.5], "cmin": 0, "cmax": 1, "colorscale": PROBABILITY_COLORSCALE,
                        "showscale": True,
-                       "colorbar": {"title": {"text": name, "side": "right"},
+                       "colorbar": {"title": {"text": _(name), "side": "right"},
                                     "thickness": 14, "len": 0.75,
                                     "tickvals": [p for p, _ in ticks],
                                     "ticktext": [t for _, t in ticks]}}})
@@ -209,39 +211,54 @@ def nice_ticks(low, high, target=6):
 
 
 class RasterFrame(NamedTuple):
-    canvas: Image.Image  # white page with axes, ticks, titles and colour bar drawn
+    canvas: Image.Image  # white page with axes, ticks, legend markers and colour bar drawn
     box: tuple  # (left, top, width, height) of the plotted area
     points: Image.Image  # the data points, RGBA, already at the plotted area's size
+    # The words of the picture, which the browser writes over it with the page's fonts (a
+    # font on the server may have no Chinese): {"text", "x", "y", "align": left | center |
+    # right, "baseline": top | middle | bottom, "rotate": a quarter turn anticlockwise}
+    labels: tuple = ()
+    font_size: int = 13  # pixels of the labels' text
+
+
+def _label(text, x, y, align="left", baseline="middle", rotate=False):
+    return {"text": text, "x": round(float(x), 1), "y": round(float(y), 1), "align": align,
+            "baseline": baseline, "rotate": rotate}
+
+
+def _text_width(font, text):
+    """Pixels of ``text`` in ``font``, a wide character (Chinese) counted as a square: the
+    browser writes the words, in a font that has them."""
+    return sum(font.size if ord(c) >= 0x2E80 else font.getlength(c) for c in text)
 
 
 def _raster_legend(draw, font, n_classes, show_test, left, width):
     """The chart's legend: one entry per class and split, wrapped into rows; returns the
-    height it took."""
+    height it took and its words."""
     em = font.size
     x, y, row = left, 8, round(em * 1.55)
+    labels = []
     for text, color, symbol, test in _legend_entries(n_classes, show_test):
-        entry = 1.7 * em + draw.textlength(text, font=font) + 1.4 * em
+        entry = 1.7 * em + _text_width(font, text) + 1.4 * em
         if x + entry > left + width and x > left:
             x, y = left, y + row
         style = {"outline": color, "width": 2} if test else {"fill": color}
         _shape(draw, symbol, x + 0.55 * em, y + 0.6 * em, 0.4 * em, **style)
-        draw.text((x + 1.55 * em, y + 0.6 * em), text, fill="#222222", font=font,
-                  anchor="lm")
+        labels.append(_label(text, x + 1.55 * em, y + 0.6 * em))
         x += entry
-    return y + row
-
-
+    return y + row, labels
 
 
 def _fit(font, text, width):
     """``text`` shortened with an ellipsis to at most ``width`` pixels in ``font``."""
-    while len(text) > 4 and font.getlength(text) > width:
+    while len(text) > 4 and _text_width(font, text) > width:
         text = text[:-4] + "..."
     return text
 
 
 def _paste_colour_bar(canvas, font, colour_bar, plot, em, line):
-    """The colour bar right of the ``plot`` box (left, top, width, height), as in the chart."""
+    """The colour bar right of the ``plot`` box (left, top, width, height), as in the chart;
+    returns its title's label."""
     from PIL import ImageDraw
 
     left, top, plot_w, plot_h = plot
@@ -256,11 +273,8 @@ def _paste_colour_bar(canvas, font, colour_bar, plot, em, line):
     for position, text in ticks:
         draw.text((bar_x + strip + 4, bar_top + (1 - position) * (bar_h - 1)), text,
                   fill="#222222", font=font, anchor="lm")
-    name = _fit(font, name, bar_h)
-    label = Image.new("RGB", (int(font.getlength(name)) + 4, line), "white")
-    ImageDraw.Draw(label).text((2, line // 2), name, fill="#222222", font=font, anchor="lm")
-    canvas.paste(label.rotate(90, expand=True),
-                 (bar_x + round(56 * em), top + plot_h // 2 - label.width // 2))
+    return _label(_fit(font, _(name), bar_h), bar_x + round(56 * em) + line / 2,
+                  top + plot_h / 2, "center", rotate=True)
 
 
 def raster_frame(grid_x, grid_y, points_uri, n_classes=2, show_test=True, height=500,
@@ -281,13 +295,13 @@ def raster_frame(grid_x, grid_y, points_uri, n_classes=2, show_test=True, height
     bar = round(90 * em) if colour_bar else 0
     bottom, left, line = round(45 * em), round(50 * em), round(18 * em)
     scratch = ImageDraw.Draw(Image.new("RGB", (1, 1)))
-    top = _raster_legend(scratch, font, n_classes, show_test, left, max_width - left) + 10
+    top = _raster_legend(scratch, font, n_classes, show_test, left, max_width - left)[0] + 10
     aspect = display_aspect(grid_x, grid_y)
     plot_h = int(min(height - top - bottom, (max_width - left - 12 - bar) * aspect))
     plot_w = int(round(plot_h / aspect))
     canvas = Image.new("RGB", (max_width, top + plot_h + bottom), "white")
     draw = ImageDraw.Draw(canvas)
-    _raster_legend(draw, font, n_classes, show_test, left, max_width - left)
+    labels = _raster_legend(draw, font, n_classes, show_test, left, max_width - left)[1]
     draw.rectangle([left - 1, top - 1, left + plot_w, top + plot_h], outline="#888888")
     x0, x1, y0, y1 = (float(v) for v in (grid_x[0], grid_x[-1], grid_y[0], grid_y[-1]))
     for t in nice_ticks(x0, x1):
@@ -298,18 +312,14 @@ def raster_frame(grid_x, grid_y, points_uri, n_classes=2, show_test=True, height
         v = top + (y1 - t) / (y1 - y0) * plot_h
         draw.line([left - 6, v, left - 1, v], fill="#888888")
         draw.text((left - 8, v), f"{t:g}", fill="#222222", font=font, anchor="rm")
-    # Pillow's bundled font has no subscripts, hence x1 and x2 rather than the chart's x₁, x₂.
     x_label, y_label = (_fit(font, name, plot_w) for name in axis_labels)
-    draw.text((left + plot_w / 2, canvas.height - 6), x_label, fill="#222222", font=font,
-              anchor="mb")
-    y_text = Image.new("RGB", (int(font.getlength(y_label)) + 4, line), "white")
-    ImageDraw.Draw(y_text).text((2, line // 2), y_label, fill="#222222", font=font,
-                                anchor="lm")
-    canvas.paste(y_text.rotate(90, expand=True), (4, top + plot_h // 2 - y_text.width // 2))
+    labels.append(_label(x_label, left + plot_w / 2, canvas.height - 6, "center", "bottom"))
+    labels.append(_label(y_label, 4 + line / 2, top + plot_h / 2, "center", rotate=True))
     if bar:
-        _paste_colour_bar(canvas, font, colour_bar, (left, top, plot_w, plot_h), em, line)
+        labels.append(_paste_colour_bar(canvas, font, colour_bar, (left, top, plot_w, plot_h),
+                                        em, line))
     points = decode_image(points_uri).resize((plot_w, plot_h), Image.BILINEAR)
-    return RasterFrame(canvas, (left, top, plot_w, plot_h), points)
+    return RasterFrame(canvas, (left, top, plot_w, plot_h), points, tuple(labels), font_size)
 
 
 def boundary_picture(frame, boundary, discretize=False):

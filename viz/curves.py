@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from .i18n import _, number
 from .style import make_figure
 
 MAX_CURVE_POINTS = 600
@@ -41,11 +42,11 @@ def rises_steeply(values):
 def _curve_figure(epochs, train, test, y_title, height, log_y=False, y_range=None):
     epochs, train, test = _thin(epochs, train, test)
     mode = "lines+markers" if len(epochs) == 1 else "lines"  # one record: a line shows nothing
-    data = [{"type": "scatter", "x": epochs, "y": train, "mode": mode, "name": "train",
+    data = [{"type": "scatter", "x": epochs, "y": train, "mode": mode, "name": _("train"),
              "line": {"color": "#333333", "width": 2.5}}]
     if np.isfinite(test).any():
         data.append({"type": "scatter", "x": epochs, "y": test, "mode": mode,
-                     "name": "test", "line": {"color": "#d62728", "width": 2.5,
+                     "name": _("test"), "line": {"color": "#d62728", "width": 2.5,
                                               "dash": "dash"}})
     values = np.r_[train, test]
     if log_y and y_range is None and len(train):
@@ -68,7 +69,7 @@ def _curve_figure(epochs, train, test, y_title, height, log_y=False, y_range=Non
         "uirevision": y_title + ("log" if log_y else ""),
         "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 1,
                    "xanchor": "right"},
-        "xaxis": {**grid, "title": {"text": "epoch"}, "rangemode": "tozero", "range": x_range},
+        "xaxis": {**grid, "title": {"text": _("epoch")}, "rangemode": "tozero", "range": x_range},
         "yaxis": {**grid, "title": {"text": y_title}, "type": "log" if log_y else "linear",
                   "range": y_range, "exponentformat": "power" if log_y else "none"}})
 
@@ -81,7 +82,7 @@ def loss_figure(epochs, train_loss, test_loss=None, log_y=False, height=260, rol
         test_loss = np.full(len(epochs), np.nan)
     steep = not log_y and rises_steeply(train_loss)
     fig = _curve_figure(epochs, train_loss, test_loss,
-                        "loss (log scale)" if steep else "loss", height, log_y=log_y or steep)
+                        _("loss (log scale)") if steep else _("loss"), height, log_y=log_y or steep)
     for epoch in rollbacks:
         mark_rollback(fig, epoch)
     return fig
@@ -95,7 +96,8 @@ def mark_rollback(fig, epoch):
     fig.add_annotation(x=epoch, xref="x", y=1, yref="paper", xanchor="right", yanchor="top",
                        showarrow=False, font={"color": ROLLBACK_COLOR, "size": 12},
                        bgcolor="rgba(255,255,255,0.8)",
-                       text=f"epoch {epoch:,}: not a number,<br>rolled back to {epoch - 1:,}")
+                       text=_("epoch {epoch}: not a number,<br>rolled back to {previous}").format(
+                           epoch=number(epoch), previous=number(epoch - 1)))
     shown = fig.layout.xaxis.range
     last = max([shown[1]] if shown else [float(np.max(t.x)) for t in fig.data if len(t.x)])
     fig.layout.xaxis.range = [0, max(last, epoch + 0.5)]  # the line inside the plot
@@ -106,7 +108,7 @@ def accuracy_figure(epochs, train_acc, test_acc=None, height=260):
     """Train (solid) and test (dashed) accuracy per epoch on a 0-1 axis."""
     if test_acc is None:
         test_acc = np.full(len(epochs), np.nan)
-    return _curve_figure(epochs, train_acc, test_acc, "accuracy", height, y_range=[0, 1.02])
+    return _curve_figure(epochs, train_acc, test_acc, _("accuracy"), height, y_range=[0, 1.02])
 
 
 def with_cursor(fig, epoch):

@@ -2,6 +2,8 @@
 
 import math
 
+from .i18n import number
+
 SIGNIFICANT = 3  # digits of a number on the backprop page
 
 
@@ -24,8 +26,14 @@ def format_number(v, digits=SIGNIFICANT):
 
 
 def count(n, noun, plural=None):
-    """"1 point", "2 points", "1,000 points": a number and its noun in agreement."""
-    return f"{n:,} {noun if n == 1 else plural or noun + 's'}"
+    """"1 point", "2 points", "1,000 points": a number and its noun in agreement, the number
+    grouped for the language. ``noun`` is best the text ngettext chose for ``n``, with
+    ``{n}`` where the number goes (so it is translated with its plural):
+    ``count(n, ngettext("{n} point", "{n} points", n))``; a bare noun gets an English
+    plural (``plural`` or an added s)."""
+    if "{n}" in noun:
+        return noun.format(n=number(n))
+    return f"{number(n)} {noun if n == 1 else plural or noun + 's'}"
 
 
 def format_loss(value):

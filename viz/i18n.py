@@ -95,6 +95,12 @@ def ngettext(singular, plural, n):
     return translations(language()).ngettext(singular, plural, n)
 
 
+def pgettext(context, message):
+    """``message`` translated as it reads in ``context``: one English word may need two
+    translations (the Playground's Step button, the backprop page's Step slider)."""
+    return translations(language()).pgettext(context, message)
+
+
 def N_(message):  # the gettext convention names it so
     """Marks ``message`` for extraction without translating it (module-level tables)."""
     return message

@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from .i18n import _, ngettext, number
 from .style import NEGATIVE_WEIGHT, NEURON_LUT, POSITIVE_WEIGHT, make_figure, png_uri
 
 
@@ -39,10 +40,11 @@ def _map_image(values):
 
 def _layer_title(k, n_layers, size):
     if k == 0:
-        return "input"
+        return _("input")
     if k == n_layers:
-        return "output"
-    return f"hidden {k}<br>{size} unit{'s' if size > 1 else ''}"
+        return _("output")
+    units = ngettext("{n} unit", "{n} units", size).format(n=number(size))
+    return _("hidden {k}").format(k=k) + "<br>" + units
 
 
 def _activations_text(activations, activation_label):
@@ -50,10 +52,12 @@ def _activations_text(activations, activation_label):
     hidden, out = activations[:-1], activations[-1]
     parts = []
     if hidden and len(set(hidden)) == 1:
-        parts.append(f"hidden: {activation_label(hidden[0])}")
+        parts.append(_("hidden: {activation}").format(activation=activation_label(hidden[0])))
     else:
-        parts += [f"layer {k + 1}: {activation_label(a)}" for k, a in enumerate(hidden)]
-    return " · ".join([*parts, f"output: {activation_label(out)}"])
+        parts += [_("layer {k}: {activation}").format(k=k + 1, activation=activation_label(a))
+                  for k, a in enumerate(hidden)]
+    last = _("output: {activation}").format(activation=activation_label(out))
+    return " · ".join([*parts, last])
 
 
 ACTIVATIONS_LINE = 24  # pixels under the diagram for "hidden: tanh · output: sigmoid"
@@ -105,13 +109,14 @@ def _link_traces(weights, pos, highlight_layer):
         mid_x.append((x0 + 0.3).ravel())
         mid_y.append((y0 + 0.3 * (y1 - y0)).ravel())
         rows, cols = np.indices(W.shape)
-        mid_text += [f"layer {k + 1}: w[{i},{j}] = {w:.3g}"
+        layer = _("layer {k}").format(k=k + 1)
+        mid_text += [f"{layer}: w[{i},{j}] = {w:.3g}"
                      for i, j, w in zip(rows.ravel(), cols.ravel(), W.ravel())]
     data.append({"type": "scatter", "x": np.concatenate(mid_x), "y": np.concatenate(mid_y),
                  "mode": "markers", "hovertext": mid_text, "hoverinfo": "text",
                  "marker": {"size": 6, "opacity": 0}, "showlegend": False})
-    for name, color in (("positive weight", POSITIVE_WEIGHT),
-                        ("negative weight", NEGATIVE_WEIGHT)):
+    for name, color in ((_("positive weight"), POSITIVE_WEIGHT),
+                        (_("negative weight"), NEGATIVE_WEIGHT)):
         data.append({"type": "scatter", "x": [None], "y": [None], "mode": "lines",
                      "name": name, "line": {"color": color, "width": 4}})
     return data
@@ -123,6 +128,7 @@ def _nodes(net, pos, input_labels, highlight_layer, neuron_maps, unit_px):
     box = 0.62
     emphasised = set() if highlight_layer is None else {highlight_layer, highlight_layer + 1}
     node_x, node_y, node_text, node_line, images, ids = [], [], [], [], [], []
+    click = _("click: its map")
     for k, layer in enumerate(pos):
         maps = neuron_maps[k] if neuron_maps is not None and k < len(neuron_maps) else None
         for i, (x, y) in enumerate(layer):
@@ -131,11 +137,11 @@ def _nodes(net, pos, input_labels, highlight_layer, neuron_maps, unit_px):
             ids.append([k, i])
             if k == 0:
                 label = input_labels[i] if i < len(input_labels) else f"in {i}"
-                node_text.append(f"input {label}<br>click: its map")
+                node_text.append(_("input {label}").format(label=label) + "<br>" + click)
             else:
-                where = "output" if k == len(pos) - 1 else f"hidden {k}"
-                node_text.append(f"{where}, unit {i + 1}: bias = "
-                                 f"{float(net.biases[k - 1][i]):.3g}<br>click: its map")
+                where = _("output") if k == len(pos) - 1 else _("hidden {k}").format(k=k)
+                unit = _("{layer}, unit {i}: bias").format(layer=where, i=i + 1)
+                node_text.append(f"{unit} = {float(net.biases[k - 1][i]):.3g}<br>{click}")
             node_line.append(3 if k in emphasised else 1)
             if maps is not None and i < len(maps) and maps[i] is not None:
                 images.append({"source": _map_image(maps[i]), "xref": "x", "yref": "y",

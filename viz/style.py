@@ -12,6 +12,8 @@ import numpy as np
 import plotly.graph_objects as go
 from PIL import Image
 
+from .i18n import N_
+
 CLASS_COLORS = ("#e8710a", "#1a6fb5", "#1e9e5a")
 CLASS_SYMBOLS = ("circle", "square", "diamond")
 # Light tints of the class colours for backgrounds, so the points stay visible on top.
@@ -19,7 +21,7 @@ CLASS_TINTS = np.array([(247, 190, 140), (150, 196, 232), (160, 216, 178)], dtyp
 NEUTRAL = np.array([247, 247, 247], dtype=float)
 POSITIVE_WEIGHT, NEGATIVE_WEIGHT = CLASS_COLORS[1], CLASS_COLORS[0]
 FONT = dict(family="sans-serif", size=14, color="#222")
-CLASS_COLOR_NAMES = ("orange", "blue", "green")
+CLASS_COLOR_NAMES = (N_("orange"), N_("blue"), N_("green"))  # translated where shown
 
 
 

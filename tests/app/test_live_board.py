@@ -124,3 +124,16 @@ def test_an_unchanged_network_is_not_made_again_and_a_step_makes_a_new_one():
     assert header["id"] != read_network_message(first)[0]["id"] and header["epoch"] == 1
     for got, want in zip(parts["weights"], state_of(at).net.weights):
         assert np.allclose(got, want, rtol=1e-6, atol=1e-7)
+
+
+def test_in_chinese_the_board_names_its_metrics_and_words_as_the_page_does():
+    """The browser finds each metric by its label and writes the picture's words itself:
+    both come in the page's language."""
+    at = run_page({"lang": "zh"})
+    header, _grids = frames.read_frames(boundary_uri(at))
+    assert [m.label for m in at.metric][:3] == ["轮次", "训练损失", "测试损失"]
+    assert header["metrics"][0]["轮次"] == "0" and "训练准确率" in header["metrics"][0]
+    info = header["style_info"]
+    assert info["title"] == "决策边界" and info["words"]["epoch_at"] == "第 {epoch} 轮"
+    assert "第 0 类（训练）" in [label["text"] for label in info["labels"]]
+    assert "P(第 1 类)" in [label["text"] for label in info["labels"]]

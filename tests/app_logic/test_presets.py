@@ -2,12 +2,14 @@
 from a real run of the preset's settings, for the epochs the preset plays."""
 
 import math
+import re
 
 import numpy as np
 import pytest
 
 from app_logic import session as pgs
 from app_logic.presets import PRESETS, TUTORIAL, preset_of, stops_for
+from viz import i18n
 
 DIVERGES = "Too large a learning rate diverges"
 
@@ -150,3 +152,23 @@ def test_a_preset_is_recognised_from_its_settings_whatever_the_view():
         assert stops_for(config) == preset["stops"]
     changed = {**PRESETS[TUTORIAL]["config"], "lr": 0.05}
     assert preset_of(changed) is None and stops_for(changed) == ()
+
+
+def numbers(text):
+    """The figures a text states (0.69, 95%, 10^241, the 2 of x2), in order of size."""
+    return sorted(re.findall(r"\d+(?:\.\d+)?(?:\^\d+)?%?", text))
+
+
+def test_every_explanation_states_the_same_figures_in_chinese():
+    """The runs above check the English words; a translation must state the same figures
+    (and name, in Chinese, the same preset)."""
+    i18n.use_language("zh")
+    try:
+        for name, preset in PRESETS.items():
+            english = preset["explanation"]
+            chinese = i18n._(english)
+            assert chinese != english and i18n._(name) != name, name
+            assert re.search("[\u4e00-\u9fff]", chinese), name
+            assert numbers(chinese) == numbers(english), name
+    finally:
+        i18n.use_language(None)

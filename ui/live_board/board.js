@@ -111,10 +111,31 @@ function showMetrics(metrics) {
   }
 }
 
+// The picture's words (legend, axis titles, colour bar title), written with the page's own
+// fonts: the server's picture has none, since its font may lack the language's characters.
+function writeLabels(context, style) {
+  const family = getComputedStyle(document.body).fontFamily || "sans-serif";
+  context.save();
+  context.fillStyle = "#222222";
+  context.font = `${style.font_size || 13}px ${family}`;
+  for (const label of style.labels || []) {
+    context.save();
+    context.translate(label.x, label.y);
+    if (label.rotate) context.rotate(-Math.PI / 2);
+    context.textAlign = label.align;
+    context.textBaseline = label.baseline === "bottom" ? "alphabetic" : label.baseline;
+    context.fillText(label.text, 0, label.baseline === "bottom" ? -2 : 0);
+    context.restore();
+  }
+  context.restore();
+}
+
 function describe(frame, style) {
   const m = frame.metrics || {};
-  const parts = [`${style.title}, epoch ${m.Epoch ?? frame.epoch}`];
-  for (const name of ["Test accuracy", "Test loss"]) if (m[name] !== undefined) {
+  const words = style.words || {};  // the metrics' names in the page's language
+  const epoch = m[words.epoch || "Epoch"] ?? frame.epoch;
+  const parts = [`${style.title}, ${(words.epoch_at || "epoch {epoch}").replace("{epoch}", epoch)}`];
+  for (const name of words.described || ["Test accuracy", "Test loss"]) if (m[name] !== undefined) {
     parts.push(`${name.toLowerCase()} ${m[name]}`);
   }
   return parts.join(", ");
@@ -216,6 +237,7 @@ class Board {
     const [left, top, width, height] = style.box;
     if (this.painted !== style) { // the axes, legend and colour bar change with the style only
       context.drawImage(style.background, 0, 0);
+      writeLabels(context, style);
       this.painted = style;
     }
     context.imageSmoothingEnabled = true;
