@@ -172,7 +172,7 @@ def manage(runs):
     which.selectbox("Run to rename", runs.names, key="cmp_rename_from")
     new_name.text_input("New name", key="cmp_rename_to", max_chars=rn.MAX_NAME_LENGTH)
     rename_button.button("Rename", key="cmp_rename", on_click=rename, args=(runs,))
-    which, delete_button, _ = st.columns(**widths)
+    which, delete_button, _spare = st.columns(**widths)
     which.selectbox("Run to delete", runs.names, key="cmp_delete_which")
     delete_button.button("Delete", key="cmp_delete", on_click=delete, args=(runs,))
     st.download_button("Download all runs (JSON)", runs.to_json(),
