@@ -384,4 +384,5 @@ def refusal(schema_validator, document, error, **context):
               "missing": ", ".join(place([*path, k]) for k in failure.validator_value
                                    if k not in present)
               if failure.validator == "required" else "", **context}
-    return error(message.format(**fields))
+    limits = schema_validator.schema.get("messageFields", {})  # what the messages name
+    return error(_(message).format(**limits, **fields))
