@@ -28,6 +28,7 @@ from viz.i18n import N_, _, ngettext, number
 
 from . import session
 from .board_store_access import BOARD_PAGE, database_failure, open_store, page_url
+from .i18n import PARAM as LANGUAGE_PARAM
 
 __all__ = ["BOARD_PAGE", "database_failure", "page_url", "unknown_board"]  # for the page
 
@@ -35,6 +36,12 @@ CURRENT = N_("The Playground's current setup")  # a value: shown through _
 CONTROL_NOTICE = "board_control"
 REFRESH_SECONDS = 1  # a submission is on the board within a refresh and a run
 TABLE = "board_table_cache"  # ((code, version), rows, table): the board as last read
+
+
+def _kept_language(params):
+    """``params`` and the link's language, if it names one: a board's link keeps it."""
+    lang = st.query_params.get(LANGUAGE_PARAM)
+    return {**params, LANGUAGE_PARAM: lang} if lang else params
 
 
 # ---- no board chosen: open one, or create one ------------------------------------------
@@ -48,7 +55,7 @@ def open_by_code():
                 st.error(_("That is not a class code: a code has 6 letters and digits, such as "
                            "K7MX2Q."))
             else:
-                st.query_params.from_dict({"code": code})
+                st.query_params.from_dict(_kept_language({"code": code}))
                 st.rerun()
 
 
@@ -88,7 +95,7 @@ def create_form(store):
     except Exception as exc:  # noqa: BLE001 - the database is away: said, not raised
         st.error(database_failure(exc))
         return
-    st.query_params.from_dict({"code": code, "key": key})
+    st.query_params.from_dict(_kept_language({"code": code, "key": key}))
     st.rerun()
 
 
@@ -271,4 +278,4 @@ def _delete(store, code, key):
     _act(store.delete_board, code, key,
          _("Board {code} and its submissions were deleted.").format(code=code))
     if (session.notice(CONTROL_NOTICE) or ("",))[0] == "success":
-        st.query_params.clear()
+        st.query_params.from_dict(_kept_language({}))

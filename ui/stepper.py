@@ -205,9 +205,11 @@ def render_forward(left, trace, k, samples, names, s, j, i):
              .format(sample=samples[s], unit=j + 1))
         st.latex(rf"a^{{({k})}}_{{{j + 1}}} = {f_name(t.activation)}({tex(t.z[s, j])}) = "
                  rf"{tex(t.a[s, j])}")
-        name = word(t.activation)
-        note(_("{activation} of that sum: what u{unit} passes on to the next layer.")
-             .format(activation=name[:1].upper() + name[1:], unit=j + 1))
+        name, said = word(t.activation), _("{activation} of that sum: what u{unit} passes on "
+                                           "to the next layer.")
+        if said.startswith("{activation}"):  # the name begins the sentence: a capital
+            name = name[:1].upper() + name[1:]
+        note(said.format(activation=name, unit=j + 1))
         st.caption(_("Samples are rows; b{k} is added to every row. The worked line follows "
                      "{sample}, unit u{unit}: its row of A{previous} (yellow) times the column "
                      "of W{k} into u{unit} (yellow), plus b. Bold: the entries of the worked "
@@ -264,7 +266,7 @@ def render_backward(left, trace, k, samples, names, s, j, i):
     dZ = rf"\frac{{\partial L}}{{\partial \mathbf{{Z}}_{k}}}"
     with left:
         if k == len(trace.layers):
-            st.latex(LOSS_LATEX[trace.loss][1] + rf"\qquad{text(_('this is') + ' ')} {dA}")
+            st.latex(LOSS_LATEX[trace.loss][1] + r"\qquad" + text(_("this is") + " ") + dA)
             note(_(LOSS_NOTES[trace.loss][1]))
         else:
             st.latex(rf"{dA} = \frac{{\partial L}}{{\partial \mathbf{{Z}}_{{{k + 1}}}}}\,"
@@ -281,7 +283,7 @@ def render_backward(left, trace, k, samples, names, s, j, i):
                    "entry; with cross-entropy the product comes out as (ŷ − y)/n."))
         else:
             st.latex(rf"\boldsymbol{{\delta}}_{k} = {dZ} = {dA} \odot f_{k}'(\mathbf{{Z}}_{k})"
-                     rf"\qquad{text(_('where') + ' ')} f_{k}'(z) = {F_PRIME[t.activation]}")
+                     + r"\qquad" + text(_("where") + " ") + rf"f_{k}'(z) = {F_PRIME[t.activation]}")
             note(_("Entry by entry times the slope of {activation} at each sum: where the "
                    "function is flat, little of the error gets through.")
                  .format(activation=word(t.activation)))

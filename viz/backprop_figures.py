@@ -144,8 +144,10 @@ def activity_figure(rows, activation_label=str):
                          marker_color="#d62728"))
     fig.add_trace(go.Bar(x=layers, y=flat, name=_("flat (sample, unit) pairs"),
                          marker_color="#bbbbbb"))
-    fig = _layout(fig, _("Units that pass no gradient"), "", _("share"), height=340)
+    fig = _layout(fig, _("Units that pass no gradient"), "", _("share"), height=420)
     fig.update_yaxes(range=[0, 1.05], tickformat=".0%")
-    fig.update_layout(barmode="group", legend=dict(orientation="h", yanchor="top", y=-0.15,
-                                                   x=0))
+    # The legend at the bottom of the figure, below the slanted layer names: at a fixed
+    # place under the axis it was cut off once the names took more room.
+    fig.update_layout(barmode="group", margin=dict(b=150))
+    fig.update_xaxes(automargin=True)
     return fig
