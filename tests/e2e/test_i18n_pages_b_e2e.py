@@ -86,12 +86,17 @@ def test_every_tab_of_the_backprop_page_speaks_chinese(zh, app_url):
     assert_chinese(zh, "step through")
     zh.get_by_role("button", name="下一步 ▶").click()
     zh.get_by_text("第 2 步").first.wait_for()
+    zh.get_by_text("教程印出的公式错在哪里").click()
+    zh.get_by_text("它的代码这两处都是对的").wait_for()
     assert_chinese(zh, "step 2")
     # Each tab, once its last part is drawn (the tutorial's runs take a few seconds).
     for tab, last in (("梯度检验", "每个权重和偏置：反向传播与有限差分对比"),
                       ("教程的训练", "尝试任意组合的错误"), ("梯度流", "运行对比")):
         open_tab(zh, tab)
         zh.get_by_text(last).first.wait_for()
+        if tab == "教程的训练":
+            zh.get_by_text(last).first.click()
+            zh.get_by_text("打印的损失为").wait_for(state="attached")  # a table header
         assert_chinese(zh, tab)
     zh.get_by_role("button", name="运行对比").click()
     zh.get_by_text("深层 sigmoid：第 1 轮的梯度比").wait_for()
