@@ -13,6 +13,7 @@ import streamlit as st
 from app_logic.board_rules import MAX_NAME, BoardError, differing, parse_code, run_result
 from app_logic.session import apply_config
 from app_logic.settings import BY_KEY
+from viz.i18n import _
 
 from . import session
 from . import widget_sync as widgets
@@ -58,9 +59,10 @@ def join(state):
     if board is None:
         session.drop(JOINED)
         session.keep(JOIN_PROBLEM, (
-            "This link's class board could not be found: "
-            + ("the code is not a class code." if parse_code(raw) is None else
-               f"board {parse_code(raw)} may have expired or been deleted.")))
+            _("This link's class board could not be found: the code is not a class code.")
+            if parse_code(raw) is None else
+            _("This link's class board could not be found: board {code} may have expired or "
+              "been deleted.").format(code=parse_code(raw))))
         return state
     session.drop(JOIN_PROBLEM)
     first = session.kept(JOINED) != board.code
@@ -72,13 +74,13 @@ def join(state):
                                  {k: board.setup[k] for k in board.fixed})}
     if wanted == state.config:
         return state
-    state, _ = apply_config(state, wanted)
+    state = apply_config(state, wanted)[0]
     state.notices = []
     session.set_playground(state)
     set_widgets(state.config)
     if not first:
-        session.toast("This class board's challenge fixes the data: its settings were put "
-                      "back.", icon=":material/lock:")
+        session.toast(_("This class board's challenge fixes the data: its settings were put "
+                        "back."), icon=":material/lock:")
     return state
 
 
@@ -94,22 +96,23 @@ def board_panel():
 def _panel():
     board = joined_board()
     if board is None:
-        st.warning("The class board you joined is gone (closed for good or expired).")
+        st.warning(_("The class board you joined is gone (closed for good or expired)."))
         return
     with st.container(border=True):
         with st.container(horizontal=True, vertical_alignment="center", gap="small"):
-            st.markdown(f"**:material/leaderboard: Class board {board.code}** · "
-                        f"{board.rule_title} ·", width="content")
+            st.markdown(_("**:material/leaderboard: Class board {code}** · {rule} ·")
+                        .format(code=board.code, rule=board.rule_title), width="content")
             st.text(board.title, width="content")  # plain text: a title is never Markdown
-        fixed = ", ".join(BY_KEY[k].label for k in board.fixed)
-        st.caption(f"The challenge fixes: {fixed} (locked in the sidebar); the rest is yours "
-                   "to choose. Your best run counts on the board.")
+        fixed = _(", ").join(_(BY_KEY[k].label) for k in board.fixed)
+        st.caption(_("The challenge fixes: {settings} (locked in the sidebar); the rest is "
+                     "yours to choose. Your best run counts on the board.")
+                   .format(settings=fixed))
         with st.container(horizontal=True, vertical_alignment="bottom"):
-            st.text_input("Your name on the board", key=NAME, max_chars=MAX_NAME,
-                          placeholder="e.g. Ada", width=260)
-            st.button("Submit to the class board", key=SUBMIT, on_click=_submit,
+            st.text_input(_("Your name on the board"), key=NAME, max_chars=MAX_NAME,
+                          placeholder=_("e.g. Ada"), width=260)
+            st.button(_("Submit to the class board"), key=SUBMIT, on_click=_submit,
                       icon=":material/send:", type="primary")
-            st.link_button("Open the board", page_url("board", code=board.code),
+            st.link_button(_("Open the board"), page_url("board", code=board.code),
                            icon=":material/open_in_new:")
         session.show_notice(SUBMIT_NOTICE, keep=True)  # until the next submission
 
@@ -117,27 +120,31 @@ def _panel():
 def _submit():
     state, board, store = session.playground_state(), joined_board(), open_store()
     if state is None or board is None or store is None:
-        session.notify(SUBMIT_NOTICE, "error", "This session has no class board to submit to.")
+        session.notify(SUBMIT_NOTICE, "error",
+                       _("This session has no class board to submit to."))
         return
     wrong = differing(board.setup, state.config, board.rule)
     if wrong:
-        session.notify(SUBMIT_NOTICE, "error", "Not submitted: the challenge fixes "
-                       + ", ".join(wrong) + ", and this run changed them. Open the "
-                       "student link again to start from the challenge's data.")
+        session.notify(SUBMIT_NOTICE, "error",
+                       _("Not submitted: the challenge fixes {settings}, and this run changed "
+                         "them. Open the student link again to start from the challenge's "
+                         "data.").format(settings=_(", ").join(wrong)))
         return
     result = run_result(state)
     try:
         number = store.submit(board.code, session.kept(STUDENT),
                               widgets.value(NAME, ""), result)
     except BoardError as exc:
-        session.notify(SUBMIT_NOTICE, "error", f"Not submitted: {exc}")
+        session.notify(SUBMIT_NOTICE, "error", _("Not submitted: {problem}").format(problem=exc))
         return
     except Exception as exc:  # noqa: BLE001 - the database is away: said, not raised
         session.notify(SUBMIT_NOTICE, "error", database_failure(exc))
         return
     accuracy = result["test_acc"]
-    shown = (f"test accuracy {accuracy:.1%}" if accuracy is not None else
-             f"test loss {result['test_loss']:.4g}")
+    shown = (_("test accuracy {accuracy}").format(accuracy=f"{accuracy:.1%}")
+             if accuracy is not None else
+             _("test loss {loss}").format(loss=f"{result['test_loss']:.4g}"))
     session.notify(SUBMIT_NOTICE, "success",
-                   f"Submitted to the class board (#{number}): epoch {result['epoch']}, "
-                   f"{shown}, {result['params']} parameters.")
+                   _("Submitted to the class board (#{number}): epoch {epoch}, {result}, "
+                     "{params} parameters.").format(number=number, epoch=result["epoch"],
+                                                    result=shown, params=result["params"]))
