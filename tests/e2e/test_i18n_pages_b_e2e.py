@@ -3,11 +3,16 @@ class board (its start, then a board with the lecturer's controls) show no Engli
 no run of two or more ASCII words of three or more letters, outside the allowed names,
 symbols, code and equations."""
 
+import pathlib
 import re
 
 import pytest
+from babel.messages.pofile import read_po
 
+from app_logic.presets import PRESETS
 from tests.e2e.conftest import wait_for_app
+
+CATALOG = pathlib.Path(__file__).resolve().parents[2] / "locales/zh/LC_MESSAGES/messages.po"
 
 # A run of English words: two or more ASCII words of >= 3 letters separated by spaces.
 ENGLISH = re.compile(r"(?<![A-Za-z])[A-Za-z]{3,}(?:[ \u00a0]+[A-Za-z]{3,})+(?![A-Za-z])")
@@ -33,13 +38,26 @@ PAGE_TEXT = """() => {
         for (const child of node.childNodes) walk(child);
         parts.push('\\n');
     };
-    walk(document.querySelector('[data-testid="stAppViewContainer"]'));
+    const root = document.querySelector('[data-testid="stAppViewContainer"]');
+    walk(root);
+    // What a box shows as its value (a select box's choice) is an input's value, not text.
+    for (const input of root.querySelectorAll('input:not([type=hidden]):not([type=range])')) {
+        if (input.value && !input.closest(skip)) parts.push('\\n' + input.value + '\\n');
+    }
     return parts.join('');
 }"""
 
 
-def english_sentences(text):
-    for name in ALLOWED:
+def untranslated_presets():
+    """The presets' names (the Playground's words, offered as a board's challenge data) that
+    the catalog does not hold yet: allowed until they are translated, checked from then on."""
+    with CATALOG.open("rb") as po:
+        catalog = read_po(po)
+    return [name for name in PRESETS if name not in catalog]
+
+
+def english_sentences(text, allowed=()):
+    for name in (*ALLOWED, *allowed):
         text = text.replace(name, " · ")
     text = NAMES.sub(" · ", text)
     return sorted(set(ENGLISH.findall(text)))
@@ -67,9 +85,9 @@ def settle(pg):
     pg.wait_for_function("() => !document.querySelector('[data-testid=\"stSpinner\"]')")
 
 
-def assert_chinese(pg, where):
+def assert_chinese(pg, where, allowed=()):
     settle(pg)
-    left = english_sentences(pg.evaluate(PAGE_TEXT))
+    left = english_sentences(pg.evaluate(PAGE_TEXT), allowed)
     assert left == [], f"{where}: English left: {left}"
 
 
@@ -117,7 +135,7 @@ def test_compare_runs_speaks_chinese_before_and_after_the_demo_runs(zh, app_url)
 def test_the_class_board_speaks_chinese_to_the_lecturer(zh, app_url):
     zh.goto(f"{app_url}/board?lang=zh")
     zh.get_by_role("heading", name="课堂看板").first.wait_for()
-    assert_chinese(zh, "start")
+    assert_chinese(zh, "start", untranslated_presets())
     zh.get_by_label("标题").fill("最小的网络")
     zh.get_by_role("button", name="创建看板").click()
     zh.get_by_text("还没有提交").wait_for()
