@@ -16,6 +16,7 @@ from urllib.parse import parse_qsl, urlencode
 from PIL import Image
 
 from viz.boundary import boundary_colors
+from viz.i18n import N_, _
 
 from .settings import (
     DATASET_LABELS,
@@ -44,19 +45,19 @@ class BoardError(ValueError):
 @dataclass(frozen=True)
 class Rule:
     key: str
-    title: str  # with {threshold} or {epochs} where the rule has one
+    title: str  # with {threshold} or {epochs} where the rule has one (marked: translate)
     needs_classes: bool  # ranks by accuracy, so a regression cannot take part
-    choice: str  # how the create form offers it
+    choice: str  # how the create form offers it (marked: translate where shown)
 
 
 RULES = {
-    "best_accuracy": Rule("best_accuracy", "Highest test accuracy", True,
-                          "Highest test accuracy"),
+    "best_accuracy": Rule("best_accuracy", N_("Highest test accuracy"), True,
+                          N_("Highest test accuracy")),
     "fewest_params": Rule("fewest_params",
-                          "Fewest parameters reaching ≥ {threshold:.0%} test accuracy", True,
-                          "Fewest parameters reaching a test accuracy (set below)"),
-    "lowest_loss": Rule("lowest_loss", "Lowest test loss within {epochs:,} epochs", False,
-                        "Lowest test loss within an epoch limit (set below)"),
+                          N_("Fewest parameters reaching ≥ {threshold:.0%} test accuracy"), True,
+                          N_("Fewest parameters reaching a test accuracy (set below)")),
+    "lowest_loss": Rule("lowest_loss", N_("Lowest test loss within {epochs:,} epochs"), False,
+                        N_("Lowest test loss within an epoch limit (set below)")),
 }
 THRESHOLD_RANGE = (0.5, 1.0)
 EPOCH_RANGE = (1, 100_000)
@@ -68,17 +69,19 @@ def clean_text(text, limit, what):
     widths) and unassigned characters removed, runs of spaces made one. BoardError when
     nothing is left or more than ``limit`` characters are."""
     if not isinstance(text, str):
-        raise BoardError(f"The {what} must be text.")
+        raise BoardError(_("The {what} must be text.").format(what=_(what)))
     if len(text) > 10 * limit:  # refused before any work on it
-        raise BoardError(f"The {what} can have at most {limit} characters.")
+        raise BoardError(_("The {what} can have at most {limit} characters.")
+                         .format(what=_(what), limit=limit))
     text = unicodedata.normalize("NFC", text)
     text = "".join(" " if c.isspace() else c for c in text
                    if c.isspace() or unicodedata.category(c) not in ("Cc", "Cf", "Cs", "Co", "Cn"))
     text = re.sub(r" +", " ", text).strip()
     if not text:
-        raise BoardError(f"The {what} is empty.")
+        raise BoardError(_("The {what} is empty.").format(what=_(what)))
     if len(text) > limit:
-        raise BoardError(f"The {what} can have at most {limit} characters; it has {len(text)}.")
+        raise BoardError(_("The {what} can have at most {limit} characters; it has {n}.")
+                         .format(what=_(what), limit=limit, n=len(text)))
     return text
 
 
@@ -117,24 +120,25 @@ def key_matches(key, stored_hash):
 
 # ---- challenges --------------------------------------------------------------------------
 def rule_title(rule, threshold=None, epochs=None):
-    return RULES[rule].title.format(threshold=threshold or 0, epochs=epochs or 0)
+    return _(RULES[rule].title).format(threshold=threshold or 0, epochs=epochs or 0)
 
 
 def check_challenge(config, rule, threshold=None, epochs=None):
     """(rule, threshold, epochs) for a new board on ``config``; BoardError if it cannot be a
     challenge."""
     if rule not in RULES:
-        raise BoardError(f"Unknown rule {rule!r}; choose one of: "
-                         + ", ".join(r.title.split(" ≥")[0] for r in RULES.values()) + ".")
+        raise BoardError(_("Unknown rule {rule}; choose one of: {rules}.").format(
+            rule=repr(rule), rules=_(", ").join(_(r.choice) for r in RULES.values())))
     if config["dataset"] in OWN_DATASETS:
-        raise BoardError("A challenge needs data that a link can rebuild: drawn or uploaded "
-                         "points live in one browser only. Choose a generated dataset.")
+        raise BoardError(_("A challenge needs data that a link can rebuild: drawn or uploaded "
+                           "points live in one browser only. Choose a generated dataset."))
     if RULES[rule].needs_classes and config["dataset"] in REGRESSIONS:
-        raise BoardError(f"{DATASET_LABELS[config['dataset']]} is a regression, which has no "
-                         "accuracy: choose the rule on test loss, or a classification.")
-    threshold = _in_range(threshold, THRESHOLD_RANGE, "threshold") \
+        raise BoardError(_("{dataset} is a regression, which has no accuracy: choose the rule "
+                           "on test loss, or a classification.")
+                         .format(dataset=_(DATASET_LABELS[config["dataset"]])))
+    threshold = _in_range(threshold, THRESHOLD_RANGE, N_("threshold")) \
         if rule == "fewest_params" else None
-    epochs = int(_in_range(epochs, EPOCH_RANGE, "number of epochs")) \
+    epochs = int(_in_range(epochs, EPOCH_RANGE, N_("number of epochs"))) \
         if rule == "lowest_loss" else None
     return rule, threshold, epochs
 
@@ -143,9 +147,10 @@ def _in_range(value, bounds, what):
     try:
         value = float(value)
     except (TypeError, ValueError):
-        raise BoardError(f"The rule needs a {what}.") from None
+        raise BoardError(_("The rule needs a {what}.").format(what=_(what))) from None
     if not (math.isfinite(value) and bounds[0] <= value <= bounds[1]):
-        raise BoardError(f"The {what} must be between {bounds[0]:g} and {bounds[1]:g}.")
+        raise BoardError(_("The {what} must be between {low} and {high}.")
+                         .format(what=_(what), low=f"{bounds[0]:g}", high=f"{bounds[1]:g}"))
     return value
 
 

@@ -24,6 +24,8 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from viz.i18n import N_, _
+
 from .board_rules import (
     MAX_NAME,
     MAX_TITLE,
@@ -232,7 +234,7 @@ class BoardStore:
     def create_board(self, title, config, rule, threshold=None, epochs=None, now=None):
         """(code, key): a new board on ``config``'s data; the key is shown once and only
         its hash is kept."""
-        title = clean_text(title, MAX_TITLE, "title")
+        title = clean_text(title, MAX_TITLE, N_("title"))
         rule, threshold, epochs = check_challenge(config, rule, threshold, epochs)
         setup = setup_query(challenge_config(config, rule, epochs))
         now = time.time() if now is None else now
@@ -244,7 +246,7 @@ class BoardStore:
                 if db.one("SELECT code FROM boards WHERE code = ?", (code,)) is None:
                     break
             else:
-                raise BoardError("No free class code was found; try again.")
+                raise BoardError(_("No free class code was found; try again."))
             db.run("INSERT INTO boards (code, title, rule, threshold, epochs, setup, key_hash, "
                    "closed, created, expires) VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?)",
                    (code, title, rule, threshold, epochs, setup, hash_key(key), now,
@@ -284,7 +286,7 @@ class BoardStore:
         if row is None:
             raise BoardError(unknown_board(code))
         if not key_matches(key, row["key_hash"]):
-            raise BoardError("That lecturer key does not open this board.")
+            raise BoardError(_("That lecturer key does not open this board."))
         return row
 
     def set_closed(self, code, key, closed):
@@ -298,7 +300,7 @@ class BoardStore:
             changed = db.run("UPDATE submissions SET hidden = ? WHERE board = ? AND id = ?",
                              (int(bool(hidden)), row["code"], int(submission_id))).rowcount
         if not changed:
-            raise BoardError("That submission is not on this board.")
+            raise BoardError(_("That submission is not on this board."))
 
     def delete_board(self, code, key):
         with self.transaction(write=True) as db:
@@ -318,9 +320,9 @@ class BoardStore:
     def submit(self, code, student, name, result, now=None):
         """Store one run; returns its id. ``result``: setup (config), epoch, params, the four
         metrics and a PNG thumbnail, all computed by the server. BoardError says why not."""
-        name = clean_text(name, MAX_NAME, "name")
+        name = clean_text(name, MAX_NAME, N_("name"))
         if not isinstance(student, str) or not 8 <= len(student) <= 64:
-            raise BoardError("This session cannot submit (no student id).")
+            raise BoardError(_("This session cannot submit (no student id)."))
         values = _result_values(result)
         now = time.time() if now is None else now
         with self.transaction(write=True) as db:
@@ -331,8 +333,8 @@ class BoardStore:
             if board is None:
                 raise BoardError(unknown_board(code))
             if board["closed"]:
-                raise BoardError("This board is closed: the lecturer is not taking new "
-                                 "submissions.")
+                raise BoardError(_("This board is closed: the lecturer is not taking new "
+                                   "submissions."))
             _check_limits(db, board, student, now)
             return db.one(
                 "INSERT INTO submissions (board, student, name, setup, epoch, train_loss, "
@@ -385,10 +387,9 @@ class BoardStore:
 def unknown_board(code):
     shown = parse_code(code)
     if shown is None:
-        return ("That is not a class code: a code has 6 letters and digits, such as "
-                "K7MX2Q.")
-    return (f"There is no class board {shown}: it may have expired, been deleted, or the "
-            "code was mistyped.")
+        return _("That is not a class code: a code has 6 letters and digits, such as K7MX2Q.")
+    return _("There is no class board {code}: it may have expired, been deleted, or the code "
+             "was mistyped.").format(code=shown)
 
 
 def _board(row):
@@ -401,16 +402,17 @@ def _board(row):
 def _check_limits(db, board, student, now):
     total = db.one("SELECT COUNT(*) AS n FROM submissions WHERE board = ?", (board["code"],))
     if total["n"] >= MAX_SUBMISSIONS:
-        raise BoardError(f"This board is full: it holds at most {MAX_SUBMISSIONS} "
-                         "submissions.")
+        raise BoardError(_("This board is full: it holds at most {n} submissions.")
+                         .format(n=MAX_SUBMISSIONS))
     mine = db.one("SELECT COUNT(*) AS n, MAX(created) AS last FROM submissions "
                   "WHERE board = ? AND student = ?", (board["code"], student))
     if mine["n"] >= MAX_PER_STUDENT:
-        raise BoardError(f"You have submitted {MAX_PER_STUDENT} runs to this board, the most "
-                         "it takes from one session.")
+        raise BoardError(_("You have submitted {n} runs to this board, the most it takes "
+                           "from one session.").format(n=MAX_PER_STUDENT))
     if mine["last"] is not None and now - mine["last"] < MIN_GAP:
         wait = max(1, math.ceil(MIN_GAP - (now - mine["last"])))
-        raise BoardError(f"One submission every {MIN_GAP:g} seconds: try again in {wait} s.")
+        raise BoardError(_("One submission every {gap} seconds: try again in {wait} s.")
+                         .format(gap=f"{MIN_GAP:g}", wait=wait))
 
 
 def _number(value, what):
@@ -427,11 +429,11 @@ def _result_values(result):
     objects, so a failure here is a bug, not a user's input)."""
     epoch, params, thumbnail = result["epoch"], result["params"], result["thumbnail"]
     if not (isinstance(epoch, int) and 0 <= epoch <= 10**9):
-        raise BoardError("The run's epoch is not a count.")
+        raise BoardError(_("The run's epoch is not a count."))
     if not (isinstance(params, int) and 0 < params <= 10**7):
-        raise BoardError("The run's parameter count is not a count.")
+        raise BoardError(_("The run's parameter count is not a count."))
     if not (isinstance(thumbnail, bytes) and thumbnail.startswith(PNG)
             and len(thumbnail) <= MAX_THUMBNAIL):
-        raise BoardError("The run's picture is not a small PNG.")
+        raise BoardError(_("The run's picture is not a small PNG."))
     return (setup_query(result["setup"]), epoch,
             *(_number(result[m], m) for m in METRICS), params, thumbnail)

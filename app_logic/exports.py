@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 import mlp_core as mc
-from viz.i18n import N_
+from viz.i18n import N_, _, number
 
 from . import file_formats, own_data, train_script
 from .files import (
@@ -109,7 +109,8 @@ def model_from_json(data):
     _check_activations(model["activations"], sizes, names)
     for key in ("weights", "biases"):
         _expect(len(model[key]) == len(sizes) - 1,
-                f"\"model.{key}\" must hold one array per layer ({len(sizes) - 1}).")
+                _("\"model.{key}\" must hold one array per layer ({n}).")
+                .format(key=key, n=len(sizes) - 1))
     weights = [_matrix(w, (a, b), f"model.weights[{k}]")
                for k, (w, a, b) in enumerate(zip(model["weights"], sizes[:-1], sizes[1:]))]
     biases = [_matrix(b, (n,), f"model.biases[{k}]")
@@ -119,7 +120,8 @@ def model_from_json(data):
     try:
         net = mc.MLP.from_dict({**model, "weights": weights, "biases": biases})
     except ValueError as err:
-        raise ModelFileError(f"The network in the file is invalid: {err}.") from None
+        raise ModelFileError(_("The network in the file is invalid: {problem}.")
+                             .format(problem=err)) from None
     own = _own_points(doc.get("points"), config["dataset"], names)
     return ImportedModel(net, config, list(features), np.asarray(norm["mean"], float),
                          np.asarray(norm["std"], float), list(names), doc.get("epoch", 0), own)
@@ -130,20 +132,23 @@ def _own_points(points, dataset, names):
     schema's, what depends on the rest of the file is checked here."""
     if points is None:
         return None
-    _expect(dataset in OWN_DATASETS, f"The file holds points, but its network was trained "
-                                     f"on the dataset \"{dataset}\", which makes its own.")
+    _expect(dataset in OWN_DATASETS, _("The file holds points, but its network was trained "
+                                       "on the dataset \"{dataset}\", which makes its own.")
+            .format(dataset=dataset))
     _expect(points["source"] == dataset,
-            f"\"points\" must be an object whose \"source\" is \"{dataset}\".")
+            _("\"points\" must be an object whose \"source\" is \"{dataset}\".")
+            .format(dataset=dataset))
     X, y = points["X"], points["y"]
-    _expect(len(X) == len(y), f"\"points\" must hold \"X\" and \"y\" of the same length, "
-                              f"2 to {MAX_POINTS:,}.")
+    _expect(len(X) == len(y), _("\"points\" must hold \"X\" and \"y\" of the same length, "
+                                "2 to {n}.").format(n=number(MAX_POINTS)))
     X = np.array(X, dtype=float)
     _expect(np.abs(X).max() <= MAX_ABS_VALUE,
-            f"A coordinate in \"points.X\" is larger than {MAX_ABS_VALUE:g}.")
-    _expect(max(y) < len(names), f"\"points.y\" must hold class numbers from 0 to "
-                                 f"{len(names) - 1}.")
+            _("A coordinate in \"points.X\" is larger than {n}.")
+            .format(n=f"{MAX_ABS_VALUE:g}"))
+    _expect(max(y) < len(names), _("\"points.y\" must hold class numbers from 0 to {n}.")
+            .format(n=len(names) - 1))
     y = np.asarray(y, dtype=np.int64)
-    _expect(len(np.unique(y)) == len(names), "\"points.y\" must use every class.")
+    _expect(len(np.unique(y)) == len(names), _("\"points.y\" must use every class."))
     return OwnData(dataset, mc.Dataset(X, y, len(names), dataset), list(names),
                    tuple(points.get("axis_names", ["x1", "x2"])), points.get("description", ""))
 
@@ -151,43 +156,51 @@ def _own_points(points, dataset, names):
 def _layer_sizes(sizes, n_features, n_classes):
     """The layer sizes, checked against the features, the classes and the app's largest
     network (their types and count are the schema's)."""
-    _expect(sizes[0] == n_features, f"The network has {sizes[0]:,} inputs but {n_features} "
-                                    f"features are listed.")
+    _expect(sizes[0] == n_features, _("The network has {n} inputs but {features} features "
+                                      "are listed.").format(n=number(sizes[0]),
+                                                            features=n_features))
     _expect(all(h <= MAX_HIDDEN_UNITS for h in sizes[1:-1]),
-            f"The network is larger than the app allows ({MAX_HIDDEN_LAYERS} hidden layers of "
-            f"at most {MAX_HIDDEN_UNITS} neurons).")
-    n_out, _ = output_for(n_classes)
-    what = "a regression needs" if n_classes == 0 else f"{n_classes} classes need"
-    _expect(sizes[-1] == n_out, f"The network has {sizes[-1]:,} outputs; {what} {n_out}.")
+            _("The network is larger than the app allows ({layers} hidden layers of at most "
+              "{units} neurons).").format(layers=MAX_HIDDEN_LAYERS, units=MAX_HIDDEN_UNITS))
+    n_out = output_for(n_classes)[0]
+    message = (_("The network has {n} outputs; a regression needs {needed}.") if n_classes == 0
+               else _("The network has {n} outputs; {classes} classes need {needed}."))
+    _expect(sizes[-1] == n_out, message.format(n=number(sizes[-1]), classes=n_classes,
+                                               needed=n_out))
     n_params = sum((a + 1) * b for a, b in zip(sizes, sizes[1:]))
-    _expect(n_params <= MAX_MODEL_PARAMS, f"The network has {n_params:,} weights and biases; "
-                                          f"the app's largest has {MAX_MODEL_PARAMS:,}.")
+    _expect(n_params <= MAX_MODEL_PARAMS, _("The network has {n} weights and biases; the "
+                                            "app's largest has {largest}.")
+            .format(n=number(n_params), largest=number(MAX_MODEL_PARAMS)))
     return sizes
 
 
 def _check_activations(acts, sizes, names):
     _expect(len(acts) == len(sizes) - 1,
-            "\"model.activations\" must name one activation per layer.")
-    _, out_activation = output_for(len(names))
-    what = "a regression" if not names else f"{len(names)} classes"
-    _expect(acts[-1] == out_activation,
-            f"The output activation must be {out_activation} for {what}; the file has "
-            f"\"{acts[-1][:20]}\".")
-    _expect(len(set(acts[:-1])) <= 1, "All hidden layers must use the same activation.")
+            _("\"model.activations\" must name one activation per layer."))
+    out_activation = output_for(len(names))[1]
+    message = (_("The output activation must be {activation} for a regression; the file has "
+                 "\"{found}\".") if not names
+               else _("The output activation must be {activation} for {classes} classes; the "
+                      "file has \"{found}\"."))
+    _expect(acts[-1] == out_activation, message.format(activation=out_activation,
+                                                       classes=len(names), found=acts[-1][:20]))
+    _expect(len(set(acts[:-1])) <= 1, _("All hidden layers must use the same activation."))
     unknown = [a for a in acts[:-1] if a not in mc.ACTIVATIONS]
-    _expect(not unknown, f"\"model.activations[0]\" is \"{unknown[0][:20] if unknown else ''}"
-                         f"\"; known: {', '.join(mc.ACTIVATIONS)}.")
+    _expect(not unknown, _("\"model.activations[0]\" is \"{found}\"; known: {known}.")
+            .format(found=unknown[0][:20] if unknown else "", known=", ".join(mc.ACTIVATIONS)))
 
 
 def _matrix(value, shape, name):
     """A float array of ``value``, nested lists of numbers (the schema checked that), whose
     lengths must be exactly ``shape``."""
     if len(shape) == 1:
-        _expect(len(value) == shape[0], f"\"{name}\" must be a list of {shape[0]} numbers; it "
-                                        f"has {len(value):,} items.")
+        _expect(len(value) == shape[0], _("\"{name}\" must be a list of {n} numbers; it has "
+                                          "{items} items.").format(name=name, n=shape[0],
+                                                                   items=number(len(value))))
     else:
         _expect(len(value) == shape[0] and all(len(row) == shape[1] for row in value),
-                f"\"{name}\" must have shape {tuple(shape)} to match the layer sizes.")
+                _("\"{name}\" must have shape {shape} to match the layer sizes.")
+                .format(name=name, shape=tuple(shape)))
     return np.array(value, dtype=float)
 
 
@@ -201,14 +214,17 @@ def _matching_config(raw, model, sizes, features, names):
     if hidden:
         checks["activation"] = model["activations"][0]
     for key, expected in checks.items():
-        _expect(config[key] == expected, f"\"config.{key}\" ({show(config[key])}) does not "
-                                         f"match the network ({show(expected)}).")
+        _expect(config[key] == expected, _("\"config.{key}\" ({value}) does not match the "
+                                           "network ({expected}).")
+                .format(key=key, value=show(config[key]), expected=show(expected)))
     dataset = config["dataset"]
     if dataset in DATASET_CLASSES:
         n = DATASET_CLASSES[dataset]
-        _expect(n == len(names), f"The dataset \"{dataset}\" has "
-                                 f"{'no classes (a regression)' if n == 0 else f'{n} classes'}"
-                                 f"; the file lists {len(names)} class names.")
+        message = (_("The dataset \"{dataset}\" has no classes (a regression); the file lists "
+                     "{names} class names.") if n == 0
+                   else _("The dataset \"{dataset}\" has {n} classes; the file lists {names} "
+                          "class names."))
+        _expect(n == len(names), message.format(dataset=dataset, n=n, names=len(names)))
     return config
 
 
@@ -219,7 +235,8 @@ def _imported_config(raw):
     own = raw.get("dataset") if raw.get("dataset") in OWN_DATASETS else None
     config, problems = validate_config({k: v for k, v in raw.items()
                                             if not (own and k == "dataset")})
-    _expect(not problems, "The file's settings are invalid: " + "; ".join(problems[:3]) + ".")
+    _expect(not problems, _("The file's settings are invalid: {problems}.")
+            .format(problems="; ".join(problems[:3])))
     if own:
         config["dataset"] = own
     return config
@@ -244,27 +261,31 @@ def state_from_import(imported, own=None):
     if imported.own is not None:
         own = imported.own
     elif dataset in OWN_DATASETS:
-        what = "drew" if dataset == "draw" else "uploaded"
         if own is None or own.source != dataset:
-            verb = "draw" if dataset == "draw" else "upload"
-            raise ModelFileError(f"This model was trained on points you {what}, and the file "
-                                 f"was saved without them; {verb} the same points first, then "
-                                 f"import it again.")
+            raise ModelFileError(
+                _("This model was trained on points you drew, and the file was saved without "
+                  "them; draw the same points first, then import it again.")
+                if dataset == "draw" else
+                _("This model was trained on points you uploaded, and the file was saved "
+                  "without them; upload the same points first, then import it again."))
     else:
         own = None
     state = build_state(imported.config, own)
     if state.net.layer_sizes != imported.net.layer_sizes \
             or state.net.activations != imported.net.activations:
-        raise ModelFileError(f"The file's network ({list(imported.net.layer_sizes)}) does not "
-                             f"fit its data settings ({list(state.net.layer_sizes)}).")
+        raise ModelFileError(_("The file's network ({sizes}) does not fit its data settings "
+                               "({expected}).").format(sizes=list(imported.net.layer_sizes),
+                                                       expected=list(state.net.layer_sizes)))
     if not (np.allclose(state.mean, imported.mean, rtol=1e-9, atol=1e-12)
             and np.allclose(state.std, imported.std, rtol=1e-9, atol=1e-12)):
         if own is not None:
-            raise ModelFileError("The model was trained on other points than the ones "
-                                 f"{'drawn' if own.source == 'draw' else 'uploaded'} now "
-                                 "(their mean and spread differ); load the same points first.")
-        raise ModelFileError("The file's data normalisation does not match its data settings; "
-                             "the file was changed after it was saved.")
+            raise ModelFileError(
+                _("The model was trained on other points than the ones drawn now (their mean "
+                  "and spread differ); load the same points first.") if own.source == "draw"
+                else _("The model was trained on other points than the ones uploaded now "
+                       "(their mean and spread differ); load the same points first."))
+        raise ModelFileError(_("The file's data normalisation does not match its data "
+                               "settings; the file was changed after it was saved."))
     state.net.params[...] = imported.net.params  # in place: the trainer keeps the same net
     state.trainer.epoch = imported.epoch  # training goes on from the epoch it reached
     state.imported = True

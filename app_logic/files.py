@@ -319,13 +319,13 @@ def validator(schema):
 def show(value):
     """A value from a file, short, for a message."""
     if isinstance(value, str):
-        return f"the text \"{value[:20]}{'…' if len(value) > 20 else ''}\""
+        return _("the text \"{text}\"").format(text=value[:20] + ("…" if len(value) > 20 else ""))
     if isinstance(value, bool):
         return str(value).lower()
     if value is None:
         return "null"
     if isinstance(value, (list, dict)):
-        return "a list" if isinstance(value, list) else "an object"
+        return _("a list") if isinstance(value, list) else _("an object")
     return repr(value)[:30]
 
 
@@ -384,4 +384,5 @@ def refusal(schema_validator, document, error, **context):
               "missing": ", ".join(place([*path, k]) for k in failure.validator_value
                                    if k not in present)
               if failure.validator == "required" else "", **context}
-    return error(message.format(**fields))
+    limits = schema_validator.schema.get("messageFields", {})  # what the messages name
+    return error(_(message).format(**limits, **fields))

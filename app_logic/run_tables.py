@@ -4,6 +4,7 @@ differ first, marked) and their final metrics ("—" where a run has none)."""
 import pandas as pd
 
 from viz.format import format_loss
+from viz.i18n import _
 
 from .settings import BY_KEY, label
 
@@ -24,8 +25,8 @@ def settings_frame(runs, names):
     frame = pd.DataFrame(
         [[label(key), "≠" if differs else ""] + [show_value(key, v) for v in values]
          for key, values, differs in rows],
-        columns=["setting", "differs", *names])
-    return frame.set_index("setting")
+        columns=[_("setting"), _("differs"), *names])
+    return frame.set_index(_("setting"))
 
 
 def metrics_frame(chosen):
@@ -39,7 +40,7 @@ def metrics_frame(chosen):
         return "—" if v != v else format_loss(v) if form == "loss" else format(v, form)
 
     return pd.DataFrame({
-        "epochs": [shown(r.metrics["epoch"], ".0f") for r in chosen],
-        "loss: train / test": [pair(r, "loss", "loss") for r in chosen],
-        "accuracy: train / test": [pair(r, "acc", ".1%") for r in chosen],
-    }, index=pd.Index([r.name for r in chosen], name="run"))
+        _("epochs"): [shown(r.metrics["epoch"], ".0f") for r in chosen],
+        _("loss: train / test"): [pair(r, "loss", "loss") for r in chosen],
+        _("accuracy: train / test"): [pair(r, "acc", ".1%") for r in chosen],
+    }, index=pd.Index([r.name for r in chosen], name=_("run")))

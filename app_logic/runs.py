@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from viz.i18n import N_
+from viz.i18n import N_, _, ngettext, number
 
 from . import file_formats
 from .files import (
@@ -74,12 +74,13 @@ class Run:
 
 def _clean_name(name):
     if not isinstance(name, str):
-        raise RunsError("A run's name must be text.")
+        raise RunsError(_("A run's name must be text."))
     name = "".join(c for c in re.sub(r"\s+", " ", name) if c.isprintable()).strip()
     if not name:
-        raise RunsError("A run needs a name.")
+        raise RunsError(_("A run needs a name."))
     if len(name) > MAX_NAME_LENGTH:
-        raise RunsError(f"A run's name can have at most {MAX_NAME_LENGTH} characters.")
+        raise RunsError(_("A run's name can have at most {n} characters.")
+                        .format(n=MAX_NAME_LENGTH))
     return name
 
 
@@ -124,7 +125,7 @@ def _plain_config(config):
     def plain(value):
         if isinstance(value, (np.generic, np.ndarray)):
             return value.tolist()
-        raise RunsError(f"the setting {value!r} cannot be saved")
+        raise RunsError(_("the setting {value} cannot be saved").format(value=repr(value)))
     return json.loads(json.dumps(dict(config), default=plain))
 
 
@@ -149,7 +150,8 @@ def _run_to_dict(run):
 
 
 def _fail(where, message):
-    raise RunsFileError(f"{where}: {message}" + ("" if message.endswith((".", "?")) else "."))
+    raise RunsFileError(f"{where}: {message}"
+                        + ("" if message.endswith((".", "?", "。", "？")) else _(".")))
 
 
 def _check(schema_validator, document, **context):
@@ -176,13 +178,14 @@ def _run_from_dict(d, where):
     _check(file_formats.RUN, d, where=where)
     history = {k: _floats(d["history"][k]) for k in CURVES}
     if len({len(v) for v in history.values()}) != 1:
-        _fail(where, "the history columns have different lengths")
+        _fail(where, _("the history columns have different lengths"))
     grid = _boundary_grid(d["boundary"], where)
     grid_x, grid_y = _floats(d["grid_x"]), _floats(d["grid_y"])
     for axis, values, length in (("grid_x", grid_x, grid.shape[1]),
                                  ("grid_y", grid_y, grid.shape[0])):
         if len(values) != length:
-            _fail(f"{where}, {axis}", f"must have {length} values; it has {len(values):,}")
+            _fail(f"{where}, {axis}", _("must have {n} values; it has {count}")
+                  .format(n=length, count=number(len(values))))
     metrics = _floats([d["metrics"].get(k) for k in METRICS])
     names = d["class_names"]
     X, y = _points(d.get("points", {"X": [], "y": []}), names, where)
@@ -199,60 +202,62 @@ def _boundary_grid(boundary, where):
     shape, data = boundary["shape"], boundary["data"]
     n_bytes = math.prod(shape)
     if len(data) != 4 * -(-n_bytes // 3):  # base64's length, before decoding
-        _fail(where, f"boundary data has {len(data):,} characters; shape {shape} "
-                     f"needs {4 * -(-n_bytes // 3):,}")
+        _fail(where, _("boundary data has {n} characters; shape {shape} needs {needed}")
+              .format(n=number(len(data)), shape=shape, needed=number(4 * -(-n_bytes // 3))))
     try:
         raw = base64.b64decode(data, validate=True)
     except (binascii.Error, ValueError):
-        _fail(where, "boundary data is not valid base64")
+        _fail(where, _("boundary data is not valid base64"))
     if len(raw) != n_bytes:
-        _fail(where, f"boundary data has {len(raw)} bytes; shape {shape} needs {n_bytes}")
+        _fail(where, _("boundary data has {n} bytes; shape {shape} needs {needed}")
+              .format(n=len(raw), shape=shape, needed=n_bytes))
     return np.frombuffer(raw, dtype=np.uint8).reshape(shape).copy()
 
 
 def _points(points, names, where):
     """(X, y) of a run's points: class numbers for classes, values for a regression."""
     if len(points["X"]) != len(points["y"]):
-        _fail(where, f"points must be at most {MAX_POINTS}, one label each; the file has "
-                     f"{len(points['X']):,} and {len(points['y']):,} labels")
+        _fail(where, _("points must be at most {n}, one label each; the file has {points} and "
+                       "{labels} labels").format(n=MAX_POINTS, points=number(len(points["X"])),
+                                                 labels=number(len(points["y"]))))
     X = np.array(points["X"], dtype=float).reshape(-1, 2)
     y = np.array(points["y"], dtype=float)
     if names and len(y) and ((y != np.round(y)).any() or y.min() < 0
                              or y.max() >= len(names)):
-        _fail(where, "points.y must be class numbers")
+        _fail(where, _("points.y must be class numbers"))
     return X, y.astype(np.int64) if names else y
 
 
 def _validated(run):
     """Checks shared by make_run and file loading; RunsError on the first problem."""
     if not (len(run.class_names) == 0 or 2 <= len(run.class_names) <= MAX_CLASSES):
-        raise RunsError(f"a run needs 2 to {MAX_CLASSES} classes (none for a regression); got "
-                        f"{len(run.class_names)}")
+        raise RunsError(_("a run needs 2 to {n} classes (none for a regression); got {count}")
+                        .format(n=MAX_CLASSES, count=len(run.class_names)))
     b = run.boundary
     if not (b.ndim == 2 or (b.ndim == 3 and b.shape[2] == 3)) or min(b.shape) < 1 \
             or max(b.shape[:2]) > MAX_GRID:
-        raise RunsError(f"the boundary must be (h, w) or (h, w, 3) up to {MAX_GRID}; got "
-                        f"{b.shape}")
+        raise RunsError(_("the boundary must be (h, w) or (h, w, 3) up to {n}; got {shape}")
+                        .format(n=MAX_GRID, shape=b.shape))
     if (b.ndim == 3) != (len(run.class_names) > 2):
-        raise RunsError("the boundary's colours do not match the number of classes")
+        raise RunsError(_("the boundary's colours do not match the number of classes"))
     if run.grid_x.shape != (b.shape[1],) or run.grid_y.shape != (b.shape[0],) \
             or not (np.diff(run.grid_x) > 0).all() or not (np.diff(run.grid_y) > 0).all() \
             or not np.isfinite(run.grid_x).all() or not np.isfinite(run.grid_y).all():
-        raise RunsError("the boundary's axes must increase and match its shape")
+        raise RunsError(_("the boundary's axes must increase and match its shape"))
     epochs = run.history["epoch"]
     if len(epochs) and (not np.isfinite(epochs).all() or (epochs != np.round(epochs)).any()
                         or (np.diff(epochs) <= 0).any() or epochs[0] < 0):
-        raise RunsError("the history's epochs must be whole numbers that increase")
+        raise RunsError(_("the history's epochs must be whole numbers that increase"))
     for k in ("train_loss", "test_loss"):
         v = run.history[k]
         if (v[np.isfinite(v)] < 0).any():
-            raise RunsError(f"the history's {k} must not be negative")
+            raise RunsError(_("the history's {column} must not be negative").format(column=k))
     for k in ("train_acc", "test_acc"):
         v = run.history[k]
         if ((v[np.isfinite(v)] < 0) | (v[np.isfinite(v)] > 1)).any():
-            raise RunsError(f"the history's {k} must lie between 0 and 1")
+            raise RunsError(_("the history's {column} must lie between 0 and 1").format(column=k))
     if len(run.X) != len(run.y) or len(run.X) > MAX_POINTS:
-        raise RunsError("the run's points do not match their labels")
+        raise RunsError(_("the run's points do not match their labels"))
     return run
 
 
@@ -285,7 +290,7 @@ class RunCollection:
         for run in self._runs:
             if run.name == name:
                 return run
-        raise RunsError(f"There is no saved run called \"{name}\".")
+        raise RunsError(_("There is no saved run called \"{name}\".").format(name=name))
 
     def unique_name(self, base):
         """``base``, or ``base (2)``, ``base (3)``... whichever is free (and short enough)."""
@@ -298,14 +303,15 @@ class RunCollection:
             candidate = _shortened(base, MAX_NAME_LENGTH - len(suffix)) + suffix
             if candidate not in taken:
                 return candidate
-        raise RunsError("No free name; rename a run first.")
+        raise RunsError(_("No free name; rename a run first."))
 
     def add(self, run):
         if self.full:
-            raise RunsError(f"{self.max_runs} runs are saved already, the most there is room "
-                            f"for. Delete one first.")
+            raise RunsError(_("{n} runs are saved already, the most there is room for. Delete "
+                              "one first.").format(n=self.max_runs))
         if run.name in self:
-            raise RunsError(f"A run called \"{run.name}\" exists already; choose another name.")
+            raise RunsError(_("A run called \"{name}\" exists already; choose another name.")
+                            .format(name=run.name))
         self._runs.append(run)
         return run
 
@@ -317,7 +323,8 @@ class RunCollection:
         run = self.get(old)
         new = _clean_name(new)
         if new != old and new in self:
-            raise RunsError(f"A run called \"{new}\" exists already; choose another name.")
+            raise RunsError(_("A run called \"{name}\" exists already; choose another name.")
+                            .format(name=new))
         run.name = new
         return new
 
@@ -353,9 +360,12 @@ class RunCollection:
         Returns the names they were added under."""
         runs = read_runs_file(data)
         if len(self._runs) + len(runs) > self.max_runs:
-            holds = f"{len(runs)} run{'' if len(runs) == 1 else 's'}"
-            raise RunsFileError(f"The file holds {holds} and {len(self._runs)} are "
-                                f"saved; there is room for {self.max_runs}. Delete some first.")
+            raise RunsFileError(ngettext(
+                "The file holds {n} run and {saved} are saved; there is room for {total}. "
+                "Delete some first.",
+                "The file holds {n} runs and {saved} are saved; there is room for {total}. "
+                "Delete some first.", len(runs)).format(n=len(runs), saved=len(self._runs),
+                                                        total=self.max_runs))
         added = []
         for run in runs:
             run.name = self.unique_name(run.name)
@@ -368,10 +378,10 @@ def read_runs_file(data):
     """The runs in a ``to_json`` file; RunsFileError naming the first problem."""
     doc = load_json(data, N_("runs file"), RunsFileError)
     _check(file_formats.RUNS, doc)
-    parsed = [_run_from_dict(d, f"Run {i + 1}") for i, d in enumerate(doc["runs"])]
+    parsed = [_run_from_dict(d, _("Run {n}").format(n=i + 1)) for i, d in enumerate(doc["runs"])]
     names = [r.name for r in parsed]
     if len(set(names)) != len(names):
-        raise RunsFileError("The runs file names two runs the same.")
+        raise RunsFileError(_("The runs file names two runs the same."))
     return parsed
 
 
@@ -379,17 +389,18 @@ def default_name(config, epoch):
     """A name that says what the run was, e.g. "Circles, 4-4, adam 0.03, epoch 120", made
     of whole parts: where the full name is too long, the architecture is summed up and then
     parts are left out, so no number is ever cut (the settings are all in the run)."""
-    dataset = DATASET_LABELS.get(config["dataset"], config["dataset"])
-    hidden = "-".join(str(n) for n in config["hidden"]) or "linear"
+    dataset = _(DATASET_LABELS.get(config["dataset"], config["dataset"]))
+    hidden = "-".join(str(n) for n in config["hidden"]) or _("linear")
     layers = config["hidden"]
     summed = f"{len(layers)}×{layers[0]}" if layers and len(set(layers)) == 1 \
-        else f"{len(layers)} layers" if layers else "linear"
-    training, end = f"{config['optimizer']} {config['lr']:g}", f"epoch {epoch}"
-    short = dataset.split(" (")[0]  # "Plane (regression)" -> "Plane"
+        else _("{n} layers").format(n=len(layers)) if layers else _("linear")
+    training = f"{config['optimizer']} {config['lr']:g}"
+    end = _("epoch {n}").format(n=epoch)
+    short = re.split(r" \(|（", dataset)[0]  # "Plane (regression)" -> "Plane"
     candidates = ((dataset, hidden, training, end), (short, hidden, training, end),
                   (short, summed, training, end), (short, training, end), (short, end), (end,))
     for parts in candidates:
-        name = ", ".join(parts)
+        name = _(", ").join(parts)
         if len(name) <= MAX_NAME_LENGTH:
             return name
     return end[:MAX_NAME_LENGTH]

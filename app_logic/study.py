@@ -2,13 +2,16 @@
 network, or a frozen copy of the Playground's network and training data) and its gradient
 check against finite differences, with the tutorial's published errors as switches."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 import mlp_core as mc
 from mlp_core import explain as ex
 from mlp_core import tutorial as mc_tutorial
+from viz.i18n import N_, _, number
+
+from .settings import ACTIVATION_LABELS
 
 EXAMPLE_POINTS = 8
 EXAMPLE_ACTIVATIONS = ("tanh", "relu", "sigmoid")
@@ -17,21 +20,33 @@ EXAMPLE_ACTIVATIONS = ("tanh", "relu", "sigmoid")
 @dataclass(frozen=True, eq=False)
 class Study:
     origin: str  # "example", "tutorial" or "playground"
-    label: str  # what it is, in words
+    label: str  # what it is, in words: a marked message, filled with ``facts`` when shown
     net: mc.MLP
     X: np.ndarray  # the network's inputs, (n_samples, n_features)
     y: np.ndarray  # class labels, (n_samples,)
     loss: str
     feature_names: list
     lr: float  # the learning rate of the step shown
+    facts: dict = field(default_factory=dict)  # the label's placeholders
+
+
+def describe(study):
+    """The study in words, in the session's language."""
+    if not study.label:
+        return ""
+    facts = {k: number(v) if isinstance(v, int) else v for k, v in study.facts.items()}
+    if "activation" in facts:
+        facts["activation"] = _(ACTIVATION_LABELS.get(facts["activation"], facts["activation"]))
+    return _(study.label).format(**facts)
 
 
 def example(activation="tanh"):
     """A 2-3-2-1 net with ``activation`` hidden layers on a few points of circles."""
     ds = mc.make_dataset("circles", EXAMPLE_POINTS, 0.1, seed=0)
     net = mc.MLP([2, 3, 2, 1], [activation, activation, "sigmoid"], init="xavier", seed=0)
-    return Study("example", f"small example: 2-3-2-1 {activation} net on {EXAMPLE_POINTS} "
-                            f"points of circles", net, ds.X, ds.y, "bce", ["x1", "x2"], 0.5)
+    return Study("example", N_("small example: 2-3-2-1 {activation} net on {n} points of "
+                               "circles"), net, ds.X, ds.y, "bce", ["x1", "x2"], 0.5,
+                 {"activation": activation, "n": EXAMPLE_POINTS})
 
 
 def from_playground(state):
@@ -42,19 +57,20 @@ def from_playground(state):
     y = np.asarray(state.train.y)
     net.loss_and_gradients(X[:2], y[:2], state.loss)  # raises ValueError if they do not fit
     sizes = "-".join(str(s) for s in net.layer_sizes)
-    return Study("playground", f"the Playground's {sizes} network after epoch "
-                               f"{state.trainer.epoch}, on its {len(X)} training points",
+    return Study("playground", N_("the Playground's {sizes} network after epoch {epoch}, on "
+                                  "its {n} training points"),
                  net, X, y, state.loss, list(state.feature_names),
-                 float(state.config.get("lr", 0.1)))
+                 float(state.config.get("lr", 0.1)),
+                 {"sizes": sizes, "epoch": state.trainer.epoch, "n": len(X)})
 
 
 def tutorial():
     """The tutorial's 2-4-3-1 ReLU/ReLU/sigmoid network and initial weights on its 1000
     circles, at its learning rate 0.005."""
     ds, net = mc_tutorial.dataset(), mc_tutorial.network()
-    return Study("tutorial", "the tutorial's 2-4-3-1 ReLU/ReLU/sigmoid network, initial "
-                             f"weights, on its {len(ds.X)} circles", net, ds.X, ds.y, "bce",
-                 ["x1", "x2"], mc_tutorial.LR)
+    return Study("tutorial", N_("the tutorial's 2-4-3-1 ReLU/ReLU/sigmoid network, initial "
+                                "weights, on its {n} circles"), net, ds.X, ds.y, "bce",
+                 ["x1", "x2"], mc_tutorial.LR, {"n": len(ds.X)})
 
 
 # ---- the gradient-check lab --------------------------------------------------------------
@@ -98,7 +114,7 @@ def gradient_check(study, errors, numeric):
     """Backprop with any subset of the tutorial's errors checked against ``numeric``."""
     errors = mc_tutorial.check_errors(errors)
     X, y = check_rows(study)
-    _, analytic = ex.chain_gradients(study.net.copy(), X, y, study.loss, errors)
+    _loss, analytic = ex.chain_gradients(study.net.copy(), X, y, study.loss, errors)
     return GradientCheck(errors, len(X), analytic, numeric,
                          [mc.relative_error(a[0], n[0]) for a, n in zip(analytic, numeric)],
                          [mc.relative_error(a[1], n[1]) for a, n in zip(analytic, numeric)])
@@ -106,8 +122,8 @@ def gradient_check(study, errors, numeric):
 
 def verdict(err):
     if err < PASS:
-        return "✓ agrees"
-    return "✗ wrong" if err > FAIL else "? suspicious"
+        return _("✓ agrees")
+    return _("✗ wrong") if err > FAIL else _("? suspicious")
 
 
 def cannot_show(study, error):
@@ -115,22 +131,23 @@ def cannot_show(study, error):
     n = min(len(study.X), CHECK_ROWS)
     if error == ex.SIGMOID_DERIVATIVE and "sigmoid" not in study.net.activations:
         out = study.net.activations[-1]
-        return ("This network has no sigmoid layer (its output is "
-                f"{'linear' if out == 'linear' else out}), so the wrong sigmoid derivative "
-                "is never used and the check cannot change. Use the small example or the "
-                "tutorial's network to see it fail.")
+        return _("This network has no sigmoid layer (its output is {output}), so the wrong "
+                 "sigmoid derivative is never used and the check cannot change. Use the small "
+                 "example or the tutorial's network to see it fail."
+                 ).format(output=_(ACTIVATION_LABELS.get(out, out)))
     if error in (ex.SUMMED_LOSS, ex.DB_AVERAGED) and n == 1:
-        return "With one sample a sum and a mean are the same number, so this error cannot show."
+        return _("With one sample a sum and a mean are the same number, so this error cannot "
+                 "show.")
     return None
 
 
 # ---- the tutorial's run beside corrected ones -------------------------------------------
 AVERAGED_ONLY = (ex.SIGMOID_DERIVATIVE, ex.DB_AVERAGED)  # the summed loss corrected alone
 TUTORIAL_RUNS = (  # (name, errors kept, learning rate), all from its data and initial weights
-    ("Published: 3 errors, lr 0.005", ex.TUTORIAL_ERRORS, mc_tutorial.LR),
-    ("Mean loss, lr 5 = 0.005 × 1000", AVERAGED_ONLY, mc_tutorial.LR * 1000),
-    ("Mean loss, lr 0.005", AVERAGED_ONLY, mc_tutorial.LR),
-    ("All 3 errors fixed, lr 5", (), mc_tutorial.FIXED_LR),
+    (N_("Published: 3 errors, lr 0.005"), ex.TUTORIAL_ERRORS, mc_tutorial.LR),
+    (N_("Mean loss, lr 5 = 0.005 × 1000"), AVERAGED_ONLY, mc_tutorial.LR * 1000),
+    (N_("Mean loss, lr 0.005"), AVERAGED_ONLY, mc_tutorial.LR),
+    (N_("All 3 errors fixed, lr 5"), (), mc_tutorial.FIXED_LR),
 )
 EXCERPT = (4, 145)  # the iterations the tutorial leaves out of its printout ("...")
 

@@ -12,8 +12,11 @@ from ui.gradient_flow import gradient_flow
 from ui.stepper import reset_stepper, stepper
 from ui.tutorial_runs import tutorial_runs
 from ui.widget_sync import kept_tabs
+from viz.i18n import N_, _
 
 NOTICE = "study"  # the notice slot of the study chooser
+TABS = (N_("Step through one training step"), N_("Gradient check"), N_("The tutorial's run"),
+        N_("Gradient flow"))
 
 
 def _use(new):
@@ -25,10 +28,11 @@ def _take_playground():
     try:
         _use(studies.from_playground(session.playground_state()))
     except (AttributeError, ValueError) as exc:
-        session.notify(NOTICE, "error", f"Could not load the Playground's network: {exc}")
+        session.notify(NOTICE, "error", _("Could not load the Playground's network: {problem}")
+                       .format(problem=exc))
         return
-    session.notify(NOTICE, "success", "Loaded a copy of the Playground's network and data. "
-                                      "Training there does not change it.")
+    session.notify(NOTICE, "success", _("Loaded a copy of the Playground's network and data. "
+                                        "Training there does not change it."))
 
 
 def _take_example():
@@ -41,37 +45,37 @@ def _take_tutorial():
 
 def study_chooser(source):
     with st.container(border=True):
-        st.markdown(f"**Network under study:** {source.label}")
+        st.markdown(_("**Network under study:** {network}")
+                    .format(network=studies.describe(source)))
         row = st.container(horizontal=True, vertical_alignment="bottom")
-        row.selectbox("Small example's activation", studies.EXAMPLE_ACTIVATIONS,
+        row.selectbox(_("Small example's activation"), studies.EXAMPLE_ACTIVATIONS,
                       key="bp_example_act", on_change=_take_example, width=220,
-                      format_func=lambda name: ACTIVATION_LABELS.get(name, name))
+                      format_func=lambda name: _(ACTIVATION_LABELS.get(name, name)))
         if source.origin != "tutorial":
-            row.button("Use the tutorial's network", key="bp_take_tutorial",
+            row.button(_("Use the tutorial's network"), key="bp_take_tutorial",
                        on_click=_take_tutorial, width="content",
-                       help="Its 2-4-3-1 ReLU/ReLU/sigmoid network with its initial weights, "
-                            "on its 1000 circles.")
+                       help=_("Its 2-4-3-1 ReLU/ReLU/sigmoid network with its initial weights, "
+                              "on its 1000 circles."))
         if source.origin != "example":
-            row.button("Back to the small example", key="bp_take_example",
+            row.button(_("Back to the small example"), key="bp_take_example",
                        on_click=_take_example, width="content")
         has_playground = session.playground_state() is not None
-        row.button("Use the Playground's network", key="bp_take_pg", on_click=_take_playground,
+        row.button(_("Use the Playground's network"), key="bp_take_pg", on_click=_take_playground,
                    disabled=not has_playground, width="content",
-                   help="Copies the Playground's current network and training data."
-                   if has_playground else "Open the Playground first: there is no network "
-                                          "there yet.")
+                   help=_("Copies the Playground's current network and training data.")
+                   if has_playground else _("Open the Playground first: there is no network "
+                                            "there yet."))
         session.show_notice(NOTICE)
 
 
 def main():
-    st.title("How backprop works")
-    st.caption("The chain rule with real numbers: a training step traced layer by layer, a "
-               "check of every gradient against finite differences, the tutorial's run to the "
-               "printed digit, and how gradients flow through a deep network.")
+    st.title(_("How backprop works"))
+    st.caption(_("The chain rule with real numbers: a training step traced layer by layer, a "
+                 "check of every gradient against finite differences, the tutorial's run to "
+                 "the printed digit, and how gradients flow through a deep network."))
     version, source = session.study()
     study_chooser(source)
-    tabs = kept_tabs(["Step through one training step", "Gradient check", "The tutorial's run",
-                      "Gradient flow"], "bp_tab")
+    tabs = kept_tabs([_(tab) for tab in TABS], "bp_tab")
     if tabs[0].open:  # only the open tab is computed
         with tabs[0]:
             stepper(source)

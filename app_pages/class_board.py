@@ -4,6 +4,7 @@ import streamlit as st
 
 from ui import class_board as board_ui
 from ui.board_store_access import open_store
+from viz.i18n import _
 
 
 def main():
@@ -13,9 +14,9 @@ def main():
         return
     code, key = st.query_params.get("code"), st.query_params.get("key")
     if not code:
-        st.title("Class board")
-        st.caption("Set the class a challenge on one dataset; every student's run lands on "
-                   "one board, ranked by your rule and refreshed every 2 seconds.")
+        st.title(_("Class board"))
+        st.caption(_("Set the class a challenge on one dataset; every student's run lands on "
+                     "one board, ranked by your rule and refreshed every 2 seconds."))
         start, create = st.columns([1, 2])
         with start:
             board_ui.open_by_code()
@@ -29,13 +30,14 @@ def main():
         st.error(board_ui.database_failure(exc))
         return
     if board is None:
-        st.title("Class board")
+        st.title(_("Class board"))
         st.error(board_ui.unknown_board(code), icon=":material/search_off:")
-        st.link_button("Open or create another board", board_ui.page_url(board_ui.BOARD_PAGE))
+        st.link_button(_("Open or create another board"),
+                       board_ui.page_url(board_ui.BOARD_PAGE))
         return
     if key is not None and not lecturer:
-        st.error("That lecturer key does not open this board: the board is shown without "
-                 "the lecturer's controls.", icon=":material/key_off:")
+        st.error(_("That lecturer key does not open this board: the board is shown without "
+                   "the lecturer's controls."), icon=":material/key_off:")
     board_ui.header(board, presenter)
     board_ui.links(board, key if lecturer else None)
     if lecturer:

@@ -11,16 +11,16 @@ from ui import session
 from ui import widget_sync as widgets
 from ui.file_inputs import file_input, plain, reading
 from viz import compare_figures as cf
-from viz.format import count
+from viz.i18n import N_, _, ngettext, number
 
 BOUNDARY_WIDTH = 270  # pixels per run's boundary
 NOTICE = "compare"  # the page's notice slot
 UPLOAD_NOTICE = "compare_upload"  # the runs uploader's own slot
-UPLOAD_KEPT = "Your saved runs are unchanged."
+UPLOAD_KEPT = N_("Your saved runs are unchanged.")  # translated where it is shown
 DEMO_EPOCHS = 150
 DEMO_RUNS = (
-    ("Demo: linear model", {"hidden": []}),
-    ("Demo: one hidden layer of 8", {"hidden": [8]}),
+    (N_("Demo: linear model"), {"hidden": []}),
+    (N_("Demo: one hidden layer of 8"), {"hidden": [8]}),
 )
 
 
@@ -36,18 +36,18 @@ def select(names):
 # ---- actions ---------------------------------------------------------------------------------
 def create_demo_runs(runs):
     if len(runs) + len(DEMO_RUNS) > runs.max_runs:
-        notify("error", f"There is no room for two more runs ({runs.max_runs} at most); "
-                        f"delete some first.")
+        notify("error", _("There is no room for two more runs ({n} at most); delete some "
+                          "first.").format(n=runs.max_runs))
         return
     added = []
     for name, changes in DEMO_RUNS:
         state = build_state({**default_config(), **changes})
         state.train_for(DEMO_EPOCHS)
-        added.append(runs.add(rn.run_from_state(runs.unique_name(name), state)).name)
+        added.append(runs.add(rn.run_from_state(runs.unique_name(_(name)), state)).name)
     select(added)
-    notify("success", f"Trained and saved two demo runs on the same circles data for "
-                      f"{DEMO_EPOCHS} epochs each: a linear model (no hidden layer) and a "
-                      f"network with one hidden layer of 8 neurons.")
+    notify("success", _("Trained and saved two demo runs on the same circles data for "
+                        "{epochs} epochs each: a linear model (no hidden layer) and a network "
+                        "with one hidden layer of 8 neurons.").format(epochs=DEMO_EPOCHS))
 
 
 def import_upload():
@@ -55,12 +55,14 @@ def import_upload():
     uploaded, runs = widgets.value("cmp_upload"), session.runs()
     if uploaded is None:
         return
-    with reading(UPLOAD_NOTICE, uploaded.name, UPLOAD_KEPT):
+    with reading(UPLOAD_NOTICE, uploaded.name, _(UPLOAD_KEPT)):
         added = runs.import_json(uploaded.getvalue())
         select(added)
         session.notify(UPLOAD_NOTICE, "success",
-                       f"Loaded {count(len(added), 'run')} from “{plain(uploaded.name)}”: "
-                       f"{', '.join(f'“{plain(n)}”' for n in added)}.")
+                       ngettext("Loaded {n} run from “{file}”: {names}.",
+                                "Loaded {n} runs from “{file}”: {names}.", len(added))
+                       .format(n=number(len(added)), file=plain(uploaded.name),
+                               names=", ".join(f"“{plain(n)}”" for n in added)))
 
 
 def rename(runs):
@@ -73,7 +75,7 @@ def rename(runs):
     widgets.set_value("cmp_chosen",
                       [new if n == old else n for n in widgets.value("cmp_chosen", [])])
     widgets.set_value("cmp_rename_to", "")
-    notify("success", f"Renamed “{plain(old)}” to “{plain(new)}”.")
+    notify("success", _("Renamed “{old}” to “{new}”.").format(old=plain(old), new=plain(new)))
 
 
 def delete(runs):
@@ -83,12 +85,12 @@ def delete(runs):
     except rn.RunsError as err:
         notify("error", plain(err))
         return
-    notify("success", f"Deleted “{plain(name)}”.")
+    notify("success", _("Deleted “{name}”.").format(name=plain(name)))
 
 
 # ---- drawing ---------------------------------------------------------------------------------
 def highlight(row):
-    style = "background-color: #fff1c2; font-weight: 600" if row["differs"] else ""
+    style = "background-color: #fff1c2; font-weight: 600" if row[_("differs")] else ""
     return [style] * len(row)
 
 
@@ -102,7 +104,8 @@ def curves(runs, colour, log_loss):
         left, right = st.columns(2)
         left.plotly_chart(cf.curves_figure(classifiers, "loss", log_y=log_loss,
                                            color_indices=indices,
-                                           title="Loss (cross-entropy)"), key="cmp_loss_chart")
+                                           title=_("Loss (cross-entropy)")),
+                          key="cmp_loss_chart")
         right.plotly_chart(cf.curves_figure(classifiers, "accuracy", color_indices=indices),
                            key="cmp_acc_chart")
     if regressions:
@@ -110,33 +113,34 @@ def curves(runs, colour, log_loss):
         indices = [colour[r.name] for r in regressions]
         left.plotly_chart(cf.curves_figure(regressions, "loss", log_y=log_loss,
                                            color_indices=indices,
-                                           title="Regressions: loss (squared error)"),
+                                           title=_("Regressions: loss (squared error)")),
                           key="cmp_regression_loss_chart")
-        right.caption("A regression predicts a number, so it has no accuracy: compare its "
-                      "loss, and its surface below.")
+        right.caption(_("A regression predicts a number, so it has no accuracy: compare its "
+                        "loss, and its surface below."))
 
 
 def comparison(runs):
     names = runs.names
     kept = widgets.value("cmp_chosen", names)
     widgets.set_value("cmp_chosen", list(dict.fromkeys(n for n in kept if n in names)))
-    chosen_names = st.multiselect("Runs to compare", names, key="cmp_chosen",
+    chosen_names = st.multiselect(_("Runs to compare"), names, key="cmp_chosen",
                                   persist_state="session",
-                                  help="Saved runs stay until the browser tab is closed; "
-                                       "download them to keep them.")
+                                  help=_("Saved runs stay until the browser tab is closed; "
+                                         "download them to keep them."))
     if not chosen_names:
-        st.info("Choose at least one run to compare.")
+        st.info(_("Choose at least one run to compare."))
         return
     chosen = [runs.get(n) for n in chosen_names]
     colour = {name: names.index(name) for name in chosen_names}  # stable colour per run
 
-    log_loss = st.toggle("Logarithmic loss axis", key="cmp_log_loss", persist_state="session")
+    log_loss = st.toggle(_("Logarithmic loss axis"), key="cmp_log_loss",
+                         persist_state="session")
     by_colour = sorted(chosen, key=lambda r: colour[r.name])
     st.html(cf.legend_html(by_colour, [colour[r.name] for r in by_colour]))
-    st.caption("Solid lines: training data; dashed: test data. Hover a curve for its run.")
+    st.caption(_("Solid lines: training data; dashed: test data. Hover a curve for its run."))
     curves(by_colour, colour, log_loss)
 
-    st.header("Final decision boundaries")
+    st.header(_("Final decision boundaries"))
     # A fixed width each, wrapping to a new row where the page is narrow: columns would
     # shrink three or four plots to thumbnails on a 1024-pixel projector.
     with st.container(horizontal=True, gap="small"):
@@ -145,17 +149,18 @@ def comparison(runs):
                             width=BOUNDARY_WIDTH,
                             key=f"cmp_boundary_{colour[run.name]}")
 
-    st.header("Final metrics")
+    st.header(_("Final metrics"))
     st.dataframe(metrics_frame(chosen))
-    st.header("Settings")
+    st.header(_("Settings"))
     differing = runs.differing_keys(chosen_names)
     if len(chosen) < 2:
-        st.caption("Choose two or more runs to see which settings differ.")
+        st.caption(_("Choose two or more runs to see which settings differ."))
     elif differing:
-        st.caption("Highlighted (≠): the settings that differ between the chosen runs: "
-                   + ", ".join(plain(label(k).lower()) for k in differing) + ".")
+        st.caption(_("Highlighted (≠): the settings that differ between the chosen runs: "
+                     "{settings}.").format(
+            settings=_(", ").join(plain(label(k).lower()) for k in differing)))
     else:
-        st.caption("The chosen runs have identical settings.")
+        st.caption(_("The chosen runs have identical settings."))
     frame = settings_frame(runs, chosen_names)
     # A run's name may not fit its column's width: its header's tooltip shows it whole.
     whole_names = {name: st.column_config.Column(help=name, width=140) for name in chosen_names}
@@ -164,43 +169,43 @@ def comparison(runs):
 
 
 def manage(runs):
-    st.header("Manage saved runs")
+    st.header(_("Manage saved runs"))
     # A row per action, the run's chooser widest: in a third of the page a name was cut
     # inside its numbers at 1024 pixels.
     widths = dict(spec=[3.4, 2, 1], vertical_alignment="bottom")
     which, new_name, rename_button = st.columns(**widths)
-    which.selectbox("Run to rename", runs.names, key="cmp_rename_from")
-    new_name.text_input("New name", key="cmp_rename_to", max_chars=rn.MAX_NAME_LENGTH)
-    rename_button.button("Rename", key="cmp_rename", on_click=rename, args=(runs,))
-    which, delete_button, _ = st.columns(**widths)
-    which.selectbox("Run to delete", runs.names, key="cmp_delete_which")
-    delete_button.button("Delete", key="cmp_delete", on_click=delete, args=(runs,))
-    st.download_button("Download all runs (JSON)", runs.to_json(),
+    which.selectbox(_("Run to rename"), runs.names, key="cmp_rename_from")
+    new_name.text_input(_("New name"), key="cmp_rename_to", max_chars=rn.MAX_NAME_LENGTH)
+    rename_button.button(_("Rename"), key="cmp_rename", on_click=rename, args=(runs,))
+    which, delete_button, _spare = st.columns(**widths)
+    which.selectbox(_("Run to delete"), runs.names, key="cmp_delete_which")
+    delete_button.button(_("Delete"), key="cmp_delete", on_click=delete, args=(runs,))
+    st.download_button(_("Download all runs (JSON)"), runs.to_json(),
                        file_name="backprop-playground-runs.json", mime="application/json",
                        key="cmp_download", on_click="ignore")
-    st.caption(f"{len(runs)} of {runs.max_runs} run slots used.")
+    st.caption(_("{n} of {total} run slots used.").format(n=len(runs), total=runs.max_runs))
 
 
 def upload_section():
-    file_input("cmp_upload", "Load runs from a file downloaded here earlier", ["json"],
-               import_upload, UPLOAD_NOTICE, UPLOAD_KEPT)
+    file_input("cmp_upload", _("Load runs from a file downloaded here earlier"), ["json"],
+               import_upload, UPLOAD_NOTICE, _(UPLOAD_KEPT))
 
 
 def main():
-    st.title("Compare runs")
+    st.title(_("Compare runs"))
     runs = session.runs()
     session.show_notice(NOTICE)
     if not len(runs):
-        st.info(
+        st.info(_(
             "No runs saved yet. On the **Playground**, train a network and press **Save "
             "run**: each saved run keeps its settings, loss and accuracy curves and final "
             "decision boundary, and appears here. Save a few (say, before and after a change) "
             "to see them side by side. You can also load a runs file, or start with two demo "
-            "runs.")
-        if st.button("Create two demo runs", key="cmp_demo", type="primary",
-                     help="The same circles data learned by a linear model and by a network "
-                          "with one hidden layer."):
-            with st.spinner("Training two demo runs…"):
+            "runs."))
+        if st.button(_("Create two demo runs"), key="cmp_demo", type="primary",
+                     help=_("The same circles data learned by a linear model and by a network "
+                            "with one hidden layer.")):
+            with st.spinner(_("Training two demo runs…")):
                 create_demo_runs(runs)
             st.rerun()
     else:

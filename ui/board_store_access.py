@@ -9,6 +9,7 @@ import pandas  # noqa: F401 - see below
 import streamlit as st
 
 from app_logic.board_store import URL_ENV, BoardStore, days_from_environment
+from viz.i18n import _
 
 # pandas is imported up front, by every page's first run: plotly looks pandas up in
 # sys.modules when it builds a figure, and finds it half-imported while another session's
@@ -34,8 +35,8 @@ def open_store():
 
 def database_failure(exc):
     text = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
-    return (f"The class board's database did not answer ({text}). The Playground works on; "
-            "try the board again in a moment.")
+    return _("The class board's database did not answer ({problem}). The Playground works "
+             "on; try the board again in a moment.").format(problem=text)
 
 
 def app_root():

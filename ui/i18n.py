@@ -28,7 +28,7 @@ def current():
 i18n.set_language_source(current)
 
 
-KEEP_PREFIXES = ("pg_",)  # widgets whose choices keep their value across a switch
+KEEP_PREFIXES = ("pg_", "bp_", "cmp_")  # widgets whose choices keep their value across a switch
 
 
 def _plain(value):

@@ -10,6 +10,7 @@ from app_logic.settings import ACTIVATION_LABELS, FEATURE_LABELS
 from mlp_core import explain as ex
 from viz import backprop_figures as bf
 from viz.format import format_number
+from viz.i18n import N_, _
 from viz.network import network_figure
 
 from . import widget_sync as widgets
@@ -22,7 +23,7 @@ def network_diagram(net, feature_names, highlight_layer=None):
     """The shared network figure, with the current layer emphasised."""
     return network_figure(net, [FEATURE_LABELS.get(f, f) for f in feature_names],
                           highlight_layer=highlight_layer,
-                          activation_label=lambda name: ACTIVATION_LABELS.get(name, name))
+                          activation_label=lambda name: _(ACTIVATION_LABELS.get(name, name)))
 
 
 # ---- small display helpers --------------------------------------------------------------
@@ -43,7 +44,7 @@ def matrix_row(specs):
         # such as -4.47e-08: each column gets the width of its longest number.
         width = 14 + 7 * max(len(num(v)) for v in values.ravel())
         box.dataframe(table, width="content", hide_index=not index,
-                      column_config={"_index": st.column_config.Column("row"),  # no empty header
+                      column_config={"_index": st.column_config.Column(_("row")),  # no empty header
                                      **{c: st.column_config.Column(width=width)
                                         for c in table.data.columns}})
 
@@ -118,7 +119,7 @@ def f_name(name):
 
 def word(name):
     """An activation's name as the pages write it: "ReLU", "Leaky ReLU", "sigmoid"."""
-    return ACTIVATION_LABELS.get(name, name)
+    return _(ACTIVATION_LABELS.get(name, name))
 
 
 def note(text):
@@ -126,15 +127,21 @@ def note(text):
     st.caption(text)
 
 
+def text(words):
+    """LaTeX's \\text{} of ``words`` (translated), braces and backslashes escaped."""
+    return r"\text{" + words.replace("\\", "").replace("{", r"\{").replace("}", r"\}") + "}"
+
+
 LOSS_NOTES = {
-    "bce": ("Binary cross-entropy: large when the probability given to a sample's true class "
-            "is small.", "How fast the loss changes as each predicted probability moves."),
-    "cross_entropy": ("Cross-entropy: minus the log of the probability given to each sample's "
-                      "true class.", "How fast the loss changes as each class probability "
-                                     "moves."),
-    "mse": ("Squared error: the squared distance between prediction and target.",
-            "How fast the loss changes as each prediction moves: up when it is above its "
-            "target."),
+    "bce": (N_("Binary cross-entropy: large when the probability given to a sample's true "
+               "class is small."),
+            N_("How fast the loss changes as each predicted probability moves.")),
+    "cross_entropy": (N_("Cross-entropy: minus the log of the probability given to each "
+                         "sample's true class."),
+                      N_("How fast the loss changes as each class probability moves.")),
+    "mse": (N_("Squared error: the squared distance between prediction and target."),
+            N_("How fast the loss changes as each prediction moves: up when it is above its "
+               "target.")),
 }
 
 
@@ -146,8 +153,8 @@ def steps_for(n_layers):
 
 def step_label(step):
     kind, k = step
-    return {"forward": f"Forward · layer {k}", "loss": "Loss", "backward": f"Backward · layer {k}",
-            "update": "Update"}[kind]
+    return {"forward": _("Forward · layer {k}"), "loss": _("Loss"),
+            "backward": _("Backward · layer {k}"), "update": _("Update")}[kind].format(k=k)
 
 
 def move_step(delta, n_steps):
@@ -166,15 +173,16 @@ def labels(trace, k, feature_names):
 def follow_selectors(trace, k, batch_rows):
     """Which sample s, unit j of layer k and input i of layer k-1 the worked numbers follow."""
     t = trace.layers[k - 1]
-    s = st.selectbox("Follow sample", range(len(batch_rows)), key=f"bp_s_{len(batch_rows)}",
-                     persist_state="session",
-                     format_func=lambda r: f"sample {batch_rows[r] + 1}")
+    s = st.selectbox(_("Follow sample"), range(len(batch_rows)),
+                     key=f"bp_s_{len(batch_rows)}", persist_state="session",
+                     format_func=lambda r: _("sample {n}").format(n=batch_rows[r] + 1))
     # At first a unit and an input that carry gradient: on a dead ReLU every number of the
     # worked example would be 0.
-    j = st.selectbox(f"Unit j of layer {k}", range(t.z.shape[1]), key=f"bp_j_{k}",
+    j = st.selectbox(_("Unit j of layer {k}").format(k=k), range(t.z.shape[1]), key=f"bp_j_{k}",
                      persist_state="session",
                      index=t.live_unit(s), format_func=lambda u: f"u{u + 1}")
-    i = st.selectbox(f"Input i (layer {k - 1})", range(t.a_prev.shape[1]), key=f"bp_i_{k}",
+    i = st.selectbox(_("Input i (layer {k})").format(k=k - 1), range(t.a_prev.shape[1]),
+                     key=f"bp_i_{k}",
                      persist_state="session",
                      index=t.live_input(),
                      format_func=lambda u: f"{'x' if k == 1 else 'u'}{u + 1}")
@@ -188,19 +196,25 @@ def render_forward(left, trace, k, samples, names, s, j, i):
         st.latex(rf"\mathbf{{Z}}_{k} = \mathbf{{A}}_{{{k - 1}}}\,\mathbf{{W}}_{k} + "
                  rf"\mathbf{{b}}_{k}\qquad \mathbf{{A}}_{k} = {f_name(t.activation)}"
                  rf"(\mathbf{{Z}}_{k})")
-        note(f"Each unit of layer {k} sums its inputs times their weights and adds its bias "
-             f"(Z); then the {word(t.activation)} function is applied to every entry (A).")
+        note(_("Each unit of layer {k} sums its inputs times their weights and adds its bias "
+               "(Z); then the {activation} function is applied to every entry (A).")
+             .format(k=k, activation=word(t.activation)))
         pairs = [(t.a_prev[s, m], t.W[m, j]) for m in range(t.W.shape[0])]
         st.latex(worked_sum(f"z^{{({k})}}_{{{j + 1}}}", pairs, t.b[j], t.z[s, j]))
-        note(f"The same sum with the numbers of {samples[s]}, unit u{j + 1}.")
+        note(_("The same sum with the numbers of {sample}, unit u{unit}.")
+             .format(sample=samples[s], unit=j + 1))
         st.latex(rf"a^{{({k})}}_{{{j + 1}}} = {f_name(t.activation)}({tex(t.z[s, j])}) = "
                  rf"{tex(t.a[s, j])}")
-        note(f"{word(t.activation)[:1].upper()}{word(t.activation)[1:]} of that sum: what "
-             f"u{j + 1} passes on to the next layer.")
-        st.caption(f"Samples are rows; b{k} is added to every row. The worked line follows "
-                   f"{samples[s]}, unit u{j + 1}: its row of A{k - 1} (yellow) times the column "
-                   f"of W{k} into u{j + 1} (yellow), plus b. Bold: the entries of the worked line."
-                   + (" A0 is the input X." if k == 1 else ""))
+        name, said = word(t.activation), _("{activation} of that sum: what u{unit} passes on "
+                                           "to the next layer.")
+        if said.startswith("{activation}"):  # the name begins the sentence: a capital
+            name = name[:1].upper() + name[1:]
+        note(said.format(activation=name, unit=j + 1))
+        st.caption(_("Samples are rows; b{k} is added to every row. The worked line follows "
+                     "{sample}, unit u{unit}: its row of A{previous} (yellow) times the column "
+                     "of W{k} into u{unit} (yellow), plus b. Bold: the entries of the worked "
+                     "line.").format(k=k, previous=k - 1, sample=samples[s], unit=j + 1)
+                   + (" " + _("A0 is the input X.") if k == 1 else ""))
     matrix_row([
         (r"\mathbf{A}_0 = X" if k == 1 else rf"\mathbf{{A}}_{{{k - 1}}}", t.a_prev, samples, ins,
          dict(highlight=(s, i), highlight_row=s)),
@@ -221,20 +235,20 @@ def per_sample_loss(trace):
 
 
 def render_loss(left, trace, samples):
-    value, _ = LOSS_LATEX[trace.loss]
+    value = LOSS_LATEX[trace.loss][0]
     per_sample = per_sample_loss(trace)
     terms = [tex(v) for v in per_sample]
     more = r" + \dots" if len(terms) > MAX_TERMS else ""
     with left:
         st.latex(value)
-        note(LOSS_NOTES[trace.loss][0])
+        note(_(LOSS_NOTES[trace.loss][0]))
         mean = sum(shown(v) for v in per_sample) / len(per_sample)
         st.latex(rf"L = \tfrac{{1}}{{{len(terms)}}}\big({' + '.join(terms[:MAX_TERMS])}{more}"
                  rf"\big) {equals(trace.loss_before, mean)} {tex(trace.loss_before)}")
-        note("The mean of the samples' own losses.")
-        st.caption("ŷ is the network's output (the last A), y the target, ℓ each sample's own "
-                   "loss. L is their mean over the batch, so every gradient that follows "
-                   "carries a 1/n.")
+        note(_("The mean of the samples' own losses."))
+        st.caption(_("ŷ is the network's output (the last A), y the target, ℓ each sample's "
+                     "own loss. L is their mean over the batch, so every gradient that follows "
+                     "carries a 1/n."))
     n_out = trace.Y.shape[1]
     yhat = ["ŷ"] if n_out == 1 else [f"ŷ{c + 1}" for c in range(n_out)]
     ys = ["y"] if n_out == 1 else [f"y{c + 1}" for c in range(n_out)]
@@ -242,7 +256,7 @@ def render_loss(left, trace, samples):
         (r"\hat{\mathbf{y}}", trace.yhat, samples, yhat, {}),
         (r"\mathbf{y}", trace.Y, samples, ys, dict(index=False)),
         (r"\ell_s", per_sample[:, None], samples, ["ℓ"], dict(index=False)),
-        (r"L", np.array([[trace.loss_before]]), ["L"], ["mean"], dict(index=False)),
+        (r"L", np.array([[trace.loss_before]]), ["L"], [_("mean")], dict(index=False)),
     ])
 
 
@@ -252,49 +266,56 @@ def render_backward(left, trace, k, samples, names, s, j, i):
     dZ = rf"\frac{{\partial L}}{{\partial \mathbf{{Z}}_{k}}}"
     with left:
         if k == len(trace.layers):
-            st.latex(LOSS_LATEX[trace.loss][1] + rf"\qquad\text{{this is }} {dA}")
-            note(LOSS_NOTES[trace.loss][1])
+            st.latex(LOSS_LATEX[trace.loss][1] + r"\qquad" + text(_("this is") + " ") + dA)
+            note(_(LOSS_NOTES[trace.loss][1]))
         else:
             st.latex(rf"{dA} = \frac{{\partial L}}{{\partial \mathbf{{Z}}_{{{k + 1}}}}}\,"
-                     rf"\mathbf{{W}}_{{{k + 1}}}^\top \qquad\text{{(from layer {k + 1})}}")
-            note(f"The error signal of layer {k + 1}, sent back through its weights: how "
-                 f"much the loss changes as each output of layer {k} moves.")
+                     rf"\mathbf{{W}}_{{{k + 1}}}^\top \qquad"
+                     + text(_("(from layer {k})").format(k=k + 1)))
+            note(_("The error signal of layer {next}, sent back through its weights: how "
+                   "much the loss changes as each output of layer {k} moves.")
+                 .format(next=k + 1, k=k))
         if t.fprime is None:
             st.latex(rf"{dZ}:\ \delta_{{sc}} = \hat y_{{sc}}\Big(\frac{{\partial L}}"
                      rf"{{\partial \hat y_{{sc}}}} - \sum_{{c'}} \hat y_{{sc'}}\frac{{\partial L}}"
                      rf"{{\partial \hat y_{{sc'}}}}\Big) = \frac{{\hat y_{{sc}} - y_{{sc}}}}{{n}}")
-            note("Softmax mixes its outputs, so its slope is a matrix, not one number per "
-                 "entry; with cross-entropy the product comes out as (ŷ − y)/n.")
+            note(_("Softmax mixes its outputs, so its slope is a matrix, not one number per "
+                   "entry; with cross-entropy the product comes out as (ŷ − y)/n."))
         else:
             st.latex(rf"\boldsymbol{{\delta}}_{k} = {dZ} = {dA} \odot f_{k}'(\mathbf{{Z}}_{k})"
-                     rf"\qquad\text{{where }} f_{k}'(z) = {F_PRIME[t.activation]}")
-            note(f"Entry by entry times the slope of {word(t.activation)} at each sum: where "
-                 f"the function is flat, little of the error gets through.")
+                     + r"\qquad" + text(_("where") + " ") + rf"f_{k}'(z) = {F_PRIME[t.activation]}")
+            note(_("Entry by entry times the slope of {activation} at each sum: where the "
+                   "function is flat, little of the error gets through.")
+                 .format(activation=word(t.activation)))
         st.latex(rf"\frac{{\partial L}}{{\partial \mathbf{{W}}_{k}}} = \mathbf{{A}}_{{{k - 1}}}"
                  rf"^\top\boldsymbol{{\delta}}_{k}\qquad \frac{{\partial L}}{{\partial "
                  rf"\mathbf{{b}}_{k}}} = \sum_{{s}} (\boldsymbol{{\delta}}_{k})_{{s,:}}")
         st.latex(rf"\frac{{\partial L}}{{\partial \mathbf{{A}}_{{{k - 1}}}}} = "
                  rf"\boldsymbol{{\delta}}_{k}\,\mathbf{{W}}_{k}^\top")
-        note("A weight's gradient is its input times the error at its output, summed over the "
-             "samples; a bias's is the error summed over the samples; the last product is "
-             f"what layer {k} sends back to layer {k - 1}.")
+        note(_("A weight's gradient is its input times the error at its output, summed over "
+               "the samples; a bias's is the error summed over the samples; the last product "
+               "is what layer {k} sends back to layer {previous}.").format(k=k, previous=k - 1))
         if t.fprime is not None:
             product = shown(t.dL_da[s, j]) * shown(t.fprime[s, j])
             st.latex(rf"\delta^{{({k})}}_{{{j + 1}}} = {paren(t.dL_da[s, j])}\cdot"
                      rf"{paren(t.fprime[s, j])}"
                      rf" {equals(t.dL_dz[s, j], product)} {tex(t.dL_dz[s, j])}")
-            note(f"The error of unit u{j + 1} for {samples[s]}.")
+            note(_("The error of unit u{unit} for {sample}.").format(unit=j + 1,
+                                                                     sample=samples[s]))
         pairs = [(t.a_prev[r, i], t.dL_dz[r, j]) for r in range(len(samples))]
         st.latex(worked_sum(rf"\frac{{\partial L}}{{\partial w^{{({k})}}_{{{i + 1}{j + 1}}}}}",
                             pairs, None, t.dL_dW[i, j]))
-        note(f"The gradient of one weight, from input {'x' if k == 1 else 'u'}{i + 1} to u{j + 1}: "
-             "input times error, summed over the samples.")
+        note(_("The gradient of one weight, from input {input} to u{unit}: input times error, "
+               "summed over the samples.").format(input=f"{'x' if k == 1 else 'u'}{i + 1}",
+                                                  unit=j + 1))
         if k == len(trace.layers) and trace.notes:
-            st.warning(" ".join(trace.notes))
+            st.warning(_("The output saturated, so the unfused chain dL/dŷ · f'(z) is 0/0 in "
+                         "floating point; dL/dz uses the exact fused form (p − y)/n."))
         elif k == len(trace.layers):
-            st.caption("The chain dL/dŷ · f'(z) gives exactly the shortcut (ŷ − y)/n.")
-        st.caption(f"δ{k} is the error signal of layer {k}. dL/dW{k} sums input × δ over the "
-                   f"samples: the yellow column of A{k - 1} meets the yellow column of δ{k}.")
+            st.caption(_("The chain dL/dŷ · f'(z) gives exactly the shortcut (ŷ − y)/n."))
+        st.caption(_("δ{k} is the error signal of layer {k}. dL/dW{k} sums input × δ over the "
+                     "samples: the yellow column of A{previous} meets the yellow column of δ{k}.")
+                   .format(k=k, previous=k - 1))
     backward_matrices(t, k, samples, names, s, j, i)
 
 
@@ -321,49 +342,50 @@ def backward_matrices(t, k, samples, names, s, j, i):
         (rf"\partial L/\partial \mathbf{{b}}_{k}", t.dL_db[None, :], ["b"], outs,
          dict(highlight=(0, j), index=False)),
         (rf"\partial L/\partial \mathbf{{A}}_{{{k - 1}}}", t.dL_da_prev, samples, ins,
-         dict(highlight=(s, i), note=" (layer 1 needs no more)" if k == 1 else "")),
+         dict(highlight=(s, i), note=" " + _("(layer 1 needs no more)") if k == 1 else "")),
     ])
 
 
 def render_update(top, left, trace, feature_names, j, i):
     n_layers = len(trace.layers)
     with top:
-        st.metric("Loss before the step", num(trace.loss_before))
-        st.metric("Loss after the step", num(trace.loss_after),
+        st.metric(_("Loss before the step"), num(trace.loss_before))
+        st.metric(_("Loss after the step"), num(trace.loss_after),
                   delta=num(trace.loss_after - trace.loss_before), delta_color="inverse")
-        k = st.selectbox("Layer to show", range(n_layers, 0, -1),
-                         key=f"bp_update_layer_{n_layers}",
-                         persist_state="session", format_func=lambda v: f"layer {v}")
+        k = st.selectbox(_("Layer to show"), range(n_layers, 0, -1),
+                         key=f"bp_update_layer_{n_layers}", persist_state="session",
+                         format_func=lambda v: _("layer {k}").format(k=v))
     with left:
         st.latex(rf"\mathbf{{W}}_k \leftarrow \mathbf{{W}}_k - \eta\,\frac{{\partial L}}"
                  rf"{{\partial \mathbf{{W}}_k}},\qquad \mathbf{{b}}_k \leftarrow \mathbf{{b}}_k "
                  rf"- \eta\,\frac{{\partial L}}{{\partial \mathbf{{b}}_k}},\qquad "
                  rf"\eta = {trace.lr:g}")
-        note("Every weight and bias takes a step of size η against its gradient, downhill on "
-             "the loss.")
+        note(_("Every weight and bias takes a step of size η against its gradient, downhill on "
+               "the loss."))
         t = trace.layers[k - 1]
         i, j = min(i, t.W.shape[0] - 1), min(j, t.W.shape[1] - 1)
         stepped = shown(t.W[i, j]) - trace.lr * shown(t.dL_dW[i, j])
         st.latex(rf"w^{{({k})}}_{{{i + 1}{j + 1}}} \leftarrow {tex(t.W[i, j])} - {trace.lr:g}\cdot"
                  rf"{paren(t.dL_dW[i, j])} {equals(t.W_new[i, j], stepped)} "
                  rf"{tex(t.W_new[i, j])}")
-        note("The same step for one weight, with its numbers.")
-        st.caption("Every weight of every layer moves against its gradient at once. A lower "
-                   "loss after the step means the step went downhill on this batch; too large "
-                   "an η overshoots and the loss rises.")
+        note(_("The same step for one weight, with its numbers."))
+        st.caption(_("Every weight of every layer moves against its gradient at once. A lower "
+                     "loss after the step means the step went downhill on this batch; too "
+                     "large an η overshoots and the loss rises."))
     ins, outs = labels(trace, k, feature_names)
+    before, after = text(_("before")), text(_("after"))
     matrix_row([
-        (rf"\mathbf{{W}}_{k}\ \text{{before}}", t.W, ins, outs, dict(highlight=(i, j))),
+        (rf"\mathbf{{W}}_{k}\ {before}", t.W, ins, outs, dict(highlight=(i, j))),
         (rf"\partial L/\partial \mathbf{{W}}_{k}", t.dL_dW, ins, outs,
          dict(highlight=(i, j), index=False)),
-        (rf"\mathbf{{W}}_{k}\ \text{{after}}", t.W_new, ins, outs,
+        (rf"\mathbf{{W}}_{k}\ {after}", t.W_new, ins, outs,
          dict(highlight=(i, j), index=False)),
     ])
     matrix_row([
-        (rf"\mathbf{{b}}_{k}\ \text{{before}}", t.b[None, :], ["b"], outs, {}),
+        (rf"\mathbf{{b}}_{k}\ {before}", t.b[None, :], ["b"], outs, {}),
         (rf"\partial L/\partial \mathbf{{b}}_{k}", t.dL_db[None, :], ["b"], outs,
          dict(index=False)),
-        (rf"\mathbf{{b}}_{k}\ \text{{after}}", t.b_new[None, :], ["b"], outs, dict(index=False)),
+        (rf"\mathbf{{b}}_{k}\ {after}", t.b_new[None, :], ["b"], outs, dict(index=False)),
     ])
 
 
@@ -387,38 +409,38 @@ def reset_stepper(source):
 
 def stepper(source):
     net, X, y = source.net, source.X, source.y
-    st.markdown("Walk through **one training step**: forward layer by layer, the loss, backward "
-                "layer by layer, then the update. Each step shows the equation, the same "
-                "equation with the numbers of one entry, and every matrix involved.")
+    st.markdown(_("Walk through **one training step**: forward layer by layer, the loss, "
+                  "backward layer by layer, then the update. Each step shows the equation, the "
+                  "same equation with the numbers of one entry, and every matrix involved."))
     c1, c2, c3 = st.columns(3)
-    batch = c1.select_slider("Mini-batch size", [1, 2, 4, 8], value=4, key="bp_batch",
+    batch = c1.select_slider(_("Mini-batch size"), [1, 2, 4, 8], value=4, key="bp_batch",
                              persist_state="session")
     for key, value in (("bp_first_ui", 1), ("bp_lr", source.lr)):
         if widgets.value(key) is None:
             widgets.set_value(key, value)
-    first = c2.number_input("First sample", 1, len(X), key="bp_first_ui",
+    first = c2.number_input(_("First sample"), 1, len(X), key="bp_first_ui",
                             persist_state="session") - 1
-    lr = c3.number_input("Learning rate η", 1e-5, 10.0, format="%g", key="bp_lr",
+    lr = c3.number_input(_("Learning rate η"), 1e-5, 10.0, format="%g", key="bp_lr",
                          persist_state="session")
     rows = np.arange(first, min(first + batch, len(X)))
     try:
         trace = ex.step_trace(net, X[rows], y[rows], source.loss, lr)
     except ValueError as exc:
-        st.error(f"This network cannot be traced: {exc}")
+        st.error(_("This network cannot be traced: {problem}").format(problem=exc))
         return
     steps = steps_for(net.n_layers)
     widgets.set_value("bp_step", int(np.clip(widgets.value("bp_step", 0), 0,
                                               len(steps) - 1)))
     b1, b2, b3 = st.columns([1.5, 5, 1.5], vertical_alignment="bottom")
-    b1.button("◀ Back", key="bp_prev", on_click=move_step, args=(-1, len(steps)),
+    b1.button(_("◀ Back"), key="bp_prev", on_click=move_step, args=(-1, len(steps)),
               width="stretch")
-    b2.select_slider("Step", range(len(steps)), key="bp_step", persist_state="session",
+    b2.select_slider(_("Step"), range(len(steps)), key="bp_step", persist_state="session",
                      format_func=lambda v: f"{v + 1}. {step_label(steps[v])}")
-    b3.button("Next ▶", key="bp_next", on_click=move_step, args=(1, len(steps)),
+    b3.button(_("Next ▶"), key="bp_next", on_click=move_step, args=(1, len(steps)),
               width="stretch")
     kind, k = steps[widgets.value("bp_step")]
-    st.header(f"Step {widgets.value('bp_step') + 1} of {len(steps)}: "
-                 f"{step_label((kind, k))}")
+    st.header(_("Step {n} of {total}: {step}").format(
+        n=widgets.value("bp_step") + 1, total=len(steps), step=step_label((kind, k))))
     # The choices sit beside the network diagram; the equations and matrices take the full
     # width below them, so they fit a 1024-pixel screen.
     top, right = st.columns([1, 2], vertical_alignment="center")
@@ -427,7 +449,7 @@ def stepper(source):
         shown = updated_net(net, trace) if kind == "update" else net
         st.plotly_chart(network_diagram(shown, source.feature_names,
                                         None if kind == "update" else k - 1), key="bp_network")
-    samples = [f"sample {r + 1}" for r in rows]
+    samples = [_("sample {n}").format(n=r + 1) for r in rows]
     if kind in ("forward", "backward"):
         with top:
             s, j, i = follow_selectors(trace, k, rows)
@@ -435,8 +457,8 @@ def stepper(source):
         render = render_forward if kind == "forward" else render_backward
         render(left, trace, k, samples, names, s, j, i)
     elif kind == "loss":
-        top.markdown("The loss measures how far the network's outputs ŷ are from the targets "
-                     "y on this batch. Backprop starts from it.")
+        top.markdown(_("The loss measures how far the network's outputs ŷ are from the "
+                       "targets y on this batch. Backprop starts from it."))
         render_loss(left, trace, samples)
     else:
         render_update(top, left, trace, source.feature_names, 0, 0)
@@ -445,20 +467,21 @@ def stepper(source):
 
 def tutorial_equations():
     """The two places where the tutorial's printed equations are off, with the right form."""
-    with st.expander("Where the tutorial's printed equations are off"):
-        st.markdown("**The weight gradient in matrix form** uses the layer's output a_k where "
-                    "the weight's input a_{k−1} belongs (a weight's gradient is its input "
-                    "times the error at its output):")
-        st.latex(r"\text{printed: } \frac{\partial L}{\partial \mathbf{W}_k} = "
+    printed, right = text(_("printed:") + " "), text(_("right:") + " ")
+    with st.expander(_("Where the tutorial's printed equations are off")):
+        st.markdown(_("**The weight gradient in matrix form** uses the layer's output a_k where "
+                      "the weight's input a_{k−1} belongs (a weight's gradient is its input "
+                      "times the error at its output):"))
+        st.latex(printed + r" \frac{\partial L}{\partial \mathbf{W}_k} = "
                  r"\Big(\frac{\partial L}{\partial \mathbf{z}_k}\Big)^{\top}\mathbf{a}_k"
-                 r"\qquad\text{right: } \frac{\partial L}{\partial \mathbf{W}_k} = "
+                 r"\qquad" + right + r" \frac{\partial L}{\partial \mathbf{W}_k} = "
                  r"\frac{\partial L}{\partial \mathbf{z}_k}\,\mathbf{a}_{k-1}^{\top}"
-                 r"\quad\big(\text{samples as rows: } \mathbf{A}_{k-1}^{\top}"
+                 r"\quad\big(" + text(_("samples as rows:") + " ") + r" \mathbf{A}_{k-1}^{\top}"
                  r"\boldsymbol{\delta}_k\big)")
-        st.markdown("**The squared error's derivative** has the wrong sign; with it, gradient "
-                    "descent would climb the loss:")
-        st.latex(r"L = \sum_i (y_i - \hat y_i)^2\qquad\text{printed: } \frac{\partial L}"
-                 r"{\partial \hat y_i} = 2(y_i - \hat y_i)\qquad\text{right: } \frac{\partial L}"
+        st.markdown(_("**The squared error's derivative** has the wrong sign; with it, gradient "
+                      "descent would climb the loss:"))
+        st.latex(r"L = \sum_i (y_i - \hat y_i)^2\qquad" + printed + r" \frac{\partial L}"
+                 r"{\partial \hat y_i} = 2(y_i - \hat y_i)\qquad" + right + r" \frac{\partial L}"
                  r"{\partial \hat y_i} = -2(y_i - \hat y_i) = 2(\hat y_i - y_i)")
-        st.caption("Its code gets both right (it multiplies by the layer's input, and uses "
-                   "cross-entropy); its three errors in the code are in the gradient check.")
+        st.caption(_("Its code gets both right (it multiplies by the layer's input, and uses "
+                     "cross-entropy); its three errors in the code are in the gradient check."))

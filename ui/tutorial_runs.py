@@ -20,7 +20,7 @@ from .file_inputs import plain
 BESIDE = "pg_tutorial_beside"  # names of the saved runs the Playground shows side by side
 
 LRS = (0.005, 0.05, 0.5, 5.0)
-PUBLISHED, SCALED, SLOW, FIXED = (name for name, _, _ in studies.TUTORIAL_RUNS)
+PUBLISHED, SCALED, SLOW, FIXED = (run[0] for run in studies.TUTORIAL_RUNS)
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -32,90 +32,103 @@ def runs():
     return {name: run(tuple(errors), lr) for name, errors, lr in studies.TUTORIAL_RUNS}
 
 
+# The summary's columns: (header, number format).
+COLUMNS = ((N_("loss at 145"), "{:.8g}"), (N_("accuracy at 145"), "{:.3f}"),
+           (N_("at 146"), "{:.3f}"), (N_("best accuracy"), "{:.3f}"))
+OWN_RUNS = {"correct": N_("correct"), "with errors": N_("with errors")}
+OWN_COLOURS = {"correct": bf.CORRECT, "with errors": bf.WITH_ERRORS}
+SCALES = {"sum over samples": N_("sum"), "mean over samples": N_("mean")}
+
+
 def summary(named):
     def at(values, e):
         return values[e] if e < len(values) else np.nan
 
+    loss, accuracy, next_one, best = (_(header) for header, _format in COLUMNS)
     return pd.DataFrame([{
-        "run": name,
-        "loss at 145": at(r.reported_loss, 145),  # as printed: a sum with the summed loss
-        "accuracy at 145": at(r.accuracy, 145),
-        "at 146": at(r.accuracy, 146),
-        "best accuracy": np.nanmax(r.accuracy),
+        _("run"): _(name),
+        loss: at(r.reported_loss, 145),  # as printed: a sum with the summed loss
+        accuracy: at(r.accuracy, 145),
+        next_one: at(r.accuracy, 146),
+        best: np.nanmax(r.accuracy),
     } for name, r in named.items()])
 
 
 def styled(table):
-    return table.style.format({"loss at 145": "{:.8g}", "accuracy at 145": "{:.3f}",
-                               "at 146": "{:.3f}", "best accuracy": "{:.3f}"})
+    return table.style.format({_(header): form for header, form in COLUMNS})
 
 
-def curves(named, key):
+def curves(named, key, colours=None):
     epochs = np.arange(len(next(iter(named.values())).accuracy))
-    dash = {SCALED: "dot"}
+    dash = {_(SCALED): "dot"}
     g1, g2 = st.columns(2)
-    g1.plotly_chart(bf.curves_figure(epochs, {n: r.accuracy for n, r in named.items()},
-                                     "Accuracy on the 1000 points", "accuracy",
-                                     y_range=[0.3, 1.02], dash=dash), key=f"{key}_acc")
-    g2.plotly_chart(bf.curves_figure(epochs, {n: r.mean_loss for n, r in named.items()},
-                                     "Loss (mean over the points)", "binary cross-entropy",
-                                     dash=dash), key=f"{key}_loss")
+    g1.plotly_chart(bf.curves_figure(epochs, {_(n): r.accuracy for n, r in named.items()},
+                                     _("Accuracy on the 1000 points"), _("accuracy"),
+                                     y_range=[0.3, 1.02], dash=dash, colours=colours),
+                    key=f"{key}_acc")
+    g2.plotly_chart(bf.curves_figure(epochs, {_(n): r.mean_loss for n, r in named.items()},
+                                     _("Loss (mean over the points)"),
+                                     _("binary cross-entropy"), dash=dash, colours=colours),
+                    key=f"{key}_loss")
 
 
 def explanation(named):
     pub, scaled = named[PUBLISHED], named[SCALED]
     best = int(np.nanargmax(pub.accuracy))
     moved = int(np.argmax(np.asarray(pub.accuracy) > 0.55))  # first iteration off chance
-    st.caption(
-        f"Why: the tutorial's printed “mean” loss was a sum over its {pub.n_samples} points, so "
-        f"every gradient was {pub.n_samples} times too large and lr {pub.lr:g} acted like lr "
-        f"{scaled.lr:g} on the mean. The run with the mean loss and lr {scaled.lr:g} prints "
-        "the same accuracies and a loss exactly that many times smaller (dotted: it lies on the "
-        "published curve). Such a step is far too large: the accuracy sat at chance until "
-        f"iteration {moved - 1}, then every step overshot and it swung up and down (best "
-        f"{pub.accuracy[best]:.3g} at iteration {best}, {pub.accuracy[145]:.3g} at 145, "
-        f"{pub.accuracy[146]:.3g} at 146). With the mean loss at lr "
-        f"{pub.lr:g} it barely moves in 150 iterations. With all three errors corrected it does "
-        "not learn either: the biases, no longer held back by the averaged db, take steps "
-        f"{pub.n_samples} times larger and switch off the few live ReLUs.")
+    st.caption(_(
+        "Why: the tutorial's printed “mean” loss was a sum over its {n} points, so every "
+        "gradient was {n} times too large and lr {lr} acted like lr {scaled_lr} on the mean. "
+        "The run with the mean loss and lr {scaled_lr} prints the same accuracies and a loss "
+        "exactly that many times smaller (dotted: it lies on the published curve). Such a step "
+        "is far too large: the accuracy sat at chance until iteration {moved}, then every step "
+        "overshot and it swung up and down (best {best} at iteration {best_at}, {at_145} at "
+        "145, {at_146} at 146). With the mean loss at lr {lr} it barely moves in 150 "
+        "iterations. With all three errors corrected it does not learn either: the biases, no "
+        "longer held back by the averaged db, take steps {n} times larger and switch off the "
+        "few live ReLUs.").format(
+        n=pub.n_samples, lr=f"{pub.lr:g}", scaled_lr=f"{scaled.lr:g}", moved=moved - 1,
+        best=f"{pub.accuracy[best]:.3g}", best_at=best, at_145=f"{pub.accuracy[145]:.3g}",
+        at_146=f"{pub.accuracy[146]:.3g}"))
 
 
 def own_combination():
-    st.markdown("Keep any of the errors and pick a learning rate; the correct gradients at "
-                "the same rate run beside it.")
+    st.markdown(_("Keep any of the errors and pick a learning rate; the correct gradients at "
+                  "the same rate run beside it."))
     c1, c2 = st.columns([3, 1])
     chosen = [e for e, key, label in (
-        (ex.SUMMED_LOSS, "bp_tut_sum", "Loss summed over the samples, called a mean"),
-        (ex.DB_AVERAGED, "bp_tut_db", "db averaged while dW is summed"),
-        (ex.SIGMOID_DERIVATIVE, "bp_tut_sig", "Sigmoid derivative written 2·s·(1−s)"),
+        (ex.SUMMED_LOSS, "bp_tut_sum", _("Loss summed over the samples, called a mean")),
+        (ex.DB_AVERAGED, "bp_tut_db", _("db averaged while dW is summed")),
+        (ex.SIGMOID_DERIVATIVE, "bp_tut_sig", _("Sigmoid derivative written 2·s·(1−s)")),
     ) if c1.toggle(label, key=key, persist_state="session")]
-    lr = c2.selectbox("Learning rate", LRS, key="bp_tut_lr", persist_state="session",
-                      help="0.005 is the tutorial's. With a summed loss it acts like "
-                           "0.005 × 1000 = 5 on the mean.")
-    named = {"correct": run((), lr)}
+    lr = c2.selectbox(_("Learning rate"), LRS, key="bp_tut_lr", persist_state="session",
+                      help=_("0.005 is the tutorial's. With a summed loss it acts like "
+                             "0.005 × 1000 = 5 on the mean."))
+    named = {OWN_RUNS["correct"]: run((), lr)}
     if chosen:
-        named["with errors"] = run(tuple(chosen), lr)
-    curves(named, "bp_tut_own")
+        named[OWN_RUNS["with errors"]] = run(tuple(chosen), lr)
+    curves(named, "bp_tut_own", colours=list(OWN_COLOURS.values()))
     table = summary(named)
-    table.insert(1, "loss printed as", [r.reported_scale.split()[0] for r in named.values()])
+    table.insert(1, _("loss printed as"), [_(SCALES[r.reported_scale]) for r in named.values()])
     st.dataframe(styled(table), hide_index=True, key="bp_tut_table")
 
 
 def tutorial_runs():
-    st.markdown("The tutorial trains a 2-4-3-1 ReLU/ReLU/sigmoid network on 1000 circles by "
-                "gradient descent at lr 0.005 for 150 iterations. These runs start from exactly "
-                "its data and initial weights, so the first prints what the tutorial prints.")
+    st.markdown(_("The tutorial trains a 2-4-3-1 ReLU/ReLU/sigmoid network on 1000 circles "
+                  "by gradient descent at lr 0.005 for 150 iterations. These runs start from "
+                  "exactly its data and initial weights, so the first prints what the tutorial "
+                  "prints."))
     named = runs()
-    st.markdown(f"**{PUBLISHED}**, as the tutorial prints it:")
+    st.markdown(_("**{run}**, as the tutorial prints it:").format(run=_(PUBLISHED)))
     st.code(studies.printed_excerpt(named[PUBLISHED]), language=None, wrap_lines=True)
-    other = st.selectbox("And a corrected run from the same start", [SCALED, SLOW, FIXED],
-                         key="bp_tut_beside", width=320,
+    other = st.selectbox(_("And a corrected run from the same start"), [SCALED, SLOW, FIXED],
+                         key="bp_tut_beside", width=320, format_func=_,
                          persist_state="session")
     st.code(studies.printed_excerpt(named[other]), language=None, wrap_lines=True)
     curves(named, "bp_tut_runs")
     st.dataframe(styled(summary(named)), hide_index=True, key="bp_tut_summary")
     explanation(named)
-    with st.expander("Try any combination of the errors"):
+    with st.expander(_("Try any combination of the errors")):
         own_combination()
 
 

@@ -155,12 +155,16 @@ def sync_url(config):
 
 
 def kept_tabs(labels, key):
-    """``st.tabs`` that reopens the tab last open, after a visit to another page too."""
+    """``st.tabs`` that reopens the tab last open, after a visit to another page too. The
+    open tab is kept by its place, not its label: a label in the other language (after a
+    language switch) names no tab."""
     kept = f"{key}_kept"
-    if key not in ss and ss.get(kept) in labels:
-        ss[key] = ss[kept]  # re-seeded before the widget is drawn
+    place = ss.get(kept)
+    if ss.get(key) not in labels and isinstance(place, int) and 0 <= place < len(labels):
+        ss[key] = labels[place]  # re-seeded before the widget is drawn
     tabs = st.tabs(labels, key=key, on_change="rerun")
-    ss[kept] = ss.get(key, labels[0])
+    open_label = ss.get(key, labels[0])
+    ss[kept] = labels.index(open_label) if open_label in labels else 0
     return tabs
 
 

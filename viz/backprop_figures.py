@@ -7,12 +7,14 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from .format import format_number
+from .i18n import _
 
 LAYER_COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2",
                  "#17becf")
 HIGHLIGHT = "background-color: #ffd54f; font-weight: bold"
-RUN_COLOURS = {"correct": "#1f77b4", "with errors": "#d62728", "deep sigmoid": "#d62728",
-               "deep ReLU": "#1f77b4"}
+# Curves named in the reader's language take their colour from what they are, not their name.
+ACTIVATION_COLOURS = {"sigmoid": "#d62728", "relu": "#1f77b4", "tanh": "#2ca02c"}
+CORRECT, WITH_ERRORS = "#1f77b4", "#d62728"
 
 
 def format_small(v):
@@ -75,22 +77,24 @@ def analytic_vs_numeric_figure(analytic, numeric, layer_names):
     if math.isfinite(lo):
         pad = 0.05 * (hi - lo or 1.0)
         fig.add_trace(go.Scatter(x=[lo - pad, hi + pad], y=[lo - pad, hi + pad], mode="lines",
-                                 name="analytic = numeric",
+                                 name=_("analytic = numeric"),
                                  line=dict(color="#888", dash="dash", width=1)))
-    return _layout(fig, "Backprop against finite differences",
-                   "numeric (central differences)", "analytic (backprop)", height=380)
+    return _layout(fig, _("Backprop against finite differences"),
+                   _("numeric (central differences)"), _("analytic (backprop)"), height=380)
 
 
-def curves_figure(epochs, series, title, y_title, log_y=False, y_range=None, dash=None):
+def curves_figure(epochs, series, title, y_title, log_y=False, y_range=None, dash=None,
+                  colours=None):
     """Several curves over epochs; ``series`` maps a name to an array (NaN gaps allowed),
-    ``dash`` a name to a line style ("dot", "dash")."""
+    ``dash`` a name to a line style ("dot", "dash"), ``colours`` gives each curve its colour
+    in order (default: the layer colours)."""
     fig = go.Figure()
     for i, (name, values) in enumerate(series.items()):
-        colour = RUN_COLOURS.get(name, LAYER_COLOURS[i % 8])
+        colour = colours[i] if colours else LAYER_COLOURS[i % 8]
         fig.add_trace(go.Scatter(x=epochs, y=values, mode="lines", name=name,
                                  line=dict(color=colour, width=2,
                                            dash=(dash or {}).get(name, "solid"))))
-    fig = _layout(fig, title, "epoch", y_title, log_y=log_y)
+    fig = _layout(fig, title, _("epoch"), y_title, log_y=log_y)
     if y_range is not None:
         fig.update_yaxes(range=y_range)
     return fig
@@ -99,26 +103,25 @@ def curves_figure(epochs, series, title, y_title, log_y=False, y_range=None, das
 def layer_curves_figure(epochs, values, title, y_title, log_y=True):
     """One curve per layer, ``values`` of shape (n_epochs, n_layers)."""
     values = np.asarray(values, float)
-    series = {f"layer {k + 1}": values[:, k] for k in range(values.shape[1])}
+    series = {_("layer {k}").format(k=k + 1): values[:, k] for k in range(values.shape[1])}
     if log_y:
         series = {k: np.where(v > 0, v, np.nan) for k, v in series.items()}
     return curves_figure(epochs, series, title, y_title, log_y=log_y)
 
 
-def gradient_profile_figure(profiles, title="Gradient norm per layer"):
-    """Gradient norm per layer (input side left) for each named run: a falling line to the
-    left is a vanishing gradient."""
+def gradient_profile_figure(profiles, title=None, colours=None):
+    """Gradient norm per layer (input side left) for each named run, ``colours`` in order: a
+    falling line to the left is a vanishing gradient."""
     fig = go.Figure()
-    colours = {"sigmoid": "#d62728", "relu": "#1f77b4", "tanh": "#2ca02c"}
     for i, (name, values) in enumerate(profiles.items()):
         values = np.asarray(values, float)
         fig.add_trace(go.Scatter(x=np.arange(1, len(values) + 1), y=np.where(values > 0, values,
                                                                             np.nan),
                                  mode="lines+markers", name=name,
-                                 line=dict(width=3, color=colours.get(name.split()[-1].lower(),
-                                                                      LAYER_COLOURS[i % 8])),
+                                 line=dict(width=3, color=colours[i] if colours
+                                           else LAYER_COLOURS[i % 8]),
                                  marker=dict(size=9)))
-    fig = _layout(fig, title, "layer (1 = next to input)",
+    fig = _layout(fig, title or _("Gradient norm per layer"), _("layer (1 = next to input)"),
                   "‖dL/dW, dL/db‖", log_y=True)
     fig.update_xaxes(dtick=1)
     return fig
@@ -127,19 +130,24 @@ def gradient_profile_figure(profiles, title="Gradient norm per layer"):
 def activity_figure(rows, activation_label=str):
     """Per layer: share of dead ReLUs and of saturated sigmoid/tanh units; activation names
     written by ``activation_label``."""
-    layers = [f"layer {r['layer']} ({activation_label(r['activation'])})" for r in rows]
+    layers = [_("layer {k} ({activation})").format(k=r["layer"],
+                                                    activation=activation_label(r["activation"]))
+              for r in rows]
     dead = [r["dead_share"] if math.isfinite(r["dead_share"]) else None for r in rows]
     saturated = [r["saturated_share"] if math.isfinite(r["saturated_share"]) else None
                  for r in rows]
     flat = [r["flat_share"] if math.isfinite(r["flat_share"]) else None for r in rows]
     fig = go.Figure()
-    fig.add_trace(go.Bar(x=layers, y=dead, name="dead ReLUs (never active)", marker_color="#444"))
-    fig.add_trace(go.Bar(x=layers, y=saturated, name="saturated units (flat on every sample)",
+    fig.add_trace(go.Bar(x=layers, y=dead, name=_("dead ReLUs (never active)"),
+                         marker_color="#444"))
+    fig.add_trace(go.Bar(x=layers, y=saturated, name=_("saturated units (flat on every sample)"),
                          marker_color="#d62728"))
-    fig.add_trace(go.Bar(x=layers, y=flat, name="flat (sample, unit) pairs",
+    fig.add_trace(go.Bar(x=layers, y=flat, name=_("flat (sample, unit) pairs"),
                          marker_color="#bbbbbb"))
-    fig = _layout(fig, "Units that pass no gradient", "", "share", height=340)
+    fig = _layout(fig, _("Units that pass no gradient"), "", _("share"), height=420)
     fig.update_yaxes(range=[0, 1.05], tickformat=".0%")
-    fig.update_layout(barmode="group", legend=dict(orientation="h", yanchor="top", y=-0.15,
-                                                   x=0))
+    # The legend at the bottom of the figure, below the slanted layer names: at a fixed
+    # place under the axis it was cut off once the names took more room.
+    fig.update_layout(barmode="group", margin=dict(b=150))
+    fig.update_xaxes(automargin=True)
     return fig

@@ -8,6 +8,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from .boundary import boundary_figure as _boundary_figure
+from .i18n import N_, _, percent
 from .style import FONT
 
 # One colour per run (up to 8), distinct from the orange/blue/green of the classes; the
@@ -15,8 +16,9 @@ from .style import FONT
 RUN_COLORS = ("#3b3b98", "#d62728", "#00897b", "#8e44ad", "#8c564b", "#e377c2", "#5d6d7e",
               "#b7950b")
 NAME_LINE_CHARS = 38  # what surely fits on a line of a boundary's title at 270 pixels
-METRIC_COLUMNS = {"loss": ("train_loss", "test_loss", "Loss"),
-                  "accuracy": ("train_acc", "test_acc", "Accuracy")}
+METRIC_COLUMNS = {"loss": ("train_loss", "test_loss", N_("Loss")),
+                  "accuracy": ("train_acc", "test_acc", N_("Accuracy"))}
+PARTS = {"train": N_("train"), "test": N_("test")}
 
 
 def run_color(i):
@@ -32,6 +34,7 @@ def curves_figure(runs, metric="loss", height=360, log_y=False, color_indices=No
     if metric not in METRIC_COLUMNS:
         raise ValueError(f"metric must be loss or accuracy; got {metric!r}")
     train_key, test_key, label = METRIC_COLUMNS[metric]
+    label = _(label)
     runs = list(runs)
     color_indices = range(len(runs)) if color_indices is None else color_indices
     fig = go.Figure()
@@ -41,16 +44,17 @@ def curves_figure(runs, metric="loss", height=360, log_y=False, color_indices=No
             values = run.history[key]
             if not np.isfinite(values).any():
                 continue
+            part = _(PARTS[part])
             fig.add_trace(go.Scatter(
                 x=epochs, y=values, mode="lines", name=f"{_escape(run.name)} ({part})",
                 legendgroup=str(ci), line={"color": run_color(ci), "dash": dash, "width": 2.5},
-                hovertemplate=f"{_escape(run.name)}, {part}<br>epoch %{{x}}<br>"
+                hovertemplate=f"{_escape(run.name)}, {part}<br>{_('epoch')} %{{x}}<br>"
                               f"{label.lower()} %{{y:.4g}}<extra></extra>"))
     fig.update_layout(
         title={"text": title or label, "x": 0.01, "font": {"size": 15}},
         height=height, margin={"l": 60, "r": 10, "t": 40, "b": 50}, font=FONT,
         showlegend=False, hovermode="closest", plot_bgcolor="white")
-    fig.update_xaxes(title_text="epoch", gridcolor="#e5e5e5", rangemode="tozero",
+    fig.update_xaxes(title_text=_("epoch"), gridcolor="#e5e5e5", rangemode="tozero",
                      title_standoff=8)
     fig.update_yaxes(title_text=label.lower(), gridcolor="#e5e5e5", automargin=True,
                      type="log" if log_y and metric == "loss" else "linear")
@@ -68,7 +72,8 @@ def legend_html(runs, color_indices):
         f'<span style="flex:none;width:2em;border-top:3px solid {run_color(ci)}"></span>'
         f'<span style="overflow-wrap:anywhere">{html.escape(run.name)}</span></li>'
         for run, ci in zip(runs, color_indices))
-    return (f'<ul aria-label="Runs and their colours" style="display:flex;flex-wrap:wrap;'
+    return (f'<ul aria-label="{html.escape(_("Runs and their colours"))}" '
+            f'style="display:flex;flex-wrap:wrap;'
             f'gap:0.2em 1.5em;list-style:none;padding:0;margin:0 0 0.3em 0;'
             f'font-size:0.95rem">{items}</ul>')
 
@@ -82,13 +87,14 @@ def boundary_figure(run, color_index=0, height=340):
     # Whole on a plot about 270 pixels wide: a long name wraps between words.
     name = "<br>".join(_escape(line) for line in textwrap.wrap(
         run.name, NAME_LINE_CHARS, break_on_hyphens=False))
-    details = [f"epoch {int(epoch)}" if np.isfinite(epoch) else "",
-               f"test accuracy {acc:.0%}" if np.isfinite(acc) else ""]
+    details = [_("epoch {n}").format(n=int(epoch)) if np.isfinite(epoch) else "",
+               _("test accuracy {accuracy}").format(accuracy=percent(acc, 0))
+               if np.isfinite(acc) else ""]
     # Side by side, a colour bar per run would only repeat itself and crowd the plots.
     fig.update_traces(marker_showscale=False, selector={"type": "scatter"})
     fig.update_layout(
         title={"text": f"<b>{name}</b><br><span style='font-size:12px;color:#444'>"
-                       f"{', '.join(d for d in details if d)}</span>",
+                       f"{_(', ').join(d for d in details if d)}</span>",
                "x": 0.02, "y": 0.97,
                "font": {"size": 14, "color": run_color(color_index)}},
         showlegend=False, margin={"l": 40, "r": 10, "t": 60 + 18 * name.count("<br>"),

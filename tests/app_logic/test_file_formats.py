@@ -9,7 +9,8 @@ import pytest
 from app_logic import file_formats as ff
 from app_logic import files
 
-FIELDS = {"at", "parent", "key", "index", "value", "text", "raw", "n", "missing", "where"}
+FIELDS = {"at", "parent", "key", "index", "value", "text", "raw", "n", "missing", "where",
+          *ff.LIMIT_FIELDS}  # the limits: each schema's "messageFields"
 
 
 def messages(node):
