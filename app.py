@@ -5,6 +5,7 @@ Streamlit in its older multipage mode until this script has run once, so a share
 /backprop opened on a freshly started server would skip the navigation and the layout below.
 """
 
+import json
 import pathlib
 
 import streamlit as st
@@ -20,7 +21,9 @@ presenter = st.query_params.get("presenter") == "1"
 st.set_page_config(page_title=_("Backprop Playground"), page_icon=str(ICON), layout="wide",
                    initial_sidebar_state="collapsed" if presenter else "auto")
 st.html(ASSETS / "style.css")
-st.html(ASSETS / "keyboard.html", unsafe_allow_javascript=True)  # equations that scroll
+st.html((ASSETS / "keyboard.html").read_text(encoding="utf-8").replace(  # equations that scroll
+    "__LABEL__", json.dumps(_("Equation; scroll sideways with the arrow keys"))),
+    unsafe_allow_javascript=True)
 keep_connected()  # a lost session comes back from the link, never a grey page
 
 pages = [

@@ -150,7 +150,7 @@ def _gif_column(state):
             store.items(), state.grid_x, state.grid_y, state.train.X, state.train.y,
             progress=lambda done, total: bar.progress(
                 done / total, text=_("Frame {done} of {total}").format(done=done, total=total)),
-            values=state.regression)
+            values=state.regression, epoch_label=_("epoch {epoch}"))
         bar.empty()
         made = session.keep(GIF, (store.version, data))
     if made is not None and made[0] == store.version:  # the snapshots it shows are current

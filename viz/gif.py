@@ -24,12 +24,17 @@ def _pick(n, k):
 
 def boundary_gif(snapshots, grid_x, grid_y, X=None, y=None, size=GIF_SIZE,
                  max_frames=GIF_MAX_FRAMES, frame_ms=GIF_FRAME_MS, progress=None,
-                 values=False):
+                 values=False, epoch_label="epoch {epoch}"):
     """Animated GIF bytes of the boundary over ``snapshots`` [(epoch, grid), ...] (oldest
     first), with the points (X raw, y classes, or with ``values`` a regression's targets in
     [-1, 1]) on top and the epoch in a corner. ``progress(done, total)`` is called after
-    each frame."""
+    each frame. ``epoch_label`` names the epoch in the corner, in the page's language; Pillow's
+    own font draws Latin letters only, so a label it cannot draw shows the number alone
+    rather than empty boxes."""
     from PIL import Image, ImageDraw, ImageFont
+
+    if not epoch_label.isascii():
+        epoch_label = "{epoch}"
 
     snapshots = list(snapshots)
     colors = class_colors_rgb()
@@ -66,7 +71,7 @@ def boundary_gif(snapshots, grid_x, grid_y, X=None, y=None, size=GIF_SIZE,
         frame = frame.convert("RGBA")
         frame.alpha_composite(overlay)
         draw = ImageDraw.Draw(frame)
-        text = f"epoch {epoch}"
+        text = epoch_label.format(epoch=epoch)
         left, top, right, bottom = draw.textbbox((8, 6), text, font=font)
         draw.rounded_rectangle((left - 4, top - 3, right + 4, bottom + 3), radius=4,
                                fill=(255, 255, 255, 230), outline=(90, 90, 90, 255))

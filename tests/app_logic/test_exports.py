@@ -360,6 +360,15 @@ def test_gif_with_a_single_snapshot_and_none():
         gif.boundary_gif([], np.linspace(0, 1, 30), np.linspace(0, 1, 30))
 
 
+def test_a_gif_label_its_font_cannot_draw_shows_the_number_alone():
+    grid, axis = np.full((30, 30), 200, np.uint8), np.linspace(0, 1, 30)
+
+    def made(label):
+        return gif.boundary_gif([(7, grid)], axis, axis, epoch_label=label)
+    assert made("第 {epoch} 轮") == made("{epoch}")  # no empty boxes for the Chinese words
+    assert made("epoch {epoch}") != made("{epoch}")
+
+
 def test_a_key_named_twice_is_refused(model_document):
     text = json.dumps(model_document).replace('"epoch": ', '"epoch": 0, "epoch": ', 1)
     with pytest.raises(ex.ModelFileError, match='names the key "epoch" twice'):

@@ -184,15 +184,7 @@ def test_a_diverging_run_is_explained_in_chinese(app_url, zh_page):
     assert not problems, "\n".join(problems)
 
 
-# Engineer B translates these pages; their marks go once both branches are merged.
-OTHER_PAGES = pytest.mark.xfail(strict=False, reason="translated on the zhB branch")
-
-
-@pytest.mark.parametrize("path", [
-    pytest.param("backprop", marks=OTHER_PAGES),
-    pytest.param("compare", marks=OTHER_PAGES),
-    pytest.param("board", marks=OTHER_PAGES),
-])
+@pytest.mark.parametrize("path", ["backprop", "compare", "board"])
 def test_every_other_page_and_tab_speaks_chinese(app_url, zh_page, path):
     pg, problems = zh_page, []
     pg.goto(f"{app_url}/{path}?lang=zh")

@@ -25,10 +25,9 @@ NAMES = re.compile(r"\b(?:ReLU|ELU|sigmoid|tanh|softmax|softplus|swish|Adam|SGD|
 # axes, legends) and the tables' cells; code blocks (the tutorial's printout), equations
 # and the figures' toolbar are not words to translate.
 PAGE_TEXT = """() => {
-    // Streamlit's own uploader instructions ("Limit 2MB per file") are not the app's words;
-    // the network diagram is the Playground's figure (viz/network.py), checked there.
+    // Streamlit's own uploader instructions ("Limit 2MB per file") are not the app's words.
     const skip = '[data-testid="stCode"], .katex, .modebar, '
-        + '[data-testid="stFileUploaderDropzoneInstructions"], .st-key-bp_network';
+        + '[data-testid="stFileUploaderDropzoneInstructions"]';
     const parts = [];
     const walk = (node) => {
         if (node.nodeType === Node.TEXT_NODE) { parts.push(node.textContent); return; }
