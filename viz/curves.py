@@ -67,8 +67,9 @@ def _curve_figure(epochs, train, test, y_title, height, log_y=False, y_range=Non
     return make_figure(data, {
         "height": height, "margin": {"l": 65, "r": 10, "t": 30, "b": 45},
         "uirevision": y_title + ("log" if log_y else ""),
-        "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 1,
-                   "xanchor": "right"},
+        # Top left: Plotly's tool bar sits top right, always shown on a touch screen.
+        "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0,
+                   "xanchor": "left"},
         "xaxis": {**grid, "title": {"text": _("epoch")}, "rangemode": "tozero", "range": x_range},
         "yaxis": {**grid, "title": {"text": y_title}, "type": "log" if log_y else "linear",
                   "range": y_range, "exponentformat": "power" if log_y else "none"}})

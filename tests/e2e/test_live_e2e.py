@@ -54,6 +54,17 @@ WATCH_EPOCHS = """() => { const board = document.querySelector('.live-board');
   new MutationObserver(() => window.__epochs.push(Number(board.dataset.epoch)))
     .observe(board, {attributes: true, attributeFilter: ['data-epoch']}); }"""
 FRAMES = "() => Number(document.querySelector('.live-board').dataset.frames)"
+# Frames painted so far, noted once a second for ``seconds`` in window.__painted.
+COUNT_EACH_SECOND = """(seconds) => { window.__painted = [];
+  const board = document.querySelector('.live-board');
+  const timer = setInterval(() => {
+    window.__painted.push(Number(board.dataset.frames));
+    if (window.__painted.length >= seconds) clearInterval(timer);
+  }, 1000); }"""
+# The Epoch metric's text, digits only.
+METRIC_EPOCH = """[...document.querySelectorAll('[data-testid="stMetric"]')]
+  .find(e => e.querySelector('[data-testid="stMetricLabel"]').innerText.trim() === 'Epoch')
+  .querySelector('[data-testid="stMetricValue"]').innerText.replace(/[^0-9]/g, '')"""
 
 
 def test_a_minute_of_play_offline_in_epoch_order(app_url, browser):
@@ -72,10 +83,10 @@ def test_a_minute_of_play_offline_in_epoch_order(app_url, browser):
         page.evaluate(WATCH_EPOCHS)
         page.get_by_role("button", name="Play", exact=True).click()
         page.get_by_role("button", name="Pause", exact=True).wait_for()
-        painted = []
-        for _ in range(PLAY_SECONDS):
-            page.wait_for_timeout(1000)
-            painted.append(page.evaluate(FRAMES))
+        page.evaluate(COUNT_EACH_SECOND, PLAY_SECONDS)
+        page.wait_for_function(f"() => window.__painted.length >= {PLAY_SECONDS}",
+                               timeout=3 * PLAY_SECONDS * 1000)
+        painted = page.evaluate("window.__painted")
         page.get_by_role("button", name="Pause", exact=True).click()
         page.get_by_role("button", name="Play", exact=True).wait_for()
         shown = page.evaluate("window.__epochs")
@@ -83,8 +94,9 @@ def test_a_minute_of_play_offline_in_epoch_order(app_url, browser):
         windows = painted[::5]  # painting the whole minute (a busy machine may pause a second)
         assert all(b > a for a, b in zip(windows, windows[1:])), painted
         wait_for_app(page)
-        page.wait_for_timeout(1000)  # the metric beside the board names the epoch shown
-        assert str(epoch(page)) == page.locator(".live-board").get_attribute("data-epoch")
+        # the metric beside the board names the epoch shown
+        page.wait_for_function(f"() => {METRIC_EPOCH} === "
+                               "document.querySelector('.live-board').dataset.epoch")
         assert foreign == [], foreign[:5]
         assert errors == [], errors[:5]
     finally:
@@ -122,10 +134,11 @@ def test_the_canvas_shows_the_colour_scale(app_url, page):
     cells = _cells_to_check(state)
     assert len(cells) > 10
     open_playground(page, app_url + "/?" + urllib.parse.urlencode(link))
-    page.get_by_text("Show test data").click()  # no test points over the cells
     page.wait_for_selector(".live-board[data-box]")
+    before = page.evaluate(FRAMES)
+    page.get_by_text("Show test data").click()  # no test points over the cells
     wait_for_app(page)
-    page.wait_for_timeout(500)
+    page.wait_for_function(f"() => ({FRAMES})() > {before}")  # painted without them
     painted = page.evaluate("""(cells) => {
       const board = document.querySelector('.live-board');
       const [left, top, width, height] = board.dataset.box.split(',').map(Number);
@@ -150,7 +163,8 @@ def test_layout_fits_at_projector_sizes(app_url, browser, width, height, present
     try:
         open_playground(page, app_url + STRESS + ("&presenter=1" if presenter else ""))
         page.wait_for_selector(".live-network .layer-title")
-        page.wait_for_timeout(1000)
+        wait_for_app(page)
+        page.wait_for_function("() => document.fonts.status === 'loaded'")
         assert page.evaluate(CLIPPED) == []
         assert page.evaluate(OVERLAPS) == []
         if presenter:  # a lecturer sees the controls, the boundary and the loss curve at once
@@ -171,10 +185,10 @@ def test_speed_control_from_slow_motion_to_fastest(app_url, page):
     page.get_by_role("button", name="Play", exact=True).click()
     page.get_by_role("button", name="Pause", exact=True).wait_for()
     start = page.evaluate("performance.now()")
-    page.wait_for_timeout(3000)
-    slow = epoch(page)
+    page.wait_for_function(f"() => Number({METRIC_EPOCH}) >= 4", timeout=60_000)
     seconds = (page.evaluate("performance.now()") - start) / 1000
-    assert 1 <= slow <= 2 * seconds + 2  # never faster than asked for
+    slow = epoch(page)
+    assert 4 <= slow <= 2 * seconds + 2  # never faster than asked for
     slider.focus()
     slider.press("End")  # fastest
     page.wait_for_function("() => location.search.includes('speed=0')")
@@ -201,12 +215,14 @@ def test_click_to_effect_times_are_reported(app_url, page):
                     && b.innerText.trim().endsWith(l)).click(); }""", click)
             page.wait_for_function(label, arg=shown)
             times[click].append(page.evaluate("performance.now() - window.__t0"))
-            page.wait_for_timeout(500)
+            wait_for_app(page)
     print("click to effect (ms):", {k: round(statistics.median(v)) for k, v in times.items()})
     wait_for_app(page)
-    stopped = epoch(page)  # the last click was Pause: training has stopped
-    page.wait_for_timeout(1000)
-    assert epoch(page) == stopped > 0
+    stopped = epoch(page)  # the last click was Pause: training has stopped, so one Step
+    page.get_by_role("button", name="Step", exact=True).click()  # trains exactly one epoch
+    page.wait_for_function(f"() => Number({METRIC_EPOCH}) !== {stopped}")
+    wait_for_app(page)
+    assert epoch(page) == stopped + 1 and stopped > 0
 
 
 # Per neuron of the diagram: [share of its map's pixels painted opaque, distinct colours].
