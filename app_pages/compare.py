@@ -13,7 +13,13 @@ from ui.file_inputs import file_input, plain, reading
 from viz import compare_figures as cf
 from viz.format import count
 
-BOUNDARY_WIDTH = 270  # pixels per run's boundary
+# Sizes on a screen and, in presenter mode, on a projector read from the back of a room.
+LOOKS = {False: {"font_size": 14, "legend": "0.95rem", "boundary_width": 270, "title_size": 14},
+         True: {"font_size": 17, "legend": "1.2rem", "boundary_width": 340, "title_size": 16}}
+PRESENTER_CSS = """<style>
+[data-testid="stMain"] p, [data-testid="stMain"] li { font-size: 1.2rem; }
+[data-testid="stMain"] [data-testid="stCaptionContainer"] p { font-size: 1.05rem; }
+</style>"""
 NOTICE = "compare"  # the page's notice slot
 UPLOAD_NOTICE = "compare_upload"  # the runs uploader's own slot
 UPLOAD_KEPT = "Your saved runs are unchanged."
@@ -92,7 +98,18 @@ def highlight(row):
     return [style] * len(row)
 
 
-def curves(runs, colour, log_loss):
+def presenter_mode():
+    """A presenter-mode link, or a Playground in presenter mode this session."""
+    state = session.playground_state()
+    return st.query_params.get("presenter") == "1" or bool(state and state.config["presenter"])
+
+
+def column_width(texts):
+    """Pixels that show the longest of ``texts`` whole (a table cuts what does not fit)."""
+    return min(round(24 + 6.5 * max(len(str(t)) for t in texts)), 300)
+
+
+def curves(runs, colour, log_loss, look):
     """Loss and accuracy of the classifiers side by side, then the regressions' loss apart:
     a squared error and a cross-entropy on one axis would not compare."""
     classifiers = [r for r in runs if r.n_classes]
@@ -101,22 +118,23 @@ def curves(runs, colour, log_loss):
         indices = [colour[r.name] for r in classifiers]
         left, right = st.columns(2)
         left.plotly_chart(cf.curves_figure(classifiers, "loss", log_y=log_loss,
-                                           color_indices=indices,
-                                           title="Loss (cross-entropy)"), key="cmp_loss_chart")
-        right.plotly_chart(cf.curves_figure(classifiers, "accuracy", color_indices=indices),
-                           key="cmp_acc_chart")
+                                           color_indices=indices, title="Loss (cross-entropy)",
+                                           font_size=look["font_size"]), key="cmp_loss_chart")
+        right.plotly_chart(cf.curves_figure(classifiers, "accuracy", color_indices=indices,
+                                            font_size=look["font_size"]), key="cmp_acc_chart")
     if regressions:
         left, right = st.columns(2)
         indices = [colour[r.name] for r in regressions]
         left.plotly_chart(cf.curves_figure(regressions, "loss", log_y=log_loss,
                                            color_indices=indices,
-                                           title="Regressions: loss (squared error)"),
+                                           title="Regressions: loss (squared error)",
+                                           font_size=look["font_size"]),
                           key="cmp_regression_loss_chart")
         right.caption("A regression predicts a number, so it has no accuracy: compare its "
                       "loss, and its surface below.")
 
 
-def comparison(runs):
+def comparison(runs, look):
     names = runs.names
     kept = widgets.value("cmp_chosen", names)
     widgets.set_value("cmp_chosen", list(dict.fromkeys(n for n in kept if n in names)))
@@ -132,17 +150,18 @@ def comparison(runs):
 
     log_loss = st.toggle("Logarithmic loss axis", key="cmp_log_loss", persist_state="session")
     by_colour = sorted(chosen, key=lambda r: colour[r.name])
-    st.html(cf.legend_html(by_colour, [colour[r.name] for r in by_colour]))
+    st.html(cf.legend_html(by_colour, [colour[r.name] for r in by_colour], look["legend"]))
     st.caption("Solid lines: training data; dashed: test data. Hover a curve for its run.")
-    curves(by_colour, colour, log_loss)
+    curves(by_colour, colour, log_loss, look)
 
     st.header("Final decision boundaries")
     # A fixed width each, wrapping to a new row where the page is narrow: columns would
     # shrink three or four plots to thumbnails on a 1024-pixel projector.
     with st.container(horizontal=True, gap="small"):
         for run in chosen:
-            st.plotly_chart(cf.boundary_figure(run, colour[run.name], height=310),
-                            width=BOUNDARY_WIDTH,
+            st.plotly_chart(cf.boundary_figure(run, colour[run.name], height=310,
+                                               title_size=look["title_size"]),
+                            width=look["boundary_width"],
                             key=f"cmp_boundary_{colour[run.name]}")
 
     st.header("Final metrics")
@@ -157,8 +176,10 @@ def comparison(runs):
     else:
         st.caption("The chosen runs have identical settings.")
     frame = settings_frame(runs, chosen_names)
-    # A run's name may not fit its column's width: its header's tooltip shows it whole.
-    whole_names = {name: st.column_config.Column(help=name, width=140) for name in chosen_names}
+    # Each run's column wide enough for its name and values (the table scrolls sideways
+    # where they do not all fit); its header's tooltip shows the name too.
+    whole_names = {name: st.column_config.Column(
+        help=name, width=column_width([name, *frame[name]])) for name in chosen_names}
     st.dataframe(frame.style.apply(highlight, axis=1), height=36 * (len(frame) + 1) + 3,
                  column_config={"_index": st.column_config.Column(width=150), **whole_names})
 
@@ -187,6 +208,9 @@ def upload_section():
 
 
 def main():
+    presenter = presenter_mode()
+    if presenter:
+        st.html(PRESENTER_CSS)
     st.title("Compare runs")
     runs = session.runs()
     session.show_notice(NOTICE)
@@ -204,7 +228,7 @@ def main():
                 create_demo_runs(runs)
             st.rerun()
     else:
-        comparison(runs)
+        comparison(runs, LOOKS[presenter])
         st.divider()
         manage(runs)
     upload_section()
