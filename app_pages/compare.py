@@ -10,16 +10,13 @@ from app_logic.settings import default_config, label
 from ui import session
 from ui import widget_sync as widgets
 from ui.file_inputs import file_input, plain, reading
+from ui.presenter import larger_text, presenter_mode
 from viz import compare_figures as cf
 from viz.format import count
 
 # Sizes on a screen and, in presenter mode, on a projector read from the back of a room.
 LOOKS = {False: {"font_size": 14, "legend": "0.95rem", "boundary_width": 270, "title_size": 14},
          True: {"font_size": 17, "legend": "1.2rem", "boundary_width": 340, "title_size": 16}}
-PRESENTER_CSS = """<style>
-[data-testid="stMain"] p, [data-testid="stMain"] li { font-size: 1.2rem; }
-[data-testid="stMain"] [data-testid="stCaptionContainer"] p { font-size: 1.05rem; }
-</style>"""
 NOTICE = "compare"  # the page's notice slot
 UPLOAD_NOTICE = "compare_upload"  # the runs uploader's own slot
 UPLOAD_KEPT = "Your saved runs are unchanged."
@@ -96,12 +93,6 @@ def delete(runs):
 def highlight(row):
     style = "background-color: #fff1c2; font-weight: 600" if row["differs"] else ""
     return [style] * len(row)
-
-
-def presenter_mode():
-    """A presenter-mode link, or a Playground in presenter mode this session."""
-    state = session.playground_state()
-    return st.query_params.get("presenter") == "1" or bool(state and state.config["presenter"])
 
 
 def column_width(texts):
@@ -210,7 +201,7 @@ def upload_section():
 def main():
     presenter = presenter_mode()
     if presenter:
-        st.html(PRESENTER_CSS)
+        larger_text()
     st.title("Compare runs")
     runs = session.runs()
     session.show_notice(NOTICE)
