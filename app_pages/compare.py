@@ -143,7 +143,8 @@ def comparison(runs, look):
     by_colour = sorted(chosen, key=lambda r: colour[r.name])
     st.html(cf.legend_html(by_colour, [colour[r.name] for r in by_colour], look["legend"]))
     st.caption("Solid lines: training data; dashed: test data. Hover a curve for its run.")
-    curves(by_colour, colour, log_loss, look)
+    with st.container(key="cmp_curves"):  # stacked beside an open sidebar (assets/style.css)
+        curves(by_colour, colour, log_loss, look)
 
     st.header("Final decision boundaries")
     # A fixed width each, wrapping to a new row where the page is narrow: columns would
