@@ -9,6 +9,7 @@ from ui import session
 from ui import widget_sync as widgets
 from ui.gradient_check_lab import gradient_check_lab
 from ui.gradient_flow import gradient_flow
+from ui.presenter import larger_text, presenter_mode
 from ui.stepper import reset_stepper, stepper
 from ui.tutorial_runs import tutorial_runs
 from ui.widget_sync import kept_tabs
@@ -69,6 +70,8 @@ def study_chooser(source):
 
 
 def main():
+    if presenter_mode():
+        larger_text()
     st.title(_("How backprop works"))
     st.caption(_("The chain rule with real numbers: a training step traced layer by layer, a "
                  "check of every gradient against finite differences, the tutorial's run to "

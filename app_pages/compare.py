@@ -10,10 +10,13 @@ from app_logic.settings import default_config, label
 from ui import session
 from ui import widget_sync as widgets
 from ui.file_inputs import file_input, plain, reading
+from ui.presenter import larger_text, presenter_mode
 from viz import compare_figures as cf
 from viz.i18n import N_, _, ngettext, number
 
-BOUNDARY_WIDTH = 270  # pixels per run's boundary
+# Sizes on a screen and, in presenter mode, on a projector read from the back of a room.
+LOOKS = {False: {"font_size": 14, "legend": "0.95rem", "boundary_width": 270, "title_size": 14},
+         True: {"font_size": 17, "legend": "1.2rem", "boundary_width": 340, "title_size": 16}}
 NOTICE = "compare"  # the page's notice slot
 UPLOAD_NOTICE = "compare_upload"  # the runs uploader's own slot
 UPLOAD_KEPT = N_("Your saved runs are unchanged.")  # translated where it is shown
@@ -94,7 +97,12 @@ def highlight(row):
     return [style] * len(row)
 
 
-def curves(runs, colour, log_loss):
+def column_width(texts):
+    """Pixels that show the longest of ``texts`` whole (a table cuts what does not fit)."""
+    return min(round(24 + 6.5 * max(len(str(t)) for t in texts)), 300)
+
+
+def curves(runs, colour, log_loss, look):
     """Loss and accuracy of the classifiers side by side, then the regressions' loss apart:
     a squared error and a cross-entropy on one axis would not compare."""
     classifiers = [r for r in runs if r.n_classes]
@@ -104,22 +112,23 @@ def curves(runs, colour, log_loss):
         left, right = st.columns(2)
         left.plotly_chart(cf.curves_figure(classifiers, "loss", log_y=log_loss,
                                            color_indices=indices,
-                                           title=_("Loss (cross-entropy)")),
-                          key="cmp_loss_chart")
-        right.plotly_chart(cf.curves_figure(classifiers, "accuracy", color_indices=indices),
-                           key="cmp_acc_chart")
+                                           title=_("Loss (cross-entropy)"),
+                                           font_size=look["font_size"]), key="cmp_loss_chart")
+        right.plotly_chart(cf.curves_figure(classifiers, "accuracy", color_indices=indices,
+                                            font_size=look["font_size"]), key="cmp_acc_chart")
     if regressions:
         left, right = st.columns(2)
         indices = [colour[r.name] for r in regressions]
         left.plotly_chart(cf.curves_figure(regressions, "loss", log_y=log_loss,
                                            color_indices=indices,
-                                           title=_("Regressions: loss (squared error)")),
+                                           title=_("Regressions: loss (squared error)"),
+                                           font_size=look["font_size"]),
                           key="cmp_regression_loss_chart")
         right.caption(_("A regression predicts a number, so it has no accuracy: compare its "
                         "loss, and its surface below."))
 
 
-def comparison(runs):
+def comparison(runs, look):
     names = runs.names
     kept = widgets.value("cmp_chosen", names)
     widgets.set_value("cmp_chosen", list(dict.fromkeys(n for n in kept if n in names)))
@@ -136,17 +145,19 @@ def comparison(runs):
     log_loss = st.toggle(_("Logarithmic loss axis"), key="cmp_log_loss",
                          persist_state="session")
     by_colour = sorted(chosen, key=lambda r: colour[r.name])
-    st.html(cf.legend_html(by_colour, [colour[r.name] for r in by_colour]))
+    st.html(cf.legend_html(by_colour, [colour[r.name] for r in by_colour], look["legend"]))
     st.caption(_("Solid lines: training data; dashed: test data. Hover a curve for its run."))
-    curves(by_colour, colour, log_loss)
+    with st.container(key="cmp_curves"):  # stacked beside an open sidebar (assets/style.css)
+        curves(by_colour, colour, log_loss, look)
 
     st.header(_("Final decision boundaries"))
     # A fixed width each, wrapping to a new row where the page is narrow: columns would
     # shrink three or four plots to thumbnails on a 1024-pixel projector.
     with st.container(horizontal=True, gap="small"):
         for run in chosen:
-            st.plotly_chart(cf.boundary_figure(run, colour[run.name], height=310),
-                            width=BOUNDARY_WIDTH,
+            st.plotly_chart(cf.boundary_figure(run, colour[run.name], height=310,
+                                               title_size=look["title_size"]),
+                            width=look["boundary_width"],
                             key=f"cmp_boundary_{colour[run.name]}")
 
     st.header(_("Final metrics"))
@@ -162,8 +173,10 @@ def comparison(runs):
     else:
         st.caption(_("The chosen runs have identical settings."))
     frame = settings_frame(runs, chosen_names)
-    # A run's name may not fit its column's width: its header's tooltip shows it whole.
-    whole_names = {name: st.column_config.Column(help=name, width=140) for name in chosen_names}
+    # Each run's column wide enough for its name and values (the table scrolls sideways
+    # where they do not all fit); its header's tooltip shows the name too.
+    whole_names = {name: st.column_config.Column(
+        help=name, width=column_width([name, *frame[name]])) for name in chosen_names}
     st.dataframe(frame.style.apply(highlight, axis=1), height=36 * (len(frame) + 1) + 3,
                  column_config={"_index": st.column_config.Column(width=150), **whole_names})
 
@@ -192,6 +205,9 @@ def upload_section():
 
 
 def main():
+    presenter = presenter_mode()
+    if presenter:
+        larger_text()
     st.title(_("Compare runs"))
     runs = session.runs()
     session.show_notice(NOTICE)
@@ -209,7 +225,7 @@ def main():
                 create_demo_runs(runs)
             st.rerun()
     else:
-        comparison(runs)
+        comparison(runs, LOOKS[presenter])
         st.divider()
         manage(runs)
     upload_section()

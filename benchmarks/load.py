@@ -39,7 +39,6 @@ import random
 import re
 import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -184,45 +183,53 @@ class Student:
             self.trace.append((round(now, 2), kind[:3], run.script_run_id[:6],
                                [f[:6] for f in run.fragment_ids], msg.script_finished))
         if kind == "new_session":
-            self.runs += 1
-            self.session_id = self.session_id or msg.new_session.initialize.session_id
-            if not run.fragment_ids:  # a full run: the browser drops its timers
-                for fragment_id in list(self.timers):
-                    self.stop_timer(fragment_id)
-            p = self.pending
-            if p and p[3] is not None:  # fragments queued together run back to back, each
-                self.answered(now)  # with its own new_session and one script_finished at last
-            elif p and p[3] is None:
-                if not run.fragment_ids or p[2] in run.fragment_ids:
-                    p[3] = run.script_run_id
-                elif p[4] is not None:  # the run that ended with a rerun due was the answer
-                    self.answered(p[4])
+            self.on_new_session(msg, run, now)
         elif kind == "navigation":  # the page's own hash, not the entry script's
             self.page_hash = msg.navigation.page_script_hash
         elif kind == "page_info_changed":
             self.query_seen = msg.page_info_changed.query_string
         elif kind == "auto_rerun":
-            fragment_id, interval = msg.auto_rerun.fragment_id, msg.auto_rerun.interval
-            if self.timers.get(fragment_id, (None,))[0] != interval:
-                self.stop_timer(fragment_id)
-                self.timers[fragment_id] = (interval, asyncio.ensure_future(
-                    self.timer(fragment_id, interval)))
+            self.on_auto_rerun(msg.auto_rerun.fragment_id, msg.auto_rerun.interval)
         elif kind == "file_urls_response":
             self.file_urls = msg.file_urls_response.file_urls[0]
         elif kind == "stop_auto_rerun":
             for fragment_id in msg.stop_auto_rerun.fragment_ids:
                 self.stop_timer(fragment_id)
         elif kind == "script_finished":
-            p = self.pending
-            if p and p[3] == run.script_run_id:
-                if msg.script_finished == EARLY_FOR_RERUN:
-                    # The run ended with another one due: if that one reruns the clicked
-                    # fragment (or the page), the click is answered when it ends.
-                    p[3], p[4] = None, now
-                else:
-                    self.answered(now)
+            self.on_script_finished(msg, run, now)
         elif kind == "delta":
             self.on_delta(msg, now)
+
+    def on_new_session(self, msg, run, now):
+        self.runs += 1
+        self.session_id = self.session_id or msg.new_session.initialize.session_id
+        if not run.fragment_ids:  # a full run: the browser drops its timers
+            for fragment_id in list(self.timers):
+                self.stop_timer(fragment_id)
+        p = self.pending
+        if p and p[3] is not None:  # fragments queued together run back to back, each
+            self.answered(now)  # with its own new_session and one script_finished at last
+        elif p and p[3] is None:
+            if not run.fragment_ids or p[2] in run.fragment_ids:
+                p[3] = run.script_run_id
+            elif p[4] is not None:  # the run that ended with a rerun due was the answer
+                self.answered(p[4])
+
+    def on_auto_rerun(self, fragment_id, interval):
+        if self.timers.get(fragment_id, (None,))[0] != interval:
+            self.stop_timer(fragment_id)
+            self.timers[fragment_id] = (interval, asyncio.ensure_future(
+                self.timer(fragment_id, interval)))
+
+    def on_script_finished(self, msg, run, now):
+        p = self.pending
+        if p and p[3] == run.script_run_id:
+            if msg.script_finished == EARLY_FOR_RERUN:
+                # The run ended with another one due: if that one reruns the clicked
+                # fragment (or the page), the click is answered when it ends.
+                p[3], p[4] = None, now
+            else:
+                self.answered(now)
 
     def on_delta(self, msg, now):
         delta, path = msg.delta, tuple(msg.metadata.delta_path)
@@ -234,20 +241,30 @@ class Student:
             return
         element = delta.new_element
         what = element.WhichOneof("type")
-        widget_id = getattr(getattr(element, what), "id", "")
-        if isinstance(widget_id, str) and widget_id.startswith("$$ID-"):
-            key = widget_id.split("-", 2)[2]
-            self.widgets[key] = (widget_id, delta.fragment_id)
-            if key in ("pg_play", "pg_pause") and self.playing != (key == "pg_pause"):
-                self.playing = key == "pg_pause"
-                self.played += (now - self.flipped) * (not self.playing)
-                self.flipped = now
-        if what == "imgs" and path[:-1] == self.boundary_block:
+        self.on_widget(getattr(getattr(element, what), "id", ""), delta.fragment_id, now)
+        if what in ("imgs", "bidi_component") and path[:-1] == self.boundary_block:
+            self.on_boundary(element, what)
+        elif what == "metric":
+            self.on_metric(element.metric.label, element.metric.body)
+
+    def on_widget(self, widget_id, fragment_id, now):
+        if not (isinstance(widget_id, str) and widget_id.startswith("$$ID-")):
+            return
+        key = widget_id.split("-", 2)[2]
+        self.widgets[key] = (widget_id, fragment_id)
+        if key in ("pg_play", "pg_pause") and self.playing != (key == "pg_pause"):
+            self.playing = key == "pg_pause"
+            self.played += (now - self.flipped) * (not self.playing)
+            self.flipped = now
+
+    def on_boundary(self, element, what):
+        """A picture drawn in the boundary's container: a new one is counted as redraws."""
+        if what == "imgs":
             url = element.imgs.imgs[0].url if element.imgs.imgs else None
             if url != self.picture:
                 self.picture = url
                 self.redraws += 1
-        elif what == "bidi_component" and path[:-1] == self.boundary_block:
+        else:
             header, _ = unpack(element.bidi_component.bytes)
             if header["id"] != self.picture:
                 self.picture = header["id"]
@@ -257,17 +274,17 @@ class Student:
                     self.saw_epoch(epoch)
                     if self.sampling and "Test loss" in texts:
                         self.samples.append((epoch, texts["Train loss"], texts["Test loss"]))
-        elif what == "metric":
-            label, body = element.metric.label, element.metric.body
-            if label == "Epoch":
-                epoch = int(body.replace(",", ""))
-                self.saw_epoch(epoch)
-                self.metric_epoch = epoch
-            elif label == "Train loss" and self.metric_epoch is not None:
-                self.train_loss = body
-            elif label == "Test loss" and self.metric_epoch is not None and self.sampling:
-                self.samples.append((self.metric_epoch, self.train_loss, body))
-                self.metric_epoch = None
+
+    def on_metric(self, label, body):
+        if label == "Epoch":
+            epoch = int(body.replace(",", ""))
+            self.saw_epoch(epoch)
+            self.metric_epoch = epoch
+        elif label == "Train loss" and self.metric_epoch is not None:
+            self.train_loss = body
+        elif label == "Test loss" and self.metric_epoch is not None and self.sampling:
+            self.samples.append((self.metric_epoch, self.train_loss, body))
+            self.metric_epoch = None
 
     def saw_epoch(self, epoch):
         self.advanced += max(epoch - self.epoch, 0)  # a new network starts at 0
@@ -421,29 +438,6 @@ def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def start_server(log, ttl):
-    """`streamlit run app.py` on a free loopback port; (process, url)."""
-    port = free_port()
-    env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1",
-           "MALLOC_ARENA_MAX": "2"}  # as deploy/serve runs its workers
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
-         "--server.headless", "true", "--server.port", str(port), "--server.address",
-         "127.0.0.1", "--server.disconnectedSessionTTL", str(ttl)],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=env)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(240):
-        if proc.poll() is not None:
-            raise SystemExit("the server exited; see its log")
-        try:
-            urllib.request.urlopen(url + "/_stcore/health", timeout=1)
-            return proc, url
-        except OSError:
-            time.sleep(0.25)
-    proc.kill()
-    raise SystemExit("the server did not start")
 
 
 def listening_pid(port):

@@ -44,6 +44,7 @@ import numpy as np  # noqa: E402
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 import mlp_core as mc  # noqa: E402
+from benchmarks.rate_table import print_head, rate_cells  # noqa: E402
 from mlp_core.activations import ACTIVATIONS, sigmoid  # noqa: E402
 from mlp_core.network import Workspace  # noqa: E402
 from mlp_core.optimizers import step_calls  # noqa: E402
@@ -229,19 +230,10 @@ def table(rates, repeats):
     peers = [p for p in ("lean", "before") if p in names]
     print(f"\nepochs/s, median [worst] of {repeats} interleaved repeats; ratio = mlp_core / "
           f"peer, per repeat, median [worst]\n")
-    head = "| case | mlp_core | " + " | ".join(f"{p} | ratio" for p in peers)
-    head += " | recorded | µs/step | floor µs/step | lean µs/step |"
-    print(head)
-    print("|---" * (head.count("|") - 1) + "|")
+    print_head(peers, " | recorded | µs/step | floor µs/step | lean µs/step |")
     for case, by_name in rates.items():
         ours = by_name["mlp_core"]
-        cells = [case, f"{statistics.median(ours):.0f} [{min(ours):.0f}]"]
-        for p in peers:
-            ratios = [a / b for a, b in zip(ours, by_name[p])]
-            cells += [f"{statistics.median(by_name[p]):.0f} [{min(by_name[p]):.0f}]",
-                      f"{statistics.median(ratios):.2f}x [{min(ratios):.2f}x]"]
-        rec = by_name["recorded"]
-        cells.append(f"{statistics.median(rec):.0f} [{min(rec):.0f}]")
+        cells = rate_cells(case, by_name, peers)
         settings = CASES[case]
         steps = math.ceil(200 / settings["batch"])
         prepared, numpy = engine_calls(settings)

@@ -46,6 +46,7 @@ import numpy as np  # noqa: E402
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))
 import mlp_core as mc  # noqa: E402
+from benchmarks.rate_table import print_head, rate_cells  # noqa: E402
 
 CASES = {  # label: (hidden sizes, batch size or None for full batch, epochs per timed run)
     "[2, 8, 8, 1] full batch": ((8, 8), None, 200),
@@ -247,19 +248,10 @@ def table(state, rates, repeats):
     cost = numpy_call_cost()
     print(f"\n{state}: epochs/s as median [worst] of {repeats} interleaved repeats; ratio = "
           f"mlp_core / peer, per repeat, median [worst]\n")
-    head = "| case | mlp_core | " + " | ".join(f"{p} | ratio" for p in peers)
-    head += " | recorded | µs/step | floor µs/step |"
-    print(head)
-    print("|---" * (head.count("|") - 1) + "|")
+    print_head(peers, " | recorded | µs/step | floor µs/step |")
     for case, by_lib in rates.items():
         ours_r = by_lib["mlp_core"]
-        cells = [case, f"{statistics.median(ours_r):.0f} [{min(ours_r):.0f}]"]
-        for p in peers:
-            ratios = [a / b for a, b in zip(ours_r, by_lib[p])]
-            cells += [f"{statistics.median(by_lib[p]):.0f} [{min(by_lib[p]):.0f}]",
-                      f"{statistics.median(ratios):.2f}x [{min(ratios):.2f}x]"]
-        rec = by_lib["recorded"]
-        cells.append(f"{statistics.median(rec):.0f} [{min(rec):.0f}]")
+        cells = rate_cells(case, by_lib, peers)
         hidden, batch, _ = CASES[case]
         rows = batch or 1000
         steps = -(-1000 // rows)

@@ -70,19 +70,27 @@ def test_the_logic_and_figures_load_without_streamlit():
 # The two homes of the session state: widget values (ui/widget_sync.py) and everything else a
 # page keeps (ui/session.py).
 STATE_HOMES = {ROOT / "ui" / "session.py", ROOT / "ui" / "widget_sync.py"}
-# Known remaining exceptions, being edited by others while the state moved to its homes: the
-# language module. Move it too, then empty this list.
-STATE_NOT_YET_MOVED = ("ui/i18n", "app_logic/i18n")
 
 
 def test_session_state_is_touched_only_by_its_two_homes():
     app = [ROOT / "app.py", *sources("app_pages"), *sources("ui")]
     for path in app:
         where = path.relative_to(ROOT).as_posix()
-        if path in STATE_HOMES or where.startswith(STATE_NOT_YET_MOVED):
+        if path in STATE_HOMES:
             continue
         assert "session_state" not in path.read_text(encoding="utf-8"), \
             f"{where} touches st.session_state: use ui/session.py or ui/widget_sync.py"
+
+
+# Browser tests wait on a condition (an element shown, an attribute changed, a run ended),
+# never a fixed time.
+def test_browser_tests_wait_on_conditions_not_fixed_times():
+    sleeps = [f"{path.relative_to(ROOT).as_posix()}:{node.lineno}"
+              for path in sources("tests")
+              for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+              if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+              and node.func.attr == "wait_for_timeout"]
+    assert not sleeps, "wait on what the test waits for instead: " + ", ".join(sleeps)
 
 
 MAX_FUNCTION_LINES = 59  # from its def to its last line, docstring included

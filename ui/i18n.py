@@ -13,6 +13,8 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 from viz import i18n
 from viz.i18n import _
 
+from . import session
+
 PARAM = "lang"  # the link's parameter, kept in shared links like every setting
 SWITCH = "lang_switch"
 
@@ -42,14 +44,14 @@ def _keep_choices():
     """Write each setting widget's value back to itself. The browser names a choice by its
     label, and a label in the old language matches no option in the new one: without this
     a select slider (the speed) would fall back to its first stop."""
-    state = st.session_state
-    for key in [k for k in state if isinstance(k, str) and k.startswith(KEEP_PREFIXES)]:
-        if _plain(state[key]):
-            state[key] = state[key]
+    for key in session.keys_starting(KEEP_PREFIXES):
+        value = session.kept(key)
+        if _plain(value):
+            session.keep(key, value)
 
 
 def _on_switch():
-    chosen = st.session_state.get(SWITCH)
+    chosen = session.kept(SWITCH)
     if chosen in i18n.LANGUAGES:
         _keep_choices()
         st.query_params[PARAM] = chosen
@@ -58,7 +60,7 @@ def _on_switch():
 def language_switch(place):
     """English | 中文, in ``place`` (the sidebar). Switching reruns the page in the other
     language; the Playground's state lives in the session, so the network and its epoch stay."""
-    st.session_state[SWITCH] = current()
+    session.keep(SWITCH, current())
     place.segmented_control(_("Language"), list(i18n.LANGUAGES), key=SWITCH,
                             format_func=i18n.LANGUAGES.get, on_change=_on_switch,
                             label_visibility="collapsed", width="content")

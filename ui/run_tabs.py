@@ -77,7 +77,8 @@ def replay_tab(state):
         state.test.y, n_classes=state.n_classes, show_test=show_test,
         discretize=widgets.value("pg_discretize", False), height=420,
         points=points_picture(state, show_test)),
-        key="pg_replay_boundary", theme=None, config={"displaylogo": False})
+        # No tool bar: over a narrow picture (a phone) it covers the legend.
+        key="pg_replay_boundary", theme=None, config={"displayModeBar": False})
     history = state.trainer.history
     with right:
         st.plotly_chart(curves.with_cursor(curves.loss_figure(

@@ -58,6 +58,11 @@ def drop(key):
     st.session_state.pop(key, None)
 
 
+def keys_starting(prefixes):
+    """The keys kept whose name starts with one of ``prefixes``."""
+    return [key for key in st.session_state if isinstance(key, str) and key.startswith(prefixes)]
+
+
 # ---- the Playground --------------------------------------------------------------------------
 def playground_state():
     """The session's PlaygroundState, or None before the Playground has been opened."""

@@ -3,8 +3,10 @@
   if (window.pgTransportKeys) return;
   window.pgTransportKeys = true;
   const slot = '.st-key-__SLOT__';
-  // The button shown: Streamlit may keep the one it replaced beside it, marked retained.
-  const button = () => document.querySelector(slot + ' > :not([data-retained]) button');
+  // The button shown: Streamlit may keep the one it replaced beside it, marked retained,
+  // and on a touch screen it draws a button with help twice, the one with the tooltip hidden.
+  const button = () => [...document.querySelectorAll(slot + ' > :not([data-retained]) button')]
+      .find((b) => b.getClientRects().length > 0);
   const inSlot = (el) => !!(el && el.closest && el.closest(slot));
   const takesSpace = (el) => !!el && el !== document.body && (el.isContentEditable
       || /^(INPUT|TEXTAREA|SELECT|BUTTON|A|SUMMARY)$/.test(el.tagName)

@@ -2,6 +2,7 @@
 as the Playground draws it (viz.boundary)."""
 
 import html
+import re
 import textwrap
 
 import numpy as np
@@ -26,7 +27,7 @@ def run_color(i):
 
 
 def curves_figure(runs, metric="loss", height=360, log_y=False, color_indices=None,
-                  title=None):
+                  title=None, font_size=FONT["size"]):
     """Train (solid) and test (dashed) curves of every run; run i gets colour
     ``color_indices[i]`` (default i), so a run keeps its colour as others come and go. No
     legend: eight runs' names would squeeze the plot, so the page shows them once beside
@@ -51,34 +52,43 @@ def curves_figure(runs, metric="loss", height=360, log_y=False, color_indices=No
                 hovertemplate=f"{_escape(run.name)}, {part}<br>{_('epoch')} %{{x}}<br>"
                               f"{label.lower()} %{{y:.4g}}<extra></extra>"))
     fig.update_layout(
-        title={"text": title or label, "x": 0.01, "font": {"size": 15}},
-        height=height, margin={"l": 60, "r": 10, "t": 40, "b": 50}, font=FONT,
+        title={"text": title or label, "x": 0.01, "font": {"size": font_size + 1}},
+        height=height, margin={"l": 60, "r": 10, "t": 40, "b": 50},
+        font={**FONT, "size": font_size},
         showlegend=False, hovermode="closest", plot_bgcolor="white")
+    # Streamlit's theme sets its own axis fonts: larger ones (presenter mode) are set here.
+    axis_fonts = {"tickfont": {"size": font_size - 2}, "title_font": {"size": font_size}}
     fig.update_xaxes(title_text=_("epoch"), gridcolor="#e5e5e5", rangemode="tozero",
-                     title_standoff=8)
+                     title_standoff=8, **axis_fonts)
     fig.update_yaxes(title_text=label.lower(), gridcolor="#e5e5e5", automargin=True,
-                     type="log" if log_y and metric == "loss" else "linear")
+                     type="log" if log_y and metric == "loss" else "linear", **axis_fonts)
     if metric == "accuracy":
         fig.update_yaxes(range=[0, 1.02], tickformat=".0%")
     return fig
 
 
-def legend_html(runs, color_indices):
+def legend_html(runs, color_indices, font_size="0.95rem"):
     """The runs' key, once for all the plots: a line in each run's colour and its full name
     (also its tooltip), wrapping into as many columns as the page has room for."""
     items = "".join(
         f'<li title="{html.escape(run.name)}" style="display:flex;align-items:center;'
         f'gap:0.5em;min-width:17em;flex:1 1 17em;margin:0">'
         f'<span style="flex:none;width:2em;border-top:3px solid {run_color(ci)}"></span>'
-        f'<span style="overflow-wrap:anywhere">{html.escape(run.name)}</span></li>'
+        f'<span style="overflow-wrap:anywhere">{html.escape(unbroken(run.name))}</span></li>'
         for run, ci in zip(runs, color_indices))
     return (f'<ul aria-label="{html.escape(_("Runs and their colours"))}" '
             f'style="display:flex;flex-wrap:wrap;'
             f'gap:0.2em 1.5em;list-style:none;padding:0;margin:0 0 0.3em 0;'
-            f'font-size:0.95rem">{items}</ul>')
+            f'font-size:{font_size}">{items}</ul>')
 
 
-def boundary_figure(run, color_index=0, height=340):
+def unbroken(name):
+    """``name`` with a no-break space before each number, so a line never ends between
+    "epoch" and its 351."""
+    return re.sub(r" (?=\d)", "\u00a0", name)
+
+
+def boundary_figure(run, color_index=0, height=340, title_size=14):
     """The run's saved final boundary with its saved training points, titled with its name
     (in the run's curve colour), epoch and test accuracy."""
     fig = _boundary_figure(run.grid_x, run.grid_y, run.boundary, run.X, run.y,
@@ -86,17 +96,17 @@ def boundary_figure(run, color_index=0, height=340):
     acc, epoch = run.metrics.get("test_acc", np.nan), run.metrics.get("epoch", np.nan)
     # Whole on a plot about 270 pixels wide: a long name wraps between words.
     name = "<br>".join(_escape(line) for line in textwrap.wrap(
-        run.name, NAME_LINE_CHARS, break_on_hyphens=False))
+        unbroken(run.name), NAME_LINE_CHARS, break_on_hyphens=False))
     details = [_("epoch {n}").format(n=int(epoch)) if np.isfinite(epoch) else "",
                _("test accuracy {accuracy}").format(accuracy=percent(acc, 0))
                if np.isfinite(acc) else ""]
     # Side by side, a colour bar per run would only repeat itself and crowd the plots.
     fig.update_traces(marker_showscale=False, selector={"type": "scatter"})
     fig.update_layout(
-        title={"text": f"<b>{name}</b><br><span style='font-size:12px;color:#444'>"
-                       f"{_(', ').join(d for d in details if d)}</span>",
+        title={"text": f"<b>{name}</b><br><span style='font-size:{title_size - 2}px;"
+                       f"color:#444'>{_(', ').join(d for d in details if d)}</span>",
                "x": 0.02, "y": 0.97,
-               "font": {"size": 14, "color": run_color(color_index)}},
+               "font": {"size": title_size, "color": run_color(color_index)}},
         showlegend=False, margin={"l": 40, "r": 10, "t": 60 + 18 * name.count("<br>"),
                                   "b": 40},
         height=height + 18 * name.count("<br>"))

@@ -511,3 +511,17 @@ def test_a_new_network_still_starts_the_walk_again():
     at.button(key="bp_take_tutorial").click().run()
     assert at.session_state["bp_step"] == 0
     assert at.number_input(key="bp_lr").value == studies.tutorial().lr
+
+
+def test_presenter_mode_enlarges_the_text():
+    from ui.presenter import LARGER_TEXT
+
+    def styles(at):
+        return [h.proto.body for h in at.get("html") if h.proto.body == LARGER_TEXT]
+
+    screen = page().run()
+    at = page()
+    at.query_params["presenter"] = "1"
+    projector = at.run()
+    assert not screen.exception and not projector.exception
+    assert styles(screen) == [] and len(styles(projector)) == 1

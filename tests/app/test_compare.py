@@ -200,3 +200,32 @@ def test_chosen_runs_and_the_log_axis_survive_a_visit_to_another_page():
     assert not at.exception
     assert at.multiselect(key="cmp_chosen").value == ["a", "c"]
     assert at.toggle(key="cmp_log_loss").value
+
+
+def chart_fonts(at):
+    return sorted(json.loads(c.proto.spec)["layout"]["font"]["size"]
+                  for c in at.get("plotly_chart") if "Loss" in c.proto.spec)
+
+
+def boundary_title_sizes(at):
+    specs = [json.loads(c.proto.spec)["layout"] for c in at.get("plotly_chart")]
+    return sorted(s["title"]["font"]["size"] for s in specs if "accuracy" in s["title"]["text"])
+
+
+def test_presenter_mode_enlarges_the_curves_the_key_and_the_boundaries():
+    runs = [made_up_run(f"circles, adam 0.03, epoch {n}") for n in (351, 60)]
+    screen = with_runs(*runs)
+    at = page()
+    collection = rn.RunCollection()
+    for run in runs:
+        collection.add(run)
+    at.session_state[ui_session.RUNS] = collection
+    at.query_params["presenter"] = "1"
+    projector = at.run()
+    assert not screen.exception and not projector.exception
+    assert chart_fonts(projector) > chart_fonts(screen)
+    assert boundary_title_sizes(projector) > boundary_title_sizes(screen)
+    legend = " ".join(h.proto.body for h in projector.get("html"))
+    assert "font-size:1.2rem" in legend
+    # A name wraps between its parts, never between "epoch" and its number.
+    assert "epoch\u00a0351" in legend and "epoch 351" not in legend.split("title=")[-1]

@@ -80,6 +80,8 @@ def test_a_browser_that_saw_another_server_is_told(app_url, browser):
                            " && !document.cookie.includes('went-away')")
     page.reload()
     wait_for_app(page)
-    page.wait_for_timeout(1500)  # a notice would show with the page's first run
+    # A notice would show with the page's first run: wait until that run has ended.
+    page.wait_for_function("""() => document.querySelector('[data-testid="stApp"]')
+        .dataset.testScriptState === 'notRunning'""")
     assert page.get_by_text(NOTICE).count() == 0
     context.close()
