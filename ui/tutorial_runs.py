@@ -168,6 +168,14 @@ def preset_story(presenter):
     name = widgets.value("pg_preset")
     if not presenter or name not in PRESETS:
         return
-    with st.container(key="pg_story"):
-        st.markdown(_("**{name}.** {explanation}").format(
-            name=_(name), explanation=_(PRESETS[name]["explanation"])))
+    story = _("**{name}.** {explanation}").format(
+        name=_(name), explanation=_(PRESETS[name]["explanation"]))
+    if session.load_playground().epoch == 0:
+        with st.container(key="pg_story"):
+            st.markdown(story)
+        return
+    # Once it trains, the story folds to one line: on a projector at 1280x720 the large
+    # text and a planned pause's notice pushed the boundary below the screen.
+    with st.expander(_("The story of “{name}”").format(name=_(name)),
+                     icon=":material/menu_book:"):
+        st.markdown(story)

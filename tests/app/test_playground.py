@@ -408,10 +408,14 @@ def test_presenter_mode_tells_the_story_and_replays_every_epoch_with_go_to():
     interact(at.selectbox(key="pg_preset").set_value(name))
     story = [m.value for m in at.main.markdown if PRESETS[name]["explanation"] in m.value]
     assert story, "the preset's explanation is not in the main area"
+    assert not at.main.expander
     play_pause(at, "Play")
     state = state_of(at)
     train_until_paused(state)
     at.run()
+    # trained: the story folds so the run fits on the projector, and is one click away
+    assert [e.label for e in at.main.expander][:1] == [f"The story of “{name}”"]
+    assert PRESETS[name]["explanation"] in at.main.expander[0].markdown[0].value
     assert state.diverged["epoch"] == 12 and state.rollbacks == [12]
     loss = charts(at)["pg_loss"]["layout"]
     assert loss["yaxis"]["type"] == "log"  # the rising epochs are visible
