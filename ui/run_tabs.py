@@ -62,7 +62,12 @@ def replay_tab(state):
                        help=_("Type an epoch and press Enter: the replay shows the latest "
                               "snapshot at or before it."))
     epoch, grid = store.at(epoch)
-    show_test = widgets.value("pg_show_test", True)
+    _replay_caption(state, epoch)
+    _replay_figures(state, epoch, grid)
+
+
+def _replay_caption(state, epoch):
+    """The numbers of the replayed epoch, when its record was kept."""
     record = record_at(state.trainer.history, epoch)
     if record is not None and record["epoch"] == epoch:
         st.caption(_("Epoch {epoch}: train loss {train_loss}, test loss {test_loss}, train "
@@ -71,6 +76,11 @@ def replay_tab(state):
             test_loss=format_loss(record["test_loss"]),
             train_acc=format_accuracy(record["train_acc"]),
             test_acc=format_accuracy(record["test_acc"])))
+
+
+def _replay_figures(state, epoch, grid):
+    """The replayed boundary beside the curves with the epoch marked."""
+    show_test = widgets.value("pg_show_test", True)
     left, right = st.columns([5, 4])
     left.plotly_chart(boundary.boundary_figure(
         state.grid_x, state.grid_y, grid, state.train.X, state.train.y, state.test.X,

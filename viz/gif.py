@@ -22,6 +22,29 @@ def _pick(n, k):
     return sorted(set(np.round(np.linspace(0, n - 1, k)).astype(int).tolist()))
 
 
+def _points_overlay(X, y, size, box, values):
+    """The points as a transparent ``size`` x ``size`` layer over the plane ``box``
+    (x0, x1, y0, y1)."""
+    from PIL import Image, ImageDraw
+
+    overlay = Image.new("RGBA", (size, size), (0, 0, 0, 0))
+    if X is None or not len(X):
+        return overlay
+    x0, x1, y0, y1 = box
+    colors = class_colors_rgb()
+    keep = _pick(len(X), GIF_MAX_POINTS)
+    X, y = np.asarray(X, float)[keep], np.asarray(y)[keep]
+    fills = value_colors(y) if values else [colors[int(c) % len(colors)] for c in y]
+    draw = ImageDraw.Draw(overlay)
+    r = max(2.0, size / 110)
+    for (px, py), fill in zip(X, fills):
+        u = (px - x0) / (x1 - x0) * (size - 1)
+        v = (1.0 - (py - y0) / (y1 - y0)) * (size - 1)  # image rows run downwards
+        draw.ellipse((u - r, v - r, u + r, v + r), fill=tuple(int(c) for c in fill),
+                     outline=(255, 255, 255), width=1)
+    return overlay
+
+
 def boundary_gif(snapshots, grid_x, grid_y, X=None, y=None, size=GIF_SIZE,
                  max_frames=GIF_MAX_FRAMES, frame_ms=GIF_FRAME_MS, progress=None,
                  values=False, epoch_label="epoch {epoch}"):
@@ -37,7 +60,6 @@ def boundary_gif(snapshots, grid_x, grid_y, X=None, y=None, size=GIF_SIZE,
         epoch_label = "{epoch}"
 
     snapshots = list(snapshots)
-    colors = class_colors_rgb()
     if not snapshots:
         raise ValueError("there are no snapshots to animate yet")
     size = int(min(max(size, 64), 720))
@@ -46,19 +68,7 @@ def boundary_gif(snapshots, grid_x, grid_y, X=None, y=None, size=GIF_SIZE,
     x0, x1 = float(grid_x[0]), float(grid_x[-1])
     y0, y1 = float(grid_y[0]), float(grid_y[-1])
 
-    overlay = Image.new("RGBA", (size, size), (0, 0, 0, 0))
-    if X is not None and len(X):
-        keep = _pick(len(X), GIF_MAX_POINTS)
-        X, y = np.asarray(X, float)[keep], np.asarray(y)[keep]
-        fills = (value_colors(y) if values else
-                 [colors[int(c) % len(colors)] for c in y])
-        draw = ImageDraw.Draw(overlay)
-        r = max(2.0, size / 110)
-        for (px, py), fill in zip(X, fills):
-            u = (px - x0) / (x1 - x0) * (size - 1)
-            v = (1.0 - (py - y0) / (y1 - y0)) * (size - 1)  # image rows run downwards
-            draw.ellipse((u - r, v - r, u + r, v + r), fill=tuple(int(c) for c in fill),
-                         outline=(255, 255, 255), width=1)
+    overlay = _points_overlay(X, y, size, (x0, x1, y0, y1), values)
     try:
         font = ImageFont.load_default(size=max(12, size // 22))
     except (OSError, TypeError):  # Pillow built without FreeType
