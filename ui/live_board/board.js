@@ -179,6 +179,10 @@ class Board {
     if (header.id === this.lastId) return;
     this.lastId = header.id;
     this.mode = header.mode || "view";
+    // The metrics row follows the board that received the latest view: after a run of the
+    // whole page Streamlit may keep the replaced board beside the new one for a while (as it
+    // keeps a replaced button), and its queue of older frames must not write their epochs.
+    if (this.mode === "view") window.__liveBoardCurrent = this;
     this.root.classList.toggle("drawing", this.mode === "draw");
     const now = performance.now();
     if (this.lastMessage && header.playing) { // frames of a message span until the next
@@ -248,7 +252,7 @@ class Board {
     this.root.dataset.frames = String(Number(this.root.dataset.frames) + 1);
     this.root.dataset.epoch = String(frame.epoch);
     this.root.setAttribute("aria-label", frame.label || describe(frame, style));
-    showMetrics(frame.metrics);
+    if (window.__liveBoardCurrent === this) showMetrics(frame.metrics);
   }
 
   // A press on the plotted area while drawing adds a tap: its data coordinates. The board
