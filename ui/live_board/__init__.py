@@ -12,7 +12,8 @@ _HERE = pathlib.Path(__file__).parent
 
 _board = st.components.v2.component(
     "backprop_playground.live_board",
-    js=(_HERE / "board.js").read_text(encoding="utf-8"),
+    js=(_HERE.parent / "components_message.js").read_text(encoding="utf-8")
+    + (_HERE / "board.js").read_text(encoding="utf-8"),
     css=(_HERE / "board.css").read_text(encoding="utf-8"),
     isolate_styles=False,  # the page's tests and benchmarks read the root's data-* attributes
 )

@@ -22,22 +22,7 @@ function keepStyle(id, style) {
   }
 }
 
-function parse(bytes) {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const length = view.getUint32(0, true);
-  const header = JSON.parse(new TextDecoder().decode(bytes.subarray(4, 4 + length)));
-  const body = bytes.subarray(4 + length);
-  const blob = (name) => {
-    const at = header.blobs[name];
-    return at ? body.subarray(at[0], at[0] + at[1]) : null;
-  };
-  return { header, blob };
-}
-
-async function inflate(bytes) {
-  const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("deflate"));
-  return new Uint8Array(await new Response(stream).arrayBuffer());
-}
+// parse() and inflate(): ui/components_message.js, put in front of this file.
 
 async function bitmap(bytes) {
   return createImageBitmap(new Blob([bytes], { type: "image/png" }));

@@ -13,7 +13,8 @@ _HERE = pathlib.Path(__file__).parent
 
 _network = st.components.v2.component(
     "backprop_playground.live_network",
-    js=(_HERE / "network.js").read_text(encoding="utf-8"),
+    js=(_HERE.parent / "components_message.js").read_text(encoding="utf-8")
+    + (_HERE / "network.js").read_text(encoding="utf-8"),
     css=(_HERE / "network.css").read_text(encoding="utf-8"),
     isolate_styles=False,  # the page's tests read the root's data-* attributes
 )

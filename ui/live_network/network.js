@@ -10,22 +10,7 @@ const MARGIN = { left: 10, right: 10, top: 6, bottom: 54 }; // the bottom holds 
 const BOX = 0.62; // a map's side, in distances between two nodes of a layer
 const NODE_MAX = 40; // pixels a node's side may reach
 
-function parse(bytes) {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const length = view.getUint32(0, true);
-  const header = JSON.parse(new TextDecoder().decode(bytes.subarray(4, 4 + length)));
-  const body = bytes.subarray(4 + length);
-  const blob = (name) => {
-    const [start, size] = header.blobs[name];
-    return body.slice(start, start + size); // a copy: aligned for the typed arrays below
-  };
-  return { header, blob };
-}
-
-async function inflate(bytes) {
-  const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("deflate"));
-  return new Uint8Array(await new Response(stream).arrayBuffer());
-}
+// parse() and inflate(): ui/components_message.js, put in front of this file.
 
 function fill(template, values) {
   return template.replace(/\{(\w+)\}/g, (all, name) => (name in values ? values[name] : all));
