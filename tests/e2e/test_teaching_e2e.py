@@ -100,6 +100,9 @@ def test_tutorial_preset_ends_at_the_printed_epoch_and_opens_the_comparison(app_
         wait_for_epoch(page, stop)
         page.get_by_role("button", name="Play", exact=True).wait_for()
         wait_for_app(page)
+        # The picture reaches the stop too, and no older frame writes its epoch afterwards.
+        page.wait_for_function("(n) => document.querySelector('.live-board')?.dataset.epoch"
+                               " === String(n)", arg=stop, timeout=10_000)
         assert epoch(page) == stop
     page.get_by_role("button", name="Train the corrected runs beside it").click()
     page.get_by_text("learned by accident").first.wait_for()

@@ -149,6 +149,8 @@ class Board {
     this.period = 1000 / 60;
     this.nextDue = 0;
     this.lastMessage = 0;
+    this.received = 0; // messages received, and the last paused one among them
+    this.clearedAt = 0;
     this.canvas.addEventListener("pointerdown", (event) => this.pointer(event));
     const loop = (now) => {
       if (!this.root.isConnected) { this.running = false; return; }
@@ -177,8 +179,13 @@ class Board {
       this.period = 1000 / 60;
     }
     this.lastMessage = now;
+    // A paused or finished state replaces the queue at once, before the message is read:
+    // an older frame painted meanwhile would write its epoch over the page's new metrics.
+    const order = ++this.received;
+    if (!header.playing) { this.queue = []; this.clearedAt = order; }
     this.chain = this.chain.then(async () => {
       if (blob("background")) keepStyle(header.style_id, await readStyle(header, blob));
+      if (order < this.clearedAt) return; // frames older than a paused state that came later
       const frames = splitFrames(await inflate(blob("frames")), header);
       // A paused or finished state shows at once; while playing, the board stays at most
       // two messages behind (older frames are dropped, the order is kept).
