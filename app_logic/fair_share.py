@@ -2,15 +2,15 @@
 
 A Streamlit server is one Python process: every session's script runs in a thread of it,
 and its Python code runs on about one core however many the machine has. A playing session
-reruns its live board every tick (draw the boundary, then train a little); with one session
-that is 20 ticks a second, each training for 0.03 s. Twenty sessions doing the same would
-ask for twelve cores' worth: every tick and every click would wait in the queue.
+reruns its live board every tick (train a little, then send the states it passed through);
+with one session that is 5 ticks a second, each training for 0.1 s. Twenty sessions doing
+the same would ask for ten cores' worth: every tick and every click would wait in the queue.
 
 So the process keeps one ``FairShare``: every tick of a playing session checks in and is
 told how long to wait until its next tick and how long to train in this one. With ``n``
 sessions playing:
 - the tick interval is the shortest of ``TICKS`` at which drawing for all of them takes at
-  most ``DRAW_SHARE`` of the core, but never longer than the last one (1 s: a tick then
+  most ``DRAW_SHARE`` of the core, but never longer than the last one (2.5 s: a tick then
   brings a strip of up to 30 recorded states, so the board still moves);
 - training gets what is left of ``CPU_SHARE`` after the drawing, split evenly, and never
   more per second than one session alone takes (``MAX_TRAIN_RATE``).
@@ -25,7 +25,10 @@ ticks came late and each student trained 4 epochs a second.
 The rest of the core answers clicks, draws charts and sends the pages. Sessions train (and
 read uploaded files) one at a time (``heavy``, a lock): Python runs one thread at a time
 anyway, and a click's run then waits behind one training loop or one file instead of all of
-them. One session alone gets what it always had: a tick every 0.05 s training 0.03 s.
+them. One session alone gets a tick every 0.2 s training 0.1 s: fewer, fuller ticks, since
+every tick costs the browser a run of Streamlit's page code (tens of milliseconds of its
+main thread) whatever it carries, and a browser on the same two cores as the server then
+paints 40 to 50 frames a second instead of 30.
 
 A session that stops checking in (it paused, or its browser is gone: ticks come from the
 browser's timer, so a closed tab sends none) stops counting after ``EXPIRY`` seconds; a
@@ -42,16 +45,16 @@ import threading
 import time
 from dataclasses import dataclass
 
-TICKS = (0.05, 0.1, 0.2, 0.3, 0.45, 0.7, 1.0)  # tick intervals, shortest first (seconds)
+TICKS = (0.2, 0.3, 0.45, 0.7, 1.0, 1.5, 2.0, 2.5)  # tick intervals, shortest first (s)
 DRAW_SECONDS = 0.01  # CPU time of one drawn tick until measured (and for one session alone)
 MAX_DRAW_SECONDS = 0.2  # a measured tick cost above this is a burst of other work
 WINDOW = 2.0  # seconds between two measurements of the cost of a tick
 MIN_WINDOW_TICKS = 10  # fewer ticks in a window measure too little to go by
 DRAW_SHARE = 0.35  # of the core, at most, for drawing ticks
 CPU_SHARE = 0.8  # of the core for drawing and training together
-MAX_TRAIN_RATE = 0.6  # training seconds per second for one session (0.03 s per 0.05 s)
+MAX_TRAIN_RATE = 0.5  # training seconds per second for one session (0.1 s per 0.2 s)
 MIN_TRAIN_SHARE = 0.2  # the core's share for training however many sessions play
-SLOW_TICKS = 10  # the curves and the network redraw at most every SLOW_TICKS ticks
+SLOW_TICKS = 4  # with others playing, the curves and the network redraw at most every 4 ticks
 EXPIRY = 5.0  # seconds without a tick after which a session no longer counts
 SETTLE = 5.0  # seconds a shorter interval must be due before a session moves to it
 
@@ -174,7 +177,7 @@ class FairShare:
                 self.seen[key] = (now, None)
         since_last = None if previous is None else now - previous
         return Share(n, interval, train_seconds_for(n, interval, draw),
-                     SLOW_TICKS * interval, since_last)
+                     SLOW_TICKS * interval if n > 1 else 0.0, since_last)
 
     def leave(self, key):
         """The session ``key`` paused or left: it no longer counts."""

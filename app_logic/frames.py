@@ -116,17 +116,22 @@ def unpack(message):
                     for name, (start, size) in header["blobs"].items()}
 
 
-def frames_message(frames, message_id, style_id, texts=None, extra=None, style=None):
+def frames_message(frames, message_id, style_id, texts=None, extra=None, style=None,
+                   network=None):
     """The message for ``frames`` (Frames of one shape), painted into the picture named
     ``style_id``. ``texts``: per frame, {metric label: text} shown beside the picture;
     ``extra``: more header fields (display toggles); ``style``: (fields, background PNG
-    bytes, points PNG bytes) of the picture, for a browser that does not have it yet."""
+    bytes, points PNG bytes) of the picture, for a browser that does not have it yet;
+    ``network``: a network diagram message (app_logic/network_message.py) that the board
+    hands to the diagram, so a tick refreshes both in one run of the page."""
     header = {"id": message_id, "style_id": style_id, "shape": list(frames[0].grid.shape),
               "epochs": [int(f.epoch) for f in frames],
               "metrics": texts or [{} for _ in frames], **(extra or {})}
     blobs = {"frames": zlib.compress(delta_encode([f.grid for f in frames]), 6)}
     if style is not None:
         header["style_info"], blobs["background"], blobs["points"] = style
+    if network is not None:
+        blobs["network"] = network
     return pack(header, blobs)
 
 

@@ -241,7 +241,11 @@ class PlaygroundState:
     imported: bool = False  # the weights came from a model file, not from training here
     # The metrics of the network before its first epoch, the curves' epoch 0.
     start: dict | None = field(default=None, repr=False)
-    # Names these points (and their grid) for caches of pictures made from them.
+    # Names these points and their grid for caches of pictures of the points alone, which
+    # a new network (even on new input features) leaves as they are.
+    points_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    # Names these points as the network sees them (renewed with the input features), for
+    # caches of pictures made with the network.
     data_id: str = field(default_factory=lambda: uuid.uuid4().hex)
     # Slow-motion clock of live training: when the last tick ran, and the epochs owed.
     live_clock: float | None = field(default=None, repr=False)

@@ -1,19 +1,20 @@
 """The live view: the transport row, the metrics and the boundary, the curves and the network.
 
 The view is one fragment ("live") so that a click on Play, Pause, Step or Reset reruns only
-the view, never the whole page. Inside it, three fragments of their own:
-- the board (the live boundary alone) reruns every tick while playing: it sends the film
-  strip the last tick recorded (several states of the network, small uint8 grids:
-  app_logic/frames.py) to the browser, which paints them one per display frame
-  (ui/live_board), then trains a little and records the next strip (Streamlit fades the
-  elements of a running fragment until they are sent again; training first would keep the
-  board faded). The metrics above it and the toggles under it are drawn by the view's own
-  runs, not by the ticks: the browser writes the metrics of the frame on screen into them;
+the view, never the whole page. Inside it:
+- the board (the live boundary alone) reruns every tick while playing: it trains a little,
+  recording a film strip (several states of the network, small uint8 grids:
+  app_logic/frames.py), and sends the strip at once to the browser, which paints them one
+  per display frame (ui/live_board). The metrics above it and the toggles under it are drawn
+  by the view's own runs, not by the ticks: the browser writes the metrics of the frame on
+  screen into them;
 - the network diagram (drawn by the browser from the neurons' small uint8 maps:
-  ui/live_network) reruns every NETWORK_SECONDS or more, the curves every SLOW_SECONDS or
-  more: re-sending a chart costs the server and the browser far more than a strip of frames.
+  ui/live_network) is refreshed every NETWORK_SECONDS or more by a tick of the board, whose
+  message carries the diagram's too (the board hands it over in the browser);
+- the curves rerun every SLOW_SECONDS or more: re-sending a chart costs the server and the
+  browser far more than a strip of frames.
 The tick's interval and its training time are the session's fair share of the server
-(app_logic/fair_share.py): one session alone ticks every 0.05 s and trains 0.03 s of it;
+(app_logic/fair_share.py): one session alone ticks every 0.2 s and trains 0.1 s of it;
 with more playing, ticks come less often and train less. While paused none of the
 fragments has a timer, so a paused session costs nothing.
 """
@@ -40,7 +41,7 @@ from .live_network import clicked, live_network
 from .transport import divergence_notice, transport
 
 SLOW_SECONDS = 2.0  # the curves redraw at most this often while playing
-NETWORK_SECONDS = 0.5  # the network diagram (its neurons' maps) at most this often
+NETWORK_SECONDS = 0.4  # the network diagram (its neurons' maps) at most this often (two ticks)
 
 FOCUS = session.FOCUS  # (layer of nodes, unit) shown instead of the boundary, or None
 BOARD_KEY = "pg_board"  # the live boundary component
@@ -73,7 +74,7 @@ def sizes(presenter):
 def points_picture(state, show_test):
     """The data points as one picture, made once per dataset (shared with the replay tab)."""
     return session.cached_figure(
-        "points", (state.data_id, show_test), lambda: boundary.points_image(
+        "points", (state.points_id, show_test), lambda: boundary.points_image(
             state.grid_x, state.grid_y, state.train.X, state.train.y,
             state.test.X if show_test else None, state.test.y, values=state.regression),
         math.inf)
@@ -143,7 +144,7 @@ def _cached_style(name, signature, build):
 def board_style(state, size, show_test, bar, title):
     """(id, style) of the picture the frames are painted into: the axes, legend and colour
     bar as one PNG, the points as another, and where the grid goes (app_logic/frames.py)."""
-    signature = (state.data_id, show_test, size["picture_height"], size["picture_width"],
+    signature = (state.points_id, show_test, size["picture_height"], size["picture_width"],
                  size["font_size"], bar, title, language())
     name = "boundary" if bar == "auto" else "neuron"
     return _cached_style(name, signature, lambda: _style(boundary.raster_frame(
@@ -165,29 +166,31 @@ def metric_texts(record, regression):
     return texts
 
 
-def _message(board_key, shown, style_id, style, texts, extra):
+def _message(board_key, shown, style_id, style, texts, extra, network=None):
     """The message for a board (cached: the same frames give the same message, which the
-    browser skips), with the style when this browser has not been sent it."""
+    browser skips), with the style when this browser has not been sent it and the network
+    diagram's message when given."""
     sent = session.styles_sent()
     if len(sent) > MAX_STYLES_SENT:  # a long drawing: the browser keeps only its latest few
         sent.clear()
     signature = (style_id, tuple((f.epoch, f.key) for f in shown), style_id in sent,
-                 tuple(sorted(extra.items())))
+                 tuple(sorted(extra.items())),
+                 network and hashlib.blake2b(network, digest_size=8).hexdigest())
 
     def build():
         message_id = hashlib.blake2b(repr(signature).encode(), digest_size=8).hexdigest()
         message = frames.frames_message(
             shown, message_id, style_id, texts(shown),
             {**extra, "picture": [style[0]["width"], style[0]["height"]]},
-            None if style_id in sent else style)
+            None if style_id in sent else style, network)
         sent.add(style_id)
         return message
     return session.cached_message(board_key, signature, build)
 
 
-def board_message(state, size, playing):
+def board_message(state, size, playing, network=None):
     """The live board's message: the frames recorded since the last one (or the current
-    state)."""
+    state), and ``network``, a network diagram message, when given."""
     show_test = widget_sync.value("pg_show_test", True)
     discretize = widget_sync.value("pg_discretize", False)
     focus = focused_neuron(state)
@@ -202,7 +205,7 @@ def board_message(state, size, playing):
     return _message(BOARD_KEY, shown, style_id, style, lambda frames_shown: [
         metric_texts({**f.metrics, "epoch": f.epoch}, state.regression)
         for f in frames_shown], {"discretize": discretize and focus is None,
-                                 "playing": playing, "mode": "view"})
+                                 "playing": playing, "mode": "view"}, network)
 
 
 def draw_message(X, y, x_range, y_range, key):
@@ -230,13 +233,12 @@ def on_missing_style():
 
 
 def board():
-    """The live boundary alone (a tick re-sends nothing else); while playing it trains after
-    drawing."""
+    """The live boundary alone (a tick re-sends nothing else); while playing it trains first,
+    so the states recorded go out as soon as they exist."""
     state = session.load_playground()
     size = sizes(state.config["presenter"])
     share = _check_in(state.playing)
-    with st.container(key="pg_boundary"):
-        live_board(board_message(state, size, state.playing), BOARD_KEY, on_missing_style)
+    network = None
     if share is not None:
         gap = tick_gap(share)
         with fair_share.REGISTRY.heavy:
@@ -245,8 +247,16 @@ def board():
         if not state.playing:  # the epoch budget is spent or training diverged
             _check_in(False)
             st.rerun()  # the whole page: the notice, the Play button, the final figures
-        if share.interval != session.tick():  # more or fewer sessions play: new timers (the
-            st.rerun()  # live view sets them; a fragment body may only rerun the whole app)
+        # The diagram's maps ride with the tick: a run of its own would cost the browser
+        # as much again as the tick (Streamlit re-renders the page's elements each run).
+        every = max(NETWORK_SECONDS, share.slow_interval) - share.interval / 2  # the nearest
+        if session.network_due(every, time.monotonic()):  # tick to the period
+            network = network_view_message(state, network_height(state))
+    with st.container(key="pg_boundary"):
+        live_board(board_message(state, size, state.playing, network), BOARD_KEY,
+                   on_missing_style)
+    if share is not None and share.interval != session.tick():  # more or fewer sessions
+        st.rerun()  # play: new timers (the live view sets them; a fragment may only rerun all)
 
 
 def board_notes(state):
@@ -363,11 +373,17 @@ def network_view_message(state, height):
     return session.cached_message(NETWORK_KEY, signature, build)
 
 
-def network_view():
-    state = session.load_playground()
-    height = network.figure_height(state.net.layer_sizes, sizes(state.config["presenter"])[
+def network_height(state):
+    return network.figure_height(state.net.layer_sizes, sizes(state.config["presenter"])[
         "network_scale"]) + network.LEGEND_LINE
-    live_network(network_view_message(state, height), NETWORK_KEY, _on_neuron_click)
+
+
+def network_view():
+    """The network diagram as the page's runs draw it; while playing, the board's ticks
+    bring its updates (``board``)."""
+    state = session.load_playground()
+    live_network(network_view_message(state, network_height(state)), NETWORK_KEY,
+                 _on_neuron_click)
 
 
 def _on_neuron_click():
@@ -394,14 +410,6 @@ def _curves_playing():
 
 def _curves_paused():
     curves_view()
-
-
-def _network_playing():
-    network_view()
-
-
-def _network_paused():
-    network_view()
 
 
 def caption(state):
@@ -444,8 +452,7 @@ def _live():
         board_notes(state)
     with right:
         st.fragment(_curves_playing if playing else _curves_paused, run_every=slow)()
-    network_every = max(NETWORK_SECONDS, share.slow_interval) if playing else None
-    st.fragment(_network_playing if playing else _network_paused, run_every=network_every)()
+    network_view()
     if not state.config["presenter"]:
         caption(state)
 

@@ -5,6 +5,7 @@ Widgets keep their values under their own keys (``key=`` where they are drawn); 
 else a page keeps between reruns goes through this module.
 """
 
+import math
 import time
 import uuid
 
@@ -126,6 +127,7 @@ SHARE_KEY = "pg_share_key"  # this session's name in the server's fair share
 TICK = "pg_tick"  # the board's tick interval as the live view last set it (None: paused)
 STYLES_SENT = "pg_board_styles"  # ids of the picture styles this browser has been sent
 MESSAGES = "pg_messages"  # name -> (signature, bytes): the last message of a component
+NETWORK_SENT = "pg_network_sent"  # when a tick last carried the network diagram (monotonic)
 
 
 def focus():
@@ -150,6 +152,15 @@ def tick():
 def set_tick(interval):
     st.session_state[TICK] = interval
     return interval
+
+
+def network_due(every, now):
+    """True, and noted, when the network diagram was last sent with a tick ``every``
+    seconds or more before ``now``."""
+    if now - st.session_state.get(NETWORK_SENT, -math.inf) < every:
+        return False
+    st.session_state[NETWORK_SENT] = now
+    return True
 
 
 def styles_sent():

@@ -58,7 +58,7 @@ def test_a_late_tick_covers_its_gap_with_frames_and_training_within_limits():
     away = Share(1, 0.05, 0.03, 0.5, since_last=30.0)  # a tab in the background
     assert live_view.tick_gap(away) == live_view.MAX_GAP
     assert live_view.frames_per_tick(live_view.tick_gap(away)) == frames.MAX_FRAMES
-    crowded = Share(20, 0.45, 0.004, 4.5, since_last=2.0)  # at the rate, over MAX_GAP
+    crowded = Share(20, 0.45, 0.004, 4.5, since_last=5.0)  # at the rate, over MAX_GAP
     assert live_view.tick_training(crowded, live_view.tick_gap(crowded)) == \
         0.004 * live_view.MAX_GAP / 0.45
 

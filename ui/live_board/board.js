@@ -83,17 +83,33 @@ function colour(frame, style, pixels) {
 }
 
 // The metrics beside the picture show the frame on screen (Streamlit drew them for the last).
+// The board remembers what it wrote into each value: a value that differs was written by a
+// run of the page since, newer than the frames still queued, and the board leaves the row
+// alone (returns false) until its next message.
+function metricBoxes() {
+  return [...document.querySelectorAll(".st-key-pg_metrics [data-testid='stMetric']")].map(
+    (box) => [box.querySelector("[data-testid='stMetricLabel']"),
+              box.querySelector("[data-testid='stMetricValue']")]).filter(([l, v]) => l && v);
+}
+
+function adoptMetrics() {
+  for (const [, value] of metricBoxes()) value.boardText = value.textContent;
+}
+
 function showMetrics(metrics) {
-  if (!metrics) return;
-  for (const box of document.querySelectorAll(".st-key-pg_metrics [data-testid='stMetric']")) {
-    const label = box.querySelector("[data-testid='stMetricLabel']");
-    const value = box.querySelector("[data-testid='stMetricValue']");
-    const text = label && metrics[label.textContent.trim()]; // textContent: no layout
-    if (!value || text === undefined) continue;
-    const walker = document.createTreeWalker(value, NodeFilter.SHOW_TEXT);
-    const node = walker.nextNode();
-    if (node && node.nodeValue !== text) node.nodeValue = text;
+  if (!metrics) return true;
+  const boxes = metricBoxes();
+  if (boxes.some(([, v]) => v.boardText !== undefined && v.textContent !== v.boardText)) {
+    return false;
   }
+  for (const [label, value] of boxes) {
+    const text = metrics[label.textContent.trim()]; // textContent: no layout
+    if (text === undefined) continue;
+    const node = document.createTreeWalker(value, NodeFilter.SHOW_TEXT).nextNode();
+    if (node && node.nodeValue !== text) node.nodeValue = text;
+    value.boardText = value.textContent;
+  }
+  return true;
 }
 
 // The picture's words (legend, axis titles, colour bar title), written with the page's own
@@ -151,6 +167,7 @@ class Board {
     this.lastMessage = 0;
     this.received = 0; // messages received, and the last paused one among them
     this.clearedAt = 0;
+    this.metricsHeld = false; // the page wrote newer metrics than the queued frames'
     this.canvas.addEventListener("pointerdown", (event) => this.pointer(event));
     const loop = (now) => {
       if (!this.root.isConnected) { this.running = false; return; }
@@ -169,24 +186,31 @@ class Board {
     // The metrics row follows the board that received the latest view: after a run of the
     // whole page Streamlit may keep the replaced board beside the new one for a while (as it
     // keeps a replaced button), and its queue of older frames must not write their epochs.
-    if (this.mode === "view") window.__liveBoardCurrent = this;
+    if (this.mode === "view") {
+      window.__liveBoardCurrent = this;
+      adoptMetrics(); // what the page shows now is the baseline
+      this.metricsHeld = false;
+    }
     this.root.classList.toggle("drawing", this.mode === "draw");
     const now = performance.now();
     if (this.lastMessage && header.playing) { // frames of a message span until the next
-      const gap = Math.min(now - this.lastMessage, 1000);
+      const gap = Math.min(now - this.lastMessage, 3000); // a class ticks up to every 2.5 s
       this.period = Math.max(1000 / 60, Math.min(0.8 * gap / header.epochs.length, 500));
     } else if (!header.playing) {
       this.period = 1000 / 60;
     }
     this.lastMessage = now;
+    const network = blob("network"); // the diagram's update, sent with the tick
+    const diagram = window.__liveNetworkCurrent;
+    if (network && diagram?.root.isConnected) diagram.receive(network);
     // A paused or finished state replaces the queue at once, before the message is read:
     // an older frame painted meanwhile would write its epoch over the page's new metrics.
     const order = ++this.received;
     if (!header.playing) { this.queue = []; this.clearedAt = order; }
     this.chain = this.chain.then(async () => {
       if (blob("background")) keepStyle(header.style_id, await readStyle(header, blob));
-      if (order < this.clearedAt) return; // frames older than a paused state that came later
       const frames = splitFrames(await inflate(blob("frames")), header);
+      if (order < this.clearedAt) return; // frames older than a paused state that came later
       // A paused or finished state shows at once; while playing, the board stays at most
       // two messages behind (older frames are dropped, the order is kept).
       if (!header.playing) this.queue = [];
@@ -244,7 +268,9 @@ class Board {
     this.root.dataset.frames = String(Number(this.root.dataset.frames) + 1);
     this.root.dataset.epoch = String(frame.epoch);
     this.root.setAttribute("aria-label", frame.label || describe(frame, style));
-    if (window.__liveBoardCurrent === this) showMetrics(frame.metrics);
+    if (window.__liveBoardCurrent === this && !this.metricsHeld) {
+      this.metricsHeld = !showMetrics(frame.metrics);
+    }
   }
 
   // A press on the plotted area while drawing adds a tap: its data coordinates. The board

@@ -236,5 +236,11 @@ export default function (component) {
     network = parentElement.__liveNetwork = new Network(parentElement);
   }
   network.setTrigger = setTriggerValue;
-  if (data) network.receive(data instanceof Uint8Array ? data : new Uint8Array(data));
+  // While playing, the live board hands over the diagram's updates (they come with its
+  // ticks); the data Streamlit holds is then older, so it is read only when it changes.
+  window.__liveNetworkCurrent = network;
+  if (data && data !== network.lastData) {
+    network.lastData = data;
+    network.receive(data instanceof Uint8Array ? data : new Uint8Array(data));
+  }
 }
