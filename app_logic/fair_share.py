@@ -34,7 +34,9 @@ A session that stops checking in (it paused, or its browser is gone: ticks come 
 browser's timer, so a closed tab sends none) stops counting after ``EXPIRY`` seconds; a
 pause tells the registry at once (``leave``). A session moves to a shorter interval only
 after the shorter one has been due for ``SETTLE`` seconds, so sessions that come and go do
-not make every view redraw its timers back and forth; a longer one applies at once.
+not make every view redraw its timers back and forth (new timers take a run of the whole
+page); a longer one applies at once, once the current one is clearly too short (drawing
+over its share by OVERLOAD): a measured cost that wavers does not move the timers.
 
 ``REGISTRY`` is the one piece of mutable state at module level in the app, on purpose: it
 describes the process's shared CPU, not any session's state, and sessions only ever put
@@ -45,16 +47,17 @@ import threading
 import time
 from dataclasses import dataclass
 
-TICKS = (0.2, 0.3, 0.45, 0.7, 1.0, 1.5, 2.0, 2.5)  # tick intervals, shortest first (s)
+TICKS = (0.2, 0.3, 0.45, 0.7, 1.0, 1.5)  # tick intervals, shortest first (s)
 DRAW_SECONDS = 0.01  # CPU time of one drawn tick until measured (and for one session alone)
 MAX_DRAW_SECONDS = 0.2  # a measured tick cost above this is a burst of other work
 WINDOW = 2.0  # seconds between two measurements of the cost of a tick
 MIN_WINDOW_TICKS = 10  # fewer ticks in a window measure too little to go by
 DRAW_SHARE = 0.35  # of the core, at most, for drawing ticks
-CPU_SHARE = 0.8  # of the core for drawing and training together
+CPU_SHARE = 0.9  # of the core for drawing and training together
 MAX_TRAIN_RATE = 0.5  # training seconds per second for one session (0.1 s per 0.2 s)
 MIN_TRAIN_SHARE = 0.2  # the core's share for training however many sessions play
 SLOW_TICKS = 4  # with others playing, the curves and the network redraw at most every 4 ticks
+OVERLOAD = 1.3  # drawing over DRAW_SHARE by this factor before timers are made longer
 EXPIRY = 5.0  # seconds without a tick after which a session no longer counts
 SETTLE = 5.0  # seconds a shorter interval must be due before a session moves to it
 
@@ -102,6 +105,13 @@ class HeavyWork:
         if self._depth == 1:
             self._start = self.cpu_clock()
         return self
+
+    def free(self):
+        """Whether no other session holds it now (a click's run trains only then)."""
+        if not self.lock.acquire(blocking=False):
+            return False
+        self.lock.release()
+        return True
 
     def __exit__(self, *exc):
         self._depth -= 1
@@ -168,6 +178,9 @@ class FairShare:
             n = self._playing(now)
             draw = self.cost(n)
             interval = interval_for(n, draw)
+            if current is not None and interval > current and \
+                    n * draw <= OVERLOAD * DRAW_SHARE * current:
+                interval = current  # a little over the share: new timers would cost more
             if current is not None and interval < current:
                 if shorter_since is None:
                     self.seen[key] = (now, now)

@@ -238,8 +238,9 @@ def board():
     state = session.load_playground()
     size = sizes(state.config["presenter"])
     share = _check_in(state.playing)
+    ticking = share is not None and _timer_tick(share)
     network = None
-    if share is not None:
+    if ticking or (share is not None and fair_share.REGISTRY.heavy.free()):
         gap = tick_gap(share)
         with fair_share.REGISTRY.heavy:
             state.train_live(time.monotonic(), tick_training(share, gap),
@@ -255,8 +256,16 @@ def board():
     with st.container(key="pg_boundary"):
         live_board(board_message(state, size, state.playing, network), BOARD_KEY,
                    on_missing_style)
-    if share is not None and share.interval != session.tick():  # more or fewer sessions
-        st.rerun()  # play: new timers (the live view sets them; a fragment may only rerun all)
+    if ticking and share.interval != session.tick():  # more or fewer sessions play: new
+        st.rerun()  # timers (the live view sets them; a fragment may only rerun the page)
+
+
+def _timer_tick(share):
+    """Whether this run of the board is its timer's tick rather than part of a run of the
+    view (a click: the view checked in a moment before). A click's run trains only when no
+    one else is training: it answers without waiting behind the class's ticks."""
+    timer = session.tick() or share.interval  # the interval the browser's timer runs at
+    return share.since_last is None or share.since_last >= timer / 2
 
 
 def board_notes(state):
