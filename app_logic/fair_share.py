@@ -10,7 +10,7 @@ So the process keeps one ``FairShare``: every tick of a playing session checks i
 told how long to wait until its next tick and how long to train in this one. With ``n``
 sessions playing:
 - the tick interval is the shortest of ``TICKS`` at which drawing for all of them takes at
-  most ``DRAW_SHARE`` of the core, but never longer than the last one (2.5 s: a tick then
+  most ``DRAW_SHARE`` of the core, but never longer than the last one (1.5 s: a tick then
   brings a strip of up to 30 recorded states, so the board still moves);
 - training gets what is left of ``CPU_SHARE`` after the drawing, split evenly, and never
   more per second than one session alone takes (``MAX_TRAIN_RATE``).

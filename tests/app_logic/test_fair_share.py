@@ -32,7 +32,7 @@ def test_one_session_alone_ticks_five_times_a_second_training_half_the_time(shar
 def test_more_sessions_tick_less_often_but_send_a_strip_every_few_seconds():
     for n in range(1, 201):
         interval = fs.interval_for(n)
-        assert interval <= fs.TICKS[-1]  # a strip of recorded states every 2.5 s at least
+        assert interval <= fs.TICKS[-1]  # a strip of recorded states every 1.5 s at least
         assert fs.train_seconds_for(n, interval) > 0
         if n > 1:
             assert interval >= fs.interval_for(n - 1)

@@ -194,7 +194,7 @@ class Board {
     this.root.classList.toggle("drawing", this.mode === "draw");
     const now = performance.now();
     if (this.lastMessage && header.playing) { // frames of a message span until the next
-      const gap = Math.min(now - this.lastMessage, 3000); // a class ticks up to every 2.5 s
+      const gap = Math.min(now - this.lastMessage, 2000); // a class ticks up to every 1.5 s
       this.period = Math.max(1000 / 60, Math.min(0.8 * gap / header.epochs.length, 500));
     } else if (!header.playing) {
       this.period = 1000 / 60;
