@@ -48,7 +48,7 @@ BOARD_KEY = "pg_board"  # the live boundary component
 NETWORK_KEY = "pg_network"  # the network diagram component
 DISPLAY_RATE = 60  # frames a second the browser paints
 MAX_GAP = 1.5 * fair_share.TICKS[-1]  # seconds a tick covers at most (longer: the browser was away)
-MAX_TICK_TRAIN = 0.1  # training seconds of one tick at most, when it covers a long gap
+MAX_TICK_TRAIN = 0.15  # training seconds of one tick at most, when it covers a long gap
 MAX_STYLES_SENT = 8  # as many as the browser keeps (ui/live_board/board.js)
 
 
