@@ -450,14 +450,10 @@ def _live():
     share = _check_in(playing)
     every = session.set_tick(share.interval if playing else None)
     slow = max(SLOW_SECONDS, share.slow_interval) if playing else None
-    # The metrics are sent after the board: the board drops the older frames it still had
-    # queued when a paused state arrives, so none of them writes its epoch over the new row.
-    metrics_slot = st.empty()
+    metrics_row(state)  # the board leaves it alone while its queued frames are older
     left, right = st.container(key="pg_view").columns([1.15, 1], gap="medium")
     with left:
         st.fragment(_board_playing if playing else _board_paused, run_every=every)()
-        with metrics_slot.container():
-            metrics_row(state)
         board_notes(state)
     with right:
         st.fragment(_curves_playing if playing else _curves_paused, run_every=slow)()
