@@ -437,8 +437,8 @@ class PlaygroundState:
     def train_live(self, now, time_budget, frames=1):
         """One tick of live training at the config's speed: with speed 0 as many epochs as
         ``time_budget`` seconds allow, else ``speed`` epochs per second of wall time ``now``
-        (epochs owed carry over between ticks, so 2 epochs/s at 20 ticks/s trains every
-        tenth tick). About ``frames`` states go into the film strip, spread over the
+        (epochs owed carry over between ticks, so 2 epochs/s at 5 ticks/s trains every
+        other or third tick). About ``frames`` states go into the film strip, spread over the
         tick's epochs (as many epochs apart as the last tick's epochs allowed). Returns
         the records."""
         speed = self.config["speed"]
