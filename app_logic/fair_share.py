@@ -43,6 +43,7 @@ describes the process's shared CPU, not any session's state, and sessions only e
 their own key, a time and an interval in it. Sessions run in threads, so a lock guards it.
 """
 
+import collections
 import threading
 import time
 from dataclasses import dataclass
@@ -88,12 +89,65 @@ def train_seconds_for(n, interval, draw_seconds=DRAW_SECONDS):
     return min(MAX_TRAIN_RATE, left / max(n, 1)) * interval
 
 
+class FairLock:
+    """A re-entrant lock handed over in the order it was asked for. threading's locks are
+    not: with twenty sessions waiting to train, the one that just let go often takes it
+    again, and a session could wait for seconds (and a click queued behind its tick with
+    it: a class board's answer took 25 s)."""
+
+    def __init__(self):
+        self._changed = threading.Condition(threading.Lock())
+        self._waiting = collections.deque()  # thread idents, first come first
+        self._owner, self._depth = None, 0
+
+    def acquire(self, blocking=True):
+        me = threading.get_ident()
+        with self._changed:
+            if self._owner == me:
+                self._depth += 1
+                return True
+            if self._owner is None and not self._waiting:
+                self._owner, self._depth = me, 1
+                return True
+            if not blocking:
+                return False
+            self._waiting.append(me)
+            try:
+                while self._owner is not None or self._waiting[0] != me:
+                    self._changed.wait()
+            except BaseException:  # a waiter that gives up must not hold up the queue
+                self._waiting.remove(me)
+                self._changed.notify_all()
+                raise
+            self._waiting.popleft()
+            self._owner, self._depth = me, 1
+            return True
+
+    def __enter__(self):
+        self.acquire()
+        return self
+
+    def __exit__(self, *exc):
+        self.release()
+        return False
+
+    def release(self):
+        with self._changed:
+            if self._owner != threading.get_ident():
+                raise RuntimeError("release of a FairLock this thread does not hold")
+            self._depth -= 1
+            if self._depth == 0:
+                self._owner = None
+                self._changed.notify_all()
+
+
 class HeavyWork:
-    """A re-entrant lock that adds the CPU time of the work done while holding it to
-    ``seconds`` (the outermost hold only: reading an upload, then parsing it, counts once)."""
+    """A re-entrant lock, served first come first, that adds the CPU time of the work done
+    while holding it to ``seconds`` (the outermost hold only: reading an upload, then
+    parsing it, counts once)."""
 
     def __init__(self, cpu_clock):
-        self.lock = threading.RLock()
+        self.lock = FairLock()
         self.cpu_clock = cpu_clock
         self.seconds = 0.0
         self._depth = 0

@@ -68,15 +68,17 @@ class BoardStudent(load.Student):
     def on_delta(self, msg, now):
         super().on_delta(msg, now)
         element = msg.delta.new_element
-        if msg.delta.WhichOneof("type") != "new_element" or element.WhichOneof("type") != "alert":
+        kind = element.WhichOneof("type")
+        if msg.delta.WhichOneof("type") != "new_element" or kind not in ("alert", "toast"):
             return
-        self.alerts.append(element.alert.body[:100])
-        found = ACK.search(element.alert.body)
+        body = getattr(element, kind).body  # the panel's answer, or its toast (run dropped)
+        self.alerts.append(body[:100])
+        found = ACK.search(body)
         if self.waiting and found:
             self.acks.append((self.waiting, int(found.group(1)), now))
             self.waiting = None
-        elif self.waiting and element.alert.body.startswith("Not submitted"):
-            self.refused.append((self.waiting, element.alert.body))
+        elif self.waiting and body.startswith("Not submitted"):
+            self.refused.append((self.waiting, body))
             self.waiting = None
 
     async def submit(self, name):

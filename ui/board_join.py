@@ -144,7 +144,11 @@ def _submit():
     shown = (_("test accuracy {accuracy}").format(accuracy=f"{accuracy:.1%}")
              if accuracy is not None else
              _("test loss {loss}").format(loss=f"{result['test_loss']:.4g}"))
-    session.notify(SUBMIT_NOTICE, "success",
-                   _("Submitted to the class board (#{number}): epoch {epoch}, {result}, "
-                     "{params} parameters.").format(number=number, epoch=result["epoch"],
-                                                    result=shown, params=result["params"]))
+    answer = _("Submitted to the class board (#{number}): epoch {epoch}, {result}, "
+               "{params} parameters.").format(number=number, epoch=result["epoch"],
+                                              result=shown, params=result["params"])
+    session.notify(SUBMIT_NOTICE, "success", answer)
+    # Said twice: on a busy server the panel's run that draws the answer can be lost on its
+    # way to the browser (the next run's start clears it), and a student who is not told
+    # submits again. A playing view's next tick shows it as a toast.
+    session.toast(answer, icon=":material/check_circle:", repeat=True)

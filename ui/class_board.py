@@ -20,14 +20,14 @@ from app_logic.board_rules import (
     parse_code,
     ranked,
 )
-from app_logic.board_store import unknown_board
+from app_logic.board_store import BoardStore, unknown_board
 from app_logic.presets import PRESETS
 from app_logic.settings import DATASET_LABELS
 from viz import i18n
 from viz.i18n import N_, _, ngettext, number
 
 from . import session
-from .board_store_access import BOARD_PAGE, database_failure, open_store, page_url
+from .board_store_access import BOARD_PAGE, app_root, database_failure, open_store, page_url
 from .i18n import PARAM as LANGUAGE_PARAM
 
 __all__ = ["BOARD_PAGE", "database_failure", "page_url", "unknown_board"]  # for the page
@@ -100,6 +100,7 @@ def create_form(store):
 
 
 # ---- one board ---------------------------------------------------------------------------
+@st.cache_data(max_entries=16, show_spinner=False)  # the same link at every refresh
 def qr_png(link):
     out = io.BytesIO()
     segno.make(link, error="m").save(out, kind="png", scale=8, border=2)
@@ -246,9 +247,19 @@ def _rows_and_table(store, board):
     version = (board.code, store.version(board.code), i18n.language())  # "yes" is worded
     cached = session.kept(TABLE)
     if cached is None or cached[0] != version:
-        rows = store.submissions(board.code)
-        cached = session.keep(TABLE, (version, rows, board_table(board, rows)))
+        rows, table = _read_board(store, board, version, app_root())
+        cached = session.keep(TABLE, (version, rows, table))
     return cached[1], cached[2]
+
+
+@st.cache_data(max_entries=32, ttl=60, show_spinner=False,
+               hash_funcs={BoardStore: lambda store: store.target})
+def _read_board(store, board, version, root):
+    """(rows, table) of ``board`` at ``version``: read once per worker for every viewer of
+    the board (a projector, the lecturer, students who opened it) when a run lands. ``root``
+    (the app's address as this browser sees it) is part of the key: the table's links use it."""
+    rows = store.submissions(board.code)
+    return rows, board_table(board, rows)
 
 
 # ---- the lecturer's controls ---------------------------------------------------------------

@@ -406,6 +406,7 @@ def _on_neuron_click():
 # Two entry points per part: a fragment's identity comes from its function, so playing and
 # paused are different fragments, and switching drops the timer of the one not drawn.
 def _board_playing():
+    session.show_toasts(repeats=True)  # e.g. a submission's answer whose panel run was lost
     board()
 
 

@@ -23,7 +23,8 @@ DRAWING = "drawing"  # DrawnPoints being edited on the canvas
 RUNS = "runs"  # RunCollection: the saved runs
 FIGURES = "figure_cache"  # name -> (signature, time made, figure)
 NOTICES = "notices"  # slot -> (kind, text): messages waiting to be shown
-TOASTS = "toasts"  # [(text, icon)]: short messages from callbacks, shown by the next run
+TOASTS = "toasts"  # [(text, icon, made)]: short messages from callbacks, shown by the next run
+REPEAT_SECONDS = 10  # a toast repeating a notice is shown within this time or not at all
 STUDY = "study"  # (version, Study): the network the backprop page studies
 GRADCHECK = "gradcheck"  # {"version": study version, "numeric": finite differences}
 FLOW_RUN = "flow_run"  # the backprop page's own training run for gradient flow
@@ -229,12 +230,24 @@ def show_notice(slot, keep=False):
     getattr(st, kind)(text)
 
 
-def toast(text, icon=None):
+def toast(text, icon=None, repeat=False):
     """A short message from a callback: shown by the run that follows it (``show_toasts``).
-    A callback that draws it itself would put it where the rerunning fragment begins."""
-    st.session_state[TOASTS] = [*(st.session_state.get(TOASTS) or []), (text, icon)]
+    A callback that draws it itself would put it where the rerunning fragment begins.
+    ``repeat``: it repeats a notice the callback's own run draws, for when that run never
+    reaches the browser; a live tick within REPEAT_SECONDS shows it, else it is dropped."""
+    st.session_state[TOASTS] = [*(st.session_state.get(TOASTS) or []),
+                                (text, icon, time.monotonic() if repeat else None)]
 
 
-def show_toasts():
-    for text, icon in st.session_state.pop(TOASTS, None) or []:
-        st.toast(text, icon=icon)
+def show_toasts(repeats=False):
+    """Show the toasts waiting; repeats only with ``repeats`` (from a live tick: a run that
+    comes after the one drawing the notice) and while they are recent."""
+    waiting = st.session_state.pop(TOASTS, None) or []
+    now = time.monotonic()
+    kept = [t for t in waiting
+            if t[2] is not None and not repeats and now - t[2] < REPEAT_SECONDS]
+    if kept:
+        st.session_state[TOASTS] = kept
+    for text, icon, made in waiting:
+        if made is None or (repeats and now - made < REPEAT_SECONDS):
+            st.toast(text, icon=icon)

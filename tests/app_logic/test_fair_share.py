@@ -1,6 +1,7 @@
 """The server's CPU shared among playing sessions (app_logic/fair_share.py)."""
 
 import threading
+import time
 
 import pytest
 
@@ -106,6 +107,78 @@ def test_heavy_work_is_one_session_at_a_time_and_nests_within_one():
             assert not other_ran.wait(0.2)  # it waits while this session works
     assert other_ran.wait(5)
     thread.join(5)
+
+
+def _queue_up(lock, names, order, holds=1):
+    """Threads named ``names`` asking for ``lock`` one after another (each waiting in line
+    before the next asks); each takes it ``holds`` times in turn, noting its name."""
+    threads = []
+    for name in names:
+        def session(name=name):
+            for _ in range(holds):
+                with lock:
+                    order.append(name)
+                    time.sleep(0.002)
+        thread = threading.Thread(target=session)
+        thread.start()
+        deadline = time.monotonic() + 5
+        while thread.ident not in lock._waiting and time.monotonic() < deadline:
+            time.sleep(0.001)
+        threads.append(thread)
+    return threads
+
+
+def test_sessions_get_the_heavy_lock_in_the_order_they_asked():
+    lock = fs.FairLock()
+    order = []
+    with lock:
+        threads = _queue_up(lock, "abcdefgh", order)
+    for thread in threads:
+        thread.join(5)
+    assert order == list("abcdefgh")
+
+
+def test_a_session_that_lets_go_waits_behind_the_others():
+    """threading.Lock lets the thread that released take it straight back; a training
+    session asking again goes to the back of the line."""
+    lock = fs.FairLock()
+    order = []
+    with lock:
+        threads = _queue_up(lock, "abc", order, holds=3)
+    for thread in threads:
+        thread.join(5)
+    assert order == list("abc" * 3)
+    assert lock.acquire(blocking=False)
+    lock.release()
+
+
+def test_a_waiter_that_gives_up_does_not_hold_up_the_line():
+    lock = fs.FairLock()
+    order, quitter_failed = [], []
+    plain_wait = lock._changed.wait
+
+    def wait(timeout=None):
+        if threading.current_thread().name == "quitter":
+            raise KeyboardInterrupt  # its run is stopped while it waits in line
+        return plain_wait(timeout)
+
+    def quitter():
+        try:
+            lock.acquire()
+        except KeyboardInterrupt:
+            quitter_failed.append(True)
+
+    lock._changed.wait = wait
+    with lock:
+        thread = threading.Thread(target=quitter, name="quitter")
+        thread.start()
+        thread.join(5)
+        threads = _queue_up(lock, "xy", order)
+    for thread in threads:
+        thread.join(5)
+    assert quitter_failed and order == ["x", "y"] and not lock._waiting
+    with pytest.raises(RuntimeError):
+        lock.release()
 
 
 def test_a_tick_knows_how_long_ago_the_sessions_previous_one_was(share):

@@ -179,3 +179,30 @@ def test_lecturer_hides_closes_and_deletes(store):
 def _result():
     from .helpers import result
     return result()
+
+
+def _answer_and_toast(later):
+    import streamlit as st
+
+    from ui import session
+
+    session.notify("answer", "success", "Submitted (#7)")
+    session.toast("Submitted (#7)", repeat=True)
+    session.show_notice("answer", keep=True)
+    session.show_toasts()  # the page's start: a repeat waits for a later run (a live tick)
+    if later is not None:
+        st.session_state["toasts"] = [(text, icon, made - later)
+                                      for text, icon, made in st.session_state["toasts"]]
+        session.show_toasts(repeats=True)
+
+
+@pytest.mark.parametrize("later, toasts", [(None, []), (1.0, ["Submitted (#7)"]), (30.0, [])])
+def test_an_answer_is_repeated_as_a_toast_by_a_later_run_while_it_is_recent(later, toasts):
+    """The panel's run that draws a submission's answer can be lost on a busy server: a
+    live tick soon after says it again; one long after (a paused view) does not."""
+    at = AppTest.from_function(_answer_and_toast, args=(later,))
+    at.run()
+    assert not at.exception, at.exception
+    assert [s.value for s in at.success] == ["Submitted (#7)"]
+    assert [t.value for t in at.toast] == toasts
+    assert ("toasts" in at.session_state) == (later is None)
