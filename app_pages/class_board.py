@@ -16,7 +16,7 @@ def main():
     if not code:
         st.title(_("Class board"))
         st.caption(_("Set the class a challenge on one dataset; every student's run lands on "
-                     "one board, ranked by your rule and refreshed every 2 seconds."))
+                     "one board, ranked by your rule and refreshed every second."))
         start, create = st.columns([1, 2])
         with start:
             board_ui.open_by_code()

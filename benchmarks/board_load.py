@@ -8,9 +8,11 @@ Starts `deploy/serve --workers 2` (Debian's nginx in front of two Streamlit work
 loopback port with a board database of its own (a SQLite file in a temporary folder, or
 --database-url), creates a board, and runs --students simulated students (the websocket
 client of benchmarks/load.py): each opens the student link, presses Play, and while it plays
-submits --runs times, 5.1 s apart (the board takes one submission per session every 5 s), with
-a name of its own per submission. Two board viewers (the Class board page, refreshed every
-2 s as in a browser) note when each submission count first shows. With --kill-after one worker
+submits --runs times, each 5.05 s after the answer to the one before (the board takes one
+submission per session every 5 s, so 5 runs each take at least 20 s), with a name of its own
+per submission. A submission's answer is the panel's message, or the toast a live tick
+repeats it in. Two board viewers (the Class board page, refreshed as often as the page asks,
+as in a browser) note when each submission count first shows. With --kill-after one worker
 is killed (SIGKILL) that many seconds into the submissions; its students' connections drop.
 
 Then it checks, from the database: every acknowledged submission is stored (none lost),
@@ -52,7 +54,7 @@ from app_logic.session import build_state  # noqa: E402
 
 ACK = re.compile(r"Submitted to the class board \(#(\d+)\)")
 COUNT = re.compile(r"(\d+) students?, (\d+) runs?")
-GAP = 5.1  # seconds between one student's submissions (the board's limit is 5)
+GAP = 5.05  # seconds between the answer to a submission and the next (the limit is 5)
 VISIBLE_WITHIN = 2.0
 
 
@@ -106,8 +108,8 @@ class BoardStudent(load.Student):
 
 
 class BoardViewer(load.Student):
-    """The Class board page in a browser: it reruns the board's fragment every 2 s (the
-    server's AutoRerun) and notes when each count of runs first shows."""
+    """The Class board page in a browser: it reruns the board's watcher as often as the
+    server's AutoRerun asks (every second) and notes when each count of runs first shows."""
 
     def __init__(self, number, base_url, code):
         super().__init__(number, base_url, "", 1e9, random.Random(number))
