@@ -8,6 +8,7 @@
 
 const STYLES = (window.__liveBoardStyles ||= new Map());
 const MAX_QUEUE = 48; // frames waiting beyond this are dropped, oldest first
+const WORDS_EVERY = 100; // ms: the metrics row and the description follow the frames 10 times a second
 const MAX_TAPS = 32; // taps kept in the board's state until the server has read them
 const MAX_STYLES = 8; // pictures kept (a drawing makes one per point); older ones are asked for again
 
@@ -168,6 +169,7 @@ class Board {
     this.received = 0; // messages received, and the last paused one among them
     this.clearedAt = 0;
     this.metricsHeld = false; // the page wrote newer metrics than the queued frames'
+    this.wordsAt = -Infinity; // when the metrics row and the description were last written
     this.canvas.addEventListener("pointerdown", (event) => this.pointer(event));
     const loop = (now) => {
       if (!this.root.isConnected) { this.running = false; return; }
@@ -267,6 +269,11 @@ class Board {
     this.shown = { frame, style };
     this.root.dataset.frames = String(Number(this.root.dataset.frames) + 1);
     this.root.dataset.epoch = String(frame.epoch);
+    // The words follow at most WORDS_EVERY (and always for the last frame queued): new text
+    // in the metrics row costs the page a layout, and at 60 a second nobody reads it.
+    const now = performance.now();
+    if (this.queue.length && now - this.wordsAt < WORDS_EVERY) return;
+    this.wordsAt = now;
     this.root.setAttribute("aria-label", frame.label || describe(frame, style));
     if (window.__liveBoardCurrent === this && !this.metricsHeld) {
       this.metricsHeld = !showMetrics(frame.metrics);
