@@ -254,6 +254,7 @@ class PlaygroundState:
     # ``frame_every`` epochs while training, taken by the live view once per tick.
     film: FilmStrip = field(default_factory=FilmStrip, repr=False)
     frame_every: int = field(default=1, repr=False)
+    tick_epochs: int = field(default=0, repr=False)  # epochs the last live tick ran
 
     @property
     def n_classes(self):
@@ -443,20 +444,26 @@ class PlaygroundState:
         the records."""
         speed = self.config["speed"]
         if not speed:
-            records = self.train_for(10**9, time_budget, frames=True)
-            self.frame_every = max(1, len(records) // max(frames, 1))
-            return records
-        if self.live_clock is None:  # the first tick after Play trains at once
-            self.epochs_due = 1.0
-        else:  # at most a second's worth owed, so a stalled tick does not cause a burst
-            self.epochs_due = min(self.epochs_due + speed * (now - self.live_clock), speed)
-        self.live_clock = now
-        due = int(self.epochs_due)
-        if due < 1:
-            return []
-        self.epochs_due -= due
-        self.frame_every = max(1, due // max(frames, 1))
-        return self.train_for(due, time_budget, frames=True)
+            due = 10**9
+        else:
+            if self.live_clock is None:  # the first tick after Play trains at once
+                self.epochs_due = 1.0
+            else:  # at most a second's worth owed, so a stalled tick does not cause a burst
+                self.epochs_due = min(self.epochs_due + speed * (now - self.live_clock), speed)
+            self.live_clock = now
+            due = int(self.epochs_due)
+            if due < 1:
+                return []
+            self.epochs_due -= due
+        # The frames are spread over the epochs this tick will run: those owed, or as many
+        # as the last tick's time allowed when that is fewer (a class's share of the core
+        # trains 20 of the 750 epochs owed at 500 epochs/s: one frame per tick, not 20).
+        expected = min(due, self.tick_epochs or frames)
+        self.frame_every = max(1, expected // max(frames, 1))
+        before = self.trainer.epoch
+        records = self.train_for(due, time_budget, frames=True)
+        self.tick_epochs = max(self.trainer.epoch - before, 0)
+        return records
 
     def train_for(self, n_epochs=1, time_budget=None, frames=False):
         """Run up to ``n_epochs`` (capped by the epoch budget); returns the records.

@@ -106,6 +106,21 @@ def test_slow_motion_records_every_epoch():
     assert [f.epoch for f in state.frames_to_show()] == [1, 2, 3, 4, 5, 6, 7]
 
 
+def test_a_tick_short_of_time_spreads_its_frames_over_the_epochs_it_can_run():
+    """At 500 epochs/s a class's share of the core runs a few of the epochs owed per tick:
+    the frames are spread over as many epochs as the last tick ran, not over those owed."""
+    state = build_state({**DEFAULTS, "speed": 500, "epoch_budget": 0})
+    state.play()
+    state.train_live(0.0, 1.0, frames=10)  # the first tick after Play: one epoch
+    assert state.tick_epochs == 1
+    state.tick_epochs = 20  # as if the last tick's time had allowed 20 epochs
+    state.train_live(1.0, 1.0, frames=10)  # 500 owed
+    assert state.frame_every == 2  # 20 // 10, not 500 // 10
+    assert state.tick_epochs == 500  # this tick's time allowed them all
+    state.train_live(1.5, 1.0, frames=10)  # 250 owed, 500 possible
+    assert state.frame_every == 25
+
+
 def test_neuron_maps_from_the_coarse_grid_alone_are_the_same():
     state = build_state({**DEFAULTS, "hidden": [3, 5]})
     state.forward_grid()
