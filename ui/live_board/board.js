@@ -254,10 +254,10 @@ class Board {
       this.root.style.maxWidth = `${style.width}px`;
       this.painted = null; // a resized canvas is blank
     }
-    this.root.dataset.box = style.box.join(","); // the plotted area, in canvas pixels
     const context = this.canvas.getContext("2d");
     const [left, top, width, height] = style.box;
     if (this.painted !== style) { // the axes, legend and colour bar change with the style only
+      this.root.dataset.box = style.box.join(","); // the plotted area, in canvas pixels
       context.drawImage(style.background, 0, 0);
       writeLabels(context, style);
       this.painted = style;
