@@ -148,7 +148,7 @@ def _submit():
                "{params} parameters.").format(number=number, epoch=result["epoch"],
                                               result=shown, params=result["params"])
     session.notify(SUBMIT_NOTICE, "success", answer)
-    # Said twice: on a busy server the panel's run that draws the answer can be lost on its
-    # way to the browser (the next run's start clears it), and a student who is not told
-    # submits again. A playing view's next tick shows it as a toast.
+    # Said twice: on a busy server the panel's run that draws the answer is sometimes lost
+    # on its way to the browser (its start arrives, its elements never do), and a student
+    # who is not told submits again. A playing view's next tick shows it as a toast.
     session.toast(answer, icon=":material/check_circle:", repeat=True)
