@@ -35,7 +35,6 @@ __all__ = ["BOARD_PAGE", "database_failure", "page_url", "unknown_board"]  # for
 CURRENT = N_("The Playground's current setup")  # a value: shown through _
 CONTROL_NOTICE = "board_control"
 REFRESH_SECONDS = 1  # a submission is on the board within a refresh and a run
-TABLE = "board_table_cache"  # ((code, version), rows, table): the board as last read
 
 
 def _kept_language(params):
@@ -245,11 +244,7 @@ def _board_now(code):
 def _rows_and_table(store, board):
     """The board's rows and ranked table, read again only when its version changed."""
     version = (board.code, store.version(board.code), i18n.language())  # "yes" is worded
-    cached = session.kept(TABLE)
-    if cached is None or cached[0] != version:
-        rows, table = _read_board(store, board, version, app_root())
-        cached = session.keep(TABLE, (version, rows, table))
-    return cached[1], cached[2]
+    return _read_board(store, board, version, app_root())
 
 
 @st.cache_data(max_entries=32, ttl=60, show_spinner=False,
