@@ -3,7 +3,7 @@
 A Streamlit server is one Python process: every session's script runs in a thread of it,
 and its Python code runs on about one core however many the machine has. A playing session
 reruns its live board every tick (train a little, then send the states it passed through);
-with one session that is 5 ticks a second, each training for 0.1 s. Twenty sessions doing
+with one session that is about 3 ticks a second, each training for 0.15 s. Twenty sessions doing
 the same would ask for ten cores' worth: every tick and every click would wait in the queue.
 
 So the process keeps one ``FairShare``: every tick of a playing session checks in and is
@@ -25,10 +25,11 @@ ticks came late and each student trained 4 epochs a second.
 The rest of the core answers clicks, draws charts and sends the pages. Sessions train (and
 read uploaded files) one at a time (``heavy``, a lock): Python runs one thread at a time
 anyway, and a click's run then waits behind one training loop or one file instead of all of
-them. One session alone gets a tick every 0.2 s training 0.1 s: fewer, fuller ticks, since
+them. One session alone gets a tick every 0.3 s training 0.15 s: fewer, fuller ticks, since
 every tick costs the browser a run of Streamlit's page code (tens of milliseconds of its
-main thread) whatever it carries, and a browser on the same two cores as the server then
-paints 40 to 50 frames a second instead of 30.
+main thread) whatever it carries; a browser on the same two cores as the server painted
+30 frames a second with a tick every 0.05 s, about 50 with one every 0.2 s and about 55
+with one every 0.3 s (benchmarks/live_fps.py).
 
 A session that stops checking in (it paused, or its browser is gone: ticks come from the
 browser's timer, so a closed tab sends none) stops counting after ``EXPIRY`` seconds; a
@@ -48,14 +49,14 @@ import threading
 import time
 from dataclasses import dataclass
 
-TICKS = (0.2, 0.3, 0.45, 0.7, 1.0, 1.5)  # tick intervals, shortest first (s)
+TICKS = (0.3, 0.45, 0.7, 1.0, 1.5)  # tick intervals, shortest first (s)
 DRAW_SECONDS = 0.01  # CPU time of one drawn tick until measured (and for one session alone)
 MAX_DRAW_SECONDS = 0.2  # a measured tick cost above this is a burst of other work
 WINDOW = 2.0  # seconds between two measurements of the cost of a tick
 MIN_WINDOW_TICKS = 10  # fewer ticks in a window measure too little to go by
 DRAW_SHARE = 0.35  # of the core, at most, for drawing ticks
 CPU_SHARE = 0.9  # of the core for drawing and training together
-MAX_TRAIN_RATE = 0.5  # training seconds per second for one session (0.1 s per 0.2 s)
+MAX_TRAIN_RATE = 0.5  # training seconds per second for one session (0.15 s per 0.3 s)
 MIN_TRAIN_SHARE = 0.2  # the core's share for training however many sessions play
 SLOW_TICKS = 4  # with others playing, the curves and the network redraw at most every 4 ticks
 OVERLOAD = 1.3  # drawing over DRAW_SHARE by this factor before timers are made longer

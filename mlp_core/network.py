@@ -378,7 +378,9 @@ class MLP:
                 zk = a[-1] @ W
                 zk += b
                 z.append(zk)
-                a.append(f(zk))
+                # into an array of z's dtype: the functions' constants would make a float32
+                # network's activations float64
+                a.append(f(zk, np.empty_like(zk)))
             return a[-1]
         self.a, self.z, work.a[0] = work.a, work.z, X
         # An evaluation passes the same X every epoch (train and test sets of one size share

@@ -14,7 +14,7 @@ the view, never the whole page. Inside it:
 - the curves rerun every SLOW_SECONDS or more: re-sending a chart costs the server and the
   browser far more than a strip of frames.
 The tick's interval and its training time are the session's fair share of the server
-(app_logic/fair_share.py): one session alone ticks every 0.2 s and trains 0.1 s of it;
+(app_logic/fair_share.py): one session alone ticks every 0.3 s and trains 0.15 s of it;
 with more playing, ticks come less often and train less. While paused none of the
 fragments has a timer, so a paused session costs nothing.
 """
@@ -105,9 +105,8 @@ def focused_neuron(state):
 def _neuron_frame(state, focus):
     """The focused neuron's output over the plane as a Frame (a uint8 grid, 0.5 = zero), and
     the colour bar that reads it."""
-    state.forward_grid()
     k, i = focus
-    values = state.net.a[k][:, i]
+    values = state.grid_pass()[1][k][:, i]
     scale = float(np.abs(values).max()) or 1.0
     shape = (len(state.grid_y), len(state.grid_x))
     grid = frames.quantize(values, -scale, scale).reshape(shape)
@@ -188,9 +187,10 @@ def _message(board_key, shown, style_id, style, texts, extra, network=None):
     return session.cached_message(board_key, signature, build)
 
 
-def board_message(state, size, playing, network=None):
+def board_message(state, size, playing, network=None, span=None):
     """The live board's message: the frames recorded since the last one (or the current
-    state), and ``network``, a network diagram message, when given."""
+    state), and ``network``, a network diagram message, when given. ``span``: seconds
+    until the next message while playing (the board plays the frames over it)."""
     show_test = widget_sync.value("pg_show_test", True)
     discretize = widget_sync.value("pg_discretize", False)
     focus = focused_neuron(state)
@@ -205,7 +205,7 @@ def board_message(state, size, playing, network=None):
     return _message(BOARD_KEY, shown, style_id, style, lambda frames_shown: [
         metric_texts({**f.metrics, "epoch": f.epoch}, state.regression)
         for f in frames_shown], {"discretize": discretize and focus is None,
-                                 "playing": playing, "mode": "view"}, network)
+                                 "playing": playing, "mode": "view", "span": span}, network)
 
 
 def draw_message(X, y, x_range, y_range, key):
@@ -254,7 +254,8 @@ def board():
         if session.network_due(every, time.monotonic()):  # tick to the period
             network = network_view_message(state, network_height(state))
     with st.container(key="pg_boundary"):
-        live_board(board_message(state, size, state.playing, network), BOARD_KEY,
+        live_board(board_message(state, size, state.playing, network,
+                                 share and (session.tick() or share.interval)), BOARD_KEY,
                    on_missing_style)
     if ticking and share.interval != session.tick():  # more or fewer sessions play: new
         st.rerun()  # timers (the live view sets them; a fragment may only rerun the page)

@@ -63,7 +63,7 @@ def _curve_figure(epochs, train, test, y_title, height, log_y=False, y_range=Non
     last = float(epochs[-1]) if len(epochs) else 0.0
     x_range = [0, 10] if last < 10 else None  # an axis the run will fill, not 0..1 by fifths
     grid = {"gridcolor": "#e5e5e5", "showline": True, "linecolor": "#888", "ticks": "outside",
-            "automargin": True}
+            "automargin": False}
     return make_figure(data, {
         "height": height, "margin": {"l": 65, "r": 10, "t": 30, "b": 45},
         "uirevision": y_title + ("log" if log_y else ""),

@@ -24,10 +24,10 @@ def share():
     return registry
 
 
-def test_one_session_alone_ticks_five_times_a_second_training_half_the_time(share):
+def test_one_session_alone_ticks_every_0_3_s_training_half_the_time(share):
     s = share.tick("a")
-    assert (s.playing, s.interval) == (1, 0.2)
-    assert s.train_seconds == pytest.approx(0.1)
+    assert (s.playing, s.interval) == (1, 0.3)
+    assert s.train_seconds == pytest.approx(0.15)
 
 
 def test_more_sessions_tick_less_often_but_send_a_strip_every_few_seconds():
@@ -71,10 +71,10 @@ def test_a_pause_leaves_at_once(share):
 
 
 def test_a_longer_interval_applies_at_once_a_shorter_one_after_settling(share):
-    others = "bcdefghijkl"
+    others = "bcdefghijklmnop"
     for k in "a" + others:
         share.tick(k)
-    current = fs.interval_for(12)
+    current = fs.interval_for(16)
     assert current > fs.TICKS[0]
     assert share.tick("a", current=fs.TICKS[0]).interval == current  # at once
     for k in others:
@@ -86,8 +86,8 @@ def test_a_longer_interval_applies_at_once_a_shorter_one_after_settling(share):
     assert share.tick("a", current=current).interval == fs.TICKS[0]
 
 
-def test_seven_sessions_still_redraw_five_times_a_second():
-    assert fs.interval_for(7) == 0.2 and fs.interval_for(8) == 0.3
+def test_ten_sessions_still_redraw_three_times_a_second():
+    assert fs.interval_for(10) == 0.3 and fs.interval_for(11) == 0.45
 
 
 def test_heavy_work_is_one_session_at_a_time_and_nests_within_one():
@@ -236,7 +236,7 @@ def test_one_session_alone_keeps_its_ticks_however_much_a_tick_costs():
     registry = fs.FairShare(clock, cpu_clock=cpu)
     last = _play(registry, clock, cpu, ["a"], 30, tick_cost=0.05)[-1]
     assert registry.draw_seconds > fs.DRAW_SECONDS  # measured, yet one session alone...
-    assert (last.interval, last.train_seconds) == (0.2, pytest.approx(0.1))
+    assert (last.interval, last.train_seconds) == (0.3, pytest.approx(0.15))
 
 
 def test_a_burst_of_other_work_moves_the_estimate_only_halfway_and_within_bounds():

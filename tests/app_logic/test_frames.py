@@ -123,9 +123,8 @@ def test_a_tick_short_of_time_spreads_its_frames_over_the_epochs_it_can_run():
 
 def test_neuron_maps_from_the_coarse_grid_alone_are_the_same():
     state = build_state({**DEFAULTS, "hidden": [3, 5]})
-    state.forward_grid()
-    expected, shape = state.grid_activations()
+    _, whole, shape = state.grid_pass()
     activations, coarse_shape = state.map_activations()
-    assert coarse_shape == shape
-    for a, b in zip(activations, expected):
-        np.testing.assert_allclose(a, b)
+    assert coarse_shape == (25, 25) and shape == (100, 100)
+    for a, b in zip(activations, whole):  # every 4th cell of the whole grid
+        np.testing.assert_array_equal(a, b.reshape(100, 100, -1)[::4, ::4].reshape(625, -1))

@@ -163,17 +163,40 @@ def test_boundary_is_uint8_on_the_grid_for_two_and_three_classes():
     assert np.all(np.abs(boundary.astype(int).sum(axis=-1) - 255) <= 2)
 
 
-def test_grid_activations_are_every_layer_on_a_coarser_grid():
+def test_map_activations_are_every_layer_on_a_coarser_grid():
     state = pgs.build_state(settings.default_config() | {"hidden": [3, 5]})
-    state.forward_grid()
-    activations, shape = state.grid_activations()
+    activations, shape = state.map_activations()
     assert shape == (25, 25)
     assert [a.shape for a in activations] == [(625, n) for n in state.net.layer_sizes]
-    # cell (row 2, column 3) of the coarse grid is cell (8, 12) of the boundary grid
+    # cell (row 2, column 3) of the coarse grid is cell (8, 12) of the boundary grid; the
+    # pictures are drawn in float32 (they keep 256 levels)
     cell = [[state.grid_x[12], state.grid_y[8]]]
     state.net.forward(state.prepare(cell))
     for coarse, exact in zip(activations, state.net.a):
-        np.testing.assert_allclose(coarse[2 * 25 + 3], exact[0])
+        np.testing.assert_allclose(coarse[2 * 25 + 3], exact[0], rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("hidden,activation", [([4, 4], "tanh"), ([8], "relu"), ([], "tanh")])
+def test_the_pictures_float32_pass_matches_the_network_to_far_below_a_colour_level(
+        hidden, activation):
+    state = pgs.build_state(settings.default_config() | {
+        "hidden": hidden, "activation": activation, "dataset": "spiral"})
+    state.train_for(30)
+    out, layers, shape = state.grid_pass()
+    exact = state.net.forward(state.grid_inputs)
+    assert out.dtype == np.float32 and shape == (100, 100) and len(layers) == len(hidden) + 2
+    assert np.abs(out - exact).max() < 1e-5  # a colour level is 1/255
+    assert np.array_equal(state.boundary_u8(), pgs.encode_probabilities(exact, shape)) or \
+        np.abs(state.boundary_u8().astype(int) - pgs.encode_probabilities(exact, shape)).max() <= 1
+
+
+def test_weights_beyond_float32_are_drawn_with_the_network_itself():
+    state = pgs.build_state(settings.default_config())
+    state.net.weights[-1][...] = 1e39  # finite in float64, infinite in float32
+    out, _, _ = state.grid_pass()
+    assert out.dtype == np.float64 and np.isfinite(out).all()
+    state.net.weights[-1][...] = 0.5  # back in range: the twin again
+    assert state.grid_pass()[0].dtype == np.float32
 
 
 def test_change_kinds():

@@ -195,8 +195,11 @@ class Board {
     }
     this.root.classList.toggle("drawing", this.mode === "draw");
     const now = performance.now();
-    if (this.lastMessage && header.playing) { // frames of a message span until the next
-      const gap = Math.min(now - this.lastMessage, 2000); // a class ticks up to every 1.5 s
+    if (this.lastMessage && header.playing) { // frames of a message span until the next:
+      // the time since the last one, but no more than the server's timer ("span"), since a
+      // late message (the page was busy) must not slow its frames down to fewer than the
+      // display shows (a class ticks up to every 1.5 s)
+      const gap = Math.min(now - this.lastMessage, 1000 * (header.span || 2));
       this.period = Math.max(1000 / 60, Math.min(0.8 * gap / header.epochs.length, 500));
     } else if (!header.playing) {
       this.period = 1000 / 60;
@@ -230,7 +233,9 @@ class Board {
     if (!style) return this.ask(frame.style, now);
     this.queue.shift();
     this.paint(frame, style);
-    this.nextDue = now + this.period - 2; // within a display frame of the period
+    // On the period's beat, not from this frame: after a late display frame the next comes
+    // early to catch up with the display, and it must not be skipped.
+    this.nextDue = Math.max(this.nextDue + this.period, now + this.period / 2);
   }
 
   ask(styleId, now) {
