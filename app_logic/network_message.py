@@ -17,7 +17,7 @@ import numpy as np
 from viz import network
 from viz.style import NEGATIVE_WEIGHT, POSITIVE_WEIGHT
 
-from .frames import pack, quantize, unpack
+from .frames import ZLIB_LEVEL, pack, quantize, unpack
 
 
 def encode_maps(maps):
@@ -25,7 +25,7 @@ def encode_maps(maps):
     zlib data of their uint8 levels, and the maps' (rows, columns)."""
     grids = [quantize(np.asarray(m, float), 0.0, 1.0) for m in maps]
     data = b"".join(np.ascontiguousarray(g).tobytes() for g in grids)
-    return zlib.compress(data, 6), list(grids[0].shape[1:])
+    return zlib.compress(data, ZLIB_LEVEL), list(grids[0].shape[1:])
 
 
 def _float32(values):

@@ -32,7 +32,7 @@ from app_logic.network_message import network_message
 from app_logic.settings import ACTIVATION_LABELS, FEATURE_LABELS
 from viz import boundary, curves, network
 from viz.format import count, format_accuracy, format_loss
-from viz.i18n import N_, _, language, ngettext, number
+from viz.i18n import N_, _, integer_format, language, ngettext, number
 from viz.style import CLASS_TINTS, NEURON_LUT, PROBABILITY_LUT
 
 from . import session, widget_sync
@@ -156,12 +156,22 @@ def board_style(state, size, show_test, bar, title):
 def metric_texts(record, regression):
     """{metric label: text} of a history record, as the metrics row shows them (the browser
     finds a metric by its label, in the page's language)."""
-    texts = {_("Epoch"): number(record["epoch"]),
-             _("Train loss"): format_loss(record["train_loss"]),
-             _("Test loss"): format_loss(record["test_loss"])}
-    if not regression:  # a regression has no accuracy to show
-        texts[_("Train accuracy")] = format_accuracy(record["train_acc"])
-        texts[_("Test accuracy")] = format_accuracy(record["test_acc"])
+    return strip_texts([record], regression)[0]
+
+
+def strip_texts(records, regression):
+    """``metric_texts`` of each of ``records`` (a tick's strip), translated once."""
+    epoch, train_loss, test_loss = _("Epoch"), _("Train loss"), _("Test loss")
+    train_acc, test_acc = _("Train accuracy"), _("Test accuracy")
+    integer = integer_format()
+    texts = []
+    for record in records:
+        text = {epoch: integer(record["epoch"]), train_loss: format_loss(record["train_loss"]),
+                test_loss: format_loss(record["test_loss"])}
+        if not regression:  # a regression has no accuracy to show
+            text[train_acc] = format_accuracy(record["train_acc"])
+            text[test_acc] = format_accuracy(record["test_acc"])
+        texts.append(text)
     return texts
 
 
@@ -202,10 +212,10 @@ def board_message(state, size, playing, network=None, span=None):
         frame, bar = _neuron_frame(state, focus)
         shown, title = [frame], _("Map of the selected neuron")
     style_id, style = board_style(state, size, show_test, bar, title)
-    return _message(BOARD_KEY, shown, style_id, style, lambda frames_shown: [
-        metric_texts({**f.metrics, "epoch": f.epoch}, state.regression)
-        for f in frames_shown], {"discretize": discretize and focus is None,
-                                 "playing": playing, "mode": "view", "span": span}, network)
+    return _message(BOARD_KEY, shown, style_id, style, lambda frames_shown: strip_texts(
+        [{**f.metrics, "epoch": f.epoch} for f in frames_shown], state.regression),
+        {"discretize": discretize and focus is None, "playing": playing, "mode": "view",
+         "span": span}, network)
 
 
 def draw_message(X, y, x_range, y_range, key):

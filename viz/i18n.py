@@ -28,7 +28,7 @@ import pathlib
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from babel.numbers import format_decimal, format_percent
+from babel.numbers import format_decimal, format_percent, get_group_symbol
 from babel.support import NullTranslations, Translations
 
 LOCALES = pathlib.Path(__file__).resolve().parents[1] / "locales"
@@ -113,6 +113,19 @@ def number(value, decimals=None):
     """``value`` with the language's digit grouping ("12,345"); ``decimals`` fixed places."""
     pattern = None if decimals is None else "#,##0" + ("." + "0" * decimals if decimals else "")
     return format_decimal(value, format=pattern, locale=BABEL_LOCALES[language()])
+
+
+@functools.cache
+def _group_symbol(language):
+    return get_group_symbol(BABEL_LOCALES[language])
+
+
+def integer_format():
+    """A function writing integers as ``number`` does in the current language, at a fraction
+    of its cost (a live strip labels up to 30 epochs a tick): both languages group digits
+    by threes, with the language's own symbol."""
+    symbol = _group_symbol(language())
+    return lambda value: f"{int(value):,}".replace(",", symbol)
 
 
 def percent(fraction, decimals=1):

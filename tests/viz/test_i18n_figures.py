@@ -68,3 +68,15 @@ def test_counts_take_the_languages_plural_and_digit_grouping(chinese):
     assert count(1, ngettext("{n} point", "{n} points", 1)) == "1 point"
     assert count(1234, ngettext("{n} point", "{n} points", 1234)) == "1,234 points"
     assert count(2, "run") == "2 runs"  # a bare English noun still works
+
+
+@pytest.mark.parametrize("code", ["en", "zh"])
+def test_the_strips_fast_integers_read_as_numbers_does(code):
+    from viz.i18n import integer_format, number
+    use_language(code)
+    try:
+        integer = integer_format()
+        for value in (0, 7, 999, 1000, 12_345, 1_234_567, 10**12):
+            assert integer(value) == number(value)
+    finally:
+        use_language(None)
