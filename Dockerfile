@@ -12,6 +12,7 @@ COPY app_logic ./app_logic
 COPY app_pages ./app_pages
 COPY assets ./assets
 COPY mlp_core ./mlp_core
+COPY static ./static
 COPY ui ./ui
 COPY viz ./viz
 # The class board's SQLite file lives in data/ unless PLAYGROUND_DATABASE_URL names a database.

@@ -1,22 +1,13 @@
 """The live boundary component: the browser paints the film strip's frames on a canvas
-(board.js) from the binary messages of app_logic/frames.py. Served by the app itself, with
-no build step and no request to another host."""
+(static/live_board.js) from the binary messages of app_logic/frames.py. Served by the app
+itself, with no build step and no request to another host."""
 
 import pathlib
 
-import streamlit as st
+from .. import browser_code, widget_sync
 
-from .. import widget_sync
-
-_HERE = pathlib.Path(__file__).parent
-
-_board = st.components.v2.component(
-    "backprop_playground.live_board",
-    js=(_HERE.parent / "components_message.js").read_text(encoding="utf-8")
-    + (_HERE / "board.js").read_text(encoding="utf-8"),
-    css=(_HERE / "board.css").read_text(encoding="utf-8"),
-    isolate_styles=False,  # the page's tests and benchmarks read the root's data-* attributes
-)
+_board = browser_code.component("backprop_playground.live_board", "live_board.js",
+                                pathlib.Path(__file__).with_name("board.css"))
 
 
 def live_board(message, key, on_missing, on_taps=None):

@@ -1,23 +1,14 @@
-"""The network diagram drawn by the browser (network.js): layers of neurons, each with its
-own small map, joined by links coloured by the weight's sign and sized by its magnitude,
-from the binary messages of app_logic/network_message.py. Served by the app itself, with no
-build step and no request to another host."""
+"""The network diagram drawn by the browser (static/live_network.js): layers of neurons,
+each with its own small map, joined by links coloured by the weight's sign and sized by its
+magnitude, from the binary messages of app_logic/network_message.py. Served by the app
+itself, with no build step and no request to another host."""
 
 import pathlib
 
-import streamlit as st
+from .. import browser_code, widget_sync
 
-from .. import widget_sync
-
-_HERE = pathlib.Path(__file__).parent
-
-_network = st.components.v2.component(
-    "backprop_playground.live_network",
-    js=(_HERE.parent / "components_message.js").read_text(encoding="utf-8")
-    + (_HERE / "network.js").read_text(encoding="utf-8"),
-    css=(_HERE / "network.css").read_text(encoding="utf-8"),
-    isolate_styles=False,  # the page's tests read the root's data-* attributes
-)
+_network = browser_code.component("backprop_playground.live_network", "live_network.js",
+                                  pathlib.Path(__file__).with_name("network.css"))
 
 
 def live_network(message, key, on_click):

@@ -10,7 +10,10 @@ const MARGIN = { left: 10, right: 10, top: 6, bottom: 54 }; // the bottom holds 
 const BOX = 0.62; // a map's side, in distances between two nodes of a layer
 const NODE_MAX = 40; // pixels a node's side may reach
 
-// parse() and inflate(): ui/components_message.js, put in front of this file.
+// The shared message reader, at this file's own version (the app names the version in the
+// address it loads this file from, so a browser never mixes a new file with an old one).
+const { parse, inflate } = await import(
+  new URL(`components_message.js${new URL(import.meta.url).search}`, import.meta.url).href);
 
 function fill(template, values) {
   return template.replace(/\{(\w+)\}/g, (all, name) => (name in values ? values[name] : all));

@@ -6,6 +6,11 @@
 // the frames' epochs and metrics; the "frames" blob is zlib data of the frames, each after
 // the first as its difference from the one before.
 
+// The shared message reader, at this file's own version (the app names the version in the
+// address it loads this file from, so a browser never mixes a new file with an old one).
+const { parse, inflate } = await import(
+  new URL(`components_message.js${new URL(import.meta.url).search}`, import.meta.url).href);
+
 const STYLES = (window.__liveBoardStyles ||= new Map());
 const MAX_QUEUE = 48; // frames waiting beyond this are dropped, oldest first
 const WORDS_EVERY = 100; // ms: the metrics row and the description follow the frames 10 times a second
@@ -23,7 +28,6 @@ function keepStyle(id, style) {
   }
 }
 
-// parse() and inflate(): ui/components_message.js, put in front of this file.
 
 async function bitmap(bytes) {
   return createImageBitmap(new Blob([bytes], { type: "image/png" }));
