@@ -256,7 +256,7 @@ class PlaygroundState:
     frame_every: int = field(default=1, repr=False)
     tick_epochs: int = field(default=0, repr=False)  # epochs the last live tick ran
     # A float32 twin of ``net`` for the pictures (``grid_pass``), and the grid's inputs in
-    # float32, made again when the network or the grid changes.
+    # float32 by stride ((grid_inputs, {stride: rows})), made again when either changes.
     drawing_net: mc.MLP | None = field(default=None, repr=False, compare=False)
     drawing_inputs: tuple | None = field(default=None, repr=False, compare=False)
 
@@ -368,10 +368,14 @@ class PlaygroundState:
         """The network inputs (float32) of every ``stride``-th grid cell, and that grid's
         shape."""
         if self.drawing_inputs is None or self.drawing_inputs[0] is not self.grid_inputs:
-            self.drawing_inputs = (self.grid_inputs, self.grid_inputs.astype(np.float32))
-        rows, columns = len(self.grid_y), len(self.grid_x)
-        inputs = self.drawing_inputs[1].reshape(rows, columns, -1)[::stride, ::stride]
-        return np.ascontiguousarray(inputs.reshape(-1, inputs.shape[-1])), inputs.shape[:2]
+            self.drawing_inputs = (self.grid_inputs, {})
+        kept = self.drawing_inputs[1]
+        if stride not in kept:  # a tick draws up to 60 frames: copied once, not per frame
+            rows, columns = len(self.grid_y), len(self.grid_x)
+            cells = self.grid_inputs.reshape(rows, columns, -1)[::stride, ::stride]
+            kept[stride] = (np.ascontiguousarray(cells.reshape(-1, cells.shape[-1]),
+                                                 dtype=np.float32), cells.shape[:2])
+        return kept[stride]
 
     def grid_pass(self, stride=1):
         """The network's outputs over every ``stride``-th grid cell (n_cells, n_outputs) and
