@@ -49,7 +49,9 @@ def test_a_fatal_connection_error_reloads_from_the_link(app_url, browser):
         sockets.append(ws)
 
     page.route_web_socket(re.compile(r".*/_stcore/stream$"), pass_through)
-    page.goto(f"{app_url}/?lr=3&optimizer=momentum&seed=7")
+    # lr=3 is stuck at chance after some 20 epochs and pauses by itself: at 10 epochs a
+    # second the Pause button shows for two seconds, not for one tick at full speed.
+    page.goto(f"{app_url}/?lr=3&optimizer=momentum&seed=7&speed=10")
     wait_for_app(page)
     page.get_by_role("button", name="Play", exact=True).click()
     page.get_by_role("button", name="Pause", exact=True).wait_for()
@@ -61,6 +63,7 @@ def test_a_fatal_connection_error_reloads_from_the_link(app_url, browser):
     wait_for_app(page)
     assert page.evaluate(STATE) == "CONNECTED"
     assert "lr=3" in page.url and "optimizer=momentum" in page.url and "seed=7" in page.url
+    assert "speed=10" in page.url
     assert "reconnected" not in page.url  # the marker is dropped once read
     page.get_by_role("button", name="Play", exact=True).click()
     page.get_by_role("button", name="Pause", exact=True).wait_for()
