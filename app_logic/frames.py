@@ -41,9 +41,15 @@ def dequantize(u8, low=0.0, high=1.0):
     return low + np.asarray(u8, dtype=float) / 255.0 * (high - low)
 
 
+def epoch_number(epoch):
+    """An epoch as the header carries it: an int at an epoch's end, else the fraction of
+    the way through (a state after a mini-batch step) to a thousandth."""
+    return int(epoch) if float(epoch).is_integer() else round(float(epoch), 3)
+
+
 @dataclass
 class Frame:
-    epoch: int
+    epoch: int | float  # a fraction: the state after a mini-batch step inside an epoch
     grid: np.ndarray  # uint8 (rows, columns) or (rows, columns, k)
     metrics: dict  # the history record of this epoch (epoch, losses, accuracies)
     key: str = ""  # names the network state it shows (PlaygroundState.params_id)
@@ -129,7 +135,7 @@ def frames_message(frames, message_id, style_id, texts=None, extra=None, style=N
     ``network``: a network diagram message (app_logic/network_message.py) that the board
     hands to the diagram, so a tick refreshes both in one run of the page."""
     header = {"id": message_id, "style_id": style_id, "shape": list(frames[0].grid.shape),
-              "epochs": [int(f.epoch) for f in frames],
+              "epochs": [epoch_number(f.epoch) for f in frames],
               "metrics": texts or [{} for _ in frames], **(extra or {})}
     blobs = {"frames": zlib.compress(delta_encode([f.grid for f in frames]), ZLIB_LEVEL)}
     if style is not None:

@@ -254,7 +254,14 @@ class PlaygroundState:
     # ``frame_every`` epochs while training, taken by the live view once per tick.
     film: FilmStrip = field(default_factory=FilmStrip, repr=False)
     frame_every: int = field(default=1, repr=False)
+    # Mini-batch steps between two frames inside an epoch (0: frames at epochs' ends only).
+    step_every: int = field(default=0, repr=False)
+    inside_drawing: float = field(default=0.0, repr=False)  # seconds those frames took
+    # (id, loss, outputs) -> (labels, targets, int labels): what ``measure`` compares with
+    measure_targets: dict = field(default_factory=dict, repr=False, compare=False)
     tick_epochs: int = field(default=0, repr=False)  # epochs the last live tick ran
+    time_bound: bool = field(default=False, repr=False)  # it ran fewer than it owed
+    tick_frames: int = field(default=0, repr=False)  # frames a tick makes up to inside epochs
     # A float32 twin of ``net`` for the pictures (``grid_pass``), and the grid's inputs in
     # float32 by stride ((grid_inputs, {stride: rows})), made again when either changes.
     drawing_net: mc.MLP | None = field(default=None, repr=False, compare=False)
@@ -307,19 +314,35 @@ class PlaygroundState:
         if last is not None:
             return last
         if self.start is None or self.start["epoch"] != self.epoch:
-            net, loss = self.net, self.loss
-            self.start = {
-                "epoch": self.epoch,
-                "train_loss": net.loss(self.X_train, self.train.y, loss),
-                "test_loss": net.loss(self.X_test, self.test.y, loss),
-                "train_acc": self._accuracy(self.X_train, self.train.y),
-                "test_acc": self._accuracy(self.X_test, self.test.y)}
+            self.start = self.measure(self.epoch, penalty=False)
         return self.start
 
-    def _accuracy(self, X, y):
-        if self.regression:
-            return math.nan  # a regression has no classes to get right
-        return float((self.net.predict(X) == y).mean())
+    def measure(self, epoch, penalty=True):
+        """A record of the network as it is now, labelled ``epoch``: train/test loss (with
+        the penalty, as the trainer's records have it) and accuracy, from one forward pass
+        of each set (a live tick measures up to 30 states inside epochs)."""
+        net, loss = self.net, self.loss
+        l1, l2 = (self.trainer.l1, self.trainer.l2) if penalty else (0.0, 0.0)
+        record = {"epoch": epoch}
+        for part, X, y in (("train", self.X_train, self.train.y),
+                           ("test", self.X_test, self.test.y)):
+            Y, labels = self._targets(y)
+            record[f"{part}_loss"] = float(net.target_loss(X, Y, loss, l1, l2))
+            record[f"{part}_acc"] = math.nan if labels is None else float(  # a regression
+                (mc.predicted_labels(net.a[-1]) == labels).mean())  # has no accuracy
+        net.clear_pass()
+        return record
+
+    def _targets(self, y):
+        """``mc.targets`` of labels ``y`` for this network's loss, kept per set."""
+        key = (id(y), self.loss, self.net.layer_sizes[-1])
+        kept = self.measure_targets.get(key)
+        if kept is None or kept[0] is not y:
+            if len(self.measure_targets) >= 4:
+                self.measure_targets.clear()
+            kept = self.measure_targets[key] = (y, *mc.targets(y, self.loss,
+                                                               self.net.layer_sizes[-1]))
+        return kept[1:]
 
     def curve(self, name):
         """A history column with the network's state before training in front (epoch 0),
@@ -359,7 +382,8 @@ class PlaygroundState:
     # ---- the live boundary's film strip --------------------------------------------------
     def epochs_to_next_frame(self):
         """Epochs from now until the film strip's next frame is due (0: due now)."""
-        last = self.film.latest.epoch if self.film.latest is not None else None
+        # a frame inside an epoch counts as the epoch it started from
+        last = math.floor(self.film.latest.epoch) if self.film.latest is not None else None
         if last is None or last > self.trainer.epoch:
             return 0
         return max(last + self.frame_every - self.trainer.epoch, 0)
@@ -413,11 +437,17 @@ class PlaygroundState:
             out = (out + 1.0) / 2.0
         return encode_probabilities(out, shape)
 
-    def record_frame(self, full=False):
+    def record_frame(self, full=False, inside=None):
         """Add the current state to the film strip (``full``: on the whole grid, else on
-        the film's coarser grid)."""
+        the film's coarser grid). ``inside``: (step, n_steps) of a state inside an epoch,
+        labelled with its fraction of the epoch and measured then (it has no record)."""
         grid = self.boundary_u8() if full else self.film_u8()
-        self.film.add(Frame(self.trainer.epoch, grid, dict(self.metrics()), self.params_id()))
+        if inside is None:
+            epoch, metrics = self.trainer.epoch, dict(self.metrics())
+        else:
+            epoch = self.trainer.epoch + inside[0] / inside[1]
+            metrics = self.measure(epoch)
+        self.film.add(Frame(epoch, grid, metrics, self.params_id()))
 
     def frames_to_show(self, full=False):
         """The film strip's frames since the last call, ending on the current network (the
@@ -466,13 +496,14 @@ class PlaygroundState:
         self.playing = True
         return True
 
-    def train_live(self, now, time_budget, frames=1):
+    def train_live(self, now, time_budget, frames=1, least=0):
         """One tick of live training at the config's speed: with speed 0 as many epochs as
         ``time_budget`` seconds allow, else ``speed`` epochs per second of wall time ``now``
         (epochs owed carry over between ticks, so 2 epochs/s at 5 ticks/s trains every
         other or third tick). About ``frames`` states go into the film strip, spread over the
-        tick's epochs (as many epochs apart as the last tick's epochs allowed). Returns
-        the records."""
+        tick's epochs (as many epochs apart as the last tick's epochs allowed); when its
+        time allows fewer than ``least`` epochs, states inside epochs make up the
+        difference. Returns the records."""
         speed = self.config["speed"]
         if not speed:
             due = 10**9
@@ -491,10 +522,35 @@ class PlaygroundState:
         # trains 20 of the 750 epochs owed at 500 epochs/s: one frame per tick, not 20).
         expected = min(due, self.tick_epochs or frames)
         self.frame_every = max(1, expected // max(frames, 1))
+        self.step_every = self._steps_between_frames(due, expected, least)
+        self.tick_frames = len(self.film) + least  # the strip's length to stop adding at
         before = self.trainer.epoch
         records = self.train_for(due, time_budget, frames=True)
         self.tick_epochs = max(self.trainer.epoch - before, 0)
+        self.time_bound = self.tick_epochs < due
         return records
+
+    def _steps_between_frames(self, due, expected, least):
+        """Mini-batch steps between two frames inside an epoch, or 0 (none). Only when the
+        core's share, not the speed, held the last tick to fewer than ``least`` epochs (a
+        class of 40 on one worker trains 2 to 4 epochs a second): each state after a
+        mini-batch step is one the network really passed through. Slow motion keeps playing
+        whole epochs. The most steps apart that still give ``least`` frames over
+        ``expected`` epochs."""
+        n_steps = self.trainer.steps_per_epoch(len(self.X_train))
+        if not self.time_bound or due <= expected or expected >= least or n_steps < 2:
+            return 0
+        for every in range(n_steps - 1, 0, -1):  # frames per epoch: inside ones and its end
+            if expected * ((n_steps - 1) // every + 1) >= least:
+                return every
+        return 1
+
+    def _frame_inside_epoch(self, step, n_steps):
+        # a tick that runs more epochs than the last one stops adding them at its least
+        if step % self.step_every == 0 and len(self.film) < self.tick_frames:
+            started = time.perf_counter()
+            self.record_frame(inside=(step, n_steps))
+            self.inside_drawing += time.perf_counter() - started
 
     def train_for(self, n_epochs=1, time_budget=None, frames=False):
         """Run up to ``n_epochs`` (capped by the epoch budget); returns the records.
@@ -515,11 +571,14 @@ class PlaygroundState:
         # epochs it wants whatever the number of epochs per tick.
         # The film strip's frames are drawing, not training: their time is not the budget's.
         started, records, drawing = time.perf_counter(), [], 0.0
+        self.inside_drawing = 0.0
+        on_step = self._frame_inside_epoch if frames and self.step_every else None
         try:
             while n_epochs > 0:
                 remaining = None
                 if time_budget is not None:
-                    remaining = time_budget - (time.perf_counter() - started - drawing)
+                    remaining = time_budget - (time.perf_counter() - started - drawing -
+                                               self.inside_drawing)
                     if remaining <= 0 and records:
                         break
                 chunk = min(n_epochs, self.epochs_to_next_snapshot(),
@@ -527,7 +586,7 @@ class PlaygroundState:
                 before = self.trainer.epoch
                 records += self.trainer.run_epochs(
                     self.X_train, self.train.y, chunk, self.X_test, self.test.y,
-                    None if remaining is None else max(remaining, 0.0))
+                    None if remaining is None else max(remaining, 0.0), on_step)
                 done = self.trainer.epoch - before  # epochs run, recorded or not
                 n_epochs -= done
                 drawing += self._record_states(

@@ -272,7 +272,8 @@ class Student:
                 # A tick sends only the board: its frames carry their epochs and metrics.
                 for epoch, texts in zip(header["epochs"], header["metrics"]):
                     self.saw_epoch(epoch)
-                    if self.sampling and "Test loss" in texts:
+                    # (a state inside an epoch, e.g. 12.4, has no replayable record)
+                    if self.sampling and "Test loss" in texts and float(epoch).is_integer():
                         self.samples.append((epoch, texts["Train loss"], texts["Test loss"]))
 
     def on_metric(self, label, body):

@@ -219,10 +219,15 @@ class Trainer:
 
     def run_epochs(self, X: ArrayLike, y: ArrayLike, n_epochs: int = 1,
                    X_test: ArrayLike | None = None, y_test: ArrayLike | None = None,
-                   time_budget: float | None = None) -> list[dict]:
+                   time_budget: float | None = None, on_step=None) -> list[dict]:
         """Train up to ``n_epochs`` epochs (fewer if ``time_budget`` seconds run out first;
         at least one epoch always runs). Returns the records of the epochs it recorded:
         all epochs run when ``record_every`` is 1 (``self.epoch`` counts epochs in any case).
+
+        ``on_step(step, n_steps)``, when given, is called inside every epoch of mini-batches
+        after each step but the last (``step`` = 1 .. n_steps - 1; ``self.epoch`` still
+        counts the epochs finished), so a caller can look at the states the weights pass
+        through. It must leave the weights and ``self.rng`` alone; it may run the network.
 
         Train loss and accuracy are measured on all of X after each epoch's updates, so
         train and test figures of one record describe the same weights.
@@ -250,11 +255,11 @@ class Trainer:
             return []
         try:
             with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
-                return self._run(X, Y, labels, test, n_epochs, time_budget, l1, l2)
+                return self._run(X, Y, labels, test, n_epochs, time_budget, l1, l2, on_step)
         finally:
             net.clear_pass()
 
-    def _run(self, X, Y, labels, test, n_epochs, time_budget, l1, l2):
+    def _run(self, X, Y, labels, test, n_epochs, time_budget, l1, l2, on_step):
         net, opt, every = self.net, self.optimizer, self.record_every
         batches = self._batches(X, Y, min(self.batch_size, len(X)), l1, l2)
         update = step_calls(opt, net.params, net.grad)
@@ -280,7 +285,7 @@ class Trainer:
             else:
                 # Without a time budget every recorded epoch is due, known in advance.
                 self._epoch_of_batches(batches, summing if due or time_budget is not None
-                                       else plain, X, Y)
+                                       else plain, X, Y, on_step)
                 stop = i == n_epochs - 1 or self._out_of_time(started, time_budget)
                 train_loss = train.loss(net, self.loss, l1, l2) if due or stop else None
             record = train_loss is not None
@@ -361,15 +366,22 @@ class Trainer:
                    for b, (forward, backward) in enumerate(batches.steps)]
         return plain, summing
 
-    def _epoch_of_batches(self, batches, steps, X, Y):
+    def _epoch_of_batches(self, batches, steps, X, Y, on_step=None):
         """One epoch over shuffled mini-batches, each step a tuple of prepared calls."""
         np.copyto(batches.order, batches.arange)
         self.rng.shuffle(batches.order)  # the same draws as rng.permutation(n), into a kept array
         np.take(X, batches.order, axis=0, out=batches.Xs, mode="clip")  # "clip": no buffer
         np.take(Y, batches.order, axis=0, out=batches.Ys, mode="clip")  # ("raise" has one)
-        for calls in steps:
+        n_steps = len(steps)
+        for step, calls in enumerate(steps, 1):
             for call in calls:
                 call()
+            if on_step is not None and step < n_steps:
+                on_step(step, n_steps)
+
+    def steps_per_epoch(self, n_samples: int) -> int:
+        """Mini-batch steps in an epoch over ``n_samples`` rows (1 for a full batch)."""
+        return -(-n_samples // min(self.batch_size, max(n_samples, 1)))
 
     def _record(self, epoch, train_loss, train_acc, test, before, sums, l1, l2):
         net, (squares, grad_sq, n_batches) = self.net, sums

@@ -47,6 +47,9 @@ FOCUS = session.FOCUS  # (layer of nodes, unit) shown instead of the boundary, o
 BOARD_KEY = "pg_board"  # the live boundary component
 NETWORK_KEY = "pg_network"  # the network diagram component
 DISPLAY_RATE = 60  # frames a second the browser paints
+# Frames a second a tick brings at least, from states inside epochs when its share of the
+# core runs fewer epochs (a class of 40 on one worker: 2 to 4 epochs a second each).
+LEAST_FRAME_RATE = 8
 MAX_GAP = 1.5 * fair_share.TICKS[-1]  # seconds a tick covers at most (longer: the browser was away)
 MAX_TICK_TRAIN = 0.15  # training seconds of one tick at most, when it covers a long gap
 MAX_STYLES_SENT = 8  # as many as the browser keeps (ui/live_board/board.js)
@@ -166,13 +169,23 @@ def strip_texts(records, regression):
     integer = integer_format()
     texts = []
     for record in records:
-        text = {epoch: integer(record["epoch"]), train_loss: format_loss(record["train_loss"]),
+        text = {epoch: epoch_text(record["epoch"], integer),
+                train_loss: format_loss(record["train_loss"]),
                 test_loss: format_loss(record["test_loss"])}
         if not regression:  # a regression has no accuracy to show
             text[train_acc] = format_accuracy(record["train_acc"])
             text[test_acc] = format_accuracy(record["test_acc"])
         texts.append(text)
     return texts
+
+
+def epoch_text(epoch, integer):
+    """An epoch as the metrics show it: 12, or 12.4 for a state 40% of the way through
+    epoch 13 (rounded down, so it never shows an epoch before it is finished)."""
+    if float(epoch).is_integer():
+        return integer(epoch)
+    tenths = int(epoch * 10)
+    return f"{integer(tenths // 10)}.{tenths % 10}"
 
 
 def _message(board_key, shown, style_id, style, texts, extra, network=None):
@@ -254,7 +267,7 @@ def board():
         gap = tick_gap(share)
         with fair_share.REGISTRY.heavy:
             state.train_live(time.monotonic(), tick_training(share, gap),
-                             frames=frames_per_tick(gap))
+                             frames=frames_per_tick(gap), least=least_frames(gap))
         if not state.playing:  # the epoch budget is spent or training diverged
             _check_in(False)
             st.rerun()  # the whole page: the notice, the Play button, the final figures
@@ -320,6 +333,12 @@ def frames_per_tick(interval):
     """States to record in a tick of ``interval`` seconds: one per display frame (60 a
     second), at most what a film strip keeps."""
     return max(1, min(frames.MAX_FRAMES, round(interval * DISPLAY_RATE)))
+
+
+def least_frames(interval):
+    """States a tick of ``interval`` seconds records even when its share of the core runs
+    fewer epochs (then some are states inside epochs): LEAST_FRAME_RATE a second."""
+    return min(frames_per_tick(interval), math.ceil(interval * LEAST_FRAME_RATE))
 
 
 def curves_view():

@@ -136,3 +136,17 @@ def test_in_chinese_the_board_names_its_metrics_and_words_as_the_page_does():
     assert info["title"] == "决策边界" and info["words"]["epoch_at"] == "第 {epoch} 轮"
     assert "第 0 类（训练）" in [label["text"] for label in info["labels"]]
     assert "P(第 1 类)" in [label["text"] for label in info["labels"]]
+
+
+def test_a_state_inside_an_epoch_is_labelled_with_the_finished_tenths():
+    """A frame from a class's tick may be a state after a mini-batch step: its Epoch text
+    says how far into the epoch it is, never an epoch not yet finished."""
+    def grouped(value):
+        return f"{int(value):,}"
+
+    assert live_view.epoch_text(12, grouped) == "12"
+    assert live_view.epoch_text(12 + 12 / 13, grouped) == "12.9"  # not "13.0"
+    assert live_view.epoch_text(1234 + 1 / 13, grouped) == "1,234.0"
+    texts = live_view.strip_texts([{"epoch": 7 + 6 / 13, "train_loss": 0.5, "test_loss": 0.6,
+                                    "train_acc": 0.75, "test_acc": 0.5}], regression=False)
+    assert texts[0]["Epoch"] == "7.4" and texts[0]["Train accuracy"] == "75.0%"

@@ -128,3 +128,70 @@ def test_neuron_maps_from_the_coarse_grid_alone_are_the_same():
     assert coarse_shape == (25, 25) and shape == (100, 100)
     for a, b in zip(activations, whole):  # every 4th cell of the whole grid
         np.testing.assert_array_equal(a, b.reshape(100, 100, -1)[::4, ::4].reshape(625, -1))
+
+
+def test_a_tick_short_of_time_adds_states_inside_epochs_each_measured():
+    """A class's share of the core runs a few epochs a tick: the strip makes up its least
+    frames from the states after mini-batch steps, each with its own losses."""
+    config = {**DEFAULTS, "speed": 500, "epoch_budget": 0}
+    state = build_state(config)
+    state.play()
+    state.train_live(0.0, 1.0, frames=30, least=10)  # the first tick after Play: 1 epoch
+    state.tick_epochs, state.time_bound = 2, True  # as if that tick's share of the core
+    state.frames_to_show()  # had run only 2 of the epochs it owed
+    state.train_live(0.006, 1.0, frames=30, least=10)  # owes 3 epochs, expects 2
+    assert state.epoch == 4
+    n_steps, every = state.trainer.steps_per_epoch(len(state.X_train)), state.step_every
+    assert n_steps > 2 and 0 < every < n_steps
+    per_epoch = (n_steps - 1) // every + 1  # the states inside an epoch and its end
+    assert 2 * per_epoch >= 10 > 2 * ((n_steps - 1) // (every + 1) + 1)  # the most apart
+    shown = state.frames_to_show()
+    epochs = [f.epoch for f in shown]
+    assert epochs == sorted(set(epochs)) and epochs[-1] == state.epoch
+    inside = [f for f in shown if not float(f.epoch).is_integer()]
+    assert len(inside) == 2 * (per_epoch - 1)  # inside the first 2 epochs: 10 frames then
+    assert epochs[-2:] == [3, 4]  # the rest at epochs' ends
+    for f in inside:
+        step = round((f.epoch % 1) * n_steps)
+        assert step % every == 0 and f.metrics["epoch"] == f.epoch
+    # The same run again, measured at every step: the frames' metrics are those states'.
+    replay = build_state(config)
+    seen = {}
+    replay.trainer.run_epochs(
+        replay.X_train, replay.train.y, state.epoch, replay.X_test, replay.test.y,
+        on_step=lambda step, n: seen.update({replay.trainer.epoch + step / n:
+                                             replay.measure(replay.trainer.epoch + step / n)}))
+    for f in inside:
+        assert f.metrics == seen[f.epoch]
+    assert len({f.metrics["train_loss"] for f in shown}) == len(shown)  # all states differ
+    assert np.array_equal(replay.net.params, state.net.params)
+
+
+def test_a_tick_with_epochs_enough_or_in_slow_motion_keeps_whole_epochs():
+    state = build_state({**DEFAULTS, "speed": 0})
+    state.play()
+    state.tick_epochs, state.time_bound = 40, True  # one student alone: more epochs
+    state.train_live(0.0, 0.01, frames=18, least=3)
+    assert state.step_every == 0
+    slow = build_state({**DEFAULTS, "speed": 3})
+    slow.play()
+    for second in range(4):  # each tick owes the epochs its time allows
+        slow.train_live(float(second), 1.0, frames=18, least=8)
+        assert slow.step_every == 0
+    assert all(float(f.epoch).is_integer() for f in slow.frames_to_show())
+
+
+def test_a_rolled_back_epoch_drops_the_states_inside_it():
+    strip = frames.FilmStrip()
+    grid = np.zeros((2, 2), np.uint8)
+    for epoch in (10, 11, 11.25, 11.5):
+        strip.add(frames.Frame(epoch, grid, {}))
+    strip.add(frames.Frame(11, grid, {}))  # epoch 12 diverged: back to the weights of 11
+    assert [f.epoch for f in strip.frames] == [10, 11]
+
+
+def test_the_header_carries_fractional_epochs_to_a_thousandth():
+    grid = np.zeros((2, 2), np.uint8)
+    shown = [frames.Frame(e, grid, {}) for e in (12, 12 + 3 / 13, 13.0)]
+    header, _ = frames.read_frames(frames.frames_message(shown, "m", "s"))
+    assert header["epochs"] == [12, 12.231, 13] and isinstance(header["epochs"][2], int)

@@ -307,3 +307,36 @@ def test_a_trainer_given_another_network_of_the_same_sizes_trains_it_right():
     fresh = mc.MLP([2, 6, 1], ["softplus", "sigmoid"], seed=0)
     mc.Trainer(fresh, "bce", mc.SGD(0.3), batch_size=150, seed=0).run_epochs(ds.X, ds.y, 3)
     np.testing.assert_array_equal(trainer.net.params, fresh.params)
+
+
+def _circles_trainer(batch, seed=3):
+    ds = mc.make_dataset("circles", 130, 0.1, seed=seed)
+    net = mc.MLP([2, 4, 1], ["tanh", "sigmoid"], seed=seed)
+    return ds, mc.Trainer(net, "bce", mc.Adam(0.03), batch_size=batch, seed=seed)
+
+
+def test_a_step_hook_sees_every_step_inside_an_epoch_and_changes_nothing():
+    ds, plain = _circles_trainer(10)
+    plain.run_epochs(ds.X, ds.y, 3, X_test=ds.X, y_test=ds.y)
+    ds, hooked = _circles_trainer(10)
+    calls, losses = [], []
+
+    def look(step, n_steps):  # runs the network the trainer is training, as a caller may
+        calls.append((hooked.epoch, step, n_steps))
+        losses.append(hooked.net.loss(ds.X, ds.y, "bce"))
+        hooked.net.predict(ds.X)
+
+    hooked.run_epochs(ds.X, ds.y, 3, X_test=ds.X, y_test=ds.y, on_step=look)
+    # 130 rows in batches of 10: 13 steps an epoch, the hook after steps 1..12 of each
+    assert calls == [(e, s, 13) for e in range(3) for s in range(1, 13)]
+    assert np.array_equal(hooked.net.params, plain.net.params)  # bit for bit
+    assert [r["train_loss"] for r in hooked.history] == [r["train_loss"] for r in plain.history]
+    assert len(set(losses)) == len(losses)  # every step moved the weights
+    assert plain.steps_per_epoch(130) == 13 and plain.steps_per_epoch(5) == 1
+
+
+def test_a_full_batch_epoch_has_no_step_inside_it():
+    ds, trainer = _circles_trainer(10_000)
+    calls = []
+    trainer.run_epochs(ds.X, ds.y, 4, on_step=lambda *step: calls.append(step))
+    assert calls == [] and trainer.epoch == 4 and trainer.steps_per_epoch(130) == 1
