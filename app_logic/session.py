@@ -527,7 +527,8 @@ class PlaygroundState:
         before = self.trainer.epoch
         records = self.train_for(due, time_budget, frames=True)
         self.tick_epochs = max(self.trainer.epoch - before, 0)
-        self.time_bound = self.tick_epochs < due
+        if due > 1:  # (the first tick after Play owes one epoch: it tells nothing)
+            self.time_bound = self.tick_epochs < due
         return records
 
     def _steps_between_frames(self, due, expected, least):

@@ -195,3 +195,19 @@ def test_the_header_carries_fractional_epochs_to_a_thousandth():
     shown = [frames.Frame(e, grid, {}) for e in (12, 12 + 3 / 13, 13.0)]
     header, _ = frames.read_frames(frames.frames_message(shown, "m", "s"))
     assert header["epochs"] == [12, 12.231, 13] and isinstance(header["epochs"][2], int)
+
+
+def test_a_play_after_a_pause_keeps_knowing_that_the_share_is_short():
+    """The first tick after Play owes one epoch by design: it leaves the judgement of the
+    ticks before it, so the next tick's strip is full again at once."""
+    state = build_state({**DEFAULTS, "speed": 500, "epoch_budget": 0})
+    state.play()
+    state.train_live(0.0, 1.0, frames=30, least=10)
+    state.tick_epochs, state.time_bound = 2, True  # a class's share of the core
+    state.playing = False  # Pause, then Play
+    state.play()
+    state.train_live(5.0, 1.0, frames=30, least=10)  # one epoch
+    assert state.time_bound and state.step_every == 0
+    state.train_live(5.006, 1.0, frames=30, least=10)  # owes 3, expects 1
+    assert state.step_every > 0
+    assert any(not float(f.epoch).is_integer() for f in state.frames_to_show())
