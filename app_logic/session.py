@@ -522,7 +522,7 @@ class PlaygroundState:
         # trains 20 of the 750 epochs owed at 500 epochs/s: one frame per tick, not 20).
         expected = min(due, self.tick_epochs or frames)
         self.frame_every = max(1, expected // max(frames, 1))
-        self.step_every = self._steps_between_frames(due, expected, least)
+        self.step_every = self._steps_between_frames(expected, least)
         self.tick_frames = len(self.film) + least  # the strip's length to stop adding at
         before = self.trainer.epoch
         records = self.train_for(due, time_budget, frames=True)
@@ -531,15 +531,16 @@ class PlaygroundState:
             self.time_bound = self.tick_epochs < due
         return records
 
-    def _steps_between_frames(self, due, expected, least):
+    def _steps_between_frames(self, expected, least):
         """Mini-batch steps between two frames inside an epoch, or 0 (none). Only when the
-        core's share, not the speed, held the last tick to fewer than ``least`` epochs (a
-        class of 40 on one worker trains 2 to 4 epochs a second): each state after a
-        mini-batch step is one the network really passed through. Slow motion keeps playing
-        whole epochs. The most steps apart that still give ``least`` frames over
-        ``expected`` epochs."""
+        core's share held the last tick to fewer than ``least`` epochs (a class of 40 on
+        one worker trains 2 to 4 epochs a second), or the tick owes fewer (the first one
+        after Play owes one) while the share is that short: each state after a mini-batch
+        step is one the network really passed through. The most steps apart that still
+        give ``least`` frames over ``expected`` epochs. (Slow motion asks for none: it
+        plays whole epochs.)"""
         n_steps = self.trainer.steps_per_epoch(len(self.X_train))
-        if not self.time_bound or due <= expected or expected >= least or n_steps < 2:
+        if not self.time_bound or expected >= least or n_steps < 2:
             return 0
         for every in range(n_steps - 1, 0, -1):  # frames per epoch: inside ones and its end
             if expected * ((n_steps - 1) // every + 1) >= least:

@@ -267,7 +267,8 @@ def board():
         gap = tick_gap(share)
         with fair_share.REGISTRY.heavy:
             state.train_live(time.monotonic(), tick_training(share, gap),
-                             frames=frames_per_tick(gap), least=least_frames(gap))
+                             frames=frames_per_tick(gap),
+                             least=least_frames(gap, state.config["speed"]))
         if not state.playing:  # the epoch budget is spent or training diverged
             _check_in(False)
             st.rerun()  # the whole page: the notice, the Play button, the final figures
@@ -335,9 +336,12 @@ def frames_per_tick(interval):
     return max(1, min(frames.MAX_FRAMES, round(interval * DISPLAY_RATE)))
 
 
-def least_frames(interval):
+def least_frames(interval, speed):
     """States a tick of ``interval`` seconds records even when its share of the core runs
-    fewer epochs (then some are states inside epochs): LEAST_FRAME_RATE a second."""
+    fewer epochs (then some are states inside epochs): LEAST_FRAME_RATE a second, unless
+    the speed asks for fewer epochs than that (slow motion plays whole epochs)."""
+    if 0 < speed <= LEAST_FRAME_RATE:
+        return 0
     return min(frames_per_tick(interval), math.ceil(interval * LEAST_FRAME_RATE))
 
 

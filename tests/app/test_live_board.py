@@ -150,3 +150,10 @@ def test_a_state_inside_an_epoch_is_labelled_with_the_finished_tenths():
     texts = live_view.strip_texts([{"epoch": 7 + 6 / 13, "train_loss": 0.5, "test_loss": 0.6,
                                     "train_acc": 0.75, "test_acc": 0.5}], regression=False)
     assert texts[0]["Epoch"] == "7.4" and texts[0]["Train accuracy"] == "75.0%"
+
+
+def test_slow_motion_asks_for_no_states_inside_epochs():
+    assert live_view.least_frames(1.5, 0) == 12  # fastest: 8 a second
+    assert live_view.least_frames(1.5, 500) == 12
+    assert live_view.least_frames(0.3, 500) == 3
+    assert live_view.least_frames(1.5, 5) == 0 and live_view.least_frames(1.5, 8) == 0

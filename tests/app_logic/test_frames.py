@@ -198,16 +198,20 @@ def test_the_header_carries_fractional_epochs_to_a_thousandth():
 
 
 def test_a_play_after_a_pause_keeps_knowing_that_the_share_is_short():
-    """The first tick after Play owes one epoch by design: it leaves the judgement of the
-    ticks before it, so the next tick's strip is full again at once."""
+    """The first tick after Play owes one epoch by design: with a short share it shows the
+    states inside that epoch, and it leaves the judgement of the ticks before it alone."""
     state = build_state({**DEFAULTS, "speed": 500, "epoch_budget": 0})
     state.play()
     state.train_live(0.0, 1.0, frames=30, least=10)
     state.tick_epochs, state.time_bound = 2, True  # a class's share of the core
     state.playing = False  # Pause, then Play
     state.play()
-    state.train_live(5.0, 1.0, frames=30, least=10)  # one epoch
-    assert state.time_bound and state.step_every == 0
+    state.frames_to_show()
+    state.train_live(5.0, 1.0, frames=30, least=10)  # one epoch, shown step by step
+    assert state.time_bound and state.tick_epochs == 1 and state.step_every == 1
+    shown = state.frames_to_show()  # the states inside up to the least, then its end
+    assert [f.epoch for f in shown] == [1 + s / state.trainer.steps_per_epoch(
+        len(state.X_train)) for s in range(1, 11)] + [2]
     state.train_live(5.006, 1.0, frames=30, least=10)  # owes 3, expects 1
     assert state.step_every > 0
     assert any(not float(f.epoch).is_integer() for f in state.frames_to_show())
