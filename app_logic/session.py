@@ -254,10 +254,8 @@ class PlaygroundState:
     # ``frame_every`` epochs while training, taken by the live view once per tick.
     film: FilmStrip = field(default_factory=FilmStrip, repr=False)
     frame_every: int = field(default=1, repr=False)
-    # Seconds of a live tick without a frame after which the state after the next
-    # mini-batch step is one (None: frames at epochs' ends only), and when the latest was.
-    frame_spacing: float | None = field(default=None, repr=False)
-    last_frame_at: float = field(default=0.0, repr=False)
+    # Mini-batch steps between two frames inside an epoch (0: frames at epochs' ends only).
+    step_every: int = field(default=0, repr=False)
     inside_drawing: float = field(default=0.0, repr=False)  # seconds those frames took
     # (id, loss, outputs) -> (labels, targets, int labels): what ``measure`` compares with
     measure_targets: dict = field(default_factory=dict, repr=False, compare=False)
@@ -450,7 +448,6 @@ class PlaygroundState:
             epoch = self.trainer.epoch + inside[0] / inside[1]
             metrics = self.measure(epoch)
         self.film.add(Frame(epoch, grid, metrics, self.params_id()))
-        self.last_frame_at = time.perf_counter()
 
     def frames_to_show(self, full=False):
         """The film strip's frames since the last call, ending on the current network (the
@@ -525,13 +522,8 @@ class PlaygroundState:
         # trains 20 of the 750 epochs owed at 500 epochs/s: one frame per tick, not 20).
         expected = min(due, self.tick_epochs or frames)
         self.frame_every = max(1, expected // max(frames, 1))
-        # A short share (a class of 40 on one worker trains 2 to 4 epochs a second) makes
-        # up ``least`` frames from the states after mini-batch steps: real states the
-        # network passed through, one whenever the tick has gone its share of the time
-        # without a frame. Slow motion (``least`` 0) plays whole epochs.
-        self.frame_spacing = time_budget / least if least and self.time_bound else None
+        self.step_every = self._steps_between_frames(expected, least)
         self.tick_frames = len(self.film) + least  # the strip's length to stop adding at
-        self.last_frame_at = time.perf_counter()
         before = self.trainer.epoch
         records = self.train_for(due, time_budget, frames=True)
         self.tick_epochs = max(self.trainer.epoch - before, 0)
@@ -539,11 +531,28 @@ class PlaygroundState:
             self.time_bound = self.tick_epochs < due
         return records
 
+    def _steps_between_frames(self, expected, least):
+        """Mini-batch steps between two frames inside an epoch, or 0 (none). Only when the
+        core's share held the last tick to fewer than ``least`` epochs (a class of 40 on
+        one worker trains 2 to 4 epochs a second), or the tick owes fewer (the first one
+        after Play owes one) while the share is that short: each state after a mini-batch
+        step is one the network really passed through. The most steps apart that still
+        give ``least`` frames over ``expected`` epochs. (Slow motion asks for none: it
+        plays whole epochs.)"""
+        n_steps = self.trainer.steps_per_epoch(len(self.X_train))
+        if not self.time_bound or expected >= least or n_steps < 2:
+            return 0
+        for every in range(n_steps - 1, 0, -1):  # frames per epoch: inside ones and its end
+            if expected * ((n_steps - 1) // every + 1) >= least:
+                return every
+        return 1
+
     def _frame_inside_epoch(self, step, n_steps):
-        now = time.perf_counter()
-        if now - self.last_frame_at >= self.frame_spacing and len(self.film) < self.tick_frames:
+        # a tick that runs more epochs than the last one stops adding them at its least
+        if step % self.step_every == 0 and len(self.film) < self.tick_frames:
+            started = time.perf_counter()
             self.record_frame(inside=(step, n_steps))
-            self.inside_drawing += time.perf_counter() - now
+            self.inside_drawing += time.perf_counter() - started
 
     def train_for(self, n_epochs=1, time_budget=None, frames=False):
         """Run up to ``n_epochs`` (capped by the epoch budget); returns the records.
@@ -565,8 +574,7 @@ class PlaygroundState:
         # The film strip's frames are drawing, not training: their time is not the budget's.
         started, records, drawing = time.perf_counter(), [], 0.0
         self.inside_drawing = 0.0
-        on_step = (self._frame_inside_epoch if frames and self.frame_spacing is not None
-                   else None)
+        on_step = self._frame_inside_epoch if frames and self.step_every else None
         try:
             while n_epochs > 0:
                 remaining = None

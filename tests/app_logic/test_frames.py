@@ -137,16 +137,23 @@ def test_a_tick_short_of_time_adds_states_inside_epochs_each_measured():
     state = build_state(config)
     state.play()
     state.train_live(0.0, 1.0, frames=30, least=10)  # the first tick after Play: 1 epoch
-    state.time_bound = True  # as if that tick's share of the core had run out of time
-    state.frames_to_show()
-    # No training time: one epoch runs, and every step is its share's time apart.
-    state.train_live(0.006, 0.0, frames=30, least=10)
-    assert state.epoch == 2 and state.frame_spacing == 0.0
-    n_steps = state.trainer.steps_per_epoch(len(state.X_train))
+    state.tick_epochs, state.time_bound = 2, True  # as if that tick's share of the core
+    state.frames_to_show()  # had run only 2 of the epochs it owed
+    state.train_live(0.006, 1.0, frames=30, least=10)  # owes 3 epochs, expects 2
+    assert state.epoch == 4
+    n_steps, every = state.trainer.steps_per_epoch(len(state.X_train)), state.step_every
+    assert n_steps > 2 and 0 < every < n_steps
+    per_epoch = (n_steps - 1) // every + 1  # the states inside an epoch and its end
+    assert 2 * per_epoch >= 10 > 2 * ((n_steps - 1) // (every + 1) + 1)  # the most apart
     shown = state.frames_to_show()
-    # the states after steps 1 to 10 (the least), then the epoch's end
-    assert [f.epoch for f in shown] == [1 + s / n_steps for s in range(1, 11)] + [2]
-    assert all(f.metrics["epoch"] == f.epoch for f in shown)
+    epochs = [f.epoch for f in shown]
+    assert epochs == sorted(set(epochs)) and epochs[-1] == state.epoch
+    inside = [f for f in shown if not float(f.epoch).is_integer()]
+    assert len(inside) == 2 * (per_epoch - 1)  # inside the first 2 epochs: 10 frames then
+    assert epochs[-2:] == [3, 4]  # the rest at epochs' ends
+    for f in inside:
+        step = round((f.epoch % 1) * n_steps)
+        assert step % every == 0 and f.metrics["epoch"] == f.epoch
     # The same run again, measured at every step: the frames' metrics are those states'.
     replay = build_state(config)
     seen = {}
@@ -154,24 +161,23 @@ def test_a_tick_short_of_time_adds_states_inside_epochs_each_measured():
         replay.X_train, replay.train.y, state.epoch, replay.X_test, replay.test.y,
         on_step=lambda step, n: seen.update({replay.trainer.epoch + step / n:
                                              replay.measure(replay.trainer.epoch + step / n)}))
-    for f in shown[:-1]:
+    for f in inside:
         assert f.metrics == seen[f.epoch]
     assert len({f.metrics["train_loss"] for f in shown}) == len(shown)  # all states differ
     assert np.array_equal(replay.net.params, state.net.params)
 
 
-def test_states_inside_epochs_come_a_share_of_the_tick_apart():
+def test_a_tick_with_epochs_enough_or_in_slow_motion_keeps_whole_epochs():
     state = build_state({**DEFAULTS, "speed": 0})
     state.play()
+    state.tick_epochs, state.time_bound = 40, True  # one student alone: more epochs
     state.train_live(0.0, 0.01, frames=18, least=3)
-    assert state.time_bound  # fastest owes more than any tick runs
-    state.train_live(0.3, 0.15, frames=18, least=3)
-    assert state.frame_spacing == pytest.approx(0.05)
+    assert state.step_every == 0
     slow = build_state({**DEFAULTS, "speed": 3})
     slow.play()
-    for second in range(4):  # each tick runs the epochs it owes: whole epochs
+    for second in range(4):  # each tick owes the epochs its time allows
         slow.train_live(float(second), 1.0, frames=18, least=8)
-        assert not slow.time_bound and slow.frame_spacing is None
+        assert slow.step_every == 0
     assert all(float(f.epoch).is_integer() for f in slow.frames_to_show())
 
 
@@ -197,12 +203,15 @@ def test_a_play_after_a_pause_keeps_knowing_that_the_share_is_short():
     state = build_state({**DEFAULTS, "speed": 500, "epoch_budget": 0})
     state.play()
     state.train_live(0.0, 1.0, frames=30, least=10)
-    state.time_bound = True  # a class's share of the core
+    state.tick_epochs, state.time_bound = 2, True  # a class's share of the core
     state.playing = False  # Pause, then Play
     state.play()
     state.frames_to_show()
-    state.train_live(5.0, 0.0, frames=30, least=10)  # one epoch, shown step by step
-    assert state.time_bound and state.tick_epochs == 1
+    state.train_live(5.0, 1.0, frames=30, least=10)  # one epoch, shown step by step
+    assert state.time_bound and state.tick_epochs == 1 and state.step_every == 1
     shown = state.frames_to_show()  # the states inside up to the least, then its end
     assert [f.epoch for f in shown] == [1 + s / state.trainer.steps_per_epoch(
         len(state.X_train)) for s in range(1, 11)] + [2]
+    state.train_live(5.006, 1.0, frames=30, least=10)  # owes 3, expects 1
+    assert state.step_every > 0
+    assert any(not float(f.epoch).is_integer() for f in state.frames_to_show())
