@@ -527,7 +527,10 @@ class PlaygroundState:
         before = self.trainer.epoch
         records = self.train_for(due, time_budget, frames=True)
         self.tick_epochs = max(self.trainer.epoch - before, 0)
-        if due > 1:  # (the first tick after Play owes one epoch: it tells nothing)
+        # A tick that ran all it owed says the share is not short only if that was enough
+        # (right after Play a tick owes one epoch, the next a few; a class's share runs
+        # out long before 500 epochs/s).
+        if self.tick_epochs < due or self.tick_epochs >= least:
             self.time_bound = self.tick_epochs < due
         return records
 
@@ -537,11 +540,14 @@ class PlaygroundState:
         one worker trains 2 to 4 epochs a second), or the tick owes fewer (the first one
         after Play owes one) while the share is that short: each state after a mini-batch
         step is one the network really passed through. The most steps apart that still
-        give ``least`` frames over ``expected`` epochs. (Slow motion asks for none: it
+        give ``least`` frames over half the ``expected`` epochs: ticks on one budget run
+        1 to 7 epochs on a busy core, and a tick that runs more stops adding them at its
+        least, while one that runs fewer would fall short. (Slow motion asks for none: it
         plays whole epochs.)"""
         n_steps = self.trainer.steps_per_epoch(len(self.X_train))
         if not self.time_bound or expected >= least or n_steps < 2:
             return 0
+        expected = max(1, expected // 2)
         for every in range(n_steps - 1, 0, -1):  # frames per epoch: inside ones and its end
             if expected * ((n_steps - 1) // every + 1) >= least:
                 return every
