@@ -257,7 +257,7 @@ class PlaygroundState:
     # Mini-batch steps between two frames inside an epoch (0: frames at epochs' ends only).
     step_every: int = field(default=0, repr=False)
     inside_drawing: float = field(default=0.0, repr=False)  # seconds those frames took
-    # (id, loss, outputs) -> (labels, targets, int labels): what ``measure`` compares with
+    # (id(y), loss, outputs) -> (y, targets, int labels): what ``measure`` compares with
     measure_targets: dict = field(default_factory=dict, repr=False, compare=False)
     tick_epochs: int = field(default=0, repr=False)  # epochs the last live tick ran
     time_bound: bool = field(default=False, repr=False)  # it ran fewer than it owed
@@ -540,10 +540,9 @@ class PlaygroundState:
         one worker trains 2 to 4 epochs a second), or the tick owes fewer (the first one
         after Play owes one) while the share is that short: each state after a mini-batch
         step is one the network really passed through. The most steps apart that still
-        give ``least`` frames over half the ``expected`` epochs: ticks on one budget run
-        1 to 7 epochs on a busy core, and a tick that runs more stops adding them at its
-        least, while one that runs fewer would fall short. (Slow motion asks for none: it
-        plays whole epochs.)"""
+        give ``least`` frames over half the ``expected`` epochs: on a busy core ticks with
+        one budget ran 1 to 7 epochs, and one that runs more stops adding them at its
+        least. (Slow motion asks for none: it plays whole epochs.)"""
         n_steps = self.trainer.steps_per_epoch(len(self.X_train))
         if not self.time_bound or expected >= least or n_steps < 2:
             return 0
