@@ -256,7 +256,8 @@ class PlaygroundState:
     frame_every: int = field(default=1, repr=False)
     # Mini-batch steps between two frames inside an epoch (0: frames at epochs' ends only).
     step_every: int = field(default=0, repr=False)
-    inside_drawing: float = field(default=0.0, repr=False)  # seconds those frames took
+    # Seconds ``train_for`` spent drawing the strip's frames (not its time budget's).
+    drawing_seconds: float = field(default=0.0, repr=False)
     # (id(y), loss, outputs) -> (y, targets, int labels): what ``measure`` compares with
     measure_targets: dict = field(default_factory=dict, repr=False, compare=False)
     tick_epochs: int = field(default=0, repr=False)  # epochs the last live tick ran
@@ -466,14 +467,12 @@ class PlaygroundState:
         return self.film.latest
 
     def _record_states(self, frame_due):
-        """After a chunk of epochs: the scrubber's snapshot and the strip's frame; returns
-        the seconds the frame took."""
-        started = time.perf_counter()
+        """After a chunk of epochs: the scrubber's snapshot and the strip's frame."""
         if frame_due:
+            started = time.perf_counter()
             self.record_frame()
-        took = time.perf_counter() - started
+            self.drawing_seconds += time.perf_counter() - started
         self.record_snapshot()
-        return took
 
     # ---- training ------------------------------------------------------------------------
     def budget_left(self):
@@ -557,7 +556,7 @@ class PlaygroundState:
         if step % self.step_every == 0 and len(self.film) < self.tick_frames:
             started = time.perf_counter()
             self.record_frame(inside=(step, n_steps))
-            self.inside_drawing += time.perf_counter() - started
+            self.drawing_seconds += time.perf_counter() - started
 
     def train_for(self, n_epochs=1, time_budget=None, frames=False):
         """Run up to ``n_epochs`` (capped by the epoch budget); returns the records.
@@ -577,15 +576,14 @@ class PlaygroundState:
         # Training stops at each epoch where a snapshot is due, so the scrubber gets the
         # epochs it wants whatever the number of epochs per tick.
         # The film strip's frames are drawing, not training: their time is not the budget's.
-        started, records, drawing = time.perf_counter(), [], 0.0
-        self.inside_drawing = 0.0
+        started, records, self.drawing_seconds = time.perf_counter(), [], 0.0
         on_step = self._frame_inside_epoch if frames and self.step_every else None
         try:
             while n_epochs > 0:
                 remaining = None
                 if time_budget is not None:
-                    remaining = time_budget - (time.perf_counter() - started - drawing -
-                                               self.inside_drawing)
+                    remaining = time_budget - (time.perf_counter() - started -
+                                               self.drawing_seconds)
                     if remaining <= 0 and records:
                         break
                 chunk = min(n_epochs, self.epochs_to_next_snapshot(),
@@ -596,7 +594,7 @@ class PlaygroundState:
                     None if remaining is None else max(remaining, 0.0), on_step)
                 done = self.trainer.epoch - before  # epochs run, recorded or not
                 n_epochs -= done
-                drawing += self._record_states(
+                self._record_states(
                     frames and done > 0 and self.epochs_to_next_frame() == 0)
                 if done < chunk or self._stuck():  # the time budget ran out, or no use
                     break
