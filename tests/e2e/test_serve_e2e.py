@@ -12,6 +12,7 @@ import time
 import urllib.request
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from benchmarks.app_server import free_port
 
@@ -116,6 +117,21 @@ def _open_playing(browser, url, seed):
     return context, page
 
 
+def _press_play(page, seconds=60):
+    """Press Play until the page plays. Right after a reconnection the page reruns and
+    replaces its buttons, so a click can find its button gone (Playwright then retries on
+    a detached element until its timeout, although the page is ready)."""
+    pause = page.get_by_role("button", name="Pause", exact=True)
+    deadline = time.monotonic() + seconds
+    while not pause.is_visible():
+        assert time.monotonic() < deadline, "the page never played"
+        try:
+            page.get_by_role("button", name="Play", exact=True).click(timeout=5_000)
+            pause.wait_for(timeout=5_000)
+        except PlaywrightTimeout:
+            pass
+
+
 def test_two_students_on_two_workers_and_one_worker_dies(served):
     if not pathlib.Path("/usr/bin/chromium").exists():
         pytest.skip("/usr/bin/chromium not installed")
@@ -147,8 +163,7 @@ def test_two_students_on_two_workers_and_one_worker_dies(served):
         # (on another worker, or on the same one started again) and is told so.
         hit.get_by_text("training started again from the setup in the link").wait_for(
             timeout=90_000)
-        hit.get_by_role("button", name="Play", exact=True).click()
-        hit.get_by_role("button", name="Pause", exact=True).wait_for()
+        _press_play(hit)
         first = _epoch(hit)
         hit.wait_for_function(
             """(e) => { const m = [...document.querySelectorAll('[data-testid="stMetric"]')]
