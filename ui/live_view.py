@@ -74,15 +74,6 @@ def sizes(presenter):
             "network_scale": 1.0, "font_size": 14}
 
 
-def points_picture(state, show_test):
-    """The data points as one picture, made once per dataset (shared with the replay tab)."""
-    return session.cached_figure(
-        "points", (state.points_id, show_test), lambda: boundary.points_image(
-            state.grid_x, state.grid_y, state.train.X, state.train.y,
-            state.test.X if show_test else None, state.test.y, values=state.regression),
-        math.inf)
-
-
 def metrics_row(state):
     """The Epoch, losses and accuracies, drawn by the live view's runs only: while playing,
     the board writes those of the frame on screen into them (ui/live_board/board.js), so a
@@ -133,7 +124,7 @@ def _style(raster, grid_x, grid_y, title):
                       "described": [_("Test accuracy"), _("Test loss")]},
             "range": [float(v) for v in (grid_x[0], grid_x[-1], grid_y[0], grid_y[-1])],
             "lut": PROBABILITY_LUT.ravel().tolist(), "tints": CLASS_TINTS.tolist()}
-    return info, _png(raster.canvas), _png(raster.points)
+    return info, _png(raster.canvas), boundary.points_png(raster.points)
 
 
 def _cached_style(name, signature, build):
@@ -149,8 +140,13 @@ def board_style(state, size, show_test, bar, title):
     signature = (state.points_id, show_test, size["picture_height"], size["picture_width"],
                  size["font_size"], bar, title, language())
     name = "boundary" if bar == "auto" else "neuron"
+    def draw_points(width, height):
+        return boundary.points_layer(
+            state.grid_x, state.grid_y, state.train.X, state.train.y,
+            state.test.X if show_test else None, state.test.y, width, height,
+            values=state.regression)
     return _cached_style(name, signature, lambda: _style(boundary.raster_frame(
-        state.grid_x, state.grid_y, points_picture(state, show_test), state.n_classes,
+        state.grid_x, state.grid_y, draw_points, state.n_classes,
         show_test, size["picture_height"], size["picture_width"], colour_bar=bar,
         axis_labels=state.axis_names, font_size=size["font_size"]),
         state.grid_x, state.grid_y, title))
@@ -239,8 +235,9 @@ def draw_message(X, y, x_range, y_range, key):
     digest = hashlib.blake2b(X.tobytes() + np.asarray(y).tobytes(), digest_size=8).hexdigest()
     signature = (digest, x_range, y_range, language())
     style_id, style = _cached_style("draw", signature, lambda: _style(
-        boundary.raster_frame(grid_x, grid_y, boundary.points_image(grid_x, grid_y, X, y),
-                              3, False, 440, 560, colour_bar=None),
+        boundary.raster_frame(grid_x, grid_y, lambda width, height: boundary.points_layer(
+            grid_x, grid_y, X, y, width=width, height=height), 3, False, 440, 560,
+            colour_bar=None),
         grid_x, grid_y, _("Drawing canvas")))
     blank = frames.Frame(0, np.full((1, 1), 128, np.uint8), {}, "blank")
     return _message(key, [blank], style_id, style, lambda shown: [{}],

@@ -1,6 +1,8 @@
 """Below the live view: replay the boundary at a past epoch, save the run for the Compare
 page, export the model, a script and a GIF, and import a model."""
 
+import math
+
 import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
@@ -14,7 +16,6 @@ from viz.i18n import N_, _, ngettext, number
 from . import session
 from . import widget_sync as widgets
 from .file_inputs import file_input, plain, reading
-from .live_view import points_picture
 from .widget_sync import CUSTOM, kept_tabs, set_widgets
 
 SAVE_NOTICE, IMPORT_NOTICE = "save", "import"  # notice slots
@@ -76,6 +77,16 @@ def _replay_caption(state, epoch):
             test_loss=format_loss(record["test_loss"]),
             train_acc=format_accuracy(record["train_acc"]),
             test_acc=format_accuracy(record["test_acc"])))
+
+
+def points_picture(state, show_test):
+    """The data points as one picture for a chart (the replay tab's), made once per
+    dataset."""
+    return session.cached_figure(
+        "points", (state.points_id, show_test), lambda: boundary.points_image(
+            state.grid_x, state.grid_y, state.train.X, state.train.y,
+            state.test.X if show_test else None, state.test.y, values=state.regression),
+        math.inf)
 
 
 def _replay_figures(state, epoch, grid):

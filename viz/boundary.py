@@ -16,7 +16,7 @@ from .style import (
     NEURON_LUT,
     PROBABILITY_COLORSCALE,
     PROBABILITY_LUT,
-    decode_image,
+    class_colors_rgb,
     make_figure,
     png_uri,
 )
@@ -95,31 +95,33 @@ def display_aspect(grid_x, grid_y):
     return aspect if 1 / MAX_EQUAL_SCALE_RATIO <= aspect <= MAX_EQUAL_SCALE_RATIO else 1.0
 
 
-def points_image(grid_x, grid_y, X_train, y_train, X_test=None, y_test=None, size=700,
-                 values=False):
-    """The data points as a transparent PNG (data URI) covering the grid's range: train points
-    filled with a white rim, test points outlined, one marker shape per class; with
-    ``values`` (a regression) every point is a circle coloured by its target in [-1, 1].
+def points_size(grid_x, grid_y, size):
+    """(width, height) of a points picture at most ``size`` pixels a side, with the plotted
+    area's aspect, so markers stay round."""
+    aspect = display_aspect(grid_x, grid_y)
+    return (size, max(1, round(size * aspect))) if aspect <= 1 else (
+        max(1, round(size / aspect)), size)
 
-    Drawing the points into an image keeps the browser's work per redraw small (hundreds of
-    SVG markers would cost more than everything else), and the image only changes with the
-    data, so the caller may cache it.
-    """
+
+def points_layer(grid_x, grid_y, X_train, y_train, X_test=None, y_test=None, width=700,
+                 height=700, values=False):
+    """The data points as a transparent RGBA image of ``width`` x ``height`` covering the
+    grid's range: train points filled with a white rim, test points outlined, one marker
+    shape per class; with ``values`` (a regression) every point is a circle coloured by its
+    target in [-1, 1]. Drawn at the size it is shown: resampling a larger one blurs it and
+    costs as much again."""
     from PIL import ImageDraw
 
     scale = 3  # drawn large, then reduced: smooth edges
     x0, x1, y0, y1 = float(grid_x[0]), float(grid_x[-1]), float(grid_y[0]), float(grid_y[-1])
-    # The image has the plotted area's aspect, so markers stay round.
-    aspect = display_aspect(grid_x, grid_y)
-    width, height = (size, max(1, round(size * aspect))) if aspect <= 1 else (
-        max(1, round(size / aspect)), size)
-    # Drawn premultiplied ("RGBa": every colour is opaque, so its pixels are the same):
-    # reducing an RGBA image converts all of it to RGBa and back, 70% of the work.
+    # Drawn premultiplied ("RGBa": every colour is opaque, so its pixels are the same, and
+    # the transparent ones stay 0): reducing an RGBA image converts all of it to RGBa and
+    # back, 70% of the work.
     canvas = Image.new("RGBa", (width * scale, height * scale), (0, 0, 0, 0))
     draw = ImageDraw.Draw(canvas)
     r = 0.0105 * max(width, height) * scale
     layers = [(X_train, y_train, False)]
-    class_rgb = [tuple(int(colour[i:i + 2], 16) for i in (1, 3, 5)) for colour in CLASS_COLORS]
+    class_rgb = class_colors_rgb()
     if X_test is not None and len(X_test):
         layers.append((X_test, y_test, True))
     for X, y, test in layers:
@@ -135,13 +137,29 @@ def points_image(grid_x, grid_y, X_train, y_train, X_test=None, y_test=None, siz
             else:
                 _shape(draw, symbol, u, v, r, fill=color, outline=(255, 255, 255, 255),
                        width=max(1, int(0.22 * r)))
-    small = canvas.reduce(scale).convert("RGBA")  # each scale x scale block's mean: smooth
-    rgba = np.asarray(small).copy()
-    rgba[rgba[..., 3] == 0] = 0  # uniform transparent pixels compress far better
+    return canvas.reduce(scale).convert("RGBA")  # each scale x scale block's mean: smooth
+
+
+def points_png(layer):
+    """A ``points_layer`` as PNG bytes: 128 colours are plenty for a few marker colours and
+    their smoothed edges, and a third of the size of the full image."""
     buffer = io.BytesIO()
-    Image.fromarray(rgba, "RGBA").quantize(128, method=Image.Quantize.FASTOCTREE).save(
-        buffer, "PNG")
-    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+    layer.quantize(128, method=Image.Quantize.FASTOCTREE).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def points_image(grid_x, grid_y, X_train, y_train, X_test=None, y_test=None, size=700,
+                 values=False):
+    """The data points (``points_layer``) as a PNG data URI at most ``size`` pixels a side,
+    for a chart to lay under its axes.
+
+    Drawing the points into an image keeps the browser's work per redraw small (hundreds of
+    SVG markers would cost more than everything else), and the image only changes with the
+    data, so the caller may cache it.
+    """
+    layer = points_layer(grid_x, grid_y, X_train, y_train, X_test, y_test,
+                         *points_size(grid_x, grid_y, size), values=values)
+    return "data:image/png;base64," + base64.b64encode(points_png(layer)).decode("ascii")
 
 
 def boundary_figure(grid_x, grid_y, boundary, X_train, y_train, X_test=None, y_test=None,
@@ -279,7 +297,7 @@ def _paste_colour_bar(canvas, font, colour_bar, plot, em, line):
                   top + plot_h / 2, "center", rotate=True)
 
 
-def raster_frame(grid_x, grid_y, points_uri, n_classes=2, show_test=True, height=500,
+def raster_frame(grid_x, grid_y, draw_points, n_classes=2, show_test=True, height=500,
                  max_width=560, colour_bar="auto", axis_labels=("x1", "x2"), font_size=13):
     """Everything of the live boundary picture that does not change while training runs.
 
@@ -287,7 +305,8 @@ def raster_frame(grid_x, grid_y, points_uri, n_classes=2, show_test=True, height
     ``max_width`` (a wide dataset gets a shorter picture, not a wider one). ``colour_bar``
     is (label, [(position in 0..1, tick text), ...]) or None; "auto" gives P(class 1) for
     two classes and none for more (their colours blend). The margins grow with
-    ``font_size`` (larger for a projector)."""
+    ``font_size`` (larger for a projector). ``draw_points(width, height)`` gives the points
+    (``points_layer``) at the plotted area's size."""
     from PIL import ImageDraw, ImageFont
 
     if colour_bar == "auto":
@@ -320,8 +339,8 @@ def raster_frame(grid_x, grid_y, points_uri, n_classes=2, show_test=True, height
     if bar:
         labels.append(_paste_colour_bar(canvas, font, colour_bar, (left, top, plot_w, plot_h),
                                         em, line))
-    points = decode_image(points_uri).resize((plot_w, plot_h), Image.BILINEAR)
-    return RasterFrame(canvas, (left, top, plot_w, plot_h), points, tuple(labels), font_size)
+    return RasterFrame(canvas, (left, top, plot_w, plot_h), draw_points(plot_w, plot_h),
+                       tuple(labels), font_size)
 
 
 def boundary_picture(frame, boundary, discretize=False):

@@ -23,6 +23,12 @@ def decode_png(uri):
         "RGBA"))
 
 
+def no_points(gx, gy):
+    """raster_frame's points drawer for a picture without points."""
+    return lambda width, height: vb.points_layer(gx, gy, np.empty((0, 2)), np.empty(0, int),
+                                                 width=width, height=height)
+
+
 def hex_rgb(color):
     return np.array([int(color[i:i + 2], 16) for i in (1, 3, 5)])
 
@@ -234,8 +240,7 @@ def test_live_raster_shows_the_boundary_colours_inside_the_frame():
     gx, gy = np.linspace(-1, 1, 50), np.linspace(-1, 1, 50)
     boundary = np.zeros((50, 50), np.uint8)
     boundary[:, 25:] = 255  # right half: class 1 for sure
-    uri = vb.points_image(gx, gy, np.empty((0, 2)), np.empty(0, int))
-    frame = vb.raster_frame(gx, gy, uri, n_classes=2, show_test=True, height=300)
+    frame = vb.raster_frame(gx, gy, no_points(gx, gy), n_classes=2, show_test=True, height=300)
     image = np.asarray(style.decode_image(vb.boundary_picture(frame, boundary)).convert("RGB"))
     left, top, width, height = frame.box
     assert image.shape[:2] == (300, frame.canvas.width) and width == height
@@ -251,6 +256,22 @@ def test_live_raster_shows_the_boundary_colours_inside_the_frame():
                                atol=8)
 
 
+def test_live_raster_draws_its_points_at_the_plotted_size_where_they_are():
+    gx, gy = np.linspace(-1, 1, 50), np.linspace(-1, 1, 50)
+    X, y = np.array([[-0.5, 0.5]]), np.array([1])
+    frame = vb.raster_frame(gx, gy, lambda width, height: vb.points_layer(
+        gx, gy, X, y, width=width, height=height), n_classes=2, show_test=False, height=400)
+    left, top, width, height = frame.box
+    assert frame.points.size == (width, height) and frame.points.mode == "RGBA"
+    points = np.asarray(frame.points)
+    row, col = round(0.25 * height), round(0.25 * width)  # (-0.5, 0.5) is a quarter in
+    assert points[row, col, 3] == 255
+    assert np.abs(points[row, col, :3].astype(int) - hex_rgb(style.CLASS_COLORS[1])).max() <= 2
+    assert points[height // 2, width // 2, 3] == 0  # transparent away from the point
+    png = Image.open(io.BytesIO(vb.points_png(frame.points))).convert("RGBA")
+    assert np.abs(np.asarray(png).astype(int) - points).max() <= 16  # 128 colours suffice
+
+
 def test_nice_ticks_are_round_and_inside_the_range():
     assert vb.nice_ticks(-1.27, 1.31) == [-1.0, -0.5, 0.0, 0.5, 1.0]
     assert vb.nice_ticks(6, 13) == [6.0, 8.0, 10.0, 12.0]
@@ -259,8 +280,7 @@ def test_nice_ticks_are_round_and_inside_the_range():
 
 def test_live_raster_of_wide_data_fits_the_width_and_keeps_the_aspect():
     gx, gy = np.linspace(-1.5, 1.5, 60), np.linspace(-0.8, 0.8, 32)  # twice as wide as high
-    uri = vb.points_image(gx, gy, np.empty((0, 2)), np.empty(0, int))
-    frame = vb.raster_frame(gx, gy, uri, n_classes=2, show_test=False, height=600,
+    frame = vb.raster_frame(gx, gy, no_points(gx, gy), n_classes=2, show_test=False, height=600,
                                  max_width=500)
     left, top, width, height = frame.box
     assert frame.canvas.width == 500 and frame.canvas.height < 600

@@ -19,11 +19,15 @@ def chinese():
     use_language(None)
 
 
+def no_points(gx, gy):
+    return lambda width, height: vb.points_layer(gx, gy, np.empty((0, 2)), np.empty(0, int),
+                                                 width=width, height=height)
+
+
 def _frame(n_classes=2):
     gx, gy = np.linspace(-1, 1, 40), np.linspace(-1, 1, 40)
-    uri = vb.points_image(gx, gy, np.empty((0, 2)), np.empty(0, int))
-    return vb.raster_frame(gx, gy, uri, n_classes=n_classes, show_test=True, height=400,
-                           axis_labels=("x1", "x2"))
+    return vb.raster_frame(gx, gy, no_points(gx, gy), n_classes=n_classes, show_test=True,
+                           height=400, axis_labels=("x1", "x2"))
 
 
 def test_the_live_picture_leaves_its_words_to_the_browser(chinese):
