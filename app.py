@@ -16,26 +16,33 @@ from viz.i18n import _
 
 ASSETS = pathlib.Path(__file__).parent / "assets"
 ICON = ASSETS / "icon.png"  # served by the app itself: works offline
-# A link in presenter mode opens with the sidebar folded away, for a projector.
-presenter = st.query_params.get("presenter") == "1"
-st.set_page_config(page_title=_("Backprop Playground"), page_icon=str(ICON), layout="wide",
-                   initial_sidebar_state="collapsed" if presenter else "auto")
-st.html(ASSETS / "style.css")
-st.html((ASSETS / "keyboard.html").read_text(encoding="utf-8").replace(  # equations that scroll
-    "__LABEL__", json.dumps(_("Equation; scroll sideways with the arrow keys"))),
-    unsafe_allow_javascript=True)
-keep_connected()  # a lost session comes back from the link, never a grey page
 
-pages = [
-    st.Page("app_pages/playground.py", title=_("Playground"), icon=":material/play_circle:",
-            default=True),
-    st.Page("app_pages/backprop.py", title=_("How backprop works"), icon=":material/functions:",
-            url_path="backprop"),
-    st.Page("app_pages/compare.py", title=_("Compare runs"), icon=":material/compare:",
-            url_path="compare"),
-    st.Page("app_pages/class_board.py", title=_("Class board"), icon=":material/leaderboard:",
-            url_path="board"),
-]
-page = st.navigation(pages)
-i18n.language_switch(st.sidebar)
-page.run()
+
+def main():
+    # A link in presenter mode opens with the sidebar folded away, for a projector.
+    presenter = st.query_params.get("presenter") == "1"
+    st.set_page_config(page_title=_("Backprop Playground"), page_icon=str(ICON), layout="wide",
+                       initial_sidebar_state="collapsed" if presenter else "auto")
+    st.html(ASSETS / "style.css")
+    st.html((ASSETS / "keyboard.html").read_text(encoding="utf-8").replace(  # equations that scroll
+        "__LABEL__", json.dumps(_("Equation; scroll sideways with the arrow keys"))),
+        unsafe_allow_javascript=True)
+    keep_connected()  # a lost session comes back from the link, never a grey page
+
+    pages = [
+        st.Page("app_pages/playground.py", title=_("Playground"), icon=":material/play_circle:",
+                default=True),
+        st.Page("app_pages/backprop.py", title=_("How backprop works"), icon=":material/functions:",
+                url_path="backprop"),
+        st.Page("app_pages/compare.py", title=_("Compare runs"), icon=":material/compare:",
+                url_path="compare"),
+        st.Page("app_pages/class_board.py", title=_("Class board"), icon=":material/leaderboard:",
+                url_path="board"),
+    ]
+    page = st.navigation(pages)
+    i18n.language_switch(st.sidebar)
+    page.run()
+
+
+with i18n.session_language():  # every word of the run in one language, looked up once
+    main()

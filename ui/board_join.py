@@ -18,6 +18,7 @@ from viz.i18n import _
 from . import session
 from . import widget_sync as widgets
 from .board_store_access import database_failure, open_store, page_url
+from .i18n import fragment
 from .widget_sync import set_widgets
 
 JOINED = "board_joined"  # the code of the board this session joined
@@ -90,7 +91,7 @@ def board_panel():
     if problem and "board" in st.query_params:
         st.error(problem, icon=":material/leaderboard:")
     if session.kept(JOINED):
-        st.fragment(_panel, key="board_panel")()
+        fragment(_panel, key="board_panel")()
 
 
 def _panel():

@@ -29,6 +29,7 @@ from viz.i18n import N_, _, ngettext, number
 from . import session
 from .board_store_access import BOARD_PAGE, app_root, database_failure, open_store, page_url
 from .i18n import PARAM as LANGUAGE_PARAM
+from .i18n import fragment
 
 __all__ = ["BOARD_PAGE", "database_failure", "page_url", "unknown_board"]  # for the page
 
@@ -190,7 +191,7 @@ def live_board(code):
     sent again (Streamlit's message cache is off, .streamlit/config.toml, so a fragment
     that drew the table at every refresh sent all of it every second)."""
     seen = _board_now(code)
-    st.fragment(_watch, run_every=REFRESH_SECONDS, key="board_watch")(code, seen)
+    fragment(_watch, run_every=REFRESH_SECONDS, key="board_watch")(code, seen)
 
 
 def _fingerprint(store, code):

@@ -2,10 +2,16 @@
 otherwise the browser's language, otherwise English; and the switch that changes it.
 
 Streamlit starts a new thread for a run that follows a finished one, and a callback or a
-fragment rerun never passes through app.py; so, rather than setting the language at the top
-of a run, this module installs ``current`` as viz.i18n's language source: every ``_()`` asks
-the calling session's link and browser, wherever it runs.
+fragment rerun never passes through app.py; so this module installs ``current`` as viz.i18n's
+language source: every ``_()`` asks the calling session's link and browser, wherever it runs.
+Asking costs about 20 µs (Streamlit's query parameters and context behind their locks), and
+a run of the Playground says a few hundred words, a tick of its board a few dozen: so a run
+of a page (``session_language``) and of a fragment (``fragment``) looks it up once. Only a
+callback changes the language, and callbacks run before the run they start.
 """
+
+import contextlib
+import functools
 
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
@@ -28,6 +34,23 @@ def current():
 
 
 i18n.set_language_source(current)
+
+
+@contextlib.contextmanager
+def session_language():
+    """Within the block every ``_()`` speaks the session's language, looked up once."""
+    with i18n.speaking(current()):
+        yield
+
+
+def fragment(run, **options):
+    """``st.fragment(run, **options)`` whose every run looks the language up once (the
+    wrapper keeps ``run``'s name, which is the fragment's identity)."""
+    @functools.wraps(run)
+    def in_session_language(*args, **kwargs):
+        with session_language():
+            return run(*args, **kwargs)
+    return st.fragment(in_session_language, **options)
 
 
 KEEP_PREFIXES = ("pg_", "bp_", "cmp_")  # widgets whose choices keep their value across a switch

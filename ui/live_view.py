@@ -36,6 +36,7 @@ from viz.i18n import N_, _, integer_format, language, ngettext, number
 from viz.style import CLASS_TINTS, NEURON_LUT, PROBABILITY_LUT
 
 from . import session, widget_sync
+from .i18n import fragment
 from .live_board import live_board
 from .live_network import clicked, live_network
 from .transport import divergence_notice, transport
@@ -485,14 +486,14 @@ def _live():
     metrics_row(state)  # the board leaves it alone while its queued frames are older
     left, right = st.container(key="pg_view").columns([1.15, 1], gap="medium")
     with left:
-        st.fragment(_board_playing if playing else _board_paused, run_every=every)()
+        fragment(_board_playing if playing else _board_paused, run_every=every)()
         board_notes(state)
     with right:
-        st.fragment(_curves_playing if playing else _curves_paused, run_every=slow)()
+        fragment(_curves_playing if playing else _curves_paused, run_every=slow)()
     network_view()
     if not state.config["presenter"]:
         caption(state)
 
 
 def live_view():
-    st.fragment(_live, key=session.LIVE_FRAGMENT)()
+    fragment(_live, key=session.LIVE_FRAGMENT)()

@@ -16,6 +16,7 @@ from viz.style import CLASS_COLOR_NAMES
 from . import session
 from . import widget_sync as widgets
 from .file_inputs import file_input, plain, reading
+from .i18n import fragment
 from .live_board import live_board, taps
 from .live_view import draw_message, on_missing_style
 from .widget_sync import apply_widget_changes, rerun, sync_url
@@ -264,4 +265,4 @@ def own_data_panel():
     """The panel of the chosen own dataset (a fragment: drawing a point reruns the panel and
     the live view, not the page)."""
     if widgets.value("pg_dataset") in ("draw", "upload"):
-        st.fragment(_panel, key=session.OWN_DATA_FRAGMENT)()
+        fragment(_panel, key=session.OWN_DATA_FRAGMENT)()

@@ -16,6 +16,7 @@ from viz.i18n import N_, _, ngettext, number
 from . import session
 from . import widget_sync as widgets
 from .file_inputs import file_input, plain, reading
+from .i18n import fragment
 from .widget_sync import CUSTOM, kept_tabs, set_widgets
 
 SAVE_NOTICE, IMPORT_NOTICE = "save", "import"  # notice slots
@@ -281,4 +282,4 @@ def _tabs():
 
 def run_tabs():
     """Below the live view (a fragment: the tabs rerun on their own)."""
-    st.fragment(_tabs, key=session.TABS_FRAGMENT)()
+    fragment(_tabs, key=session.TABS_FRAGMENT)()

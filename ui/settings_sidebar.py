@@ -32,6 +32,7 @@ from viz.i18n import N_, _
 
 from . import board_join, session
 from . import widget_sync as widgets
+from .i18n import fragment
 from .tutorial_runs import BESIDE
 from .widget_sync import (
     CUSTOM,
@@ -230,4 +231,4 @@ def sidebar():
     """Presenter mode, presets and every setting, in sections (a fragment)."""
     session.keep(OWN_PANEL, own_panel(widgets.value(widget_key("dataset"))))
     with st.sidebar:
-        st.fragment(_sidebar, key=session.SETTINGS_FRAGMENT)()
+        fragment(_sidebar, key=session.SETTINGS_FRAGMENT)()

@@ -2,8 +2,9 @@
 
 It lives in viz, the lowest layer that shows words, so figures, the logic and the Streamlit
 layer all translate with the same ``_``. It never imports streamlit. The language of a call:
-    1. the one set with ``use_language`` in the current context (a ``ContextVar``: tests,
-       scripts, a thread that wants one language), else
+    1. the one set with ``use_language`` or ``speaking`` in the current context (a
+       ``ContextVar``: tests, scripts, a thread that wants one language, a run of a page
+       or a fragment that looked its session's language up once), else
     2. what the language source says: ui/i18n.py installs, once per process, a function that
        reads the language of the session whose script thread is calling (its link and its
        browser), so every run, callback and fragment rerun of a session speaks its language
@@ -21,6 +22,7 @@ The catalogs are ``locales/<lang>/LC_MESSAGES/messages.po``, read and compiled i
 first time a language is used (no .mo file, no network); see locales/README.md.
 """
 
+import contextlib
 import contextvars
 import functools
 import io
@@ -79,6 +81,16 @@ def language():
 def use_language(code):
     """Make ``code`` the language of the current context; None gives it back to the source."""
     _language.set(None if code is None else normalize(code) or ENGLISH)
+
+
+@contextlib.contextmanager
+def speaking(code):
+    """Within the block the language is ``code``; after it, what it was before."""
+    token = _language.set(normalize(code) or ENGLISH)
+    try:
+        yield
+    finally:
+        _language.reset(token)
 
 
 def set_language_source(source):

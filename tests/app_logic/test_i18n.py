@@ -125,6 +125,19 @@ def test_the_language_belongs_to_one_thread():
     assert seen == ["en"]  # another session's thread does not see this one's language
 
 
+def test_speaking_sets_the_language_for_a_block_and_gives_back_the_one_before():
+    before = i18n._language.get()
+    with i18n.speaking("zh"):
+        assert i18n.gettext("Learning rate") == "学习率"
+        with i18n.speaking("en-GB"):
+            assert i18n.language() == "en"
+        assert i18n.language() == "zh"
+        with pytest.raises(RuntimeError), i18n.speaking("en"):
+            raise RuntimeError  # left by an exception (st.rerun raises one) just the same
+        assert i18n.language() == "zh"
+    assert i18n._language.get() == before
+
+
 # ---- the app, in Chinese ---------------------------------------------------------------------
 def run_app(**query):
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
@@ -170,6 +183,21 @@ def test_a_rerun_of_the_sidebar_alone_stays_in_chinese(chinese):
     at = at.sidebar.slider(key="pg_noise").set_value(0.2).run()
     assert not at.exception, at.exception
     assert "学习率" in sidebar_labels(at)
+
+
+def test_a_click_in_the_live_view_after_a_switch_speaks_the_new_language():
+    """The live view's fragment looks the language up once per run: after the switch its
+    own reruns (a click on Play) speak Chinese, and the run leaves no language behind."""
+    at = run_app()
+    at.sidebar.get("button_group")[0].set_value("zh").run()
+    i18n.use_language("zh")  # AppTest sends a choice back by its label, in this thread's
+    try:
+        at.button(key="pg_play").click().run()
+    finally:
+        i18n.use_language(None)
+    assert not at.exception, at.exception
+    assert at.button(key="pg_pause").label == "暂停"
+    assert at.button(key="pg_reset").label == "重置"
 
 
 def test_a_refused_file_is_explained_in_chinese(chinese):
