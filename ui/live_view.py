@@ -128,18 +128,38 @@ def _style(raster, grid_x, grid_y, title):
     return info, _png(raster.canvas), boundary.points_png(raster.points)
 
 
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _shared_style(style_id, _build):
+    """A picture's style made once per worker: a class that opens one link has the same
+    points, and every student's first page would draw the same picture (about 30 ms)."""
+    return _build()
+
+
 def _cached_style(name, signature, build):
-    """(id, style) for a picture named by ``signature``; the session keeps the latest one
+    """(id, style) for a picture named by ``signature`` (its content, never a session's
+    own id: the style is shared by the worker's sessions); the session keeps the latest one
     per ``name``."""
     style_id = hashlib.blake2b(repr(signature).encode(), digest_size=8).hexdigest()
-    return style_id, session.cached_figure(f"board_style_{name}", signature, build, math.inf)
+    return style_id, session.cached_figure(f"board_style_{name}", signature,
+                                           lambda: _shared_style(style_id, build), math.inf)
+
+
+def points_digest(state):
+    """A digest of the points and the range they are drawn over, kept per dataset."""
+    def digest():
+        arrays = (state.train.X, state.train.y, state.test.X, state.test.y, state.grid_x,
+                  state.grid_y)
+        return hashlib.blake2b(b"".join(np.ascontiguousarray(a).tobytes() for a in arrays),
+                               digest_size=16).hexdigest()
+    return session.cached_figure("points_digest", state.points_id, digest, math.inf)
 
 
 def board_style(state, size, show_test, bar, title):
     """(id, style) of the picture the frames are painted into: the axes, legend and colour
     bar as one PNG, the points as another, and where the grid goes (app_logic/frames.py)."""
-    signature = (state.points_id, show_test, size["picture_height"], size["picture_width"],
-                 size["font_size"], bar, title, language())
+    signature = (points_digest(state), state.n_classes, state.regression,
+                 tuple(state.axis_names), show_test, size["picture_height"],
+                 size["picture_width"], size["font_size"], bar, title, language())
     name = "boundary" if bar == "auto" else "neuron"
     def draw_points(width, height):
         return boundary.points_layer(

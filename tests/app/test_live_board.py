@@ -157,3 +157,23 @@ def test_slow_motion_asks_for_no_states_inside_epochs():
     assert live_view.least_frames(1.5, 500) == 12
     assert live_view.least_frames(0.3, 500) == 3
     assert live_view.least_frames(1.5, 5) == 0 and live_view.least_frames(1.5, 8) == 0
+
+
+def test_sessions_on_one_link_share_the_pictures_style_and_other_data_get_their_own(
+        monkeypatch):
+    """A class that opens one link draws its picture once per worker; a student whose
+    points differ (another seed) gets their own."""
+    from viz import boundary
+
+    live_view._shared_style.clear()
+    drawn = []
+    draw = boundary.points_layer
+    monkeypatch.setattr(boundary, "points_layer",
+                        lambda *args, **kwargs: drawn.append(1) or draw(*args, **kwargs))
+    first, second = run_page({"seed": "7"}), run_page({"seed": "7"})
+    header_first, _ = frames.read_frames(boundary_uri(first))
+    header_second, _ = frames.read_frames(boundary_uri(second))
+    assert header_first["style_id"] == header_second["style_id"] and len(drawn) == 1
+    assert "style_info" in header_second  # each browser is still sent it once
+    other, _ = frames.read_frames(boundary_uri(run_page({"seed": "8"})))
+    assert other["style_id"] != header_first["style_id"] and len(drawn) == 2
