@@ -82,6 +82,15 @@ def test_session_state_is_touched_only_by_its_two_homes():
             f"{where} touches st.session_state: use ui/session.py or ui/widget_sync.py"
 
 
+def test_fragments_are_made_where_they_look_the_language_up_once():
+    """ui/i18n.fragment wraps st.fragment so a run says every word in one language, looked
+    up once (README, How the live page reruns)."""
+    for path in [ROOT / "app.py", *sources("app_pages"), *sources("ui")]:
+        if path != ROOT / "ui" / "i18n.py":
+            assert "st.fragment" not in path.read_text(encoding="utf-8"), \
+                f"{path.relative_to(ROOT)} calls st.fragment: use ui/i18n.fragment"
+
+
 # Browser tests wait on a condition (an element shown, an attribute changed, a run ended),
 # never a fixed time.
 def test_browser_tests_wait_on_conditions_not_fixed_times():
