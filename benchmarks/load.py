@@ -96,6 +96,7 @@ class Student:
         self.query_seen = None
         self.playing = False
         self.play_time = None
+        self.page_seconds = None  # from opening the connection to a page with Play on it
         # [kind, sent, fragment id, id of the run answering or None, end of a run that
         # may have answered or None]
         self.pending = None
@@ -312,6 +313,7 @@ class Student:
 
     async def run(self, seconds, start_delay):
         await asyncio.sleep(start_delay)
+        self.opened = time.monotonic()
         try:
             async with websockets.connect(self.ws_url, subprotocols=["streamlit"],
                                           max_size=None, open_timeout=30) as ws:
@@ -330,6 +332,7 @@ class Student:
         end = time.monotonic() + seconds
         await self.send_rerun()
         await self.wait_for(lambda: "pg_play" in self.widgets and self.samples, 60, "page")
+        self.page_seconds = time.monotonic() - self.opened
         self.first = self.samples[0]
         await self.click("pg_play", "play")
         await self.wait_for(lambda: self.playing, 60, "Pause button")
@@ -373,7 +376,7 @@ class Student:
                 "epoch": self.epoch, "runs": self.runs,
                 "latency_median": statistics.median(clicks) if clicks else None,
                 "latency_p95": percentile(clicks, 0.95), "clicks": len(clicks),
-                "clicks_s": clicks, "answers": self.answers,
+                "clicks_s": clicks, "answers": self.answers, "page_seconds": self.page_seconds,
                 "query_kept": self.query_seen is not None
                 and urllib.parse.parse_qs(self.query_seen).get("seed") == [str(self.seed)],
                 "first": getattr(self, "first", None), "samples": self.samples,
@@ -595,6 +598,13 @@ def print_report(result, seconds):
               f"{statistics.median(every):.2f} s, p95 {percentile(every, 0.95):.2f} s, "
               f"max {max(every):.2f} s; per session p95: median "
               f"{statistics.median(clicks):.2f} s, worst {max(clicks):.2f} s")
+    pages = [r["page_seconds"] for r in sessions if r["page_seconds"] is not None]
+    first_plays = [r["answers"][0][1] for r in sessions
+                   if r["answers"] and r["answers"][0][2] == "play"]
+    if pages and first_plays:  # the class arriving at once: each page, then its first Play
+        print(f"first page: median {statistics.median(pages):.2f} s, p95 "
+              f"{percentile(pages, 0.95):.2f} s, max {max(pages):.2f} s; first Play: median "
+              f"{statistics.median(first_plays):.2f} s, p95 {percentile(first_plays, 0.95):.2f} s")
     if result["uploads"]:
         up = result["uploads"]
         print(f"2 MB uploads: {len(up)} answered, median {statistics.median(up):.2f} s, "
