@@ -10,6 +10,7 @@ import pathlib
 
 import streamlit as st
 
+from app_logic.fair_share import REGISTRY
 from ui import i18n
 from ui.reconnect import keep_connected
 from viz.i18n import _
@@ -44,5 +45,7 @@ def main():
     page.run()
 
 
-with i18n.session_language():  # every word of the run in one language, looked up once
+# The worker's whole-page runs one after another (fair_share.FairShare.page_run), and every
+# word of the run in one language, looked up once.
+with REGISTRY.page_run(), i18n.session_language():
     main()

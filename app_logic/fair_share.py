@@ -45,6 +45,7 @@ their own key, a time and an interval in it. Sessions run in threads, so a lock 
 """
 
 import collections
+import contextlib
 import threading
 import time
 from dataclasses import dataclass
@@ -60,6 +61,7 @@ MAX_TRAIN_RATE = 0.5  # training seconds per second for one session (0.15 s per 
 MIN_TRAIN_SHARE = 0.2  # the core's share for training however many sessions play
 SLOW_TICKS = 4  # with others playing, the curves and the network redraw at most every 4 ticks
 OVERLOAD = 1.3  # drawing over DRAW_SHARE by this factor before timers are made longer
+PAGE_WAIT = 3.0  # seconds a run of a whole page waits for the others before it runs anyway
 EXPIRY = 5.0  # seconds without a tick after which a session no longer counts
 SETTLE = 5.0  # seconds a shorter interval must be due before a session moves to it
 
@@ -101,7 +103,9 @@ class FairLock:
         self._waiting = collections.deque()  # thread idents, first come first
         self._owner, self._depth = None, 0
 
-    def acquire(self, blocking=True):
+    def acquire(self, blocking=True, timeout=None):
+        """Whether it is now held: False if not ``blocking`` and it is taken, or after
+        ``timeout`` seconds of waiting (None: no limit)."""
         me = threading.get_ident()
         with self._changed:
             if self._owner == me:
@@ -113,9 +117,15 @@ class FairLock:
             if not blocking:
                 return False
             self._waiting.append(me)
+            deadline = None if timeout is None else time.monotonic() + timeout
             try:
                 while self._owner is not None or self._waiting[0] != me:
-                    self._changed.wait()
+                    left = None if deadline is None else deadline - time.monotonic()
+                    if left is not None and left <= 0:  # gives up: the queue moves on
+                        self._waiting.remove(me)
+                        self._changed.notify_all()
+                        return False
+                    self._changed.wait(left)
             except BaseException:  # a waiter that gives up must not hold up the queue
                 self._waiting.remove(me)
                 self._changed.notify_all()
@@ -190,10 +200,27 @@ class FairShare:
         # The thread's CPU clock: the holder's own work, not the other sessions' meanwhile.
         self.heavy = HeavyWork(time.thread_time if cpu_clock is time.process_time
                                else cpu_clock)
+        # Runs of a whole page (a class opening the link: about 0.1 s of the core each) go
+        # one at a time, first come first. Side by side, forty of them share the core and
+        # all end after about 4 s, and every click and tick meanwhile waits behind all of
+        # them; one after another, the first page is ready after 0.1 s, the last after 4 s
+        # as before, and a click competes with one page, not forty.
+        self.pages = FairLock()
         self.cpu_clock = cpu_clock
         self.draw_seconds = DRAW_SECONDS  # what a tick costs the process, as last measured
         self.ticks = 0
         self._window = None  # (wall time, process CPU, ticks, heavy seconds) at its start
+
+    @contextlib.contextmanager
+    def page_run(self, wait=PAGE_WAIT):
+        """Around a run of a whole page: the others' runs first, up to ``wait`` seconds (a
+        page that takes long must not hold up every new student)."""
+        held = self.pages.acquire(timeout=wait)
+        try:
+            yield
+        finally:
+            if held:
+                self.pages.release()
 
     def _measure(self, now):
         """Every WINDOW seconds: the process's CPU time outside heavy work, per tick."""

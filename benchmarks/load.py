@@ -26,9 +26,10 @@ click-to-effect latency (median, p95; from sending a click to the end of the run
 answered it, as a Pause click shows Play again), whether it stayed on its own seed (the link
 the server keeps, and the first metrics match an independent replay of that seed here); for
 the class, how long its first pages took (from opening the connection to a page with Play on
-it) and its first Plays; per server: CPU (share of one core) and RSS over time, RSS when all clients have left and the
-server's own count of open sessions then. "Idle" is the server after one student has played
-briefly and left: the first play imports modules and fills caches once per process.
+it) and its first Plays; per server: CPU (share of one core) and RSS over time, RSS when all
+clients have left and the server's own count of open sessions then. "Idle" is the server
+after one student has played briefly and left: the first play imports modules and fills
+caches once per process.
 """
 
 import argparse

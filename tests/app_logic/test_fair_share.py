@@ -181,6 +181,56 @@ def test_a_waiter_that_gives_up_does_not_hold_up_the_line():
         lock.release()
 
 
+def test_a_waiter_with_a_timeout_gives_up_and_leaves_the_line():
+    lock = fs.FairLock()
+    got = []
+    with lock:
+        thread = threading.Thread(target=lambda: got.append(lock.acquire(timeout=0.05)))
+        thread.start()
+        thread.join(5)
+        assert got == [False] and not lock._waiting
+    assert lock.acquire(blocking=False)  # the line is empty behind the holder that left
+    lock.release()
+
+
+def test_whole_page_runs_go_one_at_a_time_unless_one_holds_on_too_long():
+    share = fs.FairShare()
+    inside, order = threading.Event(), []
+
+    def page(name, hold=None):
+        with share.page_run():
+            order.append(name)
+            inside.set()
+            if hold is not None:
+                hold.wait(5)
+
+    let_go = threading.Event()
+    first = threading.Thread(target=page, args=("first", let_go))
+    first.start()
+    inside.wait(5)
+    second = threading.Thread(target=page, args=("second",))
+    second.start()
+    second.join(0.2)
+    assert order == ["first"]  # waits while the first page runs ...
+    let_go.set()
+    for thread in (first, second):
+        thread.join(5)
+    assert order == ["first", "second"]  # ... and runs right after it
+
+    stuck = threading.Event()
+    inside.clear()
+    holder = threading.Thread(target=page, args=("stuck", stuck))
+    holder.start()
+    inside.wait(5)
+    with share.page_run(wait=0.05):  # a page that takes long holds up no one for long
+        order.append("impatient")
+    assert order[-1] == "impatient" and holder.is_alive()
+    stuck.set()
+    holder.join(5)
+    assert share.pages.acquire(blocking=False) and not share.pages._waiting  # free again
+    share.pages.release()
+
+
 def test_a_tick_knows_how_long_ago_the_sessions_previous_one_was(share):
     assert share.tick("a").since_last is None
     share.clock_.now += 0.3  # the browser sent this tick late
