@@ -161,6 +161,7 @@ def board_style(state, size, show_test, bar, title):
                  tuple(state.axis_names), show_test, size["picture_height"],
                  size["picture_width"], size["font_size"], bar, title, language())
     name = "boundary" if bar == "auto" else "neuron"
+
     def draw_points(width, height):
         return boundary.points_layer(
             state.grid_x, state.grid_y, state.train.X, state.train.y,
