@@ -121,18 +121,22 @@ class FairLock:
             try:
                 while self._owner is not None or self._waiting[0] != me:
                     left = None if deadline is None else deadline - time.monotonic()
-                    if left is not None and left <= 0:  # gives up: the queue moves on
-                        self._waiting.remove(me)
-                        self._changed.notify_all()
+                    if left is not None and left <= 0:
+                        self._leave_queue(me)
                         return False
                     self._changed.wait(left)
-            except BaseException:  # a waiter that gives up must not hold up the queue
-                self._waiting.remove(me)
-                self._changed.notify_all()
+            except BaseException:
+                self._leave_queue(me)
                 raise
             self._waiting.popleft()
             self._owner, self._depth = me, 1
             return True
+
+    def _leave_queue(self, me):
+        """A waiter that gives up (its time is up, or its run is stopped) must not hold up
+        the ones behind it. Called holding ``_changed``."""
+        self._waiting.remove(me)
+        self._changed.notify_all()
 
     def __enter__(self):
         self.acquire()

@@ -11,17 +11,14 @@ from viz import curves, network
 from viz.format import count
 from viz.i18n import ngettext, use_language
 
+from .test_figures import no_points
+
 
 @pytest.fixture
 def chinese():
     use_language("zh")
     yield
     use_language(None)
-
-
-def no_points(gx, gy):
-    return lambda width, height: vb.points_layer(gx, gy, np.empty((0, 2)), np.empty(0, int),
-                                                 width=width, height=height)
 
 
 def _frame(n_classes=2):
